@@ -1,0 +1,191 @@
+"""Nodes of the backward graph, and ``Function.apply``, the one place where graphs are built.
+
+Every op in ``minigrad/ops.py`` is a ``Function``. Calling ``Sin.apply(x)`` runs the
+op's ``forward`` on NumPy data and, when grad mode is on and an input requires grad,
+makes a node (an instance of the op class, shown to students as ``SinBackward0``) that
+remembers:
+
+* ``next_functions``: one ``(node, 0)`` edge per input, in order, ``(None, 0)`` for
+  constants, so ``a + a`` has two edges into the same node;
+* whatever ``forward`` saved with ``ctx.save_for_backward`` (freed after backward);
+* the shape and dtype of each input, so the engine can sum a broadcast gradient
+  back to the input's shape: no op has to think about broadcasting.
+
+Leaves that require grad end in an ``AccumulateGrad`` node, as in PyTorch.
+"""
+
+import itertools
+import weakref
+
+import numpy as np
+
+from .grad_mode import STATE as _GRAD_MODE
+
+_next_sequence_number = itertools.count().__next__
+Tensor = None  # set by minigrad.tensor once the class exists (tensor.py imports this module)
+NO_EDGE = (None, 0)
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` takes the hook away again."""
+
+    __slots__ = ("_hooks", "_hook")
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Node:
+    """A node of the backward graph (what ``tensor.grad_fn`` points to)."""
+
+    __slots__ = ("next_functions", "sequence_nr", "_saved", "_input_meta", "_hooks", "_prehooks",
+                 "_tensor_prehooks", "__dict__", "__weakref__")
+    grad_fn_name = "Node"
+    saved_names = ()  # names under which saved values are shown: ``_saved_self``, ...
+
+    def name(self):
+        """PyTorch's name for this node, e.g. ``'PowBackward0'``."""
+        return self.grad_fn_name
+
+    def __repr__(self):
+        return f"<{type(self).display_name()} object at {id(self):#x}>"
+
+    @classmethod
+    def display_name(cls):
+        return cls.grad_fn_name
+
+    # hooks, with PyTorch's signatures
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return RemovableHandle(self._hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node; it may return new grad_outputs."""
+        if self._prehooks is None:
+            self._prehooks = []
+        self._prehooks.append(hook)
+        return RemovableHandle(self._prehooks, hook)
+
+    # saved values
+    def save_for_backward(self, *values):
+        """Keep what backward will need. Freed after backward unless ``retain_graph=True``."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self):
+        if self._saved is None:
+            raise RuntimeError(FREED_MESSAGE)
+        return self._saved
+
+    def release_saved(self):
+        """Free saved values (called by the engine). Nodes that saved nothing stay usable."""
+        if self._saved:
+            self._saved = None
+
+    def __getattr__(self, attribute):
+        # ``grad_fn._saved_self`` and friends: a saved tensor (freed after backward), or a
+        # plain value the op kept as an attribute (an exponent, a shape), which is never freed
+        if attribute.startswith("_saved_"):
+            name = attribute[len("_saved_"):]
+            if name in type(self).saved_names:
+                return Tensor._wrap(self.saved_tensors[type(self).saved_names.index(name)])
+            if name in self.__dict__ or hasattr(type(self), name):
+                return getattr(self, name)
+        raise AttributeError(f"'{type(self).display_name()}' object has no attribute '{attribute}'")
+
+    def __dir__(self):
+        names = set(type(self).saved_names) | set(self.__dict__)
+        return sorted(set(super().__dir__()) | {"_saved_" + name for name in names})
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf that requires grad: it adds the incoming gradient into ``.grad``.
+
+    It holds its tensor weakly (the tensor holds it), so there is no reference cycle.
+    """
+
+    __slots__ = ("_variable",)
+    grad_fn_name = "torch::autograd::AccumulateGrad"
+
+    def __init__(self, variable):
+        self._variable = weakref.ref(variable)
+        self.next_functions = ()
+        # PyTorch runs AccumulateGrad as soon as it is ready: give it the top priority
+        self.sequence_nr = 1 << 62
+        self._saved = ()
+        self._input_meta = ()
+        self._hooks = self._prehooks = self._tensor_prehooks = None
+
+    @classmethod
+    def display_name(cls):
+        return "AccumulateGrad"
+
+    @property
+    def variable(self):
+        """The leaf tensor whose ``.grad`` this node fills."""
+        return self._variable()
+
+    def backward(self, grad):
+        variable = self._variable()
+        if variable is not None:
+            variable._accumulate_grad(grad)
+        return ()
+
+
+class _NoContext:
+    """Stands in for ``ctx`` when no graph is built: saving is then a no-op."""
+
+    def save_for_backward(self, *values):
+        pass
+
+
+_NO_CONTEXT = _NoContext()
+
+
+class Function(Node):
+    """Base class of every op. Subclasses define ``forward(ctx, *arrays)`` and ``backward(ctx, grad)``.
+
+    ``forward`` receives NumPy data (plus any non-tensor options as keywords) and returns
+    NumPy data. ``backward`` receives the gradient of the output and returns one gradient
+    per tensor input (``None`` where an input needs none). The engine, not the op, owns
+    accumulation and broadcasting.
+    """
+
+    __slots__ = ()
+    formula = ""  # LaTeX of the local derivative, shown to students
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        """Run the op on tensors (or NumPy constants); record a node when grad mode is on."""
+        arrays = [x._data if type(x) is Tensor else x for x in inputs]
+        if _GRAD_MODE.enabled and any(type(x) is Tensor and x._requires_grad for x in inputs):
+            node = object.__new__(cls)
+            node._saved = ()
+            node._hooks = node._prehooks = node._tensor_prehooks = None
+            result = node.forward(*arrays, **options)
+            node.next_functions = tuple(x._edge if type(x) is Tensor else NO_EDGE for x in inputs)
+            node._input_meta = tuple((a.shape, a.dtype) for a in arrays)
+            node.sequence_nr = _next_sequence_number()
+            return Tensor._from_op(result, node)
+        return Tensor._from_op(cls.forward(_NO_CONTEXT, *arrays, **options), None)
+
+    def forward(ctx, *arrays):
+        raise NotImplementedError
+
+    def backward(ctx, grad):
+        raise NotImplementedError

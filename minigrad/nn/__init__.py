@@ -1,0 +1,5 @@
+"""``minigrad.nn``: the functional API (``minigrad.nn.functional``)."""
+
+from . import functional
+
+__all__ = ["functional"]

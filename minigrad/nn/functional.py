@@ -1,0 +1,73 @@
+"""Activations and losses, with PyTorch's names: ``import minigrad.nn.functional as F``."""
+
+import warnings
+
+from .. import ops
+from ..tensor import Tensor, _as_float, _check_broadcast
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _require_tensor(function_name, value, argument="input", position=1):
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{function_name}(): argument '{argument}' (position {position}) must be Tensor, "
+            f"not {type(value).__name__}"
+        )
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def sigmoid(input):
+    """σ(x) = 1 / (1 + e^(-x)), computed without overflow for large |x|."""
+    _require_tensor("sigmoid", input)
+    return input.sigmoid()
+
+
+def relu(input):
+    """max(0, x)."""
+    _require_tensor("relu", input)
+    return input.relu()
+
+
+def tanh(input):
+    _require_tensor("tanh", input)
+    return input.tanh()
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """L = -[t ln p + (1 - t) ln(1 - p)], averaged over the samples (each log clamped at -100)."""
+    _require_tensor("binary_cross_entropy", input)
+    _require_tensor("binary_cross_entropy", target, "target", 2)
+    _check_reduction(reduction)
+    if weight is not None:
+        raise NotImplementedError("minigrad's binary_cross_entropy has no weight argument")
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}) is deprecated. Please ensure they have the same size."
+        )
+    values = input._data
+    if not ((values >= 0) & (values <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    input, target = _as_float(input), _as_float(target)
+    return ops.BinaryCrossEntropy.apply(input, target, reduction=reduction)
+
+
+def mse_loss(input, target, reduction="mean"):
+    """L = (p - t)², averaged over the samples."""
+    _require_tensor("mse_loss", input)
+    _require_tensor("mse_loss", target, "target", 2)
+    _check_reduction(reduction)
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+            "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=2,
+        )
+        _check_broadcast(input._data, target._data)
+    return ops.MseLoss.apply(_as_float(input), _as_float(target), reduction=reduction)

@@ -1,0 +1,690 @@
+r"""The derivative table: every op minigrad knows, with its forward, its backward and its formula.
+
+Read it like a table. Each op is a small class:
+
+* ``forward(ctx, *inputs)`` computes the output from NumPy data and saves what the
+  derivative will need with ``ctx.save_for_backward``;
+* ``backward(ctx, grad)`` receives the upstream gradient :math:`\partial L/\partial y`
+  and returns one gradient per input, :math:`\partial L/\partial x`;
+* ``formula`` is the local derivative in LaTeX, the line students see in the walkthrough.
+
+Element-wise ops only say what their *local derivative* is (``local_derivatives``); the
+chain rule itself, upstream × local, is written once, in ``Elementwise.backward``.
+Broadcasting and accumulation are the engine's job, never an op's.
+"""
+
+import numpy as np
+
+from .autograd.function import Function
+
+# ---------------------------------------------------------------------------------------
+# Element-wise ops: backward = upstream gradient × local derivative (the chain rule)
+# ---------------------------------------------------------------------------------------
+
+
+class Elementwise(Function):
+    """An op applied value by value; its Jacobian is diagonal, so backward is a product."""
+
+    __slots__ = ()
+    symbol = "?"  # how the op is drawn in the expression graph
+
+    def local_derivatives(ctx):
+        """One array (or number) per input: dy/d(input), value by value."""
+        raise NotImplementedError
+
+    def backward(ctx, grad):
+        return tuple(grad * local for local in ctx.local_derivatives())
+
+
+class Add(Elementwise):
+    r"""y = a + b"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "AddBackward0", "+"
+    formula = r"\frac{\partial y}{\partial a} = 1,\quad \frac{\partial y}{\partial b} = 1"
+    alpha = 1  # PyTorch's add(a, b, alpha=1); shown as _saved_alpha
+
+    def forward(ctx, a, b):
+        return a + b
+
+    def local_derivatives(ctx):
+        return 1, 1
+
+    def backward(ctx, grad):
+        return grad, grad  # × 1 for both inputs: the gradient passes through unchanged
+
+
+class Sub(Elementwise):
+    r"""y = a - b"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SubBackward0", "−"
+    formula = r"\frac{\partial y}{\partial a} = 1,\quad \frac{\partial y}{\partial b} = -1"
+    alpha = 1
+
+    def forward(ctx, a, b):
+        return a - b
+
+    def local_derivatives(ctx):
+        return 1, -1
+
+    def backward(ctx, grad):
+        return grad, -grad
+
+
+class Rsub(Elementwise):
+    r"""y = c - x, for a number c (PyTorch's ``rsub``)"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "RsubBackward1", "−"
+    formula = r"\frac{\partial y}{\partial x} = -1"
+    alpha = 1
+
+    def forward(ctx, x, c):
+        return c - x
+
+    def local_derivatives(ctx):
+        return (-1,)
+
+    def backward(ctx, grad):
+        return (-grad,)
+
+
+class Mul(Elementwise):
+    r"""y = a \cdot b"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "MulBackward0", "×"
+    formula = r"\frac{\partial y}{\partial a} = b,\quad \frac{\partial y}{\partial b} = a"
+    saved_names = ("self", "other")
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    def local_derivatives(ctx):
+        a, b = ctx.saved_tensors
+        return b, a
+
+
+class Div(Elementwise):
+    r"""y = a / b"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "DivBackward0", "÷"
+    formula = r"\frac{\partial y}{\partial a} = \frac{1}{b},\quad \frac{\partial y}{\partial b} = -\frac{a}{b^2}"
+    saved_names = ("self", "other")
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    def local_derivatives(ctx):
+        a, b = ctx.saved_tensors
+        return 1 / b, -a / (b * b)
+
+
+class Neg(Elementwise):
+    r"""y = -x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "NegBackward0", "−x"
+    formula = r"\frac{\partial y}{\partial x} = -1"
+
+    def forward(ctx, x):
+        return -x
+
+    def local_derivatives(ctx):
+        return (-1,)
+
+    def backward(ctx, grad):
+        return (-grad,)
+
+
+class Reciprocal(Elementwise):
+    r"""y = 1 / x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "ReciprocalBackward0", "1/x"
+    formula = r"\frac{\partial y}{\partial x} = -\frac{1}{x^2} = -y^2"
+    saved_names = ("result",)
+
+    def forward(ctx, x):
+        y = 1 / x
+        ctx.save_for_backward(y)
+        return y
+
+    def local_derivatives(ctx):
+        (y,) = ctx.saved_tensors
+        return (-(y * y),)
+
+
+class Pow(Elementwise):
+    r"""y = x^n, for a number n"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "PowBackward0", "xⁿ"
+    formula = r"\frac{\partial y}{\partial x} = n\,x^{n-1}"
+    saved_names = ("self",)
+
+    def forward(ctx, x, exponent):
+        ctx.save_for_backward(x)
+        ctx.exponent = exponent
+        return x**exponent
+
+    def local_derivatives(ctx):
+        (x,), n = ctx.saved_tensors, ctx.exponent
+        if n == 0:
+            return (x * 0,)  # d/dx x^0 = 0 everywhere, even at x = 0
+        return (n * x ** (n - 1),)
+
+
+class PowTensor(Elementwise):
+    r"""y = a^b, both tensors"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "PowBackward1", "aᵇ"
+    formula = r"\frac{\partial y}{\partial a} = b\,a^{b-1},\quad \frac{\partial y}{\partial b} = a^b \ln a"
+    saved_names = ("self", "exponent", "result")
+
+    def forward(ctx, a, b):
+        y = a**b
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    def local_derivatives(ctx):
+        a, b, y = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # where a = 0 and b >= 0, PyTorch takes a^b ln a = 0 (the limit), not nan
+            d_exponent = np.where((a == 0) & (b >= 0), 0, y * np.log(a))
+        return b * a ** (b - 1), d_exponent
+
+
+class RPow(Elementwise):
+    r"""y = c^x, for a number c"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "PowBackward2", "cˣ"
+    formula = r"\frac{\partial y}{\partial x} = c^x \ln c"
+    saved_names = ("exponent", "result")
+
+    def forward(ctx, x, base):
+        y = base**x
+        ctx.save_for_backward(x, y)
+        ctx.base = base
+        return y
+
+    def local_derivatives(ctx):
+        _, y = ctx.saved_tensors
+        return (y * np.log(ctx.base),)
+
+
+class Exp(Elementwise):
+    r"""y = e^x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "ExpBackward0", "exp"
+    formula = r"\frac{\partial y}{\partial x} = e^x = y"
+    saved_names = ("result",)
+
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    def local_derivatives(ctx):
+        return ctx.saved_tensors  # the output itself: e^x is its own derivative
+
+
+class Log(Elementwise):
+    r"""y = \ln x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "LogBackward0", "ln"
+    formula = r"\frac{\partial y}{\partial x} = \frac{1}{x}"
+    saved_names = ("self",)
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan, as in PyTorch
+            return np.log(x)
+
+    def local_derivatives(ctx):
+        (x,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return (1 / x,)
+
+
+class Sqrt(Elementwise):
+    r"""y = \sqrt{x}"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SqrtBackward0", "√"
+    formula = r"\frac{\partial y}{\partial x} = \frac{1}{2\sqrt{x}} = \frac{1}{2y}"
+    saved_names = ("result",)
+
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    def local_derivatives(ctx):
+        (y,) = ctx.saved_tensors
+        with np.errstate(divide="ignore"):
+            return (1 / (2 * y),)
+
+
+class Sin(Elementwise):
+    r"""y = \sin x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SinBackward0", "sin"
+    formula = r"\frac{\partial y}{\partial x} = \cos x"
+    saved_names = ("self",)
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    def local_derivatives(ctx):
+        (x,) = ctx.saved_tensors
+        return (np.cos(x),)
+
+
+class Cos(Elementwise):
+    r"""y = \cos x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "CosBackward0", "cos"
+    formula = r"\frac{\partial y}{\partial x} = -\sin x"
+    saved_names = ("self",)
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    def local_derivatives(ctx):
+        (x,) = ctx.saved_tensors
+        return (-np.sin(x),)
+
+
+class Tanh(Elementwise):
+    r"""y = \tanh x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "TanhBackward0", "tanh"
+    formula = r"\frac{\partial y}{\partial x} = 1 - \tanh^2 x = 1 - y^2"
+    saved_names = ("result",)
+
+    def forward(ctx, x):
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    def local_derivatives(ctx):
+        (y,) = ctx.saved_tensors
+        return (1 - y * y,)
+
+
+def stable_sigmoid(x):
+    """1 / (1 + e^-x) without overflow: for x < 0 use the equal form e^x / (1 + e^x)."""
+    e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(e.dtype, copy=False)[()]
+
+
+class Sigmoid(Elementwise):
+    r"""y = \sigma(x) = \frac{1}{1 + e^{-x}}"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SigmoidBackward0", "σ"
+    formula = r"\frac{\partial y}{\partial x} = \sigma(x)\,(1 - \sigma(x)) = y(1 - y)"
+    saved_names = ("result",)
+
+    def forward(ctx, x):
+        y = stable_sigmoid(x)
+        ctx.save_for_backward(y)
+        return y
+
+    def local_derivatives(ctx):
+        (y,) = ctx.saved_tensors
+        return (y * (1 - y),)
+
+
+class Relu(Elementwise):
+    r"""y = \max(0, x)"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "ReluBackward0", "relu"
+    formula = r"\frac{\partial y}{\partial x} = \begin{cases}1 & x > 0\\ 0 & x \le 0\end{cases}"
+    saved_names = ("result",)
+
+    def forward(ctx, x):
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    def local_derivatives(ctx):
+        (y,) = ctx.saved_tensors
+        return ((y > 0).astype(y.dtype),)
+
+
+class Clone(Elementwise):
+    r"""y = x (a copy)"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "CloneBackward0", "clone"
+    formula = r"\frac{\partial y}{\partial x} = 1"
+
+    def forward(ctx, x):
+        return np.array(x, copy=True)[()] if np.ndim(x) == 0 else np.array(x, copy=True)
+
+    def local_derivatives(ctx):
+        return (1,)
+
+    def backward(ctx, grad):
+        return (grad,)
+
+
+# ---------------------------------------------------------------------------------------
+# Reductions: every input value contributed to the output, so each gets the gradient back
+# ---------------------------------------------------------------------------------------
+
+
+def _expand_back(grad, shape, dims, keepdim):
+    """Spread a reduced gradient back over the shape it was reduced from."""
+    if dims is not None and not keepdim:
+        grad = np.expand_dims(grad, dims)
+    return np.broadcast_to(grad, shape)
+
+
+class Sum(Function):
+    r"""y = \sum_i x_i"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SumBackward0", "Σ"
+    formula = r"\frac{\partial y}{\partial x_i} = 1"
+
+    def forward(ctx, x, dims=None, keepdim=False):
+        ctx.self_sym_sizes, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        return np.sum(x, axis=dims, keepdims=keepdim)
+
+    def backward(ctx, grad):
+        return (_expand_back(grad, ctx.self_sym_sizes, ctx.dims, ctx.keepdim),)
+
+
+class SumDim(Sum):
+    r"""y = \sum over the chosen dims (``x.sum(dim)``)"""
+
+    __slots__ = ()
+    grad_fn_name = "SumBackward1"
+
+
+class Mean(Function):
+    r"""y = \frac{1}{n}\sum_i x_i"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "MeanBackward0", "mean"
+    formula = r"\frac{\partial y}{\partial x_i} = \frac{1}{n}"
+
+    def forward(ctx, x, dims=None, keepdim=False):
+        count = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
+        ctx.self_sym_sizes, ctx.self_sym_numel, ctx.dims, ctx.keepdim = x.shape, count, dims, keepdim
+        return np.mean(x, axis=dims, keepdims=keepdim)
+
+    def backward(ctx, grad):
+        return (_expand_back(grad / ctx.self_sym_numel, ctx.self_sym_sizes, ctx.dims, ctx.keepdim),)
+
+
+class MeanDim(Mean):
+    r"""y = the mean over the chosen dims (``x.mean(dim)``)"""
+
+    __slots__ = ()
+    grad_fn_name = "MeanBackward1"
+
+
+# ---------------------------------------------------------------------------------------
+# Matrix product: dL/dA = dL/dY · Bᵀ and dL/dB = Aᵀ · dL/dY
+# ---------------------------------------------------------------------------------------
+
+
+class MatMul(Function):
+    r"""Y = A B (matrix product; 1-D operands are a row or a column)"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "MatmulBackward0", "@"
+    formula = r"\frac{\partial L}{\partial A} = \frac{\partial L}{\partial Y} B^\top,\quad \frac{\partial L}{\partial B} = A^\top \frac{\partial L}{\partial Y}"
+    saved_names = ("self", "mat2")
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        # view vectors as matrices (a row for a, a column for b), then use the matrix rule
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = np.asarray(grad)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)  # the column b's product lost
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)  # the row a's product lost
+        grad_a = np.matmul(g2, np.swapaxes(b2, -1, -2))
+        grad_b = np.matmul(np.swapaxes(a2, -1, -2), g2)
+        if a.ndim == 1:
+            grad_a = grad_a[..., 0, :]
+        if b.ndim == 1:
+            grad_b = grad_b[..., :, 0]
+        return grad_a, grad_b  # extra batch axes are summed away by the engine
+
+
+class Mm(MatMul):
+    r"""Y = A B for two matrices"""
+
+    __slots__ = ()
+    grad_fn_name = "MmBackward0"
+
+
+class Mv(MatMul):
+    r"""y = A v, matrix times vector"""
+
+    __slots__ = ()
+    grad_fn_name = "MvBackward0"
+    saved_names = ("self", "vec")
+
+
+class Dot(MatMul):
+    r"""y = a \cdot b = \sum_i a_i b_i, two vectors"""
+
+    __slots__ = ()
+    grad_fn_name = "DotBackward0"
+    saved_names = ("self", "tensor")
+
+
+# ---------------------------------------------------------------------------------------
+# Shape ops: the values move, so the gradient moves back the same way
+# ---------------------------------------------------------------------------------------
+
+
+class View(Function):
+    r"""y = x viewed with a new shape"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "ViewBackward0", "view"
+    formula = r"\frac{\partial L}{\partial x} = \text{reshape}\left(\frac{\partial L}{\partial y}\right)"
+
+    def forward(ctx, x, shape):
+        ctx.self_sym_sizes = x.shape
+        return np.reshape(x, shape)
+
+    def backward(ctx, grad):
+        return (np.reshape(grad, ctx.self_sym_sizes),)
+
+
+class Squeeze(View):
+    r"""y = x without its size-1 axes"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SqueezeBackward0", "squeeze"
+
+
+class SqueezeDim(View):
+    r"""y = x without one size-1 axis"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SqueezeBackward1", "squeeze"
+
+
+class Unsqueeze(View):
+    r"""y = x with a new size-1 axis"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "UnsqueezeBackward0", "unsqueeze"
+
+
+class Transpose(Function):
+    r"""y = x with two axes swapped"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "TransposeBackward0", "ᵀ"
+    formula = r"\frac{\partial L}{\partial x} = \left(\frac{\partial L}{\partial y}\right)^\top"
+
+    def forward(ctx, x, dim0, dim1):
+        ctx.dim0, ctx.dim1 = dim0, dim1
+        return np.swapaxes(x, dim0, dim1)
+
+    def backward(ctx, grad):
+        return (np.swapaxes(grad, ctx.dim0, ctx.dim1),)
+
+
+class Permute(Function):
+    r"""y = x with its axes reordered"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "PermuteBackward0", "ᵀ"
+    formula = r"\frac{\partial L}{\partial x} = \text{permute}^{-1}\left(\frac{\partial L}{\partial y}\right)"
+
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.transpose(x, dims)
+
+    def backward(ctx, grad):
+        return (np.transpose(grad, np.argsort(ctx.dims)),)
+
+
+class Index(Function):
+    r"""y = x[index]"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "IndexBackward0", "[ ]"
+    formula = r"\frac{\partial y}{\partial x_i} = 1 \text{ where } x_i \text{ was picked, else } 0"
+
+    def forward(ctx, x, index):
+        ctx.self_sym_sizes, ctx.index, ctx.dtype = x.shape, index, x.dtype
+        return x[index]
+
+    def backward(ctx, grad):
+        grad_x = np.zeros(ctx.self_sym_sizes, dtype=ctx.dtype)
+        np.add.at(grad_x, ctx.index, grad)  # add.at, not =, so an index picked twice gets both
+        return (grad_x,)
+
+
+class BasicIndex(Index):
+    r"""Base of Select and Slice: ints and slices never pick a position twice."""
+
+    __slots__ = ()
+
+    def backward(ctx, grad):
+        grad_x = np.zeros(ctx.self_sym_sizes, dtype=ctx.dtype)
+        grad_x[ctx.index] = grad
+        return (grad_x,)
+
+
+class Select(BasicIndex):
+    r"""y = x[i] along one axis (the axis disappears)"""
+
+    __slots__ = ()
+    grad_fn_name = "SelectBackward0"
+
+
+class Slice(BasicIndex):
+    r"""y = x[start:stop:step] along one axis"""
+
+    __slots__ = ()
+    grad_fn_name = "SliceBackward0"
+
+
+# ---------------------------------------------------------------------------------------
+# Losses
+# ---------------------------------------------------------------------------------------
+
+
+def _reduce(values, reduction):
+    if reduction == "mean":
+        return np.mean(values)
+    if reduction == "sum":
+        return np.sum(values)
+    return values
+
+
+def _reduction_scale(grad, size, reduction):
+    return grad / size if reduction == "mean" else grad
+
+
+LOG_CLAMP = -100.0  # PyTorch clamps each log at -100 so that a confident mistake costs 100, not inf
+BCE_EPSILON = 1e-12  # and keeps the derivative's denominator away from 0
+
+
+class BinaryCrossEntropy(Function):
+    r"""L = -[t \ln p + (1 - t) \ln(1 - p)], averaged (or summed) over the samples"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "BinaryCrossEntropyBackward0", "BCE"
+    formula = r"\frac{\partial L}{\partial p} = \frac{p - t}{p(1 - p)}"
+    saved_names = ("self", "target")
+
+    def forward(ctx, p, t, reduction="mean"):
+        ctx.save_for_backward(p, t)
+        ctx.reduction = reduction
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), LOG_CLAMP)
+            log_1mp = np.maximum(np.log(1 - p), LOG_CLAMP)
+        return _reduce(-(t * log_p + (1 - t) * log_1mp), reduction)
+
+    def backward(ctx, grad):
+        p, t = ctx.saved_tensors
+        grad = _reduction_scale(grad, np.size(p), ctx.reduction)
+        grad_p = grad * (p - t) / np.maximum(p * (1 - p), BCE_EPSILON)
+        with np.errstate(divide="ignore"):
+            grad_t = grad * (np.maximum(np.log(1 - p), LOG_CLAMP) - np.maximum(np.log(p), LOG_CLAMP))
+        return grad_p, grad_t
+
+
+class MseLoss(Function):
+    r"""L = (p - t)^2, averaged (or summed) over the samples"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "MseLossBackward0", "MSE"
+    formula = r"\frac{\partial L}{\partial p} = 2(p - t)"
+    saved_names = ("self", "target")
+
+    def forward(ctx, p, t, reduction="mean"):
+        ctx.save_for_backward(p, t)
+        ctx.reduction = reduction
+        return _reduce((p - t) ** 2, reduction)
+
+    def backward(ctx, grad):
+        p, t = ctx.saved_tensors
+        difference = p - t
+        grad = _reduction_scale(grad, np.size(difference), ctx.reduction)
+        grad_p = 2 * difference * grad
+        return grad_p, -grad_p
+
+
+#: Every differentiable op, for the tests (gradcheck runs over this list) and the docs.
+DERIVATIVE_TABLE = (
+    Add, Sub, Rsub, Mul, Div, Neg, Reciprocal, Pow, PowTensor, RPow, Exp, Log, Sqrt, Sin, Cos,
+    Tanh, Sigmoid, Relu, Clone, Sum, SumDim, Mean, MeanDim, MatMul, Mm, Mv, Dot, View, Squeeze,
+    SqueezeDim, Unsqueeze, Transpose, Permute, Index, Select, Slice, BinaryCrossEntropy, MseLoss,
+)

@@ -1,0 +1,747 @@
+"""``Tensor``: NumPy data plus the four things autograd needs.
+
+* ``requires_grad``: should gradients flow to this tensor?
+* ``grad_fn``: the node that made it (``None`` for a leaf, one the user created);
+* ``grad``: where ``backward()`` accumulates d(output)/d(this tensor), for leaves;
+* ``is_leaf``: no ``grad_fn``. Only leaves get ``.grad`` (unless ``retain_grad()``).
+
+Operators and math methods only check their arguments and hand the NumPy data to an op
+from ``ops.py``; ``Function.apply`` records the graph. A 0-dim result may hold a NumPy
+scalar instead of a 0-dim array: it is the same number, and scalar arithmetic is several
+times faster, which is what the scalar walkthroughs spend their time on.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+
+from . import dtypes, ops, printing
+from .autograd import engine, function
+from .autograd.function import NO_EDGE, AccumulateGrad, RemovableHandle
+from .autograd.grad_mode import STATE as _GRAD_MODE
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead."
+)
+LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
+NON_LEAF_FLAG_ERROR = (
+    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+)
+INTEGER_GRAD_ERROR = "only Tensors of floating point and complex dtype can require gradients"
+
+
+class Size(tuple):
+    """A shape, printed like PyTorch's: ``minigrad.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"minigrad.Size({list(self)})"
+
+    def numel(self):
+        return int(np.prod(self))
+
+
+def _number_types():
+    return (numbers.Number, np.generic)
+
+
+class Tensor:
+    """A multi-dimensional array that can remember how it was computed."""
+
+    __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "_edge", "_retains_grad", "name",
+                 "__weakref__")
+    __array_ufunc__ = None  # NumPy must not take over ``ndarray + tensor``: we say it is unsupported
+
+    def __init__(self, data=()):
+        # ``minigrad.Tensor([1, 2])`` makes float32 data, like ``torch.Tensor``
+        self._init(np.array(_unwrap_nested(data), dtype=dtypes.DEFAULT_FLOAT.numpy))
+
+    def _init(self, data, requires_grad=False):
+        self._data = data
+        self._grad = None
+        self.grad_fn = None
+        self._requires_grad = False
+        self._edge = NO_EDGE
+        self._retains_grad = False
+        self.name = None
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, data):
+        """A plain tensor around existing NumPy data (no copy, no graph)."""
+        tensor = object.__new__(cls)
+        tensor._init(data)
+        return tensor
+
+    @classmethod
+    def _from_op(cls, data, node):
+        """The output of an op; ``node`` is its grad_fn, or None when no graph is built."""
+        tensor = object.__new__(cls)
+        tensor._data = data
+        tensor._grad = None
+        tensor.grad_fn = node
+        tensor._retains_grad = False
+        tensor.name = None
+        if node is None:
+            tensor._requires_grad = False
+            tensor._edge = NO_EDGE
+        else:
+            tensor._requires_grad = True
+            tensor._edge = (node, 0)
+        return tensor
+
+    # ----------------------------------------------------------------- printing
+    def __repr__(self):
+        return printing.tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
+
+    # ----------------------------------------------------------------- shape and type
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_normalize_dim(dim, self._data.ndim)]
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return int(self._data.size)
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_floating_point_dtype(self):
+        return self._data.dtype.kind == "f"
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    # ----------------------------------------------------------------- conversions
+    def item(self):
+        """The single value as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item() if self._data.ndim == 0 else self._data.reshape(()).item()
+
+    def tolist(self):
+        return np.asarray(self._data).tolist()
+
+    def numpy(self):
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
+        return np.asarray(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        array = np.asarray(self._data)
+        return array if dtype is None else array.astype(dtype)
+
+    def _scalar(self, convert):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return convert(self._data.reshape(()).item())
+
+    def __float__(self):
+        return self._scalar(float)
+
+    def __int__(self):
+        return self._scalar(int)
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()).item())
+
+    __hash__ = object.__hash__  # tensors are hashable by identity, as in PyTorch
+
+    def to(self, dtype):
+        """A copy with another dtype (the same tensor if it already has it)."""
+        target = dtypes.to_numpy_dtype(dtype)
+        if target == self._data.dtype:
+            return self
+        if self._requires_grad:
+            raise NotImplementedError("minigrad cannot yet differentiate through a dtype conversion")
+        return Tensor._wrap(np.asarray(self._data).astype(target))
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    # ----------------------------------------------------------------- autograd state
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value, _message=INTEGER_GRAD_ERROR)
+
+    def requires_grad_(self, requires_grad=True, _message=None):
+        """Start (or stop) tracking operations on this leaf. Returns the tensor itself."""
+        requires_grad = bool(requires_grad)
+        if self.grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(NON_LEAF_FLAG_ERROR)
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(_message or "only Tensors of floating point dtype can require gradients")
+        if requires_grad and not self._requires_grad:
+            self._edge = (AccumulateGrad(self), 0)
+        elif not requires_grad:
+            self._edge = NO_EDGE
+        self._requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def retain_grad(self):
+        """Keep the gradient of this non-leaf tensor in ``.grad`` during backward."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if not self._retains_grad:
+            self._retains_grad = True
+            self._tensor_hooks().append(_RetainGrad(self))
+
+    def _tensor_hooks(self):
+        node = self._edge[0]
+        if node._tensor_prehooks is None:
+            node._tensor_prehooks = []
+        return node._tensor_prehooks
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        hooks = self._tensor_hooks()
+        position = len(hooks) - (1 if self._retains_grad else 0)  # retain_grad always sees the final grad
+        hooks.insert(position, hook)
+        return RemovableHandle(hooks, hook)
+
+    def _accumulate_grad(self, grad):
+        """Add a gradient into ``.grad`` (the AccumulateGrad node calls this)."""
+        if self._grad is None:
+            self._grad = Tensor._wrap(np.array(grad, dtype=self._data.dtype))  # our own copy
+        elif isinstance(self._grad._data, np.ndarray) and self._grad._data.shape == np.shape(grad):
+            self._grad._data += grad  # in place, as PyTorch does: x.grad stays the same object
+        else:
+            self._grad._data = self._grad._data + grad
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Compute the gradient of this tensor with respect to every leaf that requires grad."""
+        if create_graph:
+            raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
+        engine.backward(self, gradient, retain_graph)
+
+    def detach(self):
+        """The same data (shared, not copied), cut from the graph: requires_grad=False."""
+        return Tensor._wrap(self._data)
+
+    def detach_(self):
+        self.grad_fn, self._edge, self._requires_grad = None, NO_EDGE, False
+        return self
+
+    @property
+    def data(self):
+        """The values as a tensor outside the graph (shares memory with this tensor)."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    def clone(self):
+        return ops.Clone.apply(self)
+
+    # ----------------------------------------------------------------- arithmetic
+    def __add__(self, other):
+        return _binary(ops.Add, self, other)
+
+    def __radd__(self, other):
+        return _binary(ops.Add, other, self)
+
+    def __sub__(self, other):
+        return _binary(ops.Sub, self, other)
+
+    def __rsub__(self, other):
+        if isinstance(other, _number_types()) and not isinstance(other, np.ndarray):
+            return ops.Rsub.apply(self, _constant(other, self))
+        return _binary(ops.Sub, other, self)
+
+    def __mul__(self, other):
+        return _binary(ops.Mul, self, other)
+
+    def __rmul__(self, other):
+        return _binary(ops.Mul, other, self)
+
+    def __truediv__(self, other):
+        return _binary(ops.Div, _as_float(self), other)
+
+    def __rtruediv__(self, other):
+        # PyTorch computes  c / x  as  (1/x) · c
+        if isinstance(other, _number_types()):
+            return _binary(ops.Mul, ops.Reciprocal.apply(_as_float(self)), other)
+        return NotImplemented
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Tensor):
+            return _binary(ops.PowTensor, self, exponent)
+        if isinstance(exponent, numbers.Number) and not isinstance(exponent, complex):
+            base = _as_float(self) if exponent < 0 or isinstance(exponent, float) else self
+            return ops.Pow.apply(base, exponent=exponent)
+        return NotImplemented
+
+    def __rpow__(self, base):
+        if isinstance(base, numbers.Number):
+            return ops.RPow.apply(_as_float(self), base=base)
+        return NotImplemented
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    pow = __pow__
+    neg = __neg__
+    matmul = __matmul__
+
+    def exp(self):
+        return ops.Exp.apply(_as_float(self))
+
+    def log(self):
+        return ops.Log.apply(_as_float(self))
+
+    def sqrt(self):
+        return ops.Sqrt.apply(_as_float(self))
+
+    def sin(self):
+        return ops.Sin.apply(_as_float(self))
+
+    def cos(self):
+        return ops.Cos.apply(_as_float(self))
+
+    def tanh(self):
+        return ops.Tanh.apply(_as_float(self))
+
+    def sigmoid(self):
+        return ops.Sigmoid.apply(_as_float(self))
+
+    def relu(self):
+        return ops.Relu.apply(self)
+
+    def reciprocal(self):
+        return ops.Reciprocal.apply(_as_float(self))
+
+    # ----------------------------------------------------------------- comparisons (no grad)
+    def _compare(self, other, compare):
+        other_data = other._data if isinstance(other, Tensor) else other
+        _check_broadcast(self._data, np.asarray(other_data))
+        return Tensor._wrap(np.asarray(compare(self._data, other_data)))
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    # ----------------------------------------------------------------- reductions
+    def sum(self, dim=None, keepdim=False):
+        if dim is None:
+            return ops.Sum.apply(self)
+        return ops.SumDim.apply(self, dims=_normalize_dims(dim, self._data.ndim), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point "
+                f"or complex dtype. Got: {_torch_type_name(self._data.dtype)}"
+            )
+        if dim is None:
+            return ops.Mean.apply(self)
+        return ops.MeanDim.apply(self, dims=_normalize_dims(dim, self._data.ndim), keepdim=keepdim)
+
+    # ----------------------------------------------------------------- shape ops
+    def view(self, *shape):
+        return ops.View.apply(self, shape=_checked_shape(shape, self._data.size))
+
+    reshape = view
+
+    def flatten(self):
+        return self.view(-1)
+
+    def transpose(self, dim0, dim1):
+        ndim = self._data.ndim
+        return ops.Transpose.apply(self, dim0=_normalize_dim(dim0, ndim), dim1=_normalize_dim(dim1, ndim))
+
+    def t(self):
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+        return self.transpose(0, 1) if self._data.ndim == 2 else self
+
+    @property
+    def T(self):
+        return ops.Permute.apply(self, dims=tuple(reversed(range(self._data.ndim))))
+
+    def permute(self, *dims):
+        dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        return ops.Permute.apply(self, dims=tuple(_normalize_dim(d, self._data.ndim) for d in dims))
+
+    def squeeze(self, dim=None):
+        shape = self._data.shape
+        if dim is None:
+            return ops.Squeeze.apply(self, shape=tuple(s for s in shape if s != 1))
+        dim = _normalize_dim(dim, self._data.ndim)
+        if self._data.ndim == 0 or shape[dim] != 1:
+            return ops.SqueezeDim.apply(self, shape=shape)
+        return ops.SqueezeDim.apply(self, shape=shape[:dim] + shape[dim + 1:])
+
+    def unsqueeze(self, dim):
+        dim = _normalize_dim(dim, self._data.ndim + 1)
+        shape = self._data.shape
+        return ops.Unsqueeze.apply(self, shape=shape[:dim] + (1,) + shape[dim:])
+
+    def __getitem__(self, key):
+        return _index(self, key)
+
+    def __setitem__(self, key, value):
+        if self._requires_grad and _GRAD_MODE.enabled:
+            if self.grad_fn is None:
+                raise RuntimeError(LEAF_INPLACE_ERROR)
+            raise NotImplementedError("minigrad does not record item assignment inside a graph; use torch.no_grad()")
+        values = value._data if isinstance(value, Tensor) else value
+        if not isinstance(self._data, np.ndarray):
+            self._data = np.array(self._data)
+        self._data[key] = values
+
+    # ----------------------------------------------------------------- in-place ops
+    def _inplace(self, op_result):
+        """Make this tensor hold ``op_result`` (already computed out of place)."""
+        if op_result.grad_fn is not None:
+            # part of a graph now: take the new history and fresh data, so values that
+            # earlier nodes saved are never overwritten behind their back
+            self._data = op_result._data
+            self.grad_fn, self._edge, self._requires_grad = op_result.grad_fn, op_result._edge, True
+        elif isinstance(self._data, np.ndarray) and self._data.shape == np.shape(op_result._data):
+            np.copyto(self._data, op_result._data, casting="same_kind")  # shared memory sees it
+        else:
+            self._data = np.asarray(op_result._data, dtype=self._data.dtype)[()]
+        return self
+
+    def _check_inplace(self):
+        if self._requires_grad and self.grad_fn is None and _GRAD_MODE.enabled:
+            raise RuntimeError(LEAF_INPLACE_ERROR)
+
+    def add_(self, other):
+        self._check_inplace()
+        return self._inplace(self + other)
+
+    def sub_(self, other):
+        self._check_inplace()
+        return self._inplace(self - other)
+
+    def mul_(self, other):
+        self._check_inplace()
+        return self._inplace(self * other)
+
+    def div_(self, other):
+        self._check_inplace()
+        return self._inplace(self / other)
+
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+
+    def fill_(self, value):
+        self._check_inplace()
+        value = value.item() if isinstance(value, Tensor) else value
+        return self._inplace(Tensor._wrap(np.full(self._data.shape, value, dtype=self._data.dtype)))
+
+    def zero_(self):
+        return self.fill_(0)
+
+
+class _RetainGrad:
+    """The hook behind ``retain_grad()``: stores (and accumulates) a non-leaf's gradient."""
+
+    def __init__(self, tensor):
+        import weakref
+
+        self.tensor = weakref.ref(tensor)
+
+    def __call__(self, grad):
+        tensor = self.tensor()
+        if tensor is not None:
+            if tensor._grad is None:
+                tensor._grad = Tensor._wrap(np.array(grad._data))
+            else:
+                tensor._grad = Tensor._wrap(tensor._grad._data + grad._data)
+
+
+function.Tensor = Tensor  # function.py cannot import this module (it is imported by it)
+
+
+# --------------------------------------------------------------------- helpers
+def _unwrap_nested(data):
+    """Turn tensors inside (nested) lists into plain values, so NumPy can read them."""
+    if isinstance(data, Tensor):
+        return np.asarray(data._data)
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(item) for item in data]
+    return data
+
+
+def _torch_type_name(numpy_dtype):
+    names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
+             "float16": "Half", "int16": "Short", "int8": "Char", "uint8": "Byte"}
+    return names.get(np.dtype(numpy_dtype).name, np.dtype(numpy_dtype).name)
+
+
+def _as_float(tensor):
+    """Integer tensors become float32 before float-valued maths (sin, /, ...), as in PyTorch."""
+    if tensor._data.dtype.kind in "fc":
+        return tensor
+    return Tensor._wrap(np.asarray(tensor._data, dtype=dtypes.DEFAULT_FLOAT.numpy))
+
+
+def _constant(value, like):
+    """A Python number as NumPy data of ``like``'s dtype: a constant input of an op."""
+    kind = like._data.dtype.kind
+    if kind == "f" or (kind in "iu" and isinstance(value, (int, np.integer)) and not isinstance(value, bool)):
+        return like._data.dtype.type(value)
+    if isinstance(value, (bool, np.bool_)) and kind == "b":
+        return np.bool_(value)
+    return np.asarray(value)[()]
+
+
+def _binary(op, a, b):
+    """Check and convert the operands of a binary op, then apply it."""
+    if type(a) is Tensor and type(b) is Tensor:
+        if a._data.shape != b._data.shape:
+            _check_broadcast(a._data, b._data)
+        return op.apply(a, b)
+    if isinstance(a, Tensor) and isinstance(b, _number_types()):
+        a = _promote_for_number(a, b)
+        return op.apply(a, _constant(b, a))
+    if isinstance(b, Tensor) and isinstance(a, _number_types()):
+        b = _promote_for_number(b, a)
+        return op.apply(_constant(a, b), b)
+    return NotImplemented
+
+
+def _promote_for_number(tensor, number):
+    """int tensor with a float number: compute in float32, as PyTorch does."""
+    if tensor._data.dtype.kind in "iub" and isinstance(number, (float, np.floating)):
+        return _as_float(tensor)
+    return tensor
+
+
+def broadcast_error(shape_a, shape_b):
+    """PyTorch's message for shapes that cannot broadcast, or None if they can."""
+    for offset in range(1, min(len(shape_a), len(shape_b)) + 1):
+        size_a, size_b = shape_a[-offset], shape_b[-offset]
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            dim = max(len(shape_a), len(shape_b)) - offset
+            return (f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) "
+                    f"at non-singleton dimension {dim}")
+    return None
+
+
+def _check_broadcast(a, b):
+    message = broadcast_error(np.shape(a), np.shape(b))
+    if message:
+        raise RuntimeError(message)
+
+
+def _normalize_dim(dim, ndim):
+    """A dim in range(-ndim, ndim) as a positive index; PyTorch's IndexError otherwise."""
+    low, high = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
+    if not isinstance(dim, (int, np.integer)) or not low <= dim <= high:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})")
+    return int(dim) % max(ndim, 1)
+
+
+def _normalize_dims(dim, ndim):
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    return tuple(sorted(_normalize_dim(d, ndim) for d in dims))
+
+
+def _checked_shape(shape, size):
+    """The target shape of view/reshape, with -1 inferred; PyTorch's error if it does not fit."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    shape = tuple(int(s) for s in shape)
+    known = int(np.prod([s for s in shape if s != -1]))
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if shape.count(-1) == 1 and known != 0 and size % known == 0:
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    if int(np.prod(shape)) != size or any(s < 0 for s in shape):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+def _index(tensor, key):
+    """``tensor[key]``: ints and slices one dim at a time (SelectBackward0, SliceBackward0)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if not all(isinstance(k, (int, np.integer, slice)) and not isinstance(k, bool) for k in keys):
+        return _advanced_index(tensor, key)
+    if len(keys) > tensor._data.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {tensor._data.ndim}")
+    result, dim = tensor, 0
+    for k in keys:
+        size = result._data.shape[dim]
+        if isinstance(k, slice):
+            if k.step is not None and k.step <= 0:
+                raise ValueError("step must be greater than zero")
+            index = (slice(None),) * dim + (k,)
+            result = ops.Slice.apply(result, index=index)
+            dim += 1
+        else:
+            if not -size <= k < size:
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
+            result = ops.Select.apply(result, index=(slice(None),) * dim + (int(k),))
+    return result
+
+
+def _advanced_index(tensor, key):
+    """Indexing with tensors, lists, masks, ``None`` or ``...``: one IndexBackward0 node."""
+    keys = key if isinstance(key, tuple) else (key,)
+    converted = tuple(np.asarray(k._data) if isinstance(k, Tensor) else
+                      np.asarray(k) if isinstance(k, list) else k for k in keys)
+    try:
+        tensor._data[converted]
+    except IndexError as error:
+        raise IndexError(str(error)) from None
+    return ops.Index.apply(tensor, index=converted)
+
+
+def matmul(a, b):
+    """Matrix product with PyTorch's names and error messages for each case."""
+    for value in (a, b):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(value).__name__}")
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) == 0 or len(sb) == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {len(sa)}D and {len(sb)}D")
+    if len(sa) == 1 and len(sb) == 1:
+        if sa != sb:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the same "
+                f"number of elements, but got {sa[0]} and {sb[0]} elements respectively"
+            )
+        return ops.Dot.apply(a, b)
+    if len(sa) == 2 and len(sb) == 1:
+        if sa[1] != sb[0]:
+            raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sb[0]})")
+        return ops.Mv.apply(a, b)
+    inner_a, inner_b = sa[-1], sb[0] if len(sb) == 1 else sb[-2]
+    if inner_a != inner_b:
+        rows_a = int(np.prod(sa[:-1]))
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{inner_a} and "
+            f"{inner_b}x{sb[-1] if len(sb) > 1 else 1})"
+        )
+    if len(sa) == 2 and len(sb) == 2:
+        return ops.Mm.apply(a, b)
+    return ops.MatMul.apply(a, b)

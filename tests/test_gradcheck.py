@@ -1,0 +1,127 @@
+"""Every op in the derivative table against central finite differences, in float64.
+
+The test is parametrized over ``ops.DERIVATIVE_TABLE`` itself: a new op without a sample
+below fails ``test_every_op_has_a_sample`` until someone says how to call it.
+"""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad import ops
+
+rng = np.random.default_rng(1234)
+
+
+def away_from_kinks(shape, low=0.2, high=1.5):
+    """Values with |x| in [low, high] and a random sign: no op here has a kink there."""
+    return rng.uniform(low, high, shape) * rng.choice([-1, 1], shape)
+
+
+def positive(shape, low=0.3, high=2.0):
+    return rng.uniform(low, high, shape)
+
+
+def probabilities(shape):
+    return rng.uniform(0.1, 0.9, shape)
+
+
+# op -> (list of float64 input arrays, function of tensors that calls the op)
+SAMPLES = {
+    ops.Add: ([away_from_kinks((2, 3)), away_from_kinks((3,))], lambda a, b: a + b),
+    ops.Sub: ([away_from_kinks((2, 3)), away_from_kinks((2, 1))], lambda a, b: a - b),
+    ops.Rsub: ([away_from_kinks((3,))], lambda a: 2.5 - a),
+    ops.Mul: ([away_from_kinks((2, 3)), away_from_kinks(())], lambda a, b: a * b),
+    ops.Div: ([away_from_kinks((3,)), away_from_kinks((2, 3))], lambda a, b: a / b),
+    ops.Neg: ([away_from_kinks((4,))], lambda a: -a),
+    ops.Reciprocal: ([away_from_kinks((4,))], lambda a: 1.5 / a),
+    ops.Pow: ([away_from_kinks((4,))], lambda a: a**3),
+    ops.PowTensor: ([positive((3,)), away_from_kinks((3,))], lambda a, b: a**b),
+    ops.RPow: ([away_from_kinks((3,))], lambda a: 2.0**a),
+    ops.Exp: ([away_from_kinks((3,))], mg.exp),
+    ops.Log: ([positive((3,))], mg.log),
+    ops.Sqrt: ([positive((3,))], mg.sqrt),
+    ops.Sin: ([away_from_kinks((3,))], mg.sin),
+    ops.Cos: ([away_from_kinks((3,))], mg.cos),
+    ops.Tanh: ([away_from_kinks((3,))], mg.tanh),
+    ops.Sigmoid: ([away_from_kinks((3,)) * 4], mg.sigmoid),
+    ops.Relu: ([away_from_kinks((6,))], mg.relu),
+    ops.Clone: ([away_from_kinks((2, 2))], lambda a: a.clone()),
+    ops.Sum: ([away_from_kinks((2, 3))], lambda a: a.sum()),
+    ops.SumDim: ([away_from_kinks((2, 3, 2))], lambda a: a.sum(dim=(0, 2))),
+    ops.Mean: ([away_from_kinks((2, 3))], lambda a: a.mean()),
+    ops.MeanDim: ([away_from_kinks((2, 3))], lambda a: a.mean(dim=1, keepdim=True)),
+    ops.MatMul: ([away_from_kinks((2, 3, 4)), away_from_kinks((4, 2))], lambda a, b: a @ b),
+    ops.Mm: ([away_from_kinks((2, 3)), away_from_kinks((3, 4))], lambda a, b: a @ b),
+    ops.Mv: ([away_from_kinks((2, 3)), away_from_kinks((3,))], lambda a, b: a @ b),
+    ops.Dot: ([away_from_kinks((3,)), away_from_kinks((3,))], lambda a, b: a @ b),
+    ops.View: ([away_from_kinks((2, 3))], lambda a: a.view(3, 2)),
+    ops.Squeeze: ([away_from_kinks((2, 1, 3))], lambda a: a.squeeze()),
+    ops.SqueezeDim: ([away_from_kinks((2, 1, 3))], lambda a: a.squeeze(1)),
+    ops.Unsqueeze: ([away_from_kinks((2, 3))], lambda a: a.unsqueeze(1)),
+    ops.Transpose: ([away_from_kinks((2, 3))], lambda a: a.transpose(0, 1)),
+    ops.Permute: ([away_from_kinks((2, 3, 4))], lambda a: a.permute(2, 0, 1)),
+    ops.Index: ([away_from_kinks((4, 3))], lambda a: a[mg.tensor([0, 2, 0])]),
+    ops.Select: ([away_from_kinks((4, 3))], lambda a: a[1]),
+    ops.Slice: ([away_from_kinks((4, 3))], lambda a: a[1:3, ::2]),
+    ops.BinaryCrossEntropy: ([probabilities((5,)), probabilities((5,))], F.binary_cross_entropy),
+    ops.MseLoss: ([away_from_kinks((5,)), away_from_kinks((5,))], F.mse_loss),
+}
+
+
+def test_every_op_has_a_sample():
+    missing = [op.__name__ for op in ops.DERIVATIVE_TABLE if op not in SAMPLES]
+    assert not missing, f"add a gradcheck sample for: {missing}"
+
+
+def test_every_op_has_a_formula_and_docstring():
+    for op in ops.DERIVATIVE_TABLE:
+        assert op.formula and op.__doc__, op.__name__
+        assert op.grad_fn_name.endswith(("Backward0", "Backward1", "Backward2")), op.__name__
+
+
+def numeric_gradient(function, arrays, index, epsilon=1e-6):
+    """Central differences: (f(x + h) - f(x - h)) / 2h, one coordinate at a time."""
+    values = arrays[index]
+    gradient = np.zeros_like(values)
+    for position in np.ndindex(values.shape):
+        original = values[position]
+        values[position] = original + epsilon
+        plus = function(arrays)
+        values[position] = original - epsilon
+        minus = function(arrays)
+        values[position] = original
+        gradient[position] = (plus - minus) / (2 * epsilon)
+    return gradient
+
+
+def _ops_in_graph(node):
+    found, stack = set(), [node]
+    while stack:
+        node = stack.pop()
+        found.add(type(node))
+        stack.extend(next_node for next_node, _ in node.next_functions if next_node is not None)
+    return found
+
+
+@pytest.mark.parametrize("op", ops.DERIVATIVE_TABLE, ids=lambda op: op.__name__)
+def test_gradient_matches_finite_differences(op):
+    arrays, call = SAMPLES[op]
+    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+    inputs = [mg.tensor(a, dtype=mg.float64, requires_grad=True) for a in arrays]
+    output = call(*inputs)
+    assert _ops_in_graph(output.grad_fn) & {op}, f"{op.__name__} is not in the graph the sample builds"
+    weights = rng.normal(size=output.shape)  # a random direction, so every output element counts
+
+    def scalar_loss(values):
+        with mg.no_grad():
+            result = call(*[mg.tensor(v, dtype=mg.float64) for v in values])
+        return float(np.sum(result.numpy() * weights))
+
+    (output * mg.tensor(weights, dtype=mg.float64)).sum().backward()
+    for index, tensor in enumerate(inputs):
+        expected = numeric_gradient(scalar_loss, arrays, index)
+        np.testing.assert_allclose(tensor.grad.numpy(), expected, rtol=1e-5, atol=1e-7,
+                                   err_msg=f"{op.__name__}, input {index}")
+        assert tensor.grad.dtype == mg.float64
