@@ -1,0 +1,404 @@
+"""The same programs, run with PyTorch and with minigrad, give the same values, gradients,
+grad_fn names, reprs and errors. Each program takes the library as ``torch``."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+import minigrad
+
+DATA = [(9.11, 1.0), (8.9, 1.0), (7.0, 0.0), (6.56, 1.0), (4.56, 0.0)]
+
+
+def course_square(torch, at):
+    x = torch.tensor(at, requires_grad=True)
+    y = x**2
+    y.backward()
+    return {"y": y, "x.grad": x.grad, "name": y.grad_fn.name()}
+
+
+def course_sin_square(torch):
+    x = torch.tensor(3.0, requires_grad=True)
+    y = x**2
+    z = torch.sin(y)
+    z.backward()
+    return {"y": y, "z": z, "x.grad": x.grad, "names": [y.grad_fn.name(), z.grad_fn.name()]}
+
+
+def course_exp_sin_square(torch):
+    x = torch.tensor(2.0, requires_grad=True)
+    u = torch.exp(torch.sin(x**2))
+    u.backward()
+    return {"u": u, "x.grad": x.grad, "name": u.grad_fn.name()}
+
+
+def course_mean_of_squares(torch):
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x**2).mean()
+    y.backward()
+    return {"y": y, "x.grad": x.grad, "names": [y.grad_fn.name(), y.grad_fn.next_functions[0][0].name()]}
+
+
+def course_neuron_single(torch):
+    x, t = torch.tensor(6.7), torch.tensor(0.0)
+    w = torch.tensor(1.0, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    z = w * x + b
+    y_hat = torch.sigmoid(z)
+    loss = torch.nn.functional.binary_cross_entropy(y_hat, t)
+    loss.backward()
+    return {"z": z, "y_hat": y_hat, "loss": loss, "w.grad": w.grad, "b.grad": b.grad,
+            "names": [z.grad_fn.name(), y_hat.grad_fn.name(), loss.grad_fn.name()]}
+
+
+def course_neuron_batch(torch):
+    cgpa = torch.tensor([row[0] for row in DATA])
+    placed = torch.tensor([row[1] for row in DATA])
+    w = torch.tensor(0.5, requires_grad=True)
+    b = torch.tensor(-3.0, requires_grad=True)
+    y_hat = torch.sigmoid(w * cgpa + b)
+    loss = torch.nn.functional.binary_cross_entropy(y_hat, placed)
+    loss.backward()
+    return {"y_hat": y_hat, "loss": loss, "w.grad": w.grad, "b.grad": b.grad}
+
+
+def course_training(torch):
+    cgpa = torch.tensor([row[0] for row in DATA])
+    placed = torch.tensor([row[1] for row in DATA])
+    w = torch.tensor(0.0, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    optimizer = torch.optim.SGD([w, b], lr=0.1)
+    for _ in range(200):
+        loss = torch.nn.functional.binary_cross_entropy(torch.sigmoid(w * cgpa + b), placed)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return {"w": w, "b": b, "loss": loss}
+
+
+def course_manual_loop(torch):
+    cgpa = torch.tensor([row[0] for row in DATA])
+    placed = torch.tensor([row[1] for row in DATA])
+    w = torch.tensor(0.0, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    for _ in range(50):
+        loss = torch.nn.functional.binary_cross_entropy(torch.sigmoid(w * cgpa + b), placed)
+        loss.backward()
+        with torch.no_grad():
+            w -= 0.1 * w.grad
+            b -= 0.1 * b.grad
+        w.grad.zero_()
+        b.grad.zero_()
+    return {"w": w, "b": b, "loss": loss, "w.grad": w.grad}
+
+
+def course_accumulation(torch):
+    x = torch.tensor(2.0, requires_grad=True)
+    grads = []
+    for _ in range(3):
+        (x**2).backward()
+        grads.append(x.grad.clone())
+    x.grad.zero_()
+    return {"grads": grads, "zeroed": x.grad}
+
+
+def course_stop_tracking(torch):
+    x = torch.tensor(2.0, requires_grad=True)
+    with torch.no_grad():
+        inside = x**2
+    detached = x.detach()
+    y = detached**2
+    x2 = torch.tensor(3.0, requires_grad=True)
+    x2.requires_grad_(False)
+    return {"inside": inside, "inside.requires_grad": inside.requires_grad, "detached": detached,
+            "y": y, "x2": x2, "x2.requires_grad": x2.requires_grad, "x.requires_grad": x.requires_grad}
+
+
+def reused_value(torch):
+    a = torch.tensor(1.5, requires_grad=True)
+    y = a * a + torch.sin(a)
+    y.backward()
+    return {"y": y, "a.grad": a.grad, "edges": len(y.grad_fn.next_functions[0][0].next_functions)}
+
+
+def broadcasting(torch):
+    a = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    b = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    c = torch.tensor(3.0, requires_grad=True)
+    y = ((a * b + c) / (b + 4.0) - c**2).sum()
+    y.backward()
+    return {"y": y, "a.grad": a.grad, "b.grad": b.grad, "c.grad": c.grad}
+
+
+def constants_on_both_sides(torch):
+    x = torch.tensor([0.5, 1.5, 2.5], requires_grad=True)
+    y = (2 - x) * 3 + 1 / x - x / 4 + 2**x - (-x) + x**0.5
+    y.sum().backward()
+    return {"y": y, "x.grad": x.grad, "name": y.grad_fn.name(),
+            "nexts": [None if n is None else n.name() for n, _ in y.grad_fn.next_functions]}
+
+
+def matrices(torch):
+    torch.manual_seed(0)
+    a = torch.tensor(np.arange(6.0).reshape(2, 3) / 5, dtype=torch.float32, requires_grad=True)
+    w = torch.tensor(np.linspace(-1, 1, 12).reshape(3, 4), dtype=torch.float32, requires_grad=True)
+    v = torch.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    y = torch.tanh(a @ w).sum() + (a @ v).sum() + (v @ v) + a.T.sum() + a.transpose(0, 1)[1].sum()
+    y.backward()
+    return {"y": y, "a.grad": a.grad, "w.grad": w.grad, "v.grad": v.grad}
+
+
+def shapes_and_indexing(torch):
+    x = torch.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]], requires_grad=True)
+    parts = [x[0], x[1, 1:], x[:, 0], x.view(3, 2)[2], x.reshape(-1)[::2], x.unsqueeze(0).squeeze(0)[1],
+             x.sum(dim=0), x.mean(dim=1, keepdim=True), torch.relu(x), x.sum(1)]
+    total = sum(p.sum() for p in parts)
+    total.backward()
+    return {"parts": parts, "x.grad": x.grad, "names": [p.grad_fn.name() for p in parts]}
+
+
+def mse_and_friends(torch):
+    p = torch.tensor([0.2, 0.8, 1.5], requires_grad=True)
+    t = torch.tensor([0.0, 1.0, 1.0])
+    loss = torch.nn.functional.mse_loss(p, t) + torch.nn.functional.mse_loss(p, t, reduction="sum")
+    loss = loss + torch.log(p).sum() + torch.cos(p).sum() + torch.sqrt(p).mean()
+    loss.backward()
+    return {"loss": loss, "p.grad": p.grad}
+
+
+def bce_clamps_its_logs(torch):
+    p = torch.tensor([0.0, 1.0, 0.5], requires_grad=True)
+    t = torch.tensor([1.0, 0.0, 1.0])
+    loss = torch.nn.functional.binary_cross_entropy(p, t, reduction="sum")
+    loss.backward()
+    return {"loss": loss, "p.grad": p.grad}
+
+
+def stable_sigmoid(torch):
+    x = torch.tensor([-1000.0, -30.0, 0.0, 30.0, 1000.0], requires_grad=True)
+    y = torch.sigmoid(x)
+    y.sum().backward()
+    return {"y": y, "x.grad": x.grad}
+
+
+def hooks(torch):
+    x = torch.tensor(2.0, requires_grad=True)
+    y = x * 3
+    z = y**2
+    seen = []
+    y.register_hook(lambda grad: seen.append(grad.item()))
+    x.register_hook(lambda grad: grad * 10)
+    z.grad_fn.register_prehook(lambda grad_outputs: seen.append(len(grad_outputs)))
+    z.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(grad_inputs[0].item()))
+    y.retain_grad()
+    z.backward()
+    return {"x.grad": x.grad, "y.grad": y.grad, "seen": seen, "retains": y.retains_grad}
+
+
+def retain_graph(torch):
+    x = torch.tensor(2.0, requires_grad=True)
+    y = torch.sin(x) * x
+    y.backward(retain_graph=True)
+    y.backward()
+    saves_nothing = x + 1.0
+    saves_nothing.backward()
+    saves_nothing.backward()  # Add saved no tensors: a second pass works, as in PyTorch
+    return {"x.grad": x.grad}
+
+
+def vector_backward(torch):
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * x
+    y.backward(torch.tensor([1.0, 0.1, 0.01]))
+    return {"x.grad": x.grad}
+
+
+def inplace_on_results(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y += 1
+    y *= x
+    y.sum().backward()
+    return {"y": y, "x.grad": x.grad, "name": y.grad_fn.name()}
+
+
+def reprs(torch):
+    values = [
+        torch.tensor(3.0), torch.tensor(6.0), torch.tensor(-5.4668), torch.tensor([2 / 3, 4 / 3, 2.0]),
+        torch.tensor([[1.5, 2.0], [3.0, 4.0]]), torch.tensor([1e-5, 1.0]), torch.tensor([1e10, 1.0]),
+        torch.tensor([1, 2, 3]), torch.tensor(True), torch.tensor([1.0, 2.0], dtype=torch.float64),
+        torch.tensor([]), torch.zeros(0, 3), torch.arange(2000.0), torch.arange(30.0).reshape(5, 6) / 7,
+        torch.tensor([-1.0, 0.0, 1.0]), torch.tensor([float("inf"), 1.0, float("nan")]),
+        torch.tensor(3.0, requires_grad=True), torch.tensor(2.0, requires_grad=True) ** 2,
+        torch.arange(100.0), torch.tensor([[0.001, 123.456]]), torch.tensor(-0.5),
+        torch.tensor([123456.0, 0.5]), torch.zeros(2, 2, 2),
+    ]
+    return {"reprs": [repr(v) for v in values], "shape": repr(torch.ones(2, 3).shape),
+            "dtype": repr(torch.ones(1).dtype)}
+
+
+PROGRAMS = [
+    lambda torch: course_square(torch, 2.0), lambda torch: course_square(torch, 3.0), course_sin_square,
+    course_exp_sin_square, course_mean_of_squares, course_neuron_single, course_neuron_batch, course_training,
+    course_manual_loop, course_accumulation, course_stop_tracking, reused_value, broadcasting,
+    constants_on_both_sides, matrices, shapes_and_indexing, mse_and_friends, bce_clamps_its_logs,
+    stable_sigmoid, hooks, retain_graph, vector_backward, inplace_on_results, reprs,
+]
+
+
+def normalize(value, library):
+    """Tensors become (values, requires_grad, repr); names say 'torch.' for both libraries."""
+    if isinstance(value, library.Tensor):
+        return ["tensor", value.detach().numpy().tolist(), value.requires_grad, normalize(repr(value), library)]
+    if isinstance(value, str):
+        return value.replace("minigrad.", "torch.")
+    if isinstance(value, (list, tuple)):
+        return [normalize(item, library) for item in value]
+    if isinstance(value, dict):
+        return {key: normalize(item, library) for key, item in value.items()}
+    return value
+
+
+def assert_same(ours, theirs, path="result"):
+    if isinstance(theirs, dict):
+        assert ours.keys() == theirs.keys(), path
+        for key in theirs:
+            assert_same(ours[key], theirs[key], f"{path}[{key!r}]")
+    elif isinstance(theirs, list) and theirs and theirs[0] == "tensor":
+        _, their_values, their_flag, their_repr = theirs
+        _, our_values, our_flag, our_repr = ours
+        np.testing.assert_allclose(np.asarray(our_values, dtype=float), np.asarray(their_values, dtype=float),
+                                   rtol=2e-5, atol=1e-6, err_msg=path)
+        assert our_flag == their_flag, path
+        assert _fuzzy_repr(our_repr) == _fuzzy_repr(their_repr), path
+    elif isinstance(theirs, list):
+        assert len(ours) == len(theirs), path
+        for index, (a, b) in enumerate(zip(ours, theirs)):
+            assert_same(a, b, f"{path}[{index}]")
+    elif isinstance(theirs, float):
+        assert ours == pytest.approx(theirs, rel=2e-5, abs=1e-6), path
+    else:
+        assert ours == theirs, path
+
+
+def _fuzzy_repr(text):
+    """Reprs must match, except a last printed digit that float32 rounding may flip."""
+    return re.sub(r"(\d\.\d{3})\d", r"\1", text)
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda p: getattr(p, "__name__", "course_square"))
+def test_same_results_as_pytorch(torch, program):
+    theirs = normalize(program(torch), torch)
+    ours = normalize(program(minigrad), minigrad)
+    assert_same(ours, theirs)
+
+
+def test_reprs_are_identical_to_pytorch(torch):
+    assert normalize(reprs(minigrad), minigrad) == normalize(reprs(torch), torch)
+
+
+def test_the_course_example_prints_what_pytorch_prints(torch):
+    for library in (torch, minigrad):
+        x = library.tensor(3.0, requires_grad=True)
+        y = x**2
+        z = library.sin(y)
+        z.backward()
+        assert (repr(y), repr(x.grad), repr(x)) == (
+            "tensor(9., grad_fn=<PowBackward0>)", "tensor(-5.4668)", "tensor(3., requires_grad=True)")
+
+
+ERROR_CASES = {
+    "backward without grad": lambda t: t.tensor(2.0).backward(),
+    "non-scalar backward": lambda t: (t.tensor([1.0, 2.0], requires_grad=True) * 2).backward(),
+    "backward twice": lambda t: _backward_twice(t),
+    "saved value after backward": lambda t: _saved_after_backward(t),
+    "in-place on a leaf": lambda t: t.tensor(2.0, requires_grad=True).add_(1),
+    "in-place operator on a leaf": lambda t: _iadd_leaf(t),
+    "zero_ on a leaf": lambda t: t.tensor([2.0], requires_grad=True).zero_(),
+    "requires_grad_(False) on a non-leaf": lambda t: (t.tensor(2.0, requires_grad=True) * 2).requires_grad_(False),
+    "integer requires_grad": lambda t: t.tensor([1, 2], requires_grad=True),
+    "integer requires_grad_": lambda t: t.tensor([1, 2]).requires_grad_(),
+    "integer requires_grad setter": lambda t: setattr(t.tensor([1, 2]), "requires_grad", True),
+    "broadcast mismatch": lambda t: t.tensor([1.0, 2.0]) + t.tensor([1.0, 2.0, 3.0]),
+    "matmul mismatch": lambda t: t.ones(2, 3) @ t.ones(2, 3),
+    "mv mismatch": lambda t: t.ones(2, 3) @ t.ones(2),
+    "dot mismatch": lambda t: t.ones(3) @ t.ones(2),
+    "matmul 0-d": lambda t: t.tensor(1.0) @ t.tensor(2.0),
+    "bad view": lambda t: t.ones(2).view(3),
+    "item of many": lambda t: t.ones(2).item(),
+    "float of many": lambda t: float(t.ones(2)),
+    "index out of range": lambda t: t.ones(3)[5],
+    "dim out of range": lambda t: t.ones(3).unsqueeze(3),
+    "sum dim out of range": lambda t: t.ones(3).sum(2),
+    "mean of ints": lambda t: t.tensor([1, 2]).mean(),
+    "numpy of a tensor that requires grad": lambda t: t.ones(2, requires_grad=True).numpy(),
+    "sin of a float": lambda t: t.sin(3.0),
+    "negative step": lambda t: t.ones(3)[::-1],
+    "bce out of range": lambda t: t.nn.functional.binary_cross_entropy(t.tensor([0.5, 2.0]), t.tensor([1.0, 0.0])),
+    "bce shapes": lambda t: t.nn.functional.binary_cross_entropy(t.tensor([0.5, 0.2]), t.tensor([[1.0, 0.0]])),
+    "string data": lambda t: t.tensor("a"),
+    "ragged data": lambda t: t.tensor([[1, 2], [3]]),
+    "gradient of the wrong shape": lambda t: t.ones(2, requires_grad=True).backward(t.ones(3)),
+    "tensor + string": lambda t: t.tensor(1.0) + "a",
+    "bool of many": lambda t: bool(t.ones(2)),
+    "bad reduction": lambda t: t.nn.functional.mse_loss(t.ones(2), t.ones(2), reduction="avg"),
+}
+
+
+def _backward_twice(t):
+    x = t.tensor(2.0, requires_grad=True)
+    y = t.exp(x * x)
+    y.backward()
+    y.backward()
+
+
+def _saved_after_backward(t):
+    x = t.tensor(2.0, requires_grad=True)
+    y = x**2
+    y.backward()
+    return y.grad_fn._saved_self
+
+
+def _iadd_leaf(t):
+    x = t.tensor(2.0, requires_grad=True)
+    x += 1
+
+
+def _error(case, library):
+    with pytest.raises(Exception) as info:
+        case(library)
+    first_sentence = re.split(r"(?<=[.!?])\s", str(info.value))[0]
+    return type(info.value).__name__, first_sentence.replace("minigrad.", "torch.")
+
+
+@pytest.mark.parametrize("name", ERROR_CASES)
+def test_same_errors_as_pytorch(torch, name):
+    assert _error(ERROR_CASES[name], minigrad) == _error(ERROR_CASES[name], torch)
+
+
+def test_non_leaf_grad_warns_like_pytorch(torch):
+    messages = []
+    for library in (torch, minigrad):
+        y = library.tensor(2.0, requires_grad=True) ** 2
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert y.grad is None
+        assert len(caught) == 1 and caught[0].category is UserWarning
+        messages.append(str(caught[0].message).split(". ")[0])
+    assert messages[0] == messages[1]
+
+
+def test_graph_objects_match_pytorch(torch):
+    def describe(library):
+        x = library.tensor(2.0, requires_grad=True)
+        y = x * 2 + x
+        node = y.grad_fn
+        add_edges = [(n.name() if n else None, i) for n, i in node.next_functions]
+        mul = node.next_functions[0][0]
+        mul_edges = [(n.name() if n else None, i) for n, i in mul.next_functions]
+        leaf = mul.next_functions[0][0]
+        return add_edges, mul_edges, leaf.variable is x, repr(mul).split(" object")[0]
+
+    assert describe(minigrad) == describe(torch)
