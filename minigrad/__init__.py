@@ -14,10 +14,39 @@ ipywidgets and matplotlib when they are imported.
 from . import nn, optim
 from .autograd import grad_mode as _grad_mode
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import (arange, as_tensor, from_numpy, full, linspace, manual_seed, ones, ones_like,
-                       rand, randn, tensor, zeros, zeros_like)
-from .dtypes import (bool, double, dtype, float, float16, float32, float64, half, int, int8, int16, int32,
-                     int64, long, short, uint8)
+from .creation import (
+    arange,
+    as_tensor,
+    from_numpy,
+    full,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .dtypes import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
 from .tensor import Size, Tensor
 from .tensor import matmul as _matmul
 

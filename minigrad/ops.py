@@ -453,7 +453,8 @@ class MatMul(Function):
 
     __slots__ = ()
     grad_fn_name, symbol = "MatmulBackward0", "@"
-    formula = r"\frac{\partial L}{\partial A} = \frac{\partial L}{\partial Y} B^\top,\quad \frac{\partial L}{\partial B} = A^\top \frac{\partial L}{\partial Y}"
+    formula = (r"\frac{\partial L}{\partial A} = \frac{\partial L}{\partial Y} B^\top,\quad "
+               r"\frac{\partial L}{\partial B} = A^\top \frac{\partial L}{\partial Y}")
     saved_names = ("self", "mat2")
 
     def forward(ctx, a, b):

@@ -18,8 +18,8 @@ import heapq
 
 import numpy as np
 
-from .function import AccumulateGrad, Tensor  # noqa: F401  (Tensor is filled in later)
 from . import function
+from .function import AccumulateGrad, Tensor  # noqa: F401  (Tensor is filled in later)
 
 
 def backward(tensor, gradient=None, retain_graph=None):

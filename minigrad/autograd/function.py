@@ -17,8 +17,6 @@ Leaves that require grad end in an ``AccumulateGrad`` node, as in PyTorch.
 import itertools
 import weakref
 
-import numpy as np
-
 from .grad_mode import STATE as _GRAD_MODE
 
 _next_sequence_number = itertools.count().__next__
