@@ -57,6 +57,9 @@ def _check_rectangular(data, dim=0):
 
 def tensor(data, dtype=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists, or an array)."""
+    if type(data) is float and dtype is None:  # the common tensor(3.0): skip the general checks
+        result = Tensor._wrap(dtypes.DEFAULT_FLOAT.numpy.type(data))
+        return result.requires_grad_(True) if requires_grad else result
     data = _unwrap_nested(data)
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and _type_name(data) == "str"):
         raise TypeError(f"new(): invalid data type '{_type_name(data)}'")

@@ -33,7 +33,16 @@ class Elementwise(Function):
         raise NotImplementedError
 
     def backward(ctx, grad):
-        return tuple(grad * local for local in ctx.local_derivatives())
+        return tuple([grad * local for local in ctx.local_derivatives()])
+
+
+class Unary(Elementwise):
+    """An element-wise op of one input: backward = (upstream × local,)."""
+
+    __slots__ = ()
+
+    def backward(ctx, grad):
+        return (grad * ctx.local_derivatives()[0],)
 
 
 class Add(Elementwise):
@@ -72,7 +81,7 @@ class Sub(Elementwise):
         return grad, -grad
 
 
-class Rsub(Elementwise):
+class Rsub(Unary):
     r"""y = c - x, for a number c (PyTorch's ``rsub``)"""
 
     __slots__ = ()
@@ -124,7 +133,7 @@ class Div(Elementwise):
         return 1 / b, -a / (b * b)
 
 
-class Neg(Elementwise):
+class Neg(Unary):
     r"""y = -x"""
 
     __slots__ = ()
@@ -141,7 +150,7 @@ class Neg(Elementwise):
         return (-grad,)
 
 
-class Reciprocal(Elementwise):
+class Reciprocal(Unary):
     r"""y = 1 / x"""
 
     __slots__ = ()
@@ -159,7 +168,7 @@ class Reciprocal(Elementwise):
         return (-(y * y),)
 
 
-class Pow(Elementwise):
+class Pow(Unary):
     r"""y = x^n, for a number n"""
 
     __slots__ = ()
@@ -200,7 +209,7 @@ class PowTensor(Elementwise):
         return b * a ** (b - 1), d_exponent
 
 
-class RPow(Elementwise):
+class RPow(Unary):
     r"""y = c^x, for a number c"""
 
     __slots__ = ()
@@ -219,7 +228,7 @@ class RPow(Elementwise):
         return (y * np.log(ctx.base),)
 
 
-class Exp(Elementwise):
+class Exp(Unary):
     r"""y = e^x"""
 
     __slots__ = ()
@@ -236,7 +245,7 @@ class Exp(Elementwise):
         return ctx.saved_tensors  # the output itself: e^x is its own derivative
 
 
-class Log(Elementwise):
+class Log(Unary):
     r"""y = \ln x"""
 
     __slots__ = ()
@@ -255,7 +264,7 @@ class Log(Elementwise):
             return (1 / x,)
 
 
-class Sqrt(Elementwise):
+class Sqrt(Unary):
     r"""y = \sqrt{x}"""
 
     __slots__ = ()
@@ -275,7 +284,7 @@ class Sqrt(Elementwise):
             return (1 / (2 * y),)
 
 
-class Sin(Elementwise):
+class Sin(Unary):
     r"""y = \sin x"""
 
     __slots__ = ()
@@ -292,7 +301,7 @@ class Sin(Elementwise):
         return (np.cos(x),)
 
 
-class Cos(Elementwise):
+class Cos(Unary):
     r"""y = \cos x"""
 
     __slots__ = ()
@@ -309,7 +318,7 @@ class Cos(Elementwise):
         return (-np.sin(x),)
 
 
-class Tanh(Elementwise):
+class Tanh(Unary):
     r"""y = \tanh x"""
 
     __slots__ = ()
@@ -333,7 +342,7 @@ def stable_sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(e.dtype, copy=False)[()]
 
 
-class Sigmoid(Elementwise):
+class Sigmoid(Unary):
     r"""y = \sigma(x) = \frac{1}{1 + e^{-x}}"""
 
     __slots__ = ()
@@ -351,7 +360,7 @@ class Sigmoid(Elementwise):
         return (y * (1 - y),)
 
 
-class Relu(Elementwise):
+class Relu(Unary):
     r"""y = \max(0, x)"""
 
     __slots__ = ()
@@ -369,7 +378,7 @@ class Relu(Elementwise):
         return ((y > 0).astype(y.dtype),)
 
 
-class Clone(Elementwise):
+class Clone(Unary):
     r"""y = x (a copy)"""
 
     __slots__ = ()

@@ -118,7 +118,7 @@ def tensor_repr(tensor, prefix="tensor("):
         suffixes.append(f"dtype=minigrad.{values.dtype.name}")
     if tensor.grad_fn is not None:
         suffixes.append(f"grad_fn=<{type(tensor.grad_fn).display_name()}>")
-    elif tensor._requires_grad:
+    elif tensor.requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(body, suffixes, len(prefix))
 

@@ -6,19 +6,24 @@
 * ``is_leaf``: no ``grad_fn``. Only leaves get ``.grad`` (unless ``retain_grad()``).
 
 Operators and math methods only check their arguments and hand the NumPy data to an op
-from ``ops.py``; ``Function.apply`` records the graph. A 0-dim result may hold a NumPy
-scalar instead of a 0-dim array: it is the same number, and scalar arithmetic is several
-times faster, which is what the scalar walkthroughs spend their time on.
+from ``ops.py``; ``Function.apply`` records the graph.
+
+Storage: an n-dim tensor holds an ``ndarray``; a 0-dim tensor holds a NumPy scalar
+(``np.float32(3.0)``), the same number, but arithmetic on it is several times faster,
+and scalar graphs are what the walkthroughs are made of. NumPy scalars cannot be changed
+in place, so 0-dim tensors that share memory in PyTorch (``x.detach()``, ``x.data``) are
+kept in one *alias group* and an in-place change is written to every member.
 """
 
 import numbers
 import warnings
+import weakref
 
 import numpy as np
 
 from . import dtypes, ops, printing
 from .autograd import engine, function
-from .autograd.function import NO_EDGE, AccumulateGrad, RemovableHandle
+from .autograd.function import AccumulateGrad, RemovableHandle
 from .autograd.grad_mode import STATE as _GRAD_MODE
 
 NON_LEAF_GRAD_WARNING = (
@@ -47,55 +52,60 @@ class Size(tuple):
         return int(np.prod(self))
 
 
-def _number_types():
-    return (numbers.Number, np.generic)
+NUMBER_TYPES = (numbers.Number, np.generic)
 
 
 class Tensor:
     """A multi-dimensional array that can remember how it was computed."""
 
-    __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "_edge", "_retains_grad", "name",
-                 "__weakref__")
+    # ``_node`` is the node this tensor's gradient flows into: its grad_fn for a result,
+    # its AccumulateGrad for a leaf that requires grad, None otherwise.
+    # ``requires_grad``, ``grad_fn`` and ``is_leaf`` are all read off it.
+    # ``_aliases`` (0-dim tensors only, set by detach/data): the weak references of the
+    # tensors that share this one's value, itself included. Left unset otherwise.
+    __slots__ = ("_data", "_node", "_grad", "name", "_aliases", "__weakref__")
     __array_ufunc__ = None  # NumPy must not take over ``ndarray + tensor``: we say it is unsupported
 
     def __init__(self, data=()):
         # ``minigrad.Tensor([1, 2])`` makes float32 data, like ``torch.Tensor``
-        self._init(np.array(_unwrap_nested(data), dtype=dtypes.DEFAULT_FLOAT.numpy))
-
-    def _init(self, data, requires_grad=False):
-        self._data = data
-        self._grad = None
-        self.grad_fn = None
-        self._requires_grad = False
-        self._edge = NO_EDGE
-        self._retains_grad = False
-        self.name = None
-        if requires_grad:
-            self.requires_grad_(True)
+        array = np.array(_unwrap_nested(data), dtype=dtypes.DEFAULT_FLOAT.numpy)
+        self._data = array[()] if array.ndim == 0 else array
+        self._node = None
+        self._grad = self.name = None
 
     @classmethod
     def _wrap(cls, data):
         """A plain tensor around existing NumPy data (no copy, no graph)."""
         tensor = object.__new__(cls)
-        tensor._init(data)
+        tensor._data = data[()] if type(data) is np.ndarray and data.ndim == 0 else data
+        tensor._node = None
+        tensor._grad = tensor.name = None
         return tensor
 
-    @classmethod
-    def _from_op(cls, data, node):
-        """The output of an op; ``node`` is its grad_fn, or None when no graph is built."""
-        tensor = object.__new__(cls)
-        tensor._data = data
-        tensor._grad = None
-        tensor.grad_fn = node
-        tensor._retains_grad = False
-        tensor.name = None
-        if node is None:
-            tensor._requires_grad = False
-            tensor._edge = NO_EDGE
-        else:
-            tensor._requires_grad = True
-            tensor._edge = (node, 0)
-        return tensor
+    def _alias(self):
+        """A new tensor outside the graph that shares this one's memory."""
+        alias = Tensor._wrap(self._data)
+        if self._data.ndim == 0:  # a scalar cannot be shared: join (or start) an alias group
+            group = getattr(self, "_aliases", None) or [weakref.ref(self)]
+            group.append(weakref.ref(alias))
+            self._aliases = alias._aliases = group
+        return alias
+
+    def _write(self, values):
+        """Change this tensor's values in place (every tensor sharing its memory sees it)."""
+        data = self._data
+        if type(data) is np.ndarray:
+            np.copyto(data, values, casting="same_kind")
+            return
+        new = data.dtype.type(values)
+        group = getattr(self, "_aliases", None)
+        if group is None:
+            self._data = new
+            return
+        for reference in group:
+            member = reference()
+            if member is not None:
+                member._data = new
 
     # ----------------------------------------------------------------- printing
     def __repr__(self):
@@ -166,7 +176,7 @@ class Tensor:
         return np.asarray(self._data).tolist()
 
     def numpy(self):
-        if self._requires_grad:
+        if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
             )
@@ -204,7 +214,7 @@ class Tensor:
         target = dtypes.to_numpy_dtype(dtype)
         if target == self._data.dtype:
             return self
-        if self._requires_grad:
+        if self.requires_grad:
             raise NotImplementedError("minigrad cannot yet differentiate through a dtype conversion")
         return Tensor._wrap(np.asarray(self._data).astype(target))
 
@@ -226,7 +236,13 @@ class Tensor:
     # ----------------------------------------------------------------- autograd state
     @property
     def requires_grad(self):
-        return self._requires_grad
+        return self._node is not None
+
+    @property
+    def grad_fn(self):
+        """The node that computed this tensor (``None`` for a leaf)."""
+        node = self._node
+        return None if node is None or type(node) is AccumulateGrad else node
 
     @requires_grad.setter
     def requires_grad(self, value):
@@ -241,11 +257,10 @@ class Tensor:
             return self
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(_message or "only Tensors of floating point dtype can require gradients")
-        if requires_grad and not self._requires_grad:
-            self._edge = (AccumulateGrad(self), 0)
+        if requires_grad and self._node is None:
+            self._node = AccumulateGrad(self)
         elif not requires_grad:
-            self._edge = NO_EDGE
-        self._requires_grad = requires_grad
+            self._node = None
         return self
 
     @property
@@ -254,7 +269,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        if self.grad_fn is not None and not self.retains_grad:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -270,41 +285,43 @@ class Tensor:
 
     @property
     def retains_grad(self):
-        return self._retains_grad
+        hooks = self._node._tensor_prehooks if self.grad_fn is not None else None
+        return bool(hooks) and isinstance(hooks[-1], _RetainGrad)
 
     def retain_grad(self):
         """Keep the gradient of this non-leaf tensor in ``.grad`` during backward."""
         if self.grad_fn is None:
-            if not self._requires_grad:
+            if not self.requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
-        if not self._retains_grad:
-            self._retains_grad = True
+        if not self.retains_grad:
             self._tensor_hooks().append(_RetainGrad(self))
 
     def _tensor_hooks(self):
-        node = self._edge[0]
+        """Hooks on this tensor live on the node its gradient flows into (PyTorch does the same)."""
+        node = self._node
         if node._tensor_prehooks is None:
             node._tensor_prehooks = []
         return node._tensor_prehooks
 
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        hooks = self._tensor_hooks()
-        position = len(hooks) - (1 if self._retains_grad else 0)  # retain_grad always sees the final grad
+        position = len(self._tensor_hooks()) - (1 if self.retains_grad else 0)
+        hooks = self._tensor_hooks()  # retain_grad always sees the final grad
         hooks.insert(position, hook)
         return RemovableHandle(hooks, hook)
 
     def _accumulate_grad(self, grad):
         """Add a gradient into ``.grad`` (the AccumulateGrad node calls this)."""
+        dtype = self._data.dtype
         if self._grad is None:
-            self._grad = Tensor._wrap(np.array(grad, dtype=self._data.dtype))  # our own copy
-        elif isinstance(self._grad._data, np.ndarray) and self._grad._data.shape == np.shape(grad):
-            self._grad._data += grad  # in place, as PyTorch does: x.grad stays the same object
-        else:
-            self._grad._data = self._grad._data + grad
+            # our own copy, never a view of another gradient (scalars are immutable: no copy needed)
+            own = dtype.type(grad) if type(grad) is not np.ndarray else np.array(grad, dtype=dtype)
+            self._grad = Tensor._wrap(own)
+        else:  # in place, as PyTorch does: x.grad stays the same object
+            self._grad._write(self._grad._data + grad)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Compute the gradient of this tensor with respect to every leaf that requires grad."""
@@ -314,20 +331,25 @@ class Tensor:
 
     def detach(self):
         """The same data (shared, not copied), cut from the graph: requires_grad=False."""
-        return Tensor._wrap(self._data)
+        return self._alias()
 
     def detach_(self):
-        self.grad_fn, self._edge, self._requires_grad = None, NO_EDGE, False
+        self._node = None
         return self
 
     @property
     def data(self):
         """The values as a tensor outside the graph (shares memory with this tensor)."""
-        return Tensor._wrap(self._data)
+        return self._alias()
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, not {type(value).__name__}")
+        if self._data.ndim == 0 and value._data.ndim == 0:
+            self._write(value._data)
+        else:
+            self._data = value._data
 
     def clone(self):
         return ops.Clone.apply(self)
@@ -343,7 +365,7 @@ class Tensor:
         return _binary(ops.Sub, self, other)
 
     def __rsub__(self, other):
-        if isinstance(other, _number_types()) and not isinstance(other, np.ndarray):
+        if isinstance(other, NUMBER_TYPES) and not isinstance(other, np.ndarray):
             return ops.Rsub.apply(self, _constant(other, self))
         return _binary(ops.Sub, other, self)
 
@@ -358,7 +380,7 @@ class Tensor:
 
     def __rtruediv__(self, other):
         # PyTorch computes  c / x  as  (1/x) · c
-        if isinstance(other, _number_types()):
+        if isinstance(other, NUMBER_TYPES):
             return _binary(ops.Mul, ops.Reciprocal.apply(_as_float(self)), other)
         return NotImplemented
 
@@ -508,31 +530,41 @@ class Tensor:
         return _index(self, key)
 
     def __setitem__(self, key, value):
-        if self._requires_grad and _GRAD_MODE.enabled:
+        if self.requires_grad and _GRAD_MODE.enabled:
             if self.grad_fn is None:
                 raise RuntimeError(LEAF_INPLACE_ERROR)
             raise NotImplementedError("minigrad does not record item assignment inside a graph; use torch.no_grad()")
         values = value._data if isinstance(value, Tensor) else value
-        if not isinstance(self._data, np.ndarray):
-            self._data = np.array(self._data)
-        self._data[key] = values
+        if self._data.ndim == 0:
+            updated = np.array(self._data)
+            updated[key] = values
+            self._write(updated)
+        else:
+            self._data[key] = values
 
     # ----------------------------------------------------------------- in-place ops
     def _inplace(self, op_result):
         """Make this tensor hold ``op_result`` (already computed out of place)."""
+        if not np.can_cast(op_result._data.dtype, self._data.dtype, "same_kind"):
+            raise RuntimeError(
+                f"result type {_torch_type_name(op_result._data.dtype)} can't be cast to the desired "
+                f"output type {_torch_type_name(self._data.dtype)}"
+            )
         if op_result.grad_fn is not None:
             # part of a graph now: take the new history and fresh data, so values that
             # earlier nodes saved are never overwritten behind their back
-            self._data = op_result._data
-            self.grad_fn, self._edge, self._requires_grad = op_result.grad_fn, op_result._edge, True
-        elif isinstance(self._data, np.ndarray) and self._data.shape == np.shape(op_result._data):
-            np.copyto(self._data, op_result._data, casting="same_kind")  # shared memory sees it
+            self._data, self._node = op_result._data, op_result._node
+        elif self._data.shape == op_result._data.shape:
+            self._write(op_result._data)  # every tensor sharing this memory sees the change
         else:
-            self._data = np.asarray(op_result._data, dtype=self._data.dtype)[()]
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(op_result._data.shape)}"
+            )
         return self
 
     def _check_inplace(self):
-        if self._requires_grad and self.grad_fn is None and _GRAD_MODE.enabled:
+        if _GRAD_MODE.enabled and type(self._node) is AccumulateGrad:
             raise RuntimeError(LEAF_INPLACE_ERROR)
 
     def add_(self, other):
@@ -566,8 +598,6 @@ class _RetainGrad:
     """The hook behind ``retain_grad()``: stores (and accumulates) a non-leaf's gradient."""
 
     def __init__(self, tensor):
-        import weakref
-
         self.tensor = weakref.ref(tensor)
 
     def __call__(self, grad):
@@ -617,14 +647,16 @@ def _constant(value, like):
 
 def _binary(op, a, b):
     """Check and convert the operands of a binary op, then apply it."""
-    if type(a) is Tensor and type(b) is Tensor:
+    if type(b) is Tensor and type(a) is Tensor:
         if a._data.shape != b._data.shape:
             _check_broadcast(a._data, b._data)
         return op.apply(a, b)
-    if isinstance(a, Tensor) and isinstance(b, _number_types()):
+    if type(b) is float and type(a) is Tensor and a._data.dtype.kind == "f":  # the common  x * 0.5
+        return op.apply(a, a._data.dtype.type(b))
+    if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
         a = _promote_for_number(a, b)
         return op.apply(a, _constant(b, a))
-    if isinstance(b, Tensor) and isinstance(a, _number_types()):
+    if isinstance(b, Tensor) and isinstance(a, NUMBER_TYPES):
         b = _promote_for_number(b, a)
         return op.apply(_constant(a, b), b)
     return NotImplemented

@@ -227,3 +227,41 @@ def test_integer_maths_promotes_like_pytorch():
 def test_ndarray_operands_are_refused_clearly():
     with pytest.raises(TypeError):
         np.ones(2) + mg.ones(2)
+
+
+def test_zero_dim_tensors_share_memory_through_detach_and_data():
+    w = mg.tensor(1.0, requires_grad=True)
+    w.data.sub_(0.25)  # the old-style update writes through .data
+    assert w.item() == 0.75
+    detached = w.detach()
+    with mg.no_grad():
+        w -= 0.25  # ...and a change to w is seen by its detached alias
+    assert detached.item() == 0.5
+    detached.zero_()
+    assert w.item() == 0.0 and w.requires_grad and not detached.requires_grad
+
+
+def test_grad_is_the_same_object_across_backward_calls():
+    x = mg.tensor(2.0, requires_grad=True)
+    (x * x).backward()
+    grad = x.grad
+    (x * x).backward()
+    assert grad is x.grad and grad.item() == 8.0
+    x.grad.zero_()
+    assert grad.item() == 0.0
+
+
+def test_mixed_precision_gradients_take_the_leaf_dtype():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * mg.tensor([0.5, 0.25], dtype=mg.float64)).sum()
+    assert y.dtype == mg.float64
+    y.backward()
+    assert x.grad.dtype == mg.float32 and x.grad.tolist() == [0.5, 0.25]
+
+
+def test_inplace_cannot_silently_truncate():
+    counts = mg.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
+        counts += 0.5
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        mg.zeros(2).add_(mg.ones(3, 2))

@@ -14,36 +14,37 @@ ops is as easy as a chain of three):
 Observers (the walkthrough recorder) watch through ordinary node hooks.
 """
 
+import gc
 import heapq
 
 import numpy as np
 
 from . import function
-from .function import AccumulateGrad, Tensor  # noqa: F401  (Tensor is filled in later)
+from .function import AccumulateGrad
 
 
 def backward(tensor, gradient=None, retain_graph=None):
     """Compute d(tensor)/d(leaf) for every leaf that requires grad; accumulate into ``.grad``."""
-    root_gradient = _root_gradient(tensor, gradient)
-    root = tensor.grad_fn if tensor.grad_fn is not None else tensor._edge[0]
+    root = tensor._node  # the tensor's grad_fn, or its AccumulateGrad if it is a leaf
     if root is None:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    run_graph(root, root_gradient, keep_saved=bool(retain_graph))
+    run_graph(root, _root_gradient(tensor, gradient), keep_saved=bool(retain_graph))
 
 
 def _root_gradient(tensor, gradient):
     """The gradient that starts the pass: 1 for a scalar, else the one the caller gave."""
+    data = tensor._data
     if gradient is None:
-        if tensor._data.size != 1 or tensor._data.ndim != 0 and tensor._data.size != 1:
+        if data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return np.ones(tensor._data.shape, tensor._data.dtype)
-    data = gradient._data if isinstance(gradient, function.Tensor) else np.asarray(gradient)
-    if data.shape != tensor._data.shape:
+        return data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+    given = gradient._data if isinstance(gradient, function.Tensor) else np.asarray(gradient)
+    if given.shape != data.shape:
         raise RuntimeError(
-            f"Mismatch in shape: grad_output[0] has a shape of {_size(data.shape)} and "
-            f"output[0] has a shape of {_size(tensor._data.shape)}."
+            f"Mismatch in shape: grad_output[0] has a shape of {_size(given.shape)} and "
+            f"output[0] has a shape of {_size(data.shape)}."
         )
-    return data.astype(tensor._data.dtype, copy=False)
+    return given.astype(data.dtype, copy=False)
 
 
 def _size(shape):
@@ -55,8 +56,7 @@ def count_dependencies(root):
     dependencies = {root: 0}
     stack = [root]
     while stack:
-        node = stack.pop()
-        for next_node, _ in node.next_functions:
+        for next_node in stack.pop()._next_nodes:
             if next_node is None:
                 continue
             if next_node in dependencies:
@@ -68,55 +68,78 @@ def count_dependencies(root):
 
 
 def run_graph(root, root_gradient, keep_saved=False):
-    """Run the backward pass from ``root`` (a node) seeded with ``root_gradient``."""
+    """Run the backward pass from ``root`` (a node) seeded with ``root_gradient``.
+
+    Python's cyclic garbage collector is paused meanwhile: the pass makes no reference
+    cycles, but its many short-lived tuples would otherwise trigger collections that scan
+    the whole (large) graph again and again.
+    """
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        _run_graph(root, root_gradient, keep_saved)
+    finally:
+        if collector_was_on:
+            gc.enable()
+
+
+def _run_graph(root, root_gradient, keep_saved):
     dependencies = count_dependencies(root)
-    buffers = {root: root_gradient}
-    ready = [(-root.sequence_nr, 0, root)]
-    tiebreak = 1  # nodes with equal priority (AccumulateGrad) leave the queue in arrival order
+    buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
+    ready = [(-root.sequence_nr, root)]  # a heap: the newest node runs first
+    pop, push = heapq.heappop, heapq.heappush  # local names: this loop is the engine's hot path
     while ready:
-        node = heapq.heappop(ready)[2]
+        node = pop(ready)[1]
         grad = buffers.pop(node, None)
-        input_grads = _run_node(node, grad, keep_saved) if grad is not None else ()
-        for index, (next_node, _) in enumerate(node.next_functions):
+        if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
+            input_grads = (None,) * len(node._next_nodes)
+        elif node._hooks is None and node._prehooks is None and node._tensor_prehooks is None:
+            # the common case, inlined: run the node, then free what it saved
+            if node._saved is None:
+                raise RuntimeError(function.FREED_MESSAGE)
+            input_grads = node.backward(grad)
+            if not keep_saved and node._saved:
+                node._saved = None
+        else:
+            input_grads = _run_with_hooks(node, grad, keep_saved)
+        for next_node, input_grad, shape in zip(node._next_nodes, input_grads, node._input_shapes):
             if next_node is None:
                 continue
-            input_grad = input_grads[index] if index < len(input_grads) else None
             if input_grad is not None:
-                input_grad = _fit_to_input(input_grad, node._input_meta[index])
-                previous = buffers.get(next_node)
-                buffers[next_node] = input_grad if previous is None else previous + input_grad
-            dependencies[next_node] -= 1
-            if dependencies[next_node] == 0:
-                heapq.heappush(ready, (-next_node.sequence_nr, tiebreak, next_node))
-                tiebreak += 1
+                if input_grad.shape != shape:
+                    input_grad = sum_to_shape(input_grad, shape)
+                if next_node in buffers:
+                    buffers[next_node] = buffers[next_node] + input_grad
+                else:
+                    buffers[next_node] = input_grad
+            remaining = dependencies[next_node] - 1
+            dependencies[next_node] = remaining
+            if remaining == 0:
+                push(ready, (-next_node.sequence_nr, next_node))
 
 
-def _run_node(node, grad, keep_saved):
-    """Call one node's backward with its hooks; free its saved values unless asked to keep them."""
+def _run_backward(node, grad, keep_saved):
+    """Call one node's backward; free its saved values unless asked to keep them."""
+    if node._saved is None:
+        raise RuntimeError(function.FREED_MESSAGE)
+    input_grads = node.backward(grad)
+    if not keep_saved and node._saved:
+        node._saved = None
+    return input_grads
+
+
+def _run_with_hooks(node, grad, keep_saved):
+    """The same, with the tensor hooks, pre-hooks and post-hooks PyTorch would run."""
     if node._tensor_prehooks is not None:
         grad = _run_tensor_hooks(node._tensor_prehooks, grad)
     if node._prehooks is not None:
         grad = _run_prehooks(node, grad)
-    if node._saved is None:
-        raise RuntimeError(function.FREED_MESSAGE)
-    input_grads = node.backward(grad)
-    if type(input_grads) is not tuple:
-        input_grads = (input_grads,)
+    input_grads = _run_backward(node, grad, True)
     if node._hooks is not None:
         input_grads = _run_posthooks(node, input_grads, grad)
     if not keep_saved:
         node.release_saved()
     return input_grads
-
-
-def _fit_to_input(grad, meta):
-    """Sum a broadcast gradient back to the input's shape and cast it to the input's dtype."""
-    shape, dtype = meta
-    if grad.shape != shape:
-        grad = sum_to_shape(grad, shape)
-    if grad.dtype != dtype:
-        grad = np.asarray(grad).astype(dtype)
-    return grad
 
 
 def sum_to_shape(grad, shape):

@@ -5,11 +5,12 @@ op's ``forward`` on NumPy data and, when grad mode is on and an input requires g
 makes a node (an instance of the op class, shown to students as ``SinBackward0``) that
 remembers:
 
-* ``next_functions``: one ``(node, 0)`` edge per input, in order, ``(None, 0)`` for
-  constants, so ``a + a`` has two edges into the same node;
+* the node each input's gradient flows into, one per input, in order (``None`` for
+  constants), so ``a + a`` has two edges into the same node; PyTorch shows them as
+  ``next_functions``, pairs ``(node, 0)``;
 * whatever ``forward`` saved with ``ctx.save_for_backward`` (freed after backward);
-* the shape and dtype of each input, so the engine can sum a broadcast gradient
-  back to the input's shape: no op has to think about broadcasting.
+* the shape of each input, so the engine can sum a broadcast gradient back to the
+  input's shape: no op has to think about broadcasting.
 
 Leaves that require grad end in an ``AccumulateGrad`` node, as in PyTorch.
 """
@@ -21,7 +22,6 @@ from .grad_mode import STATE as _GRAD_MODE
 
 _next_sequence_number = itertools.count().__next__
 Tensor = None  # set by minigrad.tensor once the class exists (tensor.py imports this module)
-NO_EDGE = (None, 0)
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -48,14 +48,20 @@ class RemovableHandle:
 class Node:
     """A node of the backward graph (what ``tensor.grad_fn`` points to)."""
 
-    __slots__ = ("next_functions", "sequence_nr", "_saved", "_input_meta", "_hooks", "_prehooks",
-                 "_tensor_prehooks", "__dict__", "__weakref__")
+    # ``_saved``: what forward saved, () for nothing, None once freed
+    __slots__ = ("_next_nodes", "sequence_nr", "_input_shapes", "_saved", "__dict__", "__weakref__")
     grad_fn_name = "Node"
+    _hooks = _prehooks = _tensor_prehooks = None  # shared defaults until a hook is registered
     saved_names = ()  # names under which saved values are shown: ``_saved_self``, ...
 
     def name(self):
         """PyTorch's name for this node, e.g. ``'PowBackward0'``."""
         return self.grad_fn_name
+
+    @property
+    def next_functions(self):
+        """One ``(node, 0)`` pair per input, ``(None, 0)`` for an input that needs no gradient."""
+        return tuple([(node, 0) for node in self._next_nodes])
 
     def __repr__(self):
         return f"<{type(self).display_name()} object at {id(self):#x}>"
@@ -122,12 +128,11 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
-        self.next_functions = ()
-        # PyTorch runs AccumulateGrad as soon as it is ready: give it the top priority
-        self.sequence_nr = 1 << 62
+        self._next_nodes = ()
+        self._input_shapes = ()
         self._saved = ()
-        self._input_meta = ()
-        self._hooks = self._prehooks = self._tensor_prehooks = None
+        # PyTorch runs AccumulateGrad as soon as it is ready: give it the top priority
+        self.sequence_nr = (1 << 62) + _next_sequence_number()
 
     @classmethod
     def display_name(cls):
@@ -170,17 +175,32 @@ class Function(Node):
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the op on tensors (or NumPy constants); record a node when grad mode is on."""
-        arrays = [x._data if type(x) is Tensor else x for x in inputs]
-        if _GRAD_MODE.enabled and any(type(x) is Tensor and x._requires_grad for x in inputs):
-            node = object.__new__(cls)
-            node._saved = ()
-            node._hooks = node._prehooks = node._tensor_prehooks = None
-            result = node.forward(*arrays, **options)
-            node.next_functions = tuple(x._edge if type(x) is Tensor else NO_EDGE for x in inputs)
-            node._input_meta = tuple((a.shape, a.dtype) for a in arrays)
-            node.sequence_nr = _next_sequence_number()
-            return Tensor._from_op(result, node)
-        return Tensor._from_op(cls.forward(_NO_CONTEXT, *arrays, **options), None)
+        # plain loops, no generators: this is the hottest path of the whole library
+        arrays, next_nodes, shapes, track = [], [], [], False
+        for x in inputs:
+            if type(x) is Tensor:
+                data = x._data
+                next_nodes.append(x._node)
+                track = track or x._node is not None
+            else:
+                data = x
+                next_nodes.append(None)
+            arrays.append(data)
+            shapes.append(data.shape)
+        output = object.__new__(Tensor)
+        output._grad = output.name = None
+        if not (track and _GRAD_MODE.enabled):
+            output._data = cls.forward(_NO_CONTEXT, *arrays, **options)
+            output._node = None
+            return output
+        node = object.__new__(cls)
+        node._next_nodes = tuple(next_nodes)
+        node._input_shapes = tuple(shapes)
+        node._saved = ()
+        node.sequence_nr = _next_sequence_number()
+        output._data = node.forward(*arrays, **options)
+        output._node = node
+        return output
 
     def forward(ctx, *arrays):
         raise NotImplementedError

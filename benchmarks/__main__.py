@@ -1,0 +1,31 @@
+"""``python -m benchmarks [core ...]``: run the benchmark suites and print Markdown tables."""
+
+import argparse
+
+from . import core
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed: its columns are left out (pip install torch==2.13.0)")
+        return None
+    return torch
+
+
+SUITES = {"core": core.run}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("suites", nargs="*", default=list(SUITES), choices=list(SUITES))
+    parser.add_argument("--rounds", type=int, default=15)
+    args = parser.parse_args()
+    torch = _torch()
+    for name in args.suites:
+        SUITES[name](torch=torch, rounds=args.rounds)
+
+
+if __name__ == "__main__":
+    main()
