@@ -337,9 +337,12 @@ class Tanh(Unary):
 
 
 def stable_sigmoid(x):
-    """1 / (1 + e^-x) without overflow: for x < 0 use the equal form e^x / (1 + e^x)."""
-    e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(e.dtype, copy=False)[()]
+    """σ(x) = 1 / (1 + e^(-x)) written as exp(-log(1 + e^(-x))).
+
+    ``np.logaddexp(0, t)`` is log(e^0 + e^t) = log(1 + e^t), computed without overflow, so
+    σ(-1000) is exactly 0 and σ(-30) keeps its digits (9.3576e-14) instead of rounding to 0.
+    """
+    return np.exp(-np.logaddexp(0, -x))
 
 
 class Sigmoid(Unary):
@@ -416,7 +419,7 @@ class Sum(Function):
 
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.self_sym_sizes, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
-        return np.sum(x, axis=dims, keepdims=keepdim)
+        return np.add.reduce(x, axis=dims, keepdims=keepdim)
 
     def backward(ctx, grad):
         return (_expand_back(grad, ctx.self_sym_sizes, ctx.dims, ctx.keepdim),)
@@ -439,7 +442,7 @@ class Mean(Function):
     def forward(ctx, x, dims=None, keepdim=False):
         count = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
         ctx.self_sym_sizes, ctx.self_sym_numel, ctx.dims, ctx.keepdim = x.shape, count, dims, keepdim
-        return np.mean(x, axis=dims, keepdims=keepdim)
+        return np.add.reduce(x, axis=dims, keepdims=keepdim) / count
 
     def backward(ctx, grad):
         return (_expand_back(grad / ctx.self_sym_numel, ctx.self_sym_sizes, ctx.dims, ctx.keepdim),)
@@ -632,9 +635,9 @@ class Slice(BasicIndex):
 
 def _reduce(values, reduction):
     if reduction == "mean":
-        return np.mean(values)
+        return np.add.reduce(values, axis=None) / np.size(values)
     if reduction == "sum":
-        return np.sum(values)
+        return np.add.reduce(values, axis=None)
     return values
 
 
@@ -666,6 +669,8 @@ class BinaryCrossEntropy(Function):
         p, t = ctx.saved_tensors
         grad = _reduction_scale(grad, np.size(p), ctx.reduction)
         grad_p = grad * (p - t) / np.maximum(p * (1 - p), BCE_EPSILON)
+        if not ctx.needs_input_grad[1]:  # the usual case: targets are data, not parameters
+            return grad_p, None
         with np.errstate(divide="ignore"):
             grad_t = grad * (np.maximum(np.log(1 - p), LOG_CLAMP) - np.maximum(np.log(p), LOG_CLAMP))
         return grad_p, grad_t

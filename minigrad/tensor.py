@@ -545,7 +545,8 @@ class Tensor:
     # ----------------------------------------------------------------- in-place ops
     def _inplace(self, op_result):
         """Make this tensor hold ``op_result`` (already computed out of place)."""
-        if not np.can_cast(op_result._data.dtype, self._data.dtype, "same_kind"):
+        result_dtype = op_result._data.dtype
+        if result_dtype != self._data.dtype and not np.can_cast(result_dtype, self._data.dtype, "same_kind"):
             raise RuntimeError(
                 f"result type {_torch_type_name(op_result._data.dtype)} can't be cast to the desired "
                 f"output type {_torch_type_name(self._data.dtype)}"
@@ -587,8 +588,10 @@ class Tensor:
 
     def fill_(self, value):
         self._check_inplace()
-        value = value.item() if isinstance(value, Tensor) else value
-        return self._inplace(Tensor._wrap(np.full(self._data.shape, value, dtype=self._data.dtype)))
+        if self.grad_fn is not None and _GRAD_MODE.enabled:
+            raise NotImplementedError("minigrad does not record fill_/zero_ inside a graph; use detach() first")
+        self._write(value.item() if isinstance(value, Tensor) else value)
+        return self
 
     def zero_(self):
         return self.fill_(0)
@@ -653,6 +656,8 @@ def _binary(op, a, b):
         return op.apply(a, b)
     if type(b) is float and type(a) is Tensor and a._data.dtype.kind == "f":  # the common  x * 0.5
         return op.apply(a, a._data.dtype.type(b))
+    if type(a) is float and type(b) is Tensor and b._data.dtype.kind == "f":  # and  0.5 * x
+        return op.apply(b._data.dtype.type(a), b)
     if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
         a = _promote_for_number(a, b)
         return op.apply(a, _constant(b, a))

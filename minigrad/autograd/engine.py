@@ -144,11 +144,13 @@ def _run_with_hooks(node, grad, keep_saved):
 
 def sum_to_shape(grad, shape):
     """Undo broadcasting: sum over the axes that broadcasting added or stretched."""
+    if shape == ():  # a scalar used with a whole batch: its gradient is the sum over the batch
+        return np.add.reduce(grad, axis=None)
     extra = grad.ndim - len(shape)
     axes = tuple(range(extra)) + tuple(
         extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1
     )
-    summed = np.sum(grad, axis=axes, keepdims=True) if axes else grad
+    summed = np.add.reduce(grad, axis=axes, keepdims=True) if axes else grad
     return summed.reshape(shape)
 
 

@@ -59,6 +59,11 @@ class Node:
         return self.grad_fn_name
 
     @property
+    def needs_input_grad(self):
+        """One bool per input: does a gradient for it go anywhere? (Ops may skip the others.)"""
+        return tuple([node is not None for node in self._next_nodes])
+
+    @property
     def next_functions(self):
         """One ``(node, 0)`` pair per input, ``(None, 0)`` for an input that needs no gradient."""
         return tuple([(node, 0) for node in self._next_nodes])

@@ -2,6 +2,8 @@
 
 import warnings
 
+import numpy as np
+
 from .. import ops
 from ..tensor import Tensor, _as_float, _check_broadcast
 
@@ -45,13 +47,13 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     _check_reduction(reduction)
     if weight is not None:
         raise NotImplementedError("minigrad's binary_cross_entropy has no weight argument")
-    if target.shape != input.shape:
+    if target._data.shape != input._data.shape:
         raise ValueError(
             f"Using a target size ({target.shape}) that is different to the input size "
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
     values = input._data
-    if not ((values >= 0) & (values <= 1)).all():
+    if not (np.minimum.reduce(values, axis=None) >= 0 and np.maximum.reduce(values, axis=None) <= 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
     input, target = _as_float(input), _as_float(target)
     return ops.BinaryCrossEntropy.apply(input, target, reduction=reduction)
@@ -62,7 +64,7 @@ def mse_loss(input, target, reduction="mean"):
     _require_tensor("mse_loss", input)
     _require_tensor("mse_loss", target, "target", 2)
     _check_reduction(reduction)
-    if target.shape != input.shape:
+    if target._data.shape != input._data.shape:
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
             "This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
