@@ -59,18 +59,10 @@ def _require_tensor(name, value):
     return value
 
 
-def _unary(name):
-    def function(input):
-        return getattr(_require_tensor(name, input), name)()
-
-    function.__name__ = function.__qualname__ = name
-    function.__doc__ = f"``minigrad.{name}(x)`` is ``x.{name}()``."
-    return function
-
-
-sin, cos, exp, log, sqrt, tanh, sigmoid, relu, neg, reciprocal = (
-    _unary(name) for name in ("sin", "cos", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "neg", "reciprocal")
-)
+# ``minigrad.sin(x)`` is ``x.sin()``: the methods check their input themselves and give
+# PyTorch's TypeError ("sin(): argument 'input' (position 1) must be Tensor, not float").
+sin, cos, exp, log, sqrt, tanh = Tensor.sin, Tensor.cos, Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.tanh
+sigmoid, relu, neg, reciprocal = Tensor.sigmoid, Tensor.relu, Tensor.neg, Tensor.reciprocal
 
 
 def sum(input, dim=None, keepdim=False):

@@ -385,6 +385,8 @@ class Tensor:
         return NotImplemented
 
     def __pow__(self, exponent):
+        if type(exponent) is int and self._data.dtype.kind == "f" and exponent >= 0:  # the common x ** 2
+            return ops.Pow.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor):
             return _binary(ops.PowTensor, self, exponent)
         if isinstance(exponent, numbers.Number) and not isinstance(exponent, complex):
@@ -398,7 +400,7 @@ class Tensor:
         return NotImplemented
 
     def __neg__(self):
-        return ops.Neg.apply(self)
+        return ops.Neg.apply(_float_input(self, "neg", keep_integers=True))
 
     def __pos__(self):
         return self
@@ -418,31 +420,31 @@ class Tensor:
     matmul = __matmul__
 
     def exp(self):
-        return ops.Exp.apply(_as_float(self))
+        return ops.Exp.apply(_float_input(self, "exp"))
 
     def log(self):
-        return ops.Log.apply(_as_float(self))
+        return ops.Log.apply(_float_input(self, "log"))
 
     def sqrt(self):
-        return ops.Sqrt.apply(_as_float(self))
+        return ops.Sqrt.apply(_float_input(self, "sqrt"))
 
     def sin(self):
-        return ops.Sin.apply(_as_float(self))
+        return ops.Sin.apply(_float_input(self, "sin"))
 
     def cos(self):
-        return ops.Cos.apply(_as_float(self))
+        return ops.Cos.apply(_float_input(self, "cos"))
 
     def tanh(self):
-        return ops.Tanh.apply(_as_float(self))
+        return ops.Tanh.apply(_float_input(self, "tanh"))
 
     def sigmoid(self):
-        return ops.Sigmoid.apply(_as_float(self))
+        return ops.Sigmoid.apply(_float_input(self, "sigmoid"))
 
     def relu(self):
-        return ops.Relu.apply(self)
+        return ops.Relu.apply(_float_input(self, "relu", keep_integers=True))
 
     def reciprocal(self):
-        return ops.Reciprocal.apply(_as_float(self))
+        return ops.Reciprocal.apply(_float_input(self, "reciprocal"))
 
     # ----------------------------------------------------------------- comparisons (no grad)
     def _compare(self, other, compare):
@@ -629,6 +631,16 @@ def _torch_type_name(numpy_dtype):
     names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
              "float16": "Half", "int16": "Short", "int8": "Char", "uint8": "Byte"}
     return names.get(np.dtype(numpy_dtype).name, np.dtype(numpy_dtype).name)
+
+
+def _float_input(value, name, keep_integers=False):
+    """The tensor a math function works on: checked (PyTorch's TypeError for anything else),
+    and integers made float32 first unless the op keeps them (relu, neg)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}")
+    if keep_integers or value._data.dtype.kind == "f":
+        return value
+    return _as_float(value)
 
 
 def _as_float(tensor):

@@ -3,19 +3,19 @@
 The algorithm, in three short steps (no recursion anywhere, so a chain of a million
 ops is as easy as a chain of three):
 
-1. Walk the graph from the output with an explicit stack and count, for every node,
-   how many edges point into it (its *dependencies*).
-2. Keep a ready queue of nodes whose gradient is complete. Pop the newest node
-   (highest sequence number, as PyTorch's engine does), call its ``backward``, and add
-   each returned gradient into the buffer of the node it flows to. A value used twice
-   therefore receives two contributions, summed: the multivariable chain rule.
-3. When a node's last consumer has run, its gradient is complete: it becomes ready.
+1. Walk the graph from the output with an explicit stack and collect its nodes.
+2. Sort them newest first (by sequence number). A node is always created after its
+   inputs, so in this order every node comes after all of its consumers: when its turn
+   comes, its gradient is complete. This is the order PyTorch's engine takes too.
+3. Call each node's ``backward`` and add each returned gradient into the buffer of the
+   node it flows to. A value used twice therefore receives two contributions, summed:
+   the multivariable chain rule. A leaf's AccumulateGrad runs as soon as its last
+   consumer has.
 
 Observers (the walkthrough recorder) watch through ordinary node hooks.
 """
 
 import gc
-import heapq
 
 import numpy as np
 
@@ -51,27 +51,37 @@ def _size(shape):
     return f"minigrad.Size({list(shape)})"
 
 
-def count_dependencies(root):
-    """For every node reachable from ``root``: how many edges point into it."""
-    dependencies = {root: 0}
+def collect_graph(root):
+    """Walk the graph from ``root`` with an explicit stack (never recursion).
+
+    Returns the op nodes, and for every AccumulateGrad (leaf) node how many edges point
+    into it, so it can run as soon as its last consumer has (as PyTorch runs it).
+    """
+    nodes, seen, leaf_dependencies = [], {root}, {}
     stack = [root]
     while stack:
-        for next_node in stack.pop()._next_nodes:
+        node = stack.pop()
+        if type(node) is AccumulateGrad:
+            continue
+        nodes.append(node)
+        for next_node in node._next_nodes:
             if next_node is None:
                 continue
-            if next_node in dependencies:
-                dependencies[next_node] += 1
-            else:
-                dependencies[next_node] = 1
+            if type(next_node) is AccumulateGrad:
+                leaf_dependencies[next_node] = leaf_dependencies.get(next_node, 0) + 1
+            elif next_node not in seen:
+                seen.add(next_node)
                 stack.append(next_node)
-    return dependencies
+    if type(root) is AccumulateGrad:
+        leaf_dependencies[root] = 0
+    return nodes, leaf_dependencies
 
 
 def run_graph(root, root_gradient, keep_saved=False):
     """Run the backward pass from ``root`` (a node) seeded with ``root_gradient``.
 
     Python's cyclic garbage collector is paused meanwhile: the pass makes no reference
-    cycles, but its many short-lived tuples would otherwise trigger collections that scan
+    cycles, but its many short-lived objects would otherwise trigger collections that scan
     the whole (large) graph again and again.
     """
     collector_was_on = gc.isenabled()
@@ -83,25 +93,25 @@ def run_graph(root, root_gradient, keep_saved=False):
             gc.enable()
 
 
+def _newest_first(node):
+    return -node.sequence_nr
+
+
 def _run_graph(root, root_gradient, keep_saved):
-    dependencies = count_dependencies(root)
+    nodes, leaf_dependencies = collect_graph(root)
+    # Every node is created after its inputs, so it has a higher sequence number than they do.
+    # Running the nodes newest first therefore runs each one after all of its consumers, when
+    # its gradient is complete: the same order PyTorch's engine picks from its ready queue.
+    nodes.sort(key=_newest_first)
     buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
-    ready = [(-root.sequence_nr, root)]  # a heap: the newest node runs first
-    pop, push = heapq.heappop, heapq.heappush  # local names: this loop is the engine's hot path
-    while ready:
-        node = pop(ready)[1]
+    if not nodes:  # backward() on a leaf: its own gradient is the seed
+        _run_node(root, root_gradient, keep_saved)
+    for node in nodes:
         grad = buffers.pop(node, None)
         if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
             input_grads = (None,) * len(node._next_nodes)
-        elif node._hooks is None and node._prehooks is None and node._tensor_prehooks is None:
-            # the common case, inlined: run the node, then free what it saved
-            if node._saved is None:
-                raise RuntimeError(function.FREED_MESSAGE)
-            input_grads = node.backward(grad)
-            if not keep_saved and node._saved:
-                node._saved = None
         else:
-            input_grads = _run_with_hooks(node, grad, keep_saved)
+            input_grads = _run_node(node, grad, keep_saved)
         for next_node, input_grad, shape in zip(node._next_nodes, input_grads, node._input_shapes):
             if next_node is None:
                 continue
@@ -112,14 +122,16 @@ def _run_graph(root, root_gradient, keep_saved):
                     buffers[next_node] = buffers[next_node] + input_grad
                 else:
                     buffers[next_node] = input_grad
-            remaining = dependencies[next_node] - 1
-            dependencies[next_node] = remaining
-            if remaining == 0:
-                push(ready, (-next_node.sequence_nr, next_node))
+            if type(next_node) is AccumulateGrad:
+                leaf_dependencies[next_node] -= 1
+                if leaf_dependencies[next_node] == 0 and next_node in buffers:
+                    _run_node(next_node, buffers.pop(next_node), keep_saved)
 
 
-def _run_backward(node, grad, keep_saved):
-    """Call one node's backward; free its saved values unless asked to keep them."""
+def _run_node(node, grad, keep_saved):
+    """Call one node's backward (with its hooks, if any); free its saved values unless kept."""
+    if node._hooks is not None or node._prehooks is not None or node._tensor_prehooks is not None:
+        return _run_with_hooks(node, grad, keep_saved)
     if node._saved is None:
         raise RuntimeError(function.FREED_MESSAGE)
     input_grads = node.backward(grad)
@@ -134,7 +146,9 @@ def _run_with_hooks(node, grad, keep_saved):
         grad = _run_tensor_hooks(node._tensor_prehooks, grad)
     if node._prehooks is not None:
         grad = _run_prehooks(node, grad)
-    input_grads = _run_backward(node, grad, True)
+    if node._saved is None:
+        raise RuntimeError(function.FREED_MESSAGE)
+    input_grads = node.backward(grad)
     if node._hooks is not None:
         input_grads = _run_posthooks(node, input_grads, grad)
     if not keep_saved:
@@ -187,4 +201,4 @@ def _run_posthooks(node, input_grads, grad):
     return input_grads
 
 
-__all__ = ["backward", "run_graph", "count_dependencies", "sum_to_shape", "AccumulateGrad"]
+__all__ = ["backward", "run_graph", "collect_graph", "sum_to_shape", "AccumulateGrad"]
