@@ -33,7 +33,7 @@ class Elementwise(Function):
         raise NotImplementedError
 
     def backward(ctx, grad):
-        return tuple([grad * local for local in ctx.local_derivatives()])
+        return tuple([None if local is None else grad * local for local in ctx.local_derivatives()])
 
 
 class Unary(Elementwise):
@@ -421,6 +421,9 @@ class Sum(Function):
         ctx.self_sym_sizes, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
         return np.add.reduce(x, axis=dims, keepdims=keepdim)
 
+    def local_derivatives(ctx):
+        return (1,)
+
     def backward(ctx, grad):
         return (_expand_back(grad, ctx.self_sym_sizes, ctx.dims, ctx.keepdim),)
 
@@ -443,6 +446,9 @@ class Mean(Function):
         count = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
         ctx.self_sym_sizes, ctx.self_sym_numel, ctx.dims, ctx.keepdim = x.shape, count, dims, keepdim
         return np.add.reduce(x, axis=dims, keepdims=keepdim) / count
+
+    def local_derivatives(ctx):
+        return (1 / ctx.self_sym_numel,)
 
     def backward(ctx, grad):
         return (_expand_back(grad / ctx.self_sym_numel, ctx.self_sym_sizes, ctx.dims, ctx.keepdim),)
@@ -641,20 +647,21 @@ def _reduce(values, reduction):
     return values
 
 
-def _reduction_scale(grad, size, reduction):
-    return grad / size if reduction == "mean" else grad
+def _reduction_scale(values, reduction):
+    """d(mean)/d(value) = 1/N; for a sum (or no reduction) it is 1."""
+    return 1 / np.size(values) if reduction == "mean" else 1
 
 
 LOG_CLAMP = -100.0  # PyTorch clamps each log at -100 so that a confident mistake costs 100, not inf
 BCE_EPSILON = 1e-12  # and keeps the derivative's denominator away from 0
 
 
-class BinaryCrossEntropy(Function):
-    r"""L = -[t \ln p + (1 - t) \ln(1 - p)], averaged (or summed) over the samples"""
+class BinaryCrossEntropy(Elementwise):
+    r"""L = -[t \ln p + (1 - t) \ln(1 - p)], averaged (or summed) over the N samples"""
 
     __slots__ = ()
     grad_fn_name, symbol = "BinaryCrossEntropyBackward0", "BCE"
-    formula = r"\frac{\partial L}{\partial p} = \frac{p - t}{p(1 - p)}"
+    formula = r"\frac{\partial L}{\partial p_i} = \frac{1}{N}\,\frac{p_i - t_i}{p_i(1 - p_i)}"
     saved_names = ("self", "target")
 
     def forward(ctx, p, t, reduction="mean"):
@@ -665,23 +672,23 @@ class BinaryCrossEntropy(Function):
             log_1mp = np.maximum(np.log(1 - p), LOG_CLAMP)
         return _reduce(-(t * log_p + (1 - t) * log_1mp), reduction)
 
-    def backward(ctx, grad):
+    def local_derivatives(ctx):
         p, t = ctx.saved_tensors
-        grad = _reduction_scale(grad, np.size(p), ctx.reduction)
-        grad_p = grad * (p - t) / np.maximum(p * (1 - p), BCE_EPSILON)
+        scale = _reduction_scale(p, ctx.reduction)
+        d_p = scale * (p - t) / np.maximum(p * (1 - p), BCE_EPSILON)
         if not ctx.needs_input_grad[1]:  # the usual case: targets are data, not parameters
-            return grad_p, None
+            return d_p, None
         with np.errstate(divide="ignore"):
-            grad_t = grad * (np.maximum(np.log(1 - p), LOG_CLAMP) - np.maximum(np.log(p), LOG_CLAMP))
-        return grad_p, grad_t
+            d_t = scale * (np.maximum(np.log(1 - p), LOG_CLAMP) - np.maximum(np.log(p), LOG_CLAMP))
+        return d_p, d_t
 
 
-class MseLoss(Function):
-    r"""L = (p - t)^2, averaged (or summed) over the samples"""
+class MseLoss(Elementwise):
+    r"""L = (p - t)^2, averaged (or summed) over the N samples"""
 
     __slots__ = ()
     grad_fn_name, symbol = "MseLossBackward0", "MSE"
-    formula = r"\frac{\partial L}{\partial p} = 2(p - t)"
+    formula = r"\frac{\partial L}{\partial p_i} = \frac{2}{N}(p_i - t_i)"
     saved_names = ("self", "target")
 
     def forward(ctx, p, t, reduction="mean"):
@@ -689,12 +696,10 @@ class MseLoss(Function):
         ctx.reduction = reduction
         return _reduce((p - t) ** 2, reduction)
 
-    def backward(ctx, grad):
+    def local_derivatives(ctx):
         p, t = ctx.saved_tensors
-        difference = p - t
-        grad = _reduction_scale(grad, np.size(difference), ctx.reduction)
-        grad_p = 2 * difference * grad
-        return grad_p, -grad_p
+        d_p = 2 * (p - t) * _reduction_scale(p - t, ctx.reduction)
+        return d_p, -d_p
 
 
 #: Every differentiable op, for the tests (gradcheck runs over this list) and the docs.

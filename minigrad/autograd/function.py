@@ -22,6 +22,7 @@ from .grad_mode import STATE as _GRAD_MODE
 
 _next_sequence_number = itertools.count().__next__
 Tensor = None  # set by minigrad.tensor once the class exists (tensor.py imports this module)
+FORWARD_OBSERVERS = []  # callables told of every node built; minigrad.trace records walkthroughs with it
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -48,8 +49,11 @@ class RemovableHandle:
 class Node:
     """A node of the backward graph (what ``tensor.grad_fn`` points to)."""
 
-    # ``_saved``: what forward saved, () for nothing, None once freed
-    __slots__ = ("_next_nodes", "sequence_nr", "_input_shapes", "_saved", "__dict__", "__weakref__")
+    # ``_saved``: what forward saved, () for nothing, None once freed.
+    # ``_value``: the output's data, so a drawing of the graph can show every value
+    # (the data only, never the output tensor itself: that would be a reference cycle).
+    __slots__ = ("_next_nodes", "sequence_nr", "_input_shapes", "_saved", "_value", "__dict__",
+                 "__weakref__")
     grad_fn_name = "Node"
     _hooks = _prehooks = _tensor_prehooks = None  # shared defaults until a hook is registered
     saved_names = ()  # names under which saved values are shown: ``_saved_self``, ...
@@ -136,6 +140,7 @@ class AccumulateGrad(Node):
         self._next_nodes = ()
         self._input_shapes = ()
         self._saved = ()
+        self._value = None
         # PyTorch runs AccumulateGrad as soon as it is ready: give it the top priority
         self.sequence_nr = (1 << 62) + _next_sequence_number()
 
@@ -203,12 +208,20 @@ class Function(Node):
         node._input_shapes = tuple(shapes)
         node._saved = ()
         node.sequence_nr = _next_sequence_number()
-        output._data = node.forward(*arrays, **options)
+        output._data = node._value = node.forward(*arrays, **options)
         output._node = node
+        if FORWARD_OBSERVERS:  # a walkthrough is recording
+            for observe in FORWARD_OBSERVERS:
+                observe(node, inputs, output, options)
         return output
 
     def forward(ctx, *arrays):
         raise NotImplementedError
+
+    def local_derivatives(ctx):
+        """The local derivative for each input, value by value, where the op has a simple one
+        (shown by the walkthrough). ``None`` where it has none (a matrix product, a reshape)."""
+        return None
 
     def backward(ctx, grad):
         raise NotImplementedError
