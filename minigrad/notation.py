@@ -146,7 +146,8 @@ def format_value(value, digits=4, vector_digits=3, limit=8):
     if array.ndim == 0:
         return format_number(array, digits)
     flat = array.reshape(-1)
-    items = [f"{float(v):.{vector_digits}f}" for v in flat[:limit]]
+    items = [f"{float(v) + 0.0:.{vector_digits}f}".replace(f"-0.{'0' * vector_digits}", f"0.{'0' * vector_digits}")
+             for v in flat[:limit]]
     if flat.size > limit:
         items[-1:] = ["…", f"{float(flat[-1]):.{vector_digits}f}"]
     text = ", ".join(items)

@@ -27,7 +27,6 @@ import numpy as np
 from . import notation, ops
 from .autograd import function
 from .autograd.engine import sum_to_shape
-from .autograd.function import AccumulateGrad
 from .creation import tensor as make_tensor
 from .tensor import Tensor
 
@@ -203,12 +202,16 @@ class Walkthrough:
         return f"{step.phase.capitalize()} {step.number} / {total}"
 
     def state(self, index=None):
-        """What is known after step ``index`` (all steps when None): for drawings and tables."""
-        index = len(self.steps) - 1 if index is None else index
+        """What is known after step ``index``; ``None``: after the last step, with no step marked."""
+        if index is None:
+            final = State.after(self, len(self.steps) - 1)
+            final.step = None
+            return final
         return State.after(self, index)
 
     def __repr__(self):
-        return f"<Walkthrough of {self.output.name}: {len(self.forward_steps)} forward, {len(self.backward_steps)} backward steps>"
+        counts = f"{len(self.forward_steps)} forward, {len(self.backward_steps)} backward steps"
+        return f"<Walkthrough of {self.output.name}: {counts}>"
 
 
 @dataclass
@@ -380,8 +383,8 @@ def _record_backward(graph, start):
 
         return record
 
-    for node_key, holder in list(by_node.items()) + list(leaves.items()):
-        node = holder.node if isinstance(holder, Operation) else holder.tensor._node
+    nodes = [op.node for op in graph.operations] + [leaf.tensor._node for leaf in leaves.values()]
+    for node in nodes:
         handles.append(node.register_hook(hook_for(node)))
     try:
         graph.output.tensor.backward(retain_graph=True)  # keep saved values: the drawings show them
@@ -467,7 +470,8 @@ def _join(lines):
 
 def _leaf_step(leaf, upstream, graph):
     grad = leaf.tensor.grad
-    latex = rf"{leaf.label}.\mathrm{{grad}} = {partial(graph.output.name, leaf.name)} = {notation.latex_value(upstream)}"
+    derivative = partial(graph.output.name, leaf.name)
+    latex = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {notation.latex_value(upstream)}"
     text = (f"AccumulateGrad: {leaf.name} is a leaf, so its gradient is stored: "
             f"{leaf.name}.grad = {notation.format_value(upstream)}")
     step = Step(0, "backward", 0, f"{leaf.name}.grad", text, latex, leaf=leaf, upstream=upstream)
@@ -509,7 +513,8 @@ def graph_of(output):
         inputs = []
         for position, next_node in enumerate(node._next_nodes):
             if next_node is None:
-                inputs.append(add(_constant_name(node, position), "constant", None))
+                data = node._inputs[position]
+                inputs.append(add(notation.format_value(data), "constant", data))
             else:
                 inputs.append(by_node[next_node])
         is_output = node is output._node
@@ -520,14 +525,6 @@ def graph_of(output):
     grads = {v.id: v.tensor._grad._data for v in values if v.role == "input" and v.tensor is not None
              and v.tensor._grad is not None}
     return Graph(values, operations, by_node[output._node], grads)
-
-
-def _constant_name(node, position):
-    """A constant input's value, read from what the node saved where it did (else 'c')."""
-    saved = node._saved if node._saved else ()
-    if position < len(saved) and isinstance(saved[position], (np.ndarray, np.generic)):
-        return notation.format_value(saved[position])
-    return "c"
 
 
 # ------------------------------------------------------------------------------ the course's examples

@@ -112,12 +112,12 @@ def _run_graph(root, root_gradient, keep_saved):
             input_grads = (None,) * len(node._next_nodes)
         else:
             input_grads = _run_node(node, grad, keep_saved)
-        for next_node, input_grad, shape in zip(node._next_nodes, input_grads, node._input_shapes):
+        for next_node, input_grad, input_data in zip(node._next_nodes, input_grads, node._inputs):
             if next_node is None:
                 continue
             if input_grad is not None:
-                if input_grad.shape != shape:
-                    input_grad = sum_to_shape(input_grad, shape)
+                if input_grad.shape != input_data.shape:
+                    input_grad = sum_to_shape(input_grad, input_data.shape)
                 if next_node in buffers:
                     buffers[next_node] = buffers[next_node] + input_grad
                 else:

@@ -9,8 +9,8 @@ remembers:
   constants), so ``a + a`` has two edges into the same node; PyTorch shows them as
   ``next_functions``, pairs ``(node, 0)``;
 * whatever ``forward`` saved with ``ctx.save_for_backward`` (freed after backward);
-* the shape of each input, so the engine can sum a broadcast gradient back to the
-  input's shape: no op has to think about broadcasting.
+* each input's data, so the engine can sum a broadcast gradient back to the input's
+  shape (no op has to think about broadcasting), and a drawing can show every value.
 
 Leaves that require grad end in an ``AccumulateGrad`` node, as in PyTorch.
 """
@@ -50,10 +50,9 @@ class Node:
     """A node of the backward graph (what ``tensor.grad_fn`` points to)."""
 
     # ``_saved``: what forward saved, () for nothing, None once freed.
-    # ``_value``: the output's data, so a drawing of the graph can show every value
-    # (the data only, never the output tensor itself: that would be a reference cycle).
-    __slots__ = ("_next_nodes", "sequence_nr", "_input_shapes", "_saved", "_value", "__dict__",
-                 "__weakref__")
+    # ``_inputs`` and ``_value``: the inputs' and the output's data, for broadcasting and
+    # drawings (the data only, never the output tensor itself: that would be a reference cycle).
+    __slots__ = ("_next_nodes", "sequence_nr", "_inputs", "_saved", "_value", "__dict__", "__weakref__")
     grad_fn_name = "Node"
     _hooks = _prehooks = _tensor_prehooks = None  # shared defaults until a hook is registered
     saved_names = ()  # names under which saved values are shown: ``_saved_self``, ...
@@ -138,7 +137,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
         self._next_nodes = ()
-        self._input_shapes = ()
+        self._inputs = ()
         self._saved = ()
         self._value = None
         # PyTorch runs AccumulateGrad as soon as it is ready: give it the top priority
@@ -186,7 +185,7 @@ class Function(Node):
     def apply(cls, *inputs, **options):
         """Run the op on tensors (or NumPy constants); record a node when grad mode is on."""
         # plain loops, no generators: this is the hottest path of the whole library
-        arrays, next_nodes, shapes, track = [], [], [], False
+        arrays, next_nodes, track = [], [], False
         for x in inputs:
             if type(x) is Tensor:
                 data = x._data
@@ -196,7 +195,6 @@ class Function(Node):
                 data = x
                 next_nodes.append(None)
             arrays.append(data)
-            shapes.append(data.shape)
         output = object.__new__(Tensor)
         output._grad = output.name = None
         if not (track and _GRAD_MODE.enabled):
@@ -205,7 +203,7 @@ class Function(Node):
             return output
         node = object.__new__(cls)
         node._next_nodes = tuple(next_nodes)
-        node._input_shapes = tuple(shapes)
+        node._inputs = arrays
         node._saved = ()
         node.sequence_nr = _next_sequence_number()
         output._data = node._value = node.forward(*arrays, **options)
