@@ -2,7 +2,7 @@
 
 import argparse
 
-from . import core
+from . import core, walkthrough
 
 
 def _torch():
@@ -14,7 +14,7 @@ def _torch():
     return torch
 
 
-SUITES = {"core": core.run}
+SUITES = {"core": core.run, "walkthrough": walkthrough.run}
 
 
 def main():
