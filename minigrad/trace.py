@@ -148,19 +148,13 @@ class Walkthrough:
         ``constants`` become data that does not require grad (the x and y of a data set).
         Parameters with a default value may be left out.
         """
-        names = parameter_names(function_)
         inputs = {**_defaults(function_), **inputs}
-        missing = [name for name in names if name not in inputs]
-        if missing:
-            raise ValueError(f"give a value for {', '.join(missing)}: e.g. Walkthrough.run(f, {missing[0]}=2.0)")
-        leaves = {name: _leaf(inputs[name], name, requires_grad=name not in constants) for name in names}
-        recorder = _Recorder(leaves)
-        function.FORWARD_OBSERVERS.append(recorder.observe)
-        try:
-            output = function_(**leaves)
-        finally:
-            function.FORWARD_OBSERVERS.remove(recorder.observe)
-        graph = recorder.finish(output)
+        graph = record_forward(function_, constants, **inputs)
+        if np.size(graph.output.data) != 1:
+            raise ValueError(
+                f"the function's result has shape {graph.output.shape}: a walkthrough needs one number "
+                "at the end (return y.sum() or y.mean())"
+            )
         steps = _forward_steps(graph)
         steps += _record_backward(graph, start=len(steps))
         return cls(function_, inputs, tuple(constants), graph, steps)
@@ -259,11 +253,10 @@ def _defaults(function_):
 
 
 def _leaf(value, name, requires_grad):
+    """A fresh leaf tensor for one input (float32, like every tensor the course makes)."""
     if isinstance(value, Tensor):
-        value = value.detach().tolist()
-    leaf = make_tensor(value, dtype=None if isinstance(value, float) else None)
-    if leaf.dtype.is_floating_point is False:
-        leaf = leaf.float()
+        value = value.detach().numpy()
+    leaf = make_tensor(np.asarray(value, dtype=np.float32))
     leaf.requires_grad_(requires_grad)
     return named(leaf, name)
 
@@ -301,17 +294,33 @@ class _Recorder:
     def finish(self, output):
         if not isinstance(output, Tensor) or id(output) not in self.by_tensor:
             raise ValueError("the function must return a tensor computed from its inputs")
-        if output._data.size != 1:
-            raise ValueError(
-                f"the function's result has shape {tuple(output.shape)}: a walkthrough needs one number "
-                "at the end (return y.sum() or y.mean())"
-            )
         taken = {v.name for v in self.values if v.name is not None}
         spare = (name for name in RESULT_NAMES + tuple(f"t{i}" for i in range(1, 10_000)) if name not in taken)
         for value in self.values:
             if value.name is None:
                 value.name = value.tensor.name or next(spare)
         return Graph(self.values, self.operations, self.by_tensor[id(output)])
+
+
+def record_forward(function_, constants=(), **inputs):
+    """Run ``function_`` on fresh leaves and return its Graph (the forward pass only).
+
+    Inputs may be vectors: ``record_forward(f, x=np.linspace(-3, 3, 200))`` gives every
+    intermediate value as a function of x (FunctionPlot draws the inner functions with it).
+    """
+    inputs = {**_defaults(function_), **inputs}
+    names = parameter_names(function_)
+    missing = [name for name in names if name not in inputs]
+    if missing:
+        raise ValueError(f"give a value for {', '.join(missing)}: e.g. Walkthrough.run(f, {missing[0]}=2.0)")
+    leaves = {name: _leaf(inputs[name], name, requires_grad=name not in constants) for name in names}
+    recorder = _Recorder(leaves)
+    function.FORWARD_OBSERVERS.append(recorder.observe)
+    try:
+        output = function_(**leaves)
+    finally:
+        function.FORWARD_OBSERVERS.remove(recorder.observe)
+    return recorder.finish(output)
 
 
 # ------------------------------------------------------------------------------ forward steps

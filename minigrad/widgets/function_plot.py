@@ -1,0 +1,129 @@
+"""FunctionPlot: f(x), the point at the slider's x, and the tangent whose slope autograd computed.
+
+::
+
+    FunctionPlot("sin(x**2)", x=(-3, 3, 0.01, 1.5), inner=True, secant=True)
+
+Optionally the inner functions (for sin(x²): y = x² and z = sin(y), each drawn against x)
+and a secant through x and x + h: as h shrinks, its slope (a finite difference) closes in
+on the tangent's slope, the derivative ``backward()`` gave.
+"""
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import expr, no_grad, notation, trace
+from ..creation import tensor
+from . import layout
+
+
+class FunctionPlot(widgets.VBox):
+    """A live plot of a one-input function with its tangent (and optionally inner functions and a secant)."""
+
+    def __init__(self, source, x=(-3.0, 3.0, 0.01, 1.0), inner=False, secant=False, h=(0.001, 2.0, 0.001, 1.0),
+                 points=400):
+        super().__init__()
+        self.function = expr.parse(source) if isinstance(source, str) else source
+        names = trace.parameter_names(self.function)
+        if len(names) != 1:
+            raise ValueError(f"FunctionPlot draws a function of one input; this one has {len(names)}: {names}")
+        self.name = names[0]
+        self.title = source if isinstance(source, str) else getattr(source, "__name__", "f")
+        self.show_inner, self.show_secant = inner, secant
+        self.x_slider = layout.float_slider(self.name, x)
+        self.h_slider = layout.float_slider("h", h)
+        self.halve_button = widgets.Button(description="h → h / 2", layout=widgets.Layout(width="100px"))
+        self.halve_button.on_click(lambda _: setattr(self.h_slider, "value", max(self.h_slider.min,
+                                                                                 self.h_slider.value / 2)))
+        self.readout = widgets.HTML()
+        self.image = layout.image()
+        lows = self.x_slider.min, self.x_slider.max
+        self.grid = np.linspace(lows[0], lows[1], points)
+        self.curves = self._curves()
+        self.figure = layout.new_figure(figsize=(6.4, 5.2 if inner else 3.4))
+        self.axes = self.figure.subplots(2 if inner else 1, 1, squeeze=False)[:, 0]
+        self.figure.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.1, hspace=0.45)
+        for slider in (self.x_slider, self.h_slider):
+            slider.observe(lambda change: self.refresh(), names="value")
+        controls = [self.x_slider] + ([self.h_slider, self.halve_button] if secant else [])
+        self.children = [widgets.HBox(controls), self.readout, self.image]
+        self.refresh()
+
+    # -------------------------------------------------------------------- maths
+    def _curves(self):
+        """Every value of the graph as a function of x over the plotting range (one forward pass)."""
+        graph = trace.record_forward(self.function, **{self.name: self.grid})  # recording needs grad mode on
+        return [(value.name, _title(graph, value), np.broadcast_to(value.data, self.grid.shape))
+                for value in graph.values if value.role == "result"]
+
+    def value_and_slope(self, x):
+        """f(x) and f'(x), the slope computed by minigrad's backward()."""
+        leaf = tensor(float(x), requires_grad=True)
+        output = self.function(**{self.name: leaf})
+        output.backward()
+        return output.item(), leaf.grad.item()
+
+    def secant_slope(self, x, h):
+        """The finite difference (f(x + h) − f(x)) / h."""
+        with no_grad():
+            ahead = self.function(**{self.name: tensor(float(x + h))}).item()
+            here = self.function(**{self.name: tensor(float(x))}).item()
+        return (ahead - here) / h
+
+    # -------------------------------------------------------------------- drawing
+    def refresh(self):
+        x, h = self.x_slider.value, self.h_slider.value
+        value, slope = self.value_and_slope(x)
+        self._draw_main(self.axes[0], x, value, slope, h)
+        if self.show_inner:
+            self._draw_inner(self.axes[1], x)
+        self.image.value = layout.figure_png(self.figure)
+        text = (f"f({notation.format_number(x)}) = {notation.format_number(value)}, "
+                f"slope from backward(): f′({notation.format_number(x)}) = <b>{notation.format_number(slope)}</b>")
+        if self.show_secant:
+            secant = self.secant_slope(x, h)
+            text += (f"<br>secant with h = {notation.format_number(h)}: slope {notation.format_number(secant)} "
+                     f"(off by {notation.format_number(abs(secant - slope))})")
+        self.readout.value = f"<div class='minigrad-slope'>{text}</div>"
+        self.slope = slope
+
+    def _draw_main(self, axes, x, value, slope, h):
+        axes.clear()
+        output_curve = self.curves[-1][2]
+        axes.plot(self.grid, output_curve, color="tab:blue", label=f"f({self.name}) = {html.unescape(self.title)}")
+        span = (self.grid[-1] - self.grid[0]) / 6
+        xs = np.array([x - span, x + span])
+        axes.plot(xs, value + slope * (xs - x), color="tab:red", label=f"tangent, slope {slope:.4f}")
+        if self.show_secant:
+            secant = self.secant_slope(x, h)
+            axes.plot(xs, value + secant * (xs - x), color="tab:green", linestyle="--",
+                      label=f"secant, h = {h:.3g}, slope {secant:.4f}")
+        axes.plot([x], [value], "o", color="black", zorder=5)
+        _tidy(axes, self.name, "f", f"{self.title}: the tangent's slope is the derivative")
+        low, high = np.nanmin(output_curve), np.nanmax(output_curve)
+        margin = 0.1 * (high - low if high > low else 1.0)
+        axes.set_ylim(low - margin, high + margin)
+
+    def _draw_inner(self, axes, x):
+        axes.clear()
+        for name, title, values in self.curves:
+            axes.plot(self.grid, values, label=f"{name} = {title}")
+        axes.axvline(x, color="gray", linestyle=":")
+        _tidy(axes, self.name, "value", "the inner functions, each against " + self.name)
+
+
+def _title(graph, value):
+    for operation in graph.operations:
+        if operation.output is value:
+            return trace._title(operation)
+    return value.name
+
+
+def _tidy(axes, xlabel, ylabel, title):
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title, fontsize=10)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=8, loc="best")

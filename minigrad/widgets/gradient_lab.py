@@ -1,0 +1,136 @@
+"""GradientLab: press the real API's buttons on y = x² at x = 2 and watch the graph and x.grad.
+
+* ``backward()`` builds y = x**2 and calls y.backward(): x.grad grows 4, 8, 12 (it accumulates);
+* ``x.grad.zero_()`` resets it to 0 (why training loops zero gradients);
+* "inside no_grad()", "use x.detach()" and "x.requires_grad_(False)" each stop tracking, and the
+  next backward() raises PyTorch's RuntimeError, shown with its real text;
+* ``backward() again`` runs a second backward through the same graph, with or without
+  ``retain_graph=True``: without it PyTorch (and minigrad) refuse.
+
+Every press is written in the log as the line of code it ran.
+"""
+
+import html
+
+import ipywidgets as widgets
+
+from .. import no_grad, notation, viz
+from ..creation import tensor
+from . import layout
+
+
+class GradientLab(widgets.VBox):
+    """Buttons that run minigrad's real API on a small graph."""
+
+    def __init__(self, x=2.0):
+        super().__init__()
+        self.x = tensor(float(x), requires_grad=True)
+        self.y = None
+        self.backward_button = widgets.Button(description="backward()", button_style="primary")
+        self.again_button = widgets.Button(description="backward() again (same graph)")
+        self.zero_button = widgets.Button(description="x.grad.zero_()")
+        self.no_grad_toggle = widgets.ToggleButton(description="inside no_grad()", icon="ban")
+        self.detach_toggle = widgets.ToggleButton(description="use x.detach()", icon="cut")
+        self.requires_grad_toggle = widgets.ToggleButton(description="x.requires_grad_(False)", icon="lock")
+        self.retain_box = widgets.Checkbox(description="retain_graph=True", indent=False)
+        self.grad_label = widgets.HTML()
+        self.message = widgets.HTML()
+        self.history = widgets.HTML()
+        self.graph = layout.graph_box()
+        self.lines = []
+        self.backward_button.on_click(lambda _: self.backward())
+        self.again_button.on_click(lambda _: self.backward_again())
+        self.zero_button.on_click(lambda _: self.zero_grad())
+        self.requires_grad_toggle.observe(self._on_requires_grad, names="value")
+        self.children = [
+            widgets.HBox([self.backward_button, self.zero_button, self.again_button, self.retain_box]),
+            widgets.HBox([self.no_grad_toggle, self.detach_toggle, self.requires_grad_toggle]),
+            self.grad_label, self.message, self.graph, self.history,
+        ]
+        self._build_graph()
+        self._show()
+
+    # -------------------------------------------------------------------- actions
+    def _build_graph(self):
+        """y = x**2, built the way the toggles say."""
+        if self.no_grad_toggle.value:
+            with no_grad():
+                self.y = self.x**2
+            return "with torch.no_grad():\n    y = x ** 2"
+        if self.detach_toggle.value:
+            self.y = self.x.detach() ** 2
+            return "y = x.detach() ** 2"
+        self.y = self.x**2
+        return "y = x ** 2"
+
+    def backward(self):
+        """Build a fresh graph and call backward() on it: the gradient accumulates into x.grad."""
+        code = self._build_graph()
+        self._run(code + "\ny.backward()", lambda: self.y.backward(retain_graph=self.retain_box.value or None))
+
+    def backward_again(self):
+        """A second backward() through the graph the last press built."""
+        if self.y is None:
+            self.backward()
+            return
+        retain = self.retain_box.value
+        code = f"y.backward({'retain_graph=True' if retain else ''})   # the same y as before"
+        self._run(code, lambda: self.y.backward(retain_graph=retain or None))
+
+    def zero_grad(self):
+        if self.x.grad is None:
+            self._write("x.grad.zero_()", "x.grad is None: there is nothing to zero yet", error=True)
+            return
+        self._run("x.grad.zero_()", self.x.grad.zero_)
+
+    def _on_requires_grad(self, change):
+        self.x.requires_grad_(not change["new"])
+        self._write(f"x.requires_grad_({not change['new']})", f"x.requires_grad is now {self.x.requires_grad}")
+        self._show()
+
+    def _run(self, code, action):
+        try:
+            action()
+        except RuntimeError as error:
+            self._write(code, f"RuntimeError: {error}", error=True)
+        else:
+            self._write(code, f"x.grad = {self._grad_text()}")
+        self._show()
+
+    # -------------------------------------------------------------------- display
+    def _grad_text(self):
+        grad = self.x.grad
+        return "None" if grad is None else notation.format_number(grad.item())
+
+    def _write(self, code, result, error=False):
+        self.lines.append((code, result, error))
+        friendly = _explain(result) if error else ""
+        self.message.value = layout.error_html(result) + friendly if error else ""
+        entries = "".join(
+            f"<pre style='margin:2px 0'>&gt;&gt;&gt; {html.escape(c)}\n"
+            f"<span style='color:{'#b00020' if e else '#2e7d32'}'>{html.escape(r)}</span></pre>"
+            for c, r, e in self.lines[-8:])
+        self.history.value = f"<div class='minigrad-log'>{entries}</div>"
+
+    def _show(self):
+        self.grad_label.value = (f"<div class='minigrad-grad' style='font-size:18px'>x = "
+                                 f"{notation.format_number(self.x.item())}, x.requires_grad = "
+                                 f"{self.x.requires_grad}, <b>x.grad = {self._grad_text()}</b></div>")
+        target = self.y if self.y is not None and self.y.requires_grad else None
+        if target is None:
+            self.graph.value = ("<p style='padding:1em'>No graph: y was computed without tracking "
+                                "(y.grad_fn is None), so there is nothing for backward() to follow.</p>")
+        else:
+            self.graph.value = layout.svg_html(viz.to_svg(viz.draw(target, view="autograd", show_saved=True)))
+
+
+def _explain(message):
+    if "does not require grad" in message:
+        reason = ("y has no grad_fn: it was computed without tracking, so backward() has no graph to follow. "
+                  "Turn the toggle off, then press backward() again.")
+    elif "second time" in message:
+        reason = ("backward() frees the values the graph saved (here x, for ∂y/∂x = 2x). Tick retain_graph=True "
+                  "to keep them, or build the graph again with backward().")
+    else:
+        reason = ""
+    return f"<div style='color:#444'>{html.escape(reason)}</div>" if reason else ""

@@ -1,0 +1,120 @@
+"""Shared pieces of every explorer: sliders from specs, the graph box, equations, tables, plots.
+
+Every widget in this package is built from these, so they look and behave alike.
+"""
+
+import base64
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import notation
+
+GRAPH_HEIGHT = "360px"  # fixed, so the page does not jump while the graph changes
+DEFAULT_RANGE = (-3.0, 3.0, 0.01)
+
+
+def slider_spec(spec, default_value=1.0):
+    """``(min, max, step, value)``, ``(min, max, step)``, ``(min, max)`` or a number: a full spec."""
+    if isinstance(spec, (int, float)):
+        low, high, step = DEFAULT_RANGE
+        value = float(spec)
+        return min(low, value), max(high, value), step, value
+    spec = tuple(float(v) for v in spec)
+    if len(spec) == 2:
+        spec += ((spec[1] - spec[0]) / 100,)
+    if len(spec) == 3:
+        spec += (min(max(default_value, spec[0]), spec[1]),)
+    if len(spec) != 4 or not spec[0] < spec[1] or spec[2] <= 0:
+        raise ValueError(f"a slider is (min, max, step, value) with min < max and step > 0, not {spec}")
+    return spec
+
+
+def float_slider(name, spec, continuous_update=True):
+    low, high, step, value = slider_spec(spec)
+    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=name,
+                               continuous_update=continuous_update, readout_format=".2f",
+                               style={"description_width": "initial"}, layout=widgets.Layout(width="340px"))
+
+
+def graph_box():
+    """An HTML widget of fixed height that holds the graph's SVG (replaced in place: no flicker)."""
+    return widgets.HTML(layout=widgets.Layout(height=GRAPH_HEIGHT, width="100%", overflow="auto",
+                                              border="1px solid #ddd"))
+
+
+def svg_html(svg):
+    """SVG text scaled to the box's width."""
+    start = svg.find("<svg")
+    body = svg[start:] if start >= 0 else svg
+    return f'<div class="minigrad-graph" style="width:100%;height:100%">{_fit(body)}</div>'
+
+
+def _fit(svg):
+    # let the browser scale the drawing to the box: drop the fixed pt size, keep the viewBox
+    head, _, rest = svg.partition(">")
+    head = " ".join(part for part in head.split(" ") if not part.startswith(("width=", "height=")))
+    return f'{head} style="max-width:100%;max-height:{GRAPH_HEIGHT}" preserveAspectRatio="xMinYMin meet">{rest}'
+
+
+def equation_html(step, walk):
+    """The step's equation as display maths, with its explanation in words underneath."""
+    if step is None:
+        return "<p>Press ▶ or Next to start the forward pass.</p>"
+    return (f"<div><b>{html.escape(walk.phase_label(step.index))}</b> · {html.escape(step.title)}</div>"
+            f"<div>$${step.latex}$$</div><div style='color:#444'>{html.escape(step.text)}</div>")
+
+
+def table_html(header, rows, highlight=None):
+    """A small HTML table; ``highlight`` is the index of a row to mark."""
+    head = "".join(f"<th style='padding:2px 8px;text-align:left'>{html.escape(h)}</th>" for h in header)
+    body = []
+    for index, row in enumerate(rows):
+        style = " style='background:#fff3b0'" if index == highlight else ""
+        cells = "".join(f"<td style='padding:2px 8px'>{html.escape(str(c))}</td>" for c in row)
+        body.append(f"<tr{style}>{cells}</tr>")
+    style = "border-collapse:collapse;font-size:12px"
+    return f"<table class='minigrad-table' style='{style}'><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def error_html(message):
+    """A parser or engine message, shown inline in red, caret lines kept."""
+    return (f"<pre class='minigrad-error' style='color:#b00020;margin:2px 0;white-space:pre-wrap'>"
+            f"{html.escape(message)}</pre>")
+
+
+def value_text(value):
+    return "—" if value is None else notation.format_value(value).replace("-", "−")
+
+
+def figure_png(figure):
+    """A matplotlib figure as PNG bytes (for an Image widget; replaced in place)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    return buffer.getvalue()
+
+
+def png_html(png):
+    data = base64.b64encode(png).decode("ascii")
+    return f"<img src='data:image/png;base64,{data}'/>"
+
+
+def image():
+    return widgets.Image(format="png", layout=widgets.Layout(width="auto"))
+
+
+def grid(xs):
+    return np.asarray(xs, dtype=np.float64)
+
+
+def titled(title, *children):
+    return widgets.VBox([widgets.HTML(f"<h4 style='margin:4px 0'>{html.escape(title)}</h4>"), *children])
+
+
+def new_figure(*args, **kwargs):
+    """A matplotlib figure that is not shown by pyplot (we draw it into an Image widget)."""
+    from matplotlib.figure import Figure
+
+    return Figure(*args, **kwargs)

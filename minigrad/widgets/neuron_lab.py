@@ -1,0 +1,200 @@
+r"""NeuronLab: the sigmoid neuron with binary cross-entropy on the CGPA → placement data.
+
+    z = w·x + b,   ŷ = σ(z),   L = −mean[y ln ŷ + (1 − y) ln(1 − ŷ)]
+
+Sliders for w and b; the sigmoid curve over the data; each sample's loss; the gradient from
+``loss.backward()`` beside the hand formulas dL/dw = mean((ŷ − y)·x), dL/db = mean(ŷ − y)
+with the per-sample terms; the loss surface over (w, b) with the current point, the
+negative-gradient arrow and the training path; and training in four named stages
+(forward, loss, backward, update).
+"""
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import data, no_grad, notation, sigmoid
+from ..creation import tensor
+from ..nn.functional import binary_cross_entropy
+from . import layout
+
+STAGES = ("forward: ŷ = σ(w·x + b)", "loss: L = BCE(ŷ, y)", "backward: loss.backward()",
+          "update: w −= lr·∂L/∂w, b −= lr·∂L/∂b")
+W_RANGE, B_RANGE = (-2.0, 4.0), (-20.0, 6.0)
+
+
+def loss_and_gradients(w, b, cgpa, placed):
+    """Forward, loss and backward with minigrad at (w, b): (ŷ, L, dL/dw, dL/db)."""
+    w_t, b_t = tensor(float(w), requires_grad=True), tensor(float(b), requires_grad=True)
+    y_hat = sigmoid(w_t * cgpa + b_t)
+    loss = binary_cross_entropy(y_hat, placed)
+    loss.backward()
+    return y_hat.detach().numpy(), loss.item(), w_t.grad.item(), b_t.grad.item()
+
+
+class NeuronLab(widgets.VBox):
+    """Move w and b, watch the curve, the loss and the gradient; then train, step by step."""
+
+    def __init__(self, w=0.0, b=0.0, lr=0.1, epochs=100):
+        super().__init__()
+        self.cgpa, self.placed = data.load()
+        self.x, self.y = self.cgpa.numpy().astype(np.float64), self.placed.numpy().astype(np.float64)
+        self.start = (w, b)
+        self.w_slider = layout.float_slider("w", (*W_RANGE, 0.01, w))
+        self.b_slider = layout.float_slider("b", (*B_RANGE, 0.01, b))
+        self.lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.1, description="lr",
+                                                readout_format=".3f", layout=widgets.Layout(width="300px"))
+        self.epochs = widgets.BoundedIntText(value=epochs, min=1, max=5000, description="epochs",
+                                             layout=widgets.Layout(width="150px"))
+        self.step_button = widgets.Button(description="Step (1 epoch)", icon="step-forward")
+        self.train_button = widgets.Button(description="Train N epochs", icon="play", button_style="primary")
+        self.reset_button = widgets.Button(description="Reset", icon="undo")
+        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="training",
+                                            layout=widgets.Layout(width="300px"))
+        self.stage = widgets.HTML()
+        self.readout = widgets.HTML()
+        self.samples = widgets.HTML()
+        self.image = layout.image()
+        self.path, self.losses = [(w, b)], []
+        self.step_button.on_click(lambda _: self.train(1))
+        self.train_button.on_click(lambda _: self.train(self.epochs.value))
+        self.reset_button.on_click(lambda _: self.reset())
+        for slider in (self.w_slider, self.b_slider):
+            slider.observe(self._on_slider, names="value")
+        self._setup_figure()
+        self.children = [
+            widgets.HBox([self.w_slider, self.b_slider]),
+            widgets.HBox([self.lr_slider, self.epochs, self.step_button, self.train_button, self.reset_button]),
+            widgets.HBox([self.progress, self.stage]),
+            self.readout, self.image, self.samples,
+        ]
+        self._training = False
+        self.refresh()
+
+    # -------------------------------------------------------------------- state
+    @property
+    def w(self):
+        return self.w_slider.value
+
+    @property
+    def b(self):
+        return self.b_slider.value
+
+    def _on_slider(self, change):
+        if not self._training:
+            self.path = [(self.w, self.b)]  # a hand-picked point starts a new path
+            self.refresh()
+
+    def reset(self):
+        self._training = True
+        self.w_slider.value, self.b_slider.value = self.start
+        self._training = False
+        self.path, self.losses = [self.start], []
+        self.progress.value = 0
+        self.stage.value = ""
+        self.refresh()
+
+    # -------------------------------------------------------------------- training
+    def train(self, epochs):
+        """Run ``epochs`` full-batch steps of gradient descent with minigrad, naming each stage."""
+        self._training = True
+        self.progress.max, self.progress.value = epochs, 0
+        w = tensor(float(self.w), requires_grad=True)
+        b = tensor(float(self.b), requires_grad=True)
+        lr = self.lr_slider.value
+        try:
+            for epoch in range(epochs):
+                self._stage(0)
+                y_hat = sigmoid(w * self.cgpa + b)
+                self._stage(1)
+                loss = binary_cross_entropy(y_hat, self.placed)
+                self._stage(2)
+                loss.backward()
+                self._stage(3)
+                with no_grad():
+                    w -= lr * w.grad
+                    b -= lr * b.grad
+                w.grad.zero_()
+                b.grad.zero_()
+                self.losses.append(loss.item())
+                self.path.append((w.item(), b.item()))
+                self.progress.value = epoch + 1
+            self.w_slider.value = float(np.clip(w.item(), *W_RANGE))
+            self.b_slider.value = float(np.clip(b.item(), *B_RANGE))
+        finally:
+            self._training = False
+        self.stage.value = (f"done: {epochs} epoch{'s' if epochs != 1 else ''}, each forward → loss → "
+                            "backward → update")
+        self.refresh()
+
+    def _stage(self, index):
+        marks = [f"<b style='color:#b35900'>{name}</b>" if i == index else f"<span style='color:#999'>{name}</span>"
+                 for i, name in enumerate(STAGES)]
+        self.stage.value = " → ".join(marks)
+
+    # -------------------------------------------------------------------- drawing
+    def refresh(self):
+        y_hat, loss, grad_w, grad_b = loss_and_gradients(self.w, self.b, self.cgpa, self.placed)
+        self.loss, self.grad = loss, (grad_w, grad_b)
+        error = y_hat - self.y
+        hand_w, hand_b = float(np.mean(error * self.x)), float(np.mean(error))
+        f = notation.format_number
+        self.readout.value = (
+            f"<div class='minigrad-neuron'>mean BCE loss L = <b>{f(loss)}</b><br>"
+            f"loss.backward(): ∂L/∂w = <b>{f(grad_w)}</b>, ∂L/∂b = <b>{f(grad_b)}</b><br>"
+            f"by hand: mean((ŷ − y)·x) = {f(hand_w)}, mean(ŷ − y) = {f(hand_b)}</div>")
+        per_sample = -(self.y * np.log(np.clip(y_hat, 1e-12, 1)) + (1 - self.y) * np.log(np.clip(1 - y_hat, 1e-12, 1)))
+        rows = [(f(x), f(y), f(p), f(loss_i), f(p - y), f((p - y) * x))
+                for x, y, p, loss_i in zip(self.x, self.y, y_hat, per_sample)]
+        rows.append(("mean", "", "", f(per_sample.mean()), f(hand_b), f(hand_w)))
+        self.samples.value = layout.table_html(("cgpa x", "placed y", "ŷ", "loss", "ŷ − y", "(ŷ − y)·x"), rows,
+                                               highlight=len(rows) - 1)
+        self._draw(y_hat, grad_w, grad_b)
+
+    def _setup_figure(self):
+        self.figure = layout.new_figure(figsize=(11, 3.4))
+        self.data_axes, self.surface_axes, self.loss_axes = self.figure.subplots(1, 3)
+        self.figure.subplots_adjust(left=0.06, right=0.98, top=0.88, bottom=0.16, wspace=0.32)
+        ws, bs = np.linspace(*W_RANGE, 80), np.linspace(*B_RANGE, 80)
+        grid_w, grid_b = np.meshgrid(ws, bs)
+        z = grid_w[..., None] * self.x + grid_b[..., None]
+        p = np.clip(1 / (1 + np.exp(-z)), 1e-12, 1 - 1e-12)
+        surface = -np.mean(self.y * np.log(p) + (1 - self.y) * np.log(1 - p), axis=-1)
+        levels = np.quantile(surface, np.linspace(0.02, 0.98, 14))
+        self.surface_axes.contour(grid_w, grid_b, surface, levels=np.unique(levels), cmap="viridis", linewidths=0.8)
+        self.surface_axes.set(xlabel="w", ylabel="b", title="loss surface L(w, b)")
+        self.curve_x = np.linspace(4, 10, 200)
+        self.data_axes.scatter(self.x[self.y == 1], self.y[self.y == 1], color="tab:green", label="placed", zorder=3)
+        self.data_axes.scatter(self.x[self.y == 0], self.y[self.y == 0], color="tab:red", marker="x",
+                               label="not placed", zorder=3)
+        (self.curve_line,) = self.data_axes.plot([], [], color="tab:blue", label="ŷ = σ(w·x + b)")
+        self.data_axes.set(xlabel="CGPA x", ylabel="probability of placement", title="data and ŷ(x)",
+                           ylim=(-0.1, 1.1))
+        self.data_axes.legend(fontsize=8, loc="upper left")
+        (self.path_line,) = self.surface_axes.plot([], [], ".-", color="tab:orange", markersize=3,
+                                                   label="training path")
+        (self.point,) = self.surface_axes.plot([], [], "o", color="black", label="(w, b)")
+        self.arrow = None
+        self.surface_axes.legend(fontsize=8, loc="lower left")
+        (self.loss_line,) = self.loss_axes.plot([], [], color="tab:purple", label="mean BCE")
+        self.loss_axes.set(xlabel="epoch", ylabel="loss", title="loss while training")
+        self.loss_axes.legend(fontsize=8)
+        for axes in (self.data_axes, self.surface_axes, self.loss_axes):
+            axes.grid(alpha=0.3)
+
+    def _draw(self, y_hat, grad_w, grad_b):
+        self.curve_line.set_data(self.curve_x, 1 / (1 + np.exp(-(self.w * self.curve_x + self.b))))
+        path = np.array(self.path)
+        self.path_line.set_data(path[:, 0], path[:, 1])
+        self.point.set_data([self.w], [self.b])
+        if self.arrow is not None:
+            self.arrow.remove()
+        scale = 0.6 / max(np.hypot(grad_w, grad_b / 8), 1e-9)  # a fixed on-screen length, pointing downhill
+        self.arrow = self.surface_axes.annotate("", xy=(self.w - grad_w * scale, self.b - grad_b * scale),
+                                                xytext=(self.w, self.b),
+                                                arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 2})
+        self.surface_axes.set(xlim=W_RANGE, ylim=B_RANGE)
+        epochs = np.arange(1, len(self.losses) + 1)
+        self.loss_line.set_data(epochs, self.losses)
+        if self.losses:
+            self.loss_axes.set(xlim=(0, max(2, len(self.losses))), ylim=(0, max(self.losses) * 1.1))
+        self.image.value = layout.figure_png(self.figure)
