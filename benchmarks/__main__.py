@@ -2,7 +2,7 @@
 
 import argparse
 
-from . import core, walkthrough
+from . import core, walkthrough, widgets
 
 
 def _torch():
@@ -14,7 +14,7 @@ def _torch():
     return torch
 
 
-SUITES = {"core": core.run, "walkthrough": walkthrough.run}
+SUITES = {"core": core.run, "walkthrough": walkthrough.run, "widgets": widgets.run}
 
 
 def main():

@@ -1,0 +1,280 @@
+"""Every widget driven as a student drives it: sliders moved, buttons clicked, steps advanced.
+
+Assertions are on the HTML, the SVG and the numbers the widgets show.
+"""
+
+import math
+import re
+
+import numpy as np
+import pytest
+from ipywidgets.widgets.widget_link import Link
+
+from minigrad.notation import format_number
+from minigrad.widgets import FunctionPlot, GradientLab, NeuronLab, Walkthrough, check, explore
+
+CGPA = np.array([9.11, 8.9, 7.0, 6.56, 4.56])
+PLACED = np.array([1.0, 1.0, 0.0, 1.0, 0.0])
+
+
+def highlighted_nodes(svg):
+    """The <title>s of the SVG nodes filled gold (the step being explained)."""
+    groups = re.findall(r'<g id="\w+" class="node">\s*<title>([^<]+)</title>(.*?)</g>', svg, re.S)
+    return sorted(title for title, body in groups if 'fill="gold"' in body and title != "legend")
+
+
+@pytest.fixture
+def walk():
+    return Walkthrough("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
+
+
+# ------------------------------------------------------------------------------ Walkthrough
+def test_walkthrough_starts_at_the_first_forward_step(walk):
+    slider = walk.sliders["x"]
+    assert (slider.min, slider.max, slider.step, slider.value) == (-3, 3, 0.01, 2.0)
+    assert walk.phase.value == "Forward 1 / 3" and walk.step_slider.max == 6
+    assert "y = x^{2} = 2^{2} = 4" in walk.equation.value
+    assert highlighted_nodes(walk.graph.value) == ["op0", "v1"]
+
+
+def test_next_previous_reset_and_the_phase_label(walk):
+    for _ in range(4):
+        walk.next_button.click()
+    assert walk.step == 4 and walk.phase.value == "Backward 2 / 4"
+    assert r"0.4692 \cdot \cos(4) = -0.3067" in walk.equation.value
+    assert highlighted_nodes(walk.graph.value) == ["op1"]
+    walk.previous_button.click()
+    assert walk.phase.value == "Backward 1 / 4" and highlighted_nodes(walk.graph.value) == ["op2"]
+    for _ in range(10):
+        walk.next_button.click()
+    assert walk.step == 6 and walk.phase.value == "Backward 4 / 4"  # stops at the last step
+    walk.reset_button.click()
+    assert walk.step == 0 and walk.phase.value == "Forward 1 / 3"
+
+
+def test_play_drives_the_step_slider_at_the_chosen_speed(walk):
+    walk.play.value = 3
+    assert walk.step == 3 and walk.phase.value == "Backward 1 / 4"
+    walk.speed.value = 500
+    assert walk.play.interval == 500
+
+
+def test_moving_the_input_reruns_and_keeps_the_step(walk):
+    graph_widget = walk.graph
+    walk.step_slider.value = 4
+    walk.sliders["x"].value = 3.0
+    assert walk.step == 4 and walk.graph is graph_widget  # replaced in place
+    upstream = math.exp(math.sin(9))
+    expected = rf"{format_number(upstream)} \cdot \cos(9) = {format_number(upstream * math.cos(9))}"
+    assert expected in walk.equation.value
+    assert walk.walk.grad("x") == pytest.approx(math.exp(math.sin(9)) * math.cos(9) * 6, rel=1e-4)
+    assert walk.sliders["x"].continuous_update
+
+
+def test_the_table_fills_in_as_the_backward_pass_proceeds(walk):
+    walk.step_slider.value = 2
+    assert re.findall(r"<td style='padding:2px 8px'>—</td></tr>", walk.table.value).__len__() == 4
+    walk.step_slider.value = 4
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", walk.table.value)[1:]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
+    assert [c[0] for c in cells] == ["x", "y", "z", "u"]
+    assert [c[3] for c in cells] == ["—", "−0.3067", "0.4692", "1"]
+    assert cells[1][2] == "−0.6536"  # the local derivative cos(4) used for y
+
+
+def test_view_toggle_and_saved_tensors(walk):
+    walk.step_slider.value = 1
+    walk.view.value = "autograd"
+    assert "AccumulateGrad" in walk.graph.value and "_saved_self" not in walk.graph.value
+    walk.saved.value = True
+    assert "_saved_self" in walk.graph.value
+    assert walk.step == 1
+
+
+def test_typing_a_new_expression(walk):
+    walk.step_slider.value = 3
+    walk.expression.value = "sigmoid(3*x - 1)**2"
+    assert walk.expression_error.value == "" and walk.step == 0
+    assert [s.title for s in walk.walk.forward_steps] == ["y = 3 × x", "z = y − 1", "u = σ(z)", "v = u²"]
+    walk.expression.value = "x*y + sin(x)"
+    assert list(walk.sliders) == ["x", "y"] and walk.sliders["x"].value == 2.0
+    assert len(walk.sliders_box.children) == 2
+
+
+def test_invalid_text_is_shown_inline_and_the_last_walkthrough_stays(walk):
+    before = walk.walk
+    walk.expression.value = "__import__('os').system('ls')"
+    assert "not allowed" in walk.expression_error.value and "minigrad-error" in walk.expression_error.value
+    assert walk.walk is before and walk.expression_error.value.count("^") >= 3
+    walk.expression.value = "x **"
+    assert "not a formula" in walk.expression_error.value and walk.walk is before
+
+
+def test_a_python_callable_hides_the_expression_box():
+    from minigrad.trace import neuron
+
+    lab = Walkthrough(neuron, constants=("x", "t"), w=(-2, 4, 0.01, 1.0), b=(-5, 5, 0.01, 0.0), x=6.7, t=0.0)
+    assert lab.children[0].layout.display == "none" and list(lab.sliders) == ["w", "b"]
+    assert lab.step_slider.max == 9
+    lab.sliders["w"].value = 0.5
+    expected_w = (1 / (1 + math.exp(-(0.5 * 6.7))) - 0) * 6.7
+    assert lab.walk.grad("w") == pytest.approx(expected_w, rel=1e-4)
+
+
+def test_snapshot_returns_svg(walk):
+    svg = walk.snapshot(4)
+    assert svg.lstrip().startswith(("<?xml", "<svg")) and highlighted_nodes(svg) == ["op1"]
+
+
+def test_kernel_free_frames_are_linked_in_the_browser():
+    frames = Walkthrough("x**2", x=(-3, 3, 0.1, 2.0), frames=True)
+    assert len(frames.graph_frames.children) == 3 and len(frames.equation_frames.children) == 3
+    links = [link for link in frames.links if isinstance(link, Link)]  # jslink: a link the browser runs
+    targets = {link.target[0] for link in links}
+    assert {frames.graph_frames, frames.equation_frames, frames.phase_frames, frames.step_slider} <= targets
+    titles = [highlighted_nodes(child.value) for child in frames.graph_frames.children]
+    assert titles == [["op0", "v1"], ["op0"], ["v0"]]
+    assert "x.grad" in frames.equation_frames.children[2].value
+    frames.sliders["x"].value = 3.0  # with a kernel, moving x rebuilds the frames
+    assert r"= 6" in frames.equation_frames.children[2].value
+
+
+# ------------------------------------------------------------------------------ FunctionPlot
+def test_function_plot_tangent_slope_is_the_autograd_derivative():
+    plot = FunctionPlot("sin(x**2)", x=(-3, 3, 0.01, 1.5), inner=True)
+    assert plot.slope == pytest.approx(2 * 1.5 * math.cos(2.25), rel=1e-4)
+    assert f"<b>{2 * 1.5 * math.cos(2.25):.4f}</b>" in plot.readout.value
+    first_image = plot.image.value
+    plot.x_slider.value = 0.5
+    assert plot.slope == pytest.approx(2 * 0.5 * math.cos(0.25), rel=1e-4) and plot.image.value != first_image
+    assert [name for name, _, _ in plot.curves] == ["y", "z"]
+    assert plot.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_secant_closes_in_on_the_tangent_as_h_shrinks():
+    plot = FunctionPlot("exp(sin(x**2))", x=(-3, 3, 0.01, 1.0), secant=True, h=(0.001, 2, 0.001, 1.0))
+    gaps = []
+    for _ in range(5):
+        gaps.append(abs(plot.secant_slope(plot.x_slider.value, plot.h_slider.value) - plot.slope))
+        plot.halve_button.click()
+    assert plot.h_slider.value == pytest.approx(1 / 32, abs=1e-3)
+    assert gaps == sorted(gaps, reverse=True) and gaps[-1] < gaps[0] / 4
+    assert "secant with h" in plot.readout.value
+
+
+def test_function_plot_needs_one_input():
+    with pytest.raises(ValueError, match="one input"):
+        FunctionPlot("x*y")
+
+
+def test_explore_shares_the_x_slider():
+    box = explore("sin(x**2)", x=(-3, 3, 0.01, 1.0))
+    box.plot.x_slider.value = 2.0
+    assert box.walkthrough.sliders["x"].value == 2.0 and box.walkthrough.walk.inputs["x"] == 2.0
+    box.walkthrough.sliders["x"].value = -1.0
+    assert box.plot.x_slider.value == -1.0 and box.plot.slope == pytest.approx(2 * -1 * math.cos(1), rel=1e-4)
+
+
+# ------------------------------------------------------------------------------ NeuronLab
+def hand_gradients(w, b):
+    y_hat = 1 / (1 + np.exp(-(w * CGPA + b)))
+    return np.mean((y_hat - PLACED) * CGPA), np.mean(y_hat - PLACED)
+
+
+def test_neuron_lab_gradient_matches_the_hand_formulas():
+    lab = NeuronLab(w=0.5, b=-3.0)
+    grad_w, grad_b = hand_gradients(0.5, -3.0)
+    assert lab.grad == pytest.approx((grad_w, grad_b), rel=1e-4)
+    assert f"∂L/∂w = <b>{grad_w:.4f}</b>" in lab.readout.value
+    assert f"mean((ŷ − y)·x) = {grad_w:.4f}" in lab.readout.value
+    assert lab.samples.value.count("<tr") == 7  # header, five samples, the mean
+    lab.w_slider.value = 1.0
+    assert lab.grad == pytest.approx(hand_gradients(1.0, -3.0), rel=1e-4)
+
+
+def test_training_lowers_the_loss_and_grows_the_path():
+    lab = NeuronLab(w=0.0, b=0.0, lr=0.1, epochs=40)
+    start_loss = lab.loss
+    lab.train_button.click()
+    assert len(lab.losses) == 40 and len(lab.path) == 41 and lab.progress.value == 40
+    assert lab.losses[-1] < lab.losses[0] and lab.loss < start_loss
+    assert "done: 40 epochs" in lab.stage.value
+    lab.step_button.click()
+    assert len(lab.path) == 42 and lab.progress.value == 1
+    assert lab.w_slider.value == pytest.approx(lab.path[-1][0], abs=0.01)
+    lab.reset_button.click()
+    assert (lab.w, lab.b) == (0.0, 0.0) and lab.path == [(0.0, 0.0)] and lab.losses == []
+
+
+def test_each_training_step_names_its_four_stages(monkeypatch):
+    lab = NeuronLab()
+    seen = []
+    original = lab._stage
+    monkeypatch.setattr(lab, "_stage", lambda index: (seen.append(index), original(index)))
+    lab.train(2)
+    assert seen == [0, 1, 2, 3, 0, 1, 2, 3]
+
+
+def test_the_learning_rate_changes_the_training():
+    slow, fast = NeuronLab(lr=0.01, epochs=20), NeuronLab(lr=0.3, epochs=20)
+    slow.train_button.click()
+    fast.train_button.click()
+    assert fast.loss < slow.loss
+
+
+# ------------------------------------------------------------------------------ GradientLab
+def grad_shown(lab):
+    return re.search(r"x.grad = ([^<]+)</b>", lab.grad_label.value).group(1)
+
+
+def test_gradient_lab_accumulates_and_zeroes():
+    lab = GradientLab()
+    readings = []
+    for _ in range(3):
+        lab.backward_button.click()
+        readings.append(grad_shown(lab))
+    assert readings == ["4", "8", "12"]
+    lab.zero_button.click()
+    assert grad_shown(lab) == "0"
+    assert "&gt;&gt;&gt; x.grad.zero_()" in lab.history.value and "PowBackward0" in lab.graph.value
+
+
+@pytest.mark.parametrize("toggle", ["no_grad_toggle", "detach_toggle", "requires_grad_toggle"])
+def test_the_three_ways_to_stop_tracking_raise_pytorchs_error(toggle):
+    lab = GradientLab()
+    lab.backward_button.click()
+    getattr(lab, toggle).value = True
+    lab.backward_button.click()
+    assert "RuntimeError: element 0 of tensors does not require grad and does not have a grad_fn" in lab.message.value
+    assert grad_shown(lab) == "4" and "No graph" in lab.graph.value
+    getattr(lab, toggle).value = False
+    lab.backward_button.click()
+    assert grad_shown(lab) == "8" and lab.message.value == ""
+
+
+def test_retain_graph_decides_whether_a_second_backward_works():
+    lab = GradientLab()
+    lab.backward_button.click()
+    lab.again_button.click()
+    assert "Trying to backward through the graph a second time" in lab.message.value and grad_shown(lab) == "4"
+    lab.retain_box.value = True
+    lab.backward_button.click()
+    lab.again_button.click()
+    assert grad_shown(lab) == "12" and "retain_graph=True" in lab.history.value
+
+
+def test_zeroing_before_any_backward_says_why():
+    lab = GradientLab()
+    lab.zero_button.click()
+    assert "nothing to zero yet" in lab.message.value and grad_shown(lab) == "None"
+
+
+# ------------------------------------------------------------------------------ check
+def test_check_says_right_or_wrong_and_why():
+    box = check("x.grad after three backward() calls?", 12, "gradients add up: 4 + 4 + 4")
+    box.answer_box.value = 8
+    box.button.click()
+    assert "Not quite" in box.verdict.value and "4 + 4 + 4" in box.verdict.value
+    box.answer_box.value = 12
+    box.button.click()
+    assert "Right!" in box.verdict.value
