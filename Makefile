@@ -6,7 +6,7 @@ STAMP_LAB := $(VENV)/.installed-lab
 STAMP_TEST := $(VENV)/.installed-test
 PORT ?= 8888
 
-.PHONY: lab test lint unit bench notebooks clean
+.PHONY: lab test lint bench notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,15 @@ lab: $(STAMP_LAB)
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(PORT)
 
 lint: $(STAMP_TEST)
-	$(BIN)/ruff check minigrad tests benchmarks
+	$(BIN)/ruff check minigrad tests benchmarks tools
 
+# the unit tests, and every notebook re-run by nbval (its # NBVAL_CHECK_OUTPUT cells compared)
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
+
+# re-execute every notebook from a clean state and save it with its outputs and widget state
+notebooks: $(STAMP_TEST)
+	$(BIN)/python tools/execute_notebooks.py
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks

@@ -73,10 +73,9 @@ class Walkthrough(widgets.VBox):
         self.graph = layout.graph_box()
         self.equation = widgets.HTMLMath(layout=widgets.Layout(min_height="110px"))
         self.table = widgets.HTML()
-        self.graph_frames = widgets.Stack(layout=widgets.Layout(width="100%"))
-        self.equation_frames = widgets.Stack()
-        self.phase_frames = widgets.Stack()
-        if self.frames:  # the browser switches frames itself: no kernel needed
+        if self.frames:  # every step drawn in advance; the browser switches frames itself: no kernel needed
+            self.graph_frames = widgets.Stack(layout=widgets.Layout(width="100%"))
+            self.equation_frames, self.phase_frames = widgets.Stack(), widgets.Stack()
             self.links += [widgets.jslink((self.step_slider, "value"), (stack, "selected_index"))
                            for stack in (self.graph_frames, self.equation_frames, self.phase_frames)]
 

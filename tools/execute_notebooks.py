@@ -1,0 +1,55 @@
+"""Re-execute every notebook in notebooks/ from a clean state and save it with its outputs.
+
+``make notebooks`` runs this. Each notebook is stripped of its old outputs and widget state
+first (nbclient would otherwise keep stale widget models), executed top to bottom in the
+notebooks/ folder with this environment's kernel, and saved with the new widget state, so
+GitHub and nbviewer show every graph and the kernel-free walkthroughs play.
+"""
+
+import argparse
+import pathlib
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def clean(notebook):
+    """Drop outputs, execution counts and widget state: a notebook as if never run."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        cell.metadata.pop("execution", None)
+    return notebook
+
+
+def execute(path, timeout=120):
+    """Execute one notebook in place; returns the seconds it took."""
+    notebook = clean(nbformat.read(path, as_version=4))
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", store_widget_state=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    nbformat.write(notebook, path)
+    return seconds
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", help="notebook file names (default: all)")
+    args = parser.parse_args(argv)
+    paths = [NOTEBOOKS / name for name in args.names] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    for path in paths:
+        seconds = execute(path)
+        print(f"{path.name}: executed in {seconds:.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
