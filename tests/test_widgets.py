@@ -196,12 +196,15 @@ def test_training_lowers_the_loss_and_grows_the_path():
     lab = NeuronLab(w=0.0, b=0.0, lr=0.1, epochs=40)
     start_loss = lab.loss
     lab.train_button.click()
-    assert len(lab.losses) == 40 and len(lab.path) == 41 and lab.progress.value == 40
+    assert len(lab.losses) == 40 and lab.path_points == 41 and lab.progress.value == 40
     assert lab.losses[-1] < lab.losses[0] and lab.loss < start_loss
     assert "done: 40 epochs" in lab.stage.value
     lab.step_button.click()
-    assert len(lab.path) == 42 and lab.progress.value == 1
+    assert lab.path_points == 42 and lab.progress.value == 1 and "path: 42 points" in lab.stage.value
     assert lab.w_slider.value == pytest.approx(lab.path[-1][0], abs=0.01)
+    lab.w_slider.value = 2.5  # a hand-picked point: training from it starts a new piece of the path
+    lab.step_button.click()
+    assert lab.path_points == 44 and np.isnan(lab.path[-3][0]) and lab.path[-2][0] == 2.5
     lab.reset_button.click()
     assert (lab.w, lab.b) == (0.0, 0.0) and lab.path == [(0.0, 0.0)] and lab.losses == []
 

@@ -31,6 +31,11 @@ def loss_and_gradients(w, b, cgpa, placed):
     return y_hat.detach().numpy(), loss.item(), w_t.grad.item(), b_t.grad.item()
 
 
+def _on_step(value, slider, bounds):
+    """The value as the slider will show it: inside its range, rounded to its step."""
+    return round(float(np.clip(value, *bounds)) / slider.step) * slider.step
+
+
 class NeuronLab(widgets.VBox):
     """Move w and b, watch the curve, the loss and the gradient; then train, step by step."""
 
@@ -80,9 +85,13 @@ class NeuronLab(widgets.VBox):
         return self.b_slider.value
 
     def _on_slider(self, change):
-        if not self._training:
-            self.path = [(self.w, self.b)]  # a hand-picked point starts a new path
+        if not self._training:  # training moves the sliders itself and redraws once at the end
             self.refresh()
+
+    @property
+    def path_points(self):
+        """How many (w, b) points the training path has (the gaps between its pieces not counted)."""
+        return int(np.sum(~np.isnan(np.array(self.path)[:, 0])))
 
     def reset(self):
         self._training = True
@@ -97,6 +106,7 @@ class NeuronLab(widgets.VBox):
     def train(self, epochs):
         """Run ``epochs`` full-batch steps of gradient descent with minigrad, naming each stage."""
         self._training = True
+        self._start_piece()
         self.progress.max, self.progress.value = epochs, 0
         w = tensor(float(self.w), requires_grad=True)
         b = tensor(float(self.b), requires_grad=True)
@@ -118,13 +128,19 @@ class NeuronLab(widgets.VBox):
                 self.losses.append(loss.item())
                 self.path.append((w.item(), b.item()))
                 self.progress.value = epoch + 1
-            self.w_slider.value = float(np.clip(w.item(), *W_RANGE))
-            self.b_slider.value = float(np.clip(b.item(), *B_RANGE))
+            self.w_slider.value = _on_step(w.item(), self.w_slider, W_RANGE)
+            self.b_slider.value = _on_step(b.item(), self.b_slider, B_RANGE)
         finally:
             self._training = False
         self.stage.value = (f"done: {epochs} epoch{'s' if epochs != 1 else ''}, each forward → loss → "
-                            "backward → update")
+                            f"backward → update; path: {self.path_points} points")
         self.refresh()
+
+    def _start_piece(self):
+        """Training from a point the student picked by hand starts a new piece of the path."""
+        last_w, last_b = self.path[-1]
+        if abs(self.w - last_w) > self.w_slider.step / 2 or abs(self.b - last_b) > self.b_slider.step / 2:
+            self.path += [(np.nan, np.nan), (self.w, self.b)]  # NaN: matplotlib breaks the line there
 
     def _stage(self, index):
         marks = [f"<b style='color:#b35900'>{name}</b>" if i == index else f"<span style='color:#999'>{name}</span>"

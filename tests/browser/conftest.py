@@ -1,0 +1,151 @@
+"""Real-browser fixtures: headless Debian Chromium driven by Playwright, and our own JupyterLab.
+
+Without Chromium these tests skip with the reason; on CI (``CI=true``) a missing browser is a
+failure. JupyterLab runs on 127.0.0.1, a free port, a token, a temporary copy of the
+notebooks and private settings, and is stopped (its own process group) after the session.
+"""
+
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+CHROMIUM = os.environ.get("MINIGRAD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def require_chromium():
+    if os.path.exists(CHROMIUM):
+        return
+    message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + ": on CI the browser tests must run")
+    pytest.skip(message + ": browser tests skipped")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require_chromium()
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _write_settings(settings):
+    """No news pop-up, and every cell rendered (no windowing) so the tests can see them all."""
+    for plugin, values in {
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                             "checkForUpdates": False},
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    }.items():
+        path = settings / plugin
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+class Server:
+    def __init__(self, url, token, root, process):
+        self.url, self.token, self.root, self.process = url, token, root, process
+
+    def page_url(self, path):
+        return f"{self.url}/{path}{'&' if '?' in path else '?'}token={self.token}"
+
+    def api(self, path, method="GET"):
+        request = urllib.request.Request(f"{self.url}/api/{path}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def restore(self, name):
+        shutil.copy(NOTEBOOKS / f"{name}.ipynb", self.notebooks / f"{name}.ipynb")
+
+    def shut_down_kernels(self):
+        for session in self.api("sessions"):
+            self.api(f"sessions/{session['id']}", method="DELETE")
+
+
+def start_server(command, root, env, port, token, ready_path="api/status"):
+    log = open(root / "server.log", "w")
+    process = subprocess.Popen(command, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited: {(root / 'server.log').read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/{ready_path}?token={token}", timeout=2):
+                return Server(url, token, root, process)
+        except OSError:
+            time.sleep(0.3)
+    stop_server(process)
+    raise RuntimeError(f"the server did not start: {(root / 'server.log').read_text()[-2000:]}")
+
+
+def stop_server(process):
+    """Stop the server we started (and its kernels): its own process group, nothing else."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def private_env(root):
+    env = dict(os.environ)
+    for name in ("JUPYTERLAB_SETTINGS_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
+        folder = root / name.lower()
+        folder.mkdir(exist_ok=True)
+        env[name] = str(folder)
+    _write_settings(root / "jupyterlab_settings_dir")
+    env["MINIGRAD_RENDERER"] = "wasm" if not shutil.which("dot") else ""
+    return env
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """JupyterLab serving a temporary copy of notebooks/."""
+    require_chromium()
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    port, token = free_port(), secrets.token_hex(16)
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={root / 'notebooks'}"]
+    server = start_server(command, root, private_env(root), port, token)
+    server.notebooks = root / "notebooks"
+    yield server
+    stop_server(server.process)
+
+
+@pytest.fixture
+def console_errors(page):
+    """JavaScript errors the page reports (console errors and uncaught exceptions)."""
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors

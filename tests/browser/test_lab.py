@@ -1,0 +1,195 @@
+"""Every notebook in a real JupyterLab in headless Chromium: Run All, then drive each kind of widget.
+
+The main widget of each notebook is also photographed: with MINIGRAD_UPDATE_SCREENSHOTS=1
+(``make screenshots``) into assets/screenshots/ for the README, otherwise into a temporary folder.
+"""
+
+import os
+import re
+
+import nbformat
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import ROOT
+
+NAMES = ["00_start_here", "01_square", "02_chain_rule_sin", "03_three_links", "04_neuron_bce",
+         "05_autograd_in_practice", "06_playground"]
+STOP_TRACKING_ERROR = "element 0 of tensors does not require grad and does not have a grad_fn"
+MAIN_WIDGET = {  # the cell whose widget is each notebook's picture
+    "00_start_here": 'walk = Walkthrough("exp(sin(x**2))"',
+    "01_square": 'walk = Walkthrough("x**2"',
+    "02_chain_rule_sin": 'plot = FunctionPlot("sin(x**2)"',
+    "03_three_links": 'walk = Walkthrough("exp(sin(x**2))"',
+    "04_neuron_bce": "lab = NeuronLab()",
+    "05_autograd_in_practice": "lab = GradientLab()",
+    "06_playground": 'playground = Walkthrough("x*y + sin(x)"',
+}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def open_notebook(page, lab, name):
+    lab.shut_down_kernels()  # every test starts from a fresh kernel, as a student's Restart & Run All does
+    lab.restore(name)  # and from the notebook as committed (an earlier test may have saved it)
+    page.goto(lab.page_url(f"lab/tree/{name}.ipynb?reset"))
+    panel = page.locator(".jp-NotebookPanel:visible")
+    panel.wait_for(timeout=90_000)
+    wait_idle(page)
+    return panel
+
+
+def wait_idle(page, timeout=90_000):
+    page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=timeout)
+
+
+def run_all(page, panel):
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+    page.wait_for_function(
+        """() => { const prompts = [...document.querySelectorAll(
+              '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
+           return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
+        timeout=180_000)
+    wait_idle(page)
+
+
+def save_and_read(page, lab, name):
+    before = (lab.notebooks / f"{name}.ipynb").stat().st_mtime_ns
+    page.keyboard.press("Control+s")
+    page.wait_for_function("() => true")
+    for _ in range(100):
+        if (lab.notebooks / f"{name}.ipynb").stat().st_mtime_ns != before:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    return nbformat.read(lab.notebooks / f"{name}.ipynb", as_version=4)
+
+
+def cell_output(panel, source_start):
+    cell = panel.locator(".jp-CodeCell").filter(has_text=source_start).first
+    return cell.locator(".jp-OutputArea").first
+
+
+def screenshot(locator, name, tmp_path):
+    folder = ROOT / "assets" / "screenshots" if os.environ.get("MINIGRAD_UPDATE_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    locator.scroll_into_view_if_needed()
+    locator.screenshot(path=str(folder / f"{name}.png"))
+    return folder / f"{name}.png"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_run_all_renders_every_widget_without_errors(page, lab, console_errors, name, tmp_path):
+    panel = open_notebook(page, lab, name)
+    run_all(page, panel)
+    notebook = save_and_read(page, lab, name)
+    for cell in (c for c in notebook.cells if c.cell_type == "code"):
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if "raises-exception" in cell.metadata.get("tags", []):
+            assert [(e.ename, e.evalue) for e in errors] == [("RuntimeError", STOP_TRACKING_ERROR)]
+        else:
+            assert not errors, f"{name}: an error in\n{cell.source}\n{errors}"
+    views = sum(WIDGET_VIEW in o.get("data", {}) for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    rendered = panel.locator(".jp-OutputArea-output > .jupyter-widgets")
+    expect(rendered).to_have_count(views)
+    assert views >= 3
+    expect(panel.get_by_text("Error displaying widget")).to_have_count(0)
+    shown_errors = panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    expected_errors = 3 if name == "05_autograd_in_practice" else 0
+    expect(shown_errors).to_have_count(expected_errors)
+    for index in range(expected_errors):
+        assert STOP_TRACKING_ERROR in shown_errors.nth(index).inner_text()
+    main = cell_output(panel, MAIN_WIDGET[name])
+    expect(main.locator(".jupyter-widgets").first).to_be_visible()
+    assert screenshot(main, name, tmp_path).stat().st_size > 10_000
+    assert console_errors == [], console_errors
+
+
+def phase_of(widget):
+    return widget.locator(".widget-label").filter(has_text=re.compile(r"^(Forward|Backward) \d+ / \d+$")).first
+
+
+def highlighted(widget):
+    """The titles of the graph's nodes filled gold (the step being explained)."""
+    return widget.locator(".minigrad-graph svg").first.evaluate(
+        """svg => [...svg.querySelectorAll('g.node')]
+                 .filter(g => g.querySelector('[fill="gold"]') && g.querySelector('title').textContent !== 'legend')
+                 .map(g => g.querySelector('title').textContent).sort()""")
+
+
+def set_slider(widget, description, value):
+    slider = widget.locator(".widget-slider").filter(has_text=description).first
+    readout = slider.locator(".widget-readout")
+    readout.click()
+    readout.press("Control+a")
+    readout.type(str(value))
+    readout.press("Enter")
+
+
+def test_walkthrough_slider_steps_and_play(page, lab, console_errors):
+    panel = open_notebook(page, lab, "00_start_here")
+    run_all(page, panel)
+    walk = cell_output(panel, 'walk = Walkthrough("exp(sin(x**2))"')
+    expect(phase_of(walk)).to_have_text("Forward 1 / 3")
+    assert highlighted(walk) == ["op0", "v1"]
+    set_slider(walk, "x", 3)
+    expect(walk.locator(".widget-htmlmath")).to_contain_text("from x = 3 we get y = 9")
+    expect(walk.locator(".minigrad-graph svg text", has_text="value 9").first).to_be_visible()
+    for _ in range(4):
+        walk.get_by_role("button", name="Next ▶").click()
+    expect(phase_of(walk)).to_have_text("Backward 2 / 4")
+    expect(walk.locator(".widget-htmlmath")).to_contain_text("∂u/∂y = -1.3758")  # e^{sin 9}·cos 9 at x = 3
+    assert highlighted(walk) == ["op1"]
+    walk.get_by_role("button", name="◀ Previous").click()
+    expect(phase_of(walk)).to_have_text("Backward 1 / 4")
+    walk.get_by_role("button", name="⟲ Reset").click()
+    expect(phase_of(walk)).to_have_text("Forward 1 / 3")
+    walk.locator(".widget-play button").first.click()  # ▶ Play
+    expect(phase_of(walk)).to_have_text("Forward 3 / 3", timeout=15_000)
+    assert console_errors == [], console_errors
+
+
+def test_function_plot_slider_moves_the_tangent(page, lab, console_errors):
+    panel = open_notebook(page, lab, "01_square")
+    run_all(page, panel)
+    plot = cell_output(panel, 'plot = FunctionPlot("x**2"')
+    expect(plot.locator(".minigrad-slope")).to_contain_text("f′(2) = 4")
+    image_before = plot.locator(".widget-image").get_attribute("src")
+    set_slider(plot, "x", 3)
+    expect(plot.locator(".minigrad-slope")).to_contain_text("f′(3) = 6")
+    assert plot.locator(".widget-image").get_attribute("src") != image_before
+    assert console_errors == [], console_errors
+
+
+def test_neuron_lab_trains(page, lab, console_errors):
+    panel = open_notebook(page, lab, "04_neuron_bce")
+    run_all(page, panel)
+    neuron = cell_output(panel, "lab = NeuronLab()")
+    readout = neuron.locator(".minigrad-neuron")
+    expect(neuron.get_by_text("path: 101 points")).to_be_visible()  # the notebook trained 100 epochs
+    loss_before = float(re.search(r"L = ([\d.]+)", readout.inner_text()).group(1))
+    page.wait_for_timeout(1500)  # let the sliders' views settle (they echo values right after rendering)
+    neuron.get_by_role("button", name="Train N epochs").click()
+    expect(neuron.get_by_text("path: 201 points")).to_be_visible(timeout=60_000)
+    loss_after = float(re.search(r"L = ([\d.]+)", readout.inner_text()).group(1))
+    assert loss_after < loss_before
+    neuron.get_by_role("button", name="Step (1 epoch)").click()
+    expect(neuron.get_by_text("path: 202 points")).to_be_visible(timeout=30_000)
+    assert console_errors == [], console_errors
+
+
+def test_gradient_lab_accumulates_then_zeroes(page, lab, console_errors):
+    panel = open_notebook(page, lab, "05_autograd_in_practice")
+    run_all(page, panel)
+    gradients = cell_output(panel, "lab = GradientLab()")
+    reading = gradients.locator(".minigrad-grad")
+    expect(reading).to_contain_text("x.grad = 0")  # the notebook pressed backward() three times, then zero_()
+    for expected in ("4", "8", "12"):
+        gradients.get_by_role("button", name="backward()", exact=True).click()
+        expect(reading).to_contain_text(f"x.grad = {expected}")
+    gradients.get_by_role("button", name="x.grad.zero_()").click()
+    expect(reading).to_contain_text("x.grad = 0")
+    gradients.get_by_role("button", name="inside no_grad()").click()
+    gradients.get_by_role("button", name="backward()", exact=True).click()
+    expect(gradients.locator(".minigrad-error")).to_contain_text(STOP_TRACKING_ERROR)
+    assert console_errors == [], console_errors
