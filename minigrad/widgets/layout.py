@@ -53,10 +53,9 @@ def svg_html(svg):
 
 
 def _fit(svg):
-    # let the browser scale the drawing to the box: drop the fixed pt size, keep the viewBox
+    # keep the drawing's own size, but let a wide graph shrink to the box (same shape, no distortion)
     head, _, rest = svg.partition(">")
-    head = " ".join(part for part in head.split(" ") if not part.startswith(("width=", "height=")))
-    return f'{head} style="max-width:100%;max-height:{GRAPH_HEIGHT}" preserveAspectRatio="xMinYMin meet">{rest}'
+    return f'{head} style="max-width:100%;height:auto">{rest}'
 
 
 def equation_html(step, walk):
