@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP_LAB := $(VENV)/.installed-lab
 STAMP_TEST := $(VENV)/.installed-test
 PORT ?= 8888
+PRESENT_PORT ?= 8866
 
-.PHONY: lab test lint bench notebooks clean
+.PHONY: lab test lint bench notebooks present screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,14 @@ test: lint
 # re-execute every notebook from a clean state and save it with its outputs and widget state
 notebooks: $(STAMP_TEST)
 	$(BIN)/python tools/execute_notebooks.py
+
+# classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine
+present: $(STAMP_LAB)
+	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT)
+
+# the README's pictures: each notebook's main widget, photographed by the browser tests
+screenshots: $(STAMP_TEST)
+	MINIGRAD_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_lab.py -k run_all
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks

@@ -172,9 +172,6 @@ class _View:
                       forcelabels="true", bgcolor="white")
         self.dot.attr("node", fontname=FONT, fontsize="11", style="filled", fixedsize="true")
         self.dot.attr("edge", fontname=FONT, fontsize="10", arrowsize="0.7")
-        if self.large:
-            self.dot.attr(label=f"Large graph: {len(graph.values) + len(graph.operations)} nodes, "
-                                "labels shortened", labelloc="t")
 
     @property
     def step(self):
@@ -206,16 +203,20 @@ class _View:
         return attrs
 
     def add_legend(self, entries):
-        """One small table node that explains the colours."""
-        if not self.legend:
-            return
-        rows = "".join(
-            f'<TR><TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="1" COLOR="{attrs.get("color", "black")}"'
-            f' WIDTH="18"> </TD><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{label}</FONT></TD></TR>'
+        """The colour key, one row under the drawing (a graph label: it never moves a node)."""
+        cells = "".join(
+            f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="1" COLOR="{attrs.get("color", "black")}"'
+            f' WIDTH="14" HEIGHT="10"> </TD><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{label}</FONT></TD>'
             for label, attrs in entries
         )
-        table = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>>'
-        self.dot.node("legend", table, shape="plaintext", style="", fixedsize="false")
+        rows = [f"<TR>{cells}</TR>"] if self.legend else []
+        if self.large:
+            count = len(self.graph.values) + len(self.graph.operations)
+            rows.insert(0, f'<TR><TD COLSPAN="{2 * len(entries)}" ALIGN="LEFT"><B>Large graph: {count} nodes, '
+                           "labels shortened</B></TD></TR>")
+        if rows:
+            self.dot.attr(label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3">{"".join(rows)}</TABLE>>',
+                          labelloc="b", labeljust="l")
 
     def build(self):
         self.add_nodes()

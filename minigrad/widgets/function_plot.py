@@ -48,7 +48,7 @@ class FunctionPlot(widgets.VBox):
         for slider in (self.x_slider, self.h_slider):
             slider.observe(lambda change: self.refresh(), names="value")
         controls = [self.x_slider] + ([self.h_slider, self.halve_button] if secant else [])
-        self.children = [widgets.HBox(controls), self.readout, self.image]
+        self.children = [layout.row(controls), self.readout, self.image]
         self.refresh()
 
     # -------------------------------------------------------------------- maths

@@ -18,6 +18,8 @@ from .. import no_grad, notation, viz
 from ..creation import tensor
 from . import layout
 
+_AUTO_WIDTH = widgets.Layout(width="auto")
+
 
 class GradientLab(widgets.VBox):
     """Buttons that run minigrad's real API on a small graph."""
@@ -25,13 +27,15 @@ class GradientLab(widgets.VBox):
     def __init__(self, x=2.0):
         super().__init__()
         self.x = tensor(float(x), requires_grad=True)
+        self.x.name = "x"
         self.y = None
-        self.backward_button = widgets.Button(description="backward()", button_style="primary")
-        self.again_button = widgets.Button(description="backward() again (same graph)")
-        self.zero_button = widgets.Button(description="x.grad.zero_()")
-        self.no_grad_toggle = widgets.ToggleButton(description="inside no_grad()", icon="ban")
-        self.detach_toggle = widgets.ToggleButton(description="use x.detach()", icon="cut")
-        self.requires_grad_toggle = widgets.ToggleButton(description="x.requires_grad_(False)", icon="lock")
+        self.backward_button = widgets.Button(description="backward()", button_style="primary", layout=_AUTO_WIDTH)
+        self.again_button = widgets.Button(description="backward() again (same graph)", layout=_AUTO_WIDTH)
+        self.zero_button = widgets.Button(description="x.grad.zero_()", layout=_AUTO_WIDTH)
+        self.no_grad_toggle = widgets.ToggleButton(description="inside no_grad()", icon="ban", layout=_AUTO_WIDTH)
+        self.detach_toggle = widgets.ToggleButton(description="use x.detach()", icon="cut", layout=_AUTO_WIDTH)
+        self.requires_grad_toggle = widgets.ToggleButton(description="x.requires_grad_(False)", icon="lock",
+                                                         layout=_AUTO_WIDTH)
         self.retain_box = widgets.Checkbox(description="retain_graph=True", indent=False)
         self.grad_label = widgets.HTML()
         self.message = widgets.HTML()
@@ -43,8 +47,8 @@ class GradientLab(widgets.VBox):
         self.zero_button.on_click(lambda _: self.zero_grad())
         self.requires_grad_toggle.observe(self._on_requires_grad, names="value")
         self.children = [
-            widgets.HBox([self.backward_button, self.zero_button, self.again_button, self.retain_box]),
-            widgets.HBox([self.no_grad_toggle, self.detach_toggle, self.requires_grad_toggle]),
+            layout.row([self.backward_button, self.zero_button, self.again_button, self.retain_box]),
+            layout.row([self.no_grad_toggle, self.detach_toggle, self.requires_grad_toggle]),
             self.grad_label, self.message, self.graph, self.history,
         ]
         self._build_graph()

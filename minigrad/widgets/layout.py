@@ -39,6 +39,11 @@ def float_slider(name, spec, continuous_update=True):
                                style={"description_width": "initial"}, layout=widgets.Layout(width="340px"))
 
 
+def row(children):
+    """Controls side by side, wrapping onto a new line when the notebook is narrow (never wider than it)."""
+    return widgets.HBox(children, layout=widgets.Layout(flex_flow="row wrap", width="100%", align_items="center"))
+
+
 def graph_box():
     """An HTML widget of fixed height that holds the graph's SVG (replaced in place: no flicker)."""
     return widgets.HTML(layout=widgets.Layout(height=GRAPH_HEIGHT, width="100%", overflow="auto",
@@ -49,13 +54,14 @@ def svg_html(svg):
     """SVG text scaled to the box's width."""
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
-    return f'<div class="minigrad-graph" style="width:100%;height:100%">{_fit(body)}</div>'
+    return (f'<div class="minigrad-graph" style="width:100%;box-sizing:border-box;padding:4px 10px 4px 4px">'
+            f"{_fit(body)}</div>")
 
 
 def _fit(svg):
     # keep the drawing's own size, but let a wide graph shrink to the box (same shape, no distortion)
     head, _, rest = svg.partition(">")
-    return f'{head} style="max-width:100%;height:auto">{rest}'
+    return f'{head} style="display:block;max-width:100%;height:auto">{rest}'
 
 
 def equation_html(step, walk):

@@ -67,9 +67,9 @@ class NeuronLab(widgets.VBox):
             slider.observe(self._on_slider, names="value")
         self._setup_figure()
         self.children = [
-            widgets.HBox([self.w_slider, self.b_slider]),
-            widgets.HBox([self.lr_slider, self.epochs, self.step_button, self.train_button, self.reset_button]),
-            widgets.HBox([self.progress, self.stage]),
+            layout.row([self.w_slider, self.b_slider]),
+            layout.row([self.lr_slider, self.epochs, self.step_button, self.train_button, self.reset_button]),
+            layout.row([self.progress, self.stage]),
             self.readout, self.image, self.samples,
         ]
         self._training = False
@@ -185,7 +185,7 @@ class NeuronLab(widgets.VBox):
         (self.curve_line,) = self.data_axes.plot([], [], color="tab:blue", label="ŷ = σ(w·x + b)")
         self.data_axes.set(xlabel="CGPA x", ylabel="probability of placement", title="data and ŷ(x)",
                            ylim=(-0.1, 1.1))
-        self.data_axes.legend(fontsize=8, loc="upper left")
+        self.data_axes.legend(fontsize=8, loc="lower right")
         (self.path_line,) = self.surface_axes.plot([], [], ".-", color="tab:orange", markersize=3,
                                                    label="training path")
         (self.point,) = self.surface_axes.plot([], [], "o", color="black", label="(w, b)")

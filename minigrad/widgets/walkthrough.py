@@ -45,7 +45,7 @@ class Walkthrough(widgets.VBox):
         self.expression.observe(self._on_expression, names="value")
         expression_row = widgets.VBox([self.expression, self.expression_error],
                                       layout=widgets.Layout(display=None if show_box else "none"))
-        self.sliders_box = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        self.sliders_box = layout.row([])
         self.sliders = {}
 
         self.play = widgets.Play(value=0, min=0, max=1, step=1, interval=interval, description="Play")
@@ -65,7 +65,7 @@ class Walkthrough(widgets.VBox):
         self.step_slider.observe(lambda change: self._refresh_step(), names="value")
 
         self.view = widgets.ToggleButtons(options=[("Expression graph", "expression"), ("Autograd graph", "autograd")],
-                                          value=view, style={"button_width": "130px"})
+                                          value=view, style={"button_width": "150px"})
         self.saved = widgets.Checkbox(value=show_saved, description="saved tensors", indent=False)
         self.view.observe(lambda change: self._refresh_all(keep_step=True), names="value")
         self.saved.observe(lambda change: self._refresh_all(keep_step=True), names="value")
@@ -79,13 +79,13 @@ class Walkthrough(widgets.VBox):
             self.links += [widgets.jslink((self.step_slider, "value"), (stack, "selected_index"))
                            for stack in (self.graph_frames, self.equation_frames, self.phase_frames)]
 
-        step_row = widgets.HBox([self.play, self.previous_button, self.next_button, self.reset_button,
-                                 self.step_slider, self.phase_frames if self.frames else self.phase])
+        step_row = layout.row([self.play, self.previous_button, self.next_button, self.reset_button,
+                               self.step_slider, self.phase_frames if self.frames else self.phase])
         self.children = [
             expression_row,
             self.sliders_box,
-            widgets.HBox([step_row]),
-            widgets.HBox([self.speed, self.view, self.saved]),
+            step_row,
+            layout.row([self.speed, self.view, self.saved]),
             self.graph_frames if self.frames else self.graph,
             self.equation_frames if self.frames else self.equation,
             self.table,

@@ -142,10 +142,39 @@ def lab(tmp_path_factory):
     stop_server(server.process)
 
 
+@pytest.fixture(autouse=True)
+def blocked_requests(request):
+    """Every page stays on this machine: requests anywhere but 127.0.0.1 (CDNs) are refused and listed."""
+    blocked = []
+    if "page" not in request.fixturenames:
+        return blocked
+    page = request.getfixturevalue("page")
+
+    def only_this_machine(route):
+        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_machine)
+    return blocked
+
+
 @pytest.fixture
-def console_errors(page):
-    """JavaScript errors the page reports (console errors and uncaught exceptions)."""
+def console_errors(page, blocked_requests):
+    """JavaScript errors the page reports (console errors and uncaught exceptions).
+
+    A failed load of a resource we refused (a CDN, see ``blocked_requests``) is not the page's fault
+    and is left out; any other failed load still counts.
+    """
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    def record(message):
+        refused_load = message.text.startswith("Failed to load resource: net::ERR_FAILED") and blocked_requests
+        if message.type == "error" and not refused_load:
+            errors.append(message.text)
+
+    page.on("console", record)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors

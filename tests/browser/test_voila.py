@@ -1,0 +1,41 @@
+"""Classroom mode: the notebooks served by Voila (code hidden, widgets live), driven in Chromium."""
+
+import re
+import secrets
+import shutil
+import sys
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import NOTEBOOKS, free_port, private_env, require_chromium, start_server, stop_server
+
+
+@pytest.fixture(scope="module")
+def voila(tmp_path_factory):
+    require_chromium()
+    root = tmp_path_factory.mktemp("voila")
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    port, token = free_port(), secrets.token_hex(16)
+    command = [sys.executable, "-m", "voila", str(root / "notebooks"), "--no-browser", "--Voila.ip=127.0.0.1",
+               f"--port={port}", "--Voila.port_retries=0", f"--token={token}"]
+    server = start_server(command, root, private_env(root), port, token, ready_path="")
+    yield server
+    stop_server(server.process)
+
+
+def test_present_a_notebook_and_drive_a_slider(page, voila, console_errors):
+    page.goto(voila.page_url("voila/render/01_square.ipynb"), timeout=120_000)
+    plot = page.locator(".widget-vbox").filter(has=page.locator(".minigrad-slope")).last
+    slope = plot.locator(".minigrad-slope")
+    expect(slope).to_contain_text("f′(2) = 4", timeout=120_000)
+    expect(page.get_by_text('plot = FunctionPlot("x**2"')).to_have_count(0)  # code is hidden
+    readout = plot.locator(".widget-slider").filter(has_text="x").first.locator(".widget-readout")
+    readout.click()
+    readout.press("Control+a")
+    readout.type("3")
+    readout.press("Enter")
+    expect(slope).to_contain_text("f′(3) = 6")
+    walk = page.locator(".widget-vbox").filter(has=page.locator(".minigrad-graph")).first
+    expect(walk.locator(".widget-label").filter(has_text=re.compile(r"^Forward 1 / 1$")).first).to_be_visible()
+    assert console_errors == [], console_errors
