@@ -79,7 +79,7 @@ class FunctionPlot(widgets.VBox):
         self._draw_main(self.axes[0], x, value, slope, h)
         if self.show_inner:
             self._draw_inner(self.axes[1], x)
-        self.image.value = layout.figure_png(self.figure)
+        layout.show_figure(self.image, self.figure)
         text = (f"f({notation.format_number(x)}) = {notation.format_number(value)}, "
                 f"slope from backward(): f′({notation.format_number(x)}) = <b>{notation.format_number(slope)}</b>")
         if self.show_secant:

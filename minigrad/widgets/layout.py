@@ -3,12 +3,10 @@
 Every widget in this package is built from these, so they look and behave alike.
 """
 
-import base64
 import html
 import io
 
 import ipywidgets as widgets
-import numpy as np
 
 from .. import notation
 
@@ -94,28 +92,24 @@ def value_text(value):
     return "—" if value is None else notation.format_value(value).replace("-", "−")
 
 
+PLOT_DPI = 90
+
+
 def figure_png(figure):
     """A matplotlib figure as PNG bytes (for an Image widget; replaced in place)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
+    figure.savefig(buffer, format="png", dpi=PLOT_DPI)
     return buffer.getvalue()
 
 
-def png_html(png):
-    data = base64.b64encode(png).decode("ascii")
-    return f"<img src='data:image/png;base64,{data}'/>"
+def show_figure(image_widget, figure):
+    """Put the figure in the Image widget at its own pixel width (never stretched, so never blurred)."""
+    image_widget.value = figure_png(figure)
+    image_widget.width = str(int(figure.get_figwidth() * PLOT_DPI))
 
 
 def image():
     return widgets.Image(format="png", layout=widgets.Layout(width="auto"))
-
-
-def grid(xs):
-    return np.asarray(xs, dtype=np.float64)
-
-
-def titled(title, *children):
-    return widgets.VBox([widgets.HTML(f"<h4 style='margin:4px 0'>{html.escape(title)}</h4>"), *children])
 
 
 def new_figure(*args, **kwargs):

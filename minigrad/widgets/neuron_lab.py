@@ -213,4 +213,4 @@ class NeuronLab(widgets.VBox):
         self.loss_line.set_data(epochs, self.losses)
         if self.losses:
             self.loss_axes.set(xlim=(0, max(2, len(self.losses))), ylim=(0, max(self.losses) * 1.1))
-        self.image.value = layout.figure_png(self.figure)
+        layout.show_figure(self.image, self.figure)
