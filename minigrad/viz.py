@@ -197,10 +197,17 @@ class _View:
     def carried(self, value, operation):
         return self.state.carried.get((value.id, operation.id))
 
-    def gradient_edge(self, attrs, gradient):
-        attrs.update(color=COLORS["gradient"], fontcolor=COLORS["gradient"], penwidth="2",
-                     xlabel=f"∂ {_short(gradient)}")
-        return attrs
+    def input_edge(self, source, value, operation):
+        """The edge from an input to the op that used it: red with the gradient once one has flowed
+        back along it, dashed while the op has not run yet."""
+        attrs = {}
+        gradient = self.carried(value, operation)
+        if gradient is not None:
+            attrs.update(color=COLORS["gradient"], fontcolor=COLORS["gradient"], penwidth="2",
+                         xlabel=f"∂ {_short(gradient)}")
+        elif not self.op_ran(operation):
+            attrs.update(style="dashed", color=COLORS["faint"])
+        self.dot.edge(source, operation.id, **attrs)
 
     def add_legend(self, entries):
         """The colour key, one row under the drawing (a graph label: it never moves a node)."""
@@ -271,13 +278,7 @@ class _ExpressionView(_View):
             self.current(attrs)
         self.dot.node(operation.id, label, **attrs)
         for value in operation.inputs:
-            edge = {}
-            gradient = self.carried(value, operation)
-            if gradient is not None:
-                self.gradient_edge(edge, gradient)
-            elif not self.op_ran(operation):
-                edge.update(style="dashed", color=COLORS["faint"])
-            self.dot.edge(value.id, operation.id, **edge)
+            self.input_edge(value.id, value, operation)
         out_edge = {} if self.op_ran(operation) else {"style": "dashed", "color": COLORS["faint"]}
         self.dot.edge(operation.id, operation.output.id, **out_edge)
 
@@ -327,15 +328,8 @@ class _AutogradView(_View):
         self.dot.node(operation.id, operation.grad_fn_name, **attrs)
         for value in operation.inputs:
             source = self.node_of.get(value.id)
-            if source is None:  # a constant or data: PyTorch's next_functions has (None, 0) here
-                continue
-            edge = {}
-            gradient = self.carried(value, operation)
-            if gradient is not None:
-                self.gradient_edge(edge, gradient)
-            elif not self.op_ran(operation):
-                edge.update(style="dashed", color=COLORS["faint"])
-            self.dot.edge(source, operation.id, **edge)
+            if source is not None:  # a constant or data has none: PyTorch's next_functions has (None, 0) there
+                self.input_edge(source, value, operation)
         if self.show_saved and self.op_ran(operation):
             self.add_saved(operation)
 

@@ -126,18 +126,25 @@ def private_env(root):
     return env
 
 
+def serve_notebooks(tmp_path_factory, name, command):
+    """Start a server on a temporary copy of notebooks/; ``command(folder, port, token)`` says which."""
+    require_chromium()
+    root = tmp_path_factory.mktemp(name)
+    shutil.copytree(NOTEBOOKS, root / "notebooks")
+    port, token = free_port(), secrets.token_hex(16)
+    ready_path = "api/status" if name == "lab" else ""
+    server = start_server(command(root / "notebooks", port, token), root, private_env(root), port, token, ready_path)
+    server.notebooks = root / "notebooks"
+    return server
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """JupyterLab serving a temporary copy of notebooks/."""
-    require_chromium()
-    root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(NOTEBOOKS, root / "notebooks")
-    port, token = free_port(), secrets.token_hex(16)
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={root / 'notebooks'}"]
-    server = start_server(command, root, private_env(root), port, token)
-    server.notebooks = root / "notebooks"
+    server = serve_notebooks(tmp_path_factory, "lab", lambda folder, port, token: [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={folder}"])
     yield server
     stop_server(server.process)
 

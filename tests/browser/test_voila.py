@@ -1,25 +1,20 @@
 """Classroom mode: the notebooks served by Voila (code hidden, widgets live), driven in Chromium."""
 
 import re
-import secrets
-import shutil
 import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import NOTEBOOKS, free_port, private_env, require_chromium, start_server, stop_server
+from .conftest import serve_notebooks, stop_server
 
 
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
-    require_chromium()
-    root = tmp_path_factory.mktemp("voila")
-    shutil.copytree(NOTEBOOKS, root / "notebooks")
-    port, token = free_port(), secrets.token_hex(16)
-    command = [sys.executable, "-m", "voila", str(root / "notebooks"), "--no-browser", "--Voila.ip=127.0.0.1",
-               f"--port={port}", "--Voila.port_retries=0", f"--token={token}"]
-    server = start_server(command, root, private_env(root), port, token, ready_path="")
+    """Voila (``make present``) serving a temporary copy of notebooks/."""
+    server = serve_notebooks(tmp_path_factory, "voila", lambda folder, port, token: [
+        sys.executable, "-m", "voila", str(folder), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
+        "--Voila.port_retries=0", f"--token={token}"])
     yield server
     stop_server(server.process)
 
