@@ -19,11 +19,14 @@ SUITES = {"core": core.run, "walkthrough": walkthrough.run, "widgets": widgets.r
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("suites", nargs="*", default=list(SUITES), choices=list(SUITES))
+    parser.add_argument("suites", nargs="*", metavar="SUITE", help=f"some of: {', '.join(SUITES)} (default: all)")
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
+    unknown = sorted(set(args.suites) - set(SUITES))
+    if unknown:
+        parser.error(f"unknown suite {', '.join(unknown)}: choose from {', '.join(SUITES)}")
     torch = _torch()
-    for name in args.suites:
+    for name in args.suites or list(SUITES):
         SUITES[name](torch=torch, rounds=args.rounds)
 
 

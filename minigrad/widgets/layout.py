@@ -102,6 +102,16 @@ def figure_png(figure):
     return buffer.getvalue()
 
 
+def show_rgba(image_widget, pixels):
+    """Put an RGBA pixel array in the Image widget as PNG, at its own size."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+    image_widget.value = buffer.getvalue()
+    image_widget.width = str(pixels.shape[1])
+
+
 def show_figure(image_widget, figure):
     """Put the figure in the Image widget at its own pixel width (never stretched, so never blurred)."""
     image_widget.value = figure_png(figure)

@@ -11,6 +11,7 @@ negative-gradient arrow and the training path; and training in four named stages
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import data, no_grad, notation, sigmoid
 from ..creation import tensor
@@ -182,20 +183,25 @@ class NeuronLab(widgets.VBox):
         self.data_axes.scatter(self.x[self.y == 1], self.y[self.y == 1], color="tab:green", label="placed", zorder=3)
         self.data_axes.scatter(self.x[self.y == 0], self.y[self.y == 0], color="tab:red", marker="x",
                                label="not placed", zorder=3)
-        (self.curve_line,) = self.data_axes.plot([], [], color="tab:blue", label="ŷ = σ(w·x + b)")
+        (self.curve_line,) = self.data_axes.plot([], [], color="tab:blue", label="ŷ = σ(w·x + b)", animated=True)
         self.data_axes.set(xlabel="CGPA x", ylabel="probability of placement", title="data and ŷ(x)",
                            ylim=(-0.1, 1.1))
-        self.data_axes.legend(fontsize=8, loc="lower right")
+        self.data_axes.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 0.08))  # clear of the points
         (self.path_line,) = self.surface_axes.plot([], [], ".-", color="tab:orange", markersize=3,
-                                                   label="training path")
-        (self.point,) = self.surface_axes.plot([], [], "o", color="black", label="(w, b)")
+                                                   label="training path", animated=True)
+        (self.point,) = self.surface_axes.plot([], [], "o", color="black", label="(w, b)", animated=True)
+        self.surface_axes.set(xlim=W_RANGE, ylim=B_RANGE)
         self.arrow = None
         self.surface_axes.legend(fontsize=8, loc="lower left")
-        (self.loss_line,) = self.loss_axes.plot([], [], color="tab:purple", label="mean BCE")
+        (self.loss_line,) = self.loss_axes.plot([], [], color="tab:purple", label="mean BCE", animated=True)
         self.loss_axes.set(xlabel="epoch", ylabel="loss", title="loss while training")
         self.loss_axes.legend(fontsize=8)
         for axes in (self.data_axes, self.surface_axes, self.loss_axes):
             axes.grid(alpha=0.3)
+        # Axes, contours, data and text are drawn once and kept as a picture (the background); each
+        # update draws only the artists that move on top of it. That is what keeps a slider move fast.
+        self.canvas = FigureCanvasAgg(self.figure)
+        self._background, self._loss_limits = None, None
 
     def _draw(self, y_hat, grad_w, grad_b):
         self.curve_line.set_data(self.curve_x, 1 / (1 + np.exp(-(self.w * self.curve_x + self.b))))
@@ -206,11 +212,20 @@ class NeuronLab(widgets.VBox):
             self.arrow.remove()
         scale = 0.6 / max(np.hypot(grad_w, grad_b / 8), 1e-9)  # a fixed on-screen length, pointing downhill
         self.arrow = self.surface_axes.annotate("", xy=(self.w - grad_w * scale, self.b - grad_b * scale),
-                                                xytext=(self.w, self.b),
+                                                xytext=(self.w, self.b), animated=True,
                                                 arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 2})
-        self.surface_axes.set(xlim=W_RANGE, ylim=B_RANGE)
-        epochs = np.arange(1, len(self.losses) + 1)
-        self.loss_line.set_data(epochs, self.losses)
-        if self.losses:
-            self.loss_axes.set(xlim=(0, max(2, len(self.losses))), ylim=(0, max(self.losses) * 1.1))
-        layout.show_figure(self.image, self.figure)
+        self.loss_line.set_data(np.arange(1, len(self.losses) + 1), self.losses)
+        limits = (max(2, len(self.losses)), max(self.losses, default=0.7) * 1.1)
+        if limits != self._loss_limits:  # new axis limits: the background must be drawn again
+            self.loss_axes.set(xlim=(0, limits[0]), ylim=(0, limits[1]))
+            self._loss_limits, self._background = limits, None
+        self._render([self.curve_line, self.path_line, self.point, self.arrow, self.loss_line])
+
+    def _render(self, moving):
+        if self._background is None:
+            self.canvas.draw()  # everything but the animated artists
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.canvas.restore_region(self._background)
+        for artist in moving:
+            artist.axes.draw_artist(artist)
+        layout.show_rgba(self.image, np.asarray(self.canvas.buffer_rgba()))
