@@ -251,7 +251,7 @@ class Tensor:
     def requires_grad_(self, requires_grad=True, _message=None):
         """Start (or stop) tracking operations on this leaf. Returns the tensor itself."""
         requires_grad = bool(requires_grad)
-        if self.grad_fn is not None:
+        if self._node is not None and type(self._node) is not AccumulateGrad:  # a result, not a leaf
             if not requires_grad:
                 raise RuntimeError(NON_LEAF_FLAG_ERROR)
             return self

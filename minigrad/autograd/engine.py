@@ -16,6 +16,7 @@ Observers (the walkthrough recorder) watch through ordinary node hooks.
 """
 
 import gc
+import operator
 
 import numpy as np
 
@@ -87,45 +88,49 @@ def run_graph(root, root_gradient, keep_saved=False):
     collector_was_on = gc.isenabled()
     gc.disable()
     try:
-        _run_graph(root, root_gradient, keep_saved)
+        nodes, leaf_dependencies = collect_graph(root)
+        # Every node is created after its inputs, so it has a higher sequence number than they do.
+        # Running the nodes newest first therefore runs each one after all of its consumers, when
+        # its gradient is complete: the same order PyTorch's engine picks from its ready queue.
+        nodes.sort(key=_SEQUENCE_NUMBER, reverse=True)
+        buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
+        if not nodes:  # backward() on a leaf: its own gradient is the seed
+            _run_node(root, root_gradient, keep_saved)
+        for node in nodes:
+            _pass_on(node, buffers, leaf_dependencies, keep_saved)
     finally:
         if collector_was_on:
             gc.enable()
 
 
-def _newest_first(node):
-    return -node.sequence_nr
+_SEQUENCE_NUMBER = operator.attrgetter("sequence_nr")
 
 
-def _run_graph(root, root_gradient, keep_saved):
-    nodes, leaf_dependencies = collect_graph(root)
-    # Every node is created after its inputs, so it has a higher sequence number than they do.
-    # Running the nodes newest first therefore runs each one after all of its consumers, when
-    # its gradient is complete: the same order PyTorch's engine picks from its ready queue.
-    nodes.sort(key=_newest_first)
-    buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
-    if not nodes:  # backward() on a leaf: its own gradient is the seed
-        _run_node(root, root_gradient, keep_saved)
-    for node in nodes:
-        grad = buffers.pop(node, None)
-        if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
-            input_grads = (None,) * len(node._next_nodes)
-        else:
-            input_grads = _run_node(node, grad, keep_saved)
-        for next_node, input_grad, input_data in zip(node._next_nodes, input_grads, node._inputs):
-            if next_node is None:
-                continue
-            if input_grad is not None:
-                if input_grad.shape != input_data.shape:
-                    input_grad = sum_to_shape(input_grad, input_data.shape)
-                if next_node in buffers:
-                    buffers[next_node] = buffers[next_node] + input_grad
-                else:
-                    buffers[next_node] = input_grad
-            if type(next_node) is AccumulateGrad:
-                leaf_dependencies[next_node] -= 1
-                if leaf_dependencies[next_node] == 0 and next_node in buffers:
-                    _run_node(next_node, buffers.pop(next_node), keep_saved)
+def _pass_on(node, buffers, leaf_dependencies, keep_saved):
+    """Run one node and add each gradient it returns into the buffer of the node it flows to."""
+    grad = buffers.pop(node, None)
+    if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
+        input_grads = (None,) * len(node._next_nodes)
+    elif node._saved is not None and node._hooks is node._prehooks is node._tensor_prehooks is None:
+        input_grads = node.backward(grad)  # the common case of _run_node, inlined: the hot path
+        if not keep_saved and node._saved:
+            node._saved = None
+    else:
+        input_grads = _run_node(node, grad, keep_saved)
+    for next_node, input_grad, input_data in zip(node._next_nodes, input_grads, node._inputs):
+        if next_node is None:
+            continue
+        if input_grad is not None:
+            if input_grad.shape != input_data.shape:
+                input_grad = sum_to_shape(input_grad, input_data.shape)
+            if next_node in buffers:
+                buffers[next_node] = buffers[next_node] + input_grad
+            else:
+                buffers[next_node] = input_grad
+        if type(next_node) is AccumulateGrad:
+            leaf_dependencies[next_node] -= 1
+            if leaf_dependencies[next_node] == 0 and next_node in buffers:
+                _run_node(next_node, buffers.pop(next_node), keep_saved)
 
 
 def _run_node(node, grad, keep_saved):
