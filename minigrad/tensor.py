@@ -148,10 +148,6 @@ class Tensor:
     def device(self):
         return "cpu"
 
-    @property
-    def is_floating_point_dtype(self):
-        return self._data.dtype.kind == "f"
-
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
 

@@ -544,10 +544,3 @@ def neuron(w, b, x, t):
     z = named(named(w * x, "wx") + b, "z")
     y_hat = named(z.sigmoid(), "ŷ")
     return named(binary_cross_entropy(y_hat, t), "L")
-
-
-SEED_FUNCTIONS = {
-    "x**2": lambda x: x**2,
-    "sin(x**2)": lambda x: (x**2).sin(),
-    "exp(sin(x**2))": lambda x: (x**2).sin().exp(),
-}
