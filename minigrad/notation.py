@@ -103,8 +103,9 @@ def options(node):
     if hasattr(node, "self_sym_numel"):
         values["count"] = str(node.self_sym_numel)
     elif isinstance(node, (ops.BinaryCrossEntropy, ops.MseLoss)):
-        count = np.size(node._value) if node.reduction == "none" else np.size(node._saved[0]) if node._saved else 1
-        count = count if node.reduction == "mean" else 1
+        # N of the mean, read from the input's data (kept by the node even after its saved values are freed)
+        shape = np.broadcast_shapes(*(np.shape(data) for data in node._inputs))
+        count = int(np.prod(shape)) if node.reduction == "mean" else 1
         values["count"] = str(count)
         values["mean_factor"] = rf"\frac{{1}}{{{count}}} \cdot " if count != 1 else ""
     return values

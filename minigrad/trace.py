@@ -261,6 +261,13 @@ def _leaf(value, name, requires_grad):
     return named(leaf, name)
 
 
+def _append_value(values, name, role, data, tensor=None):
+    """A new Value with the next id (v0, v1, ...: positions, never id()), appended to ``values``."""
+    value = Value(f"v{len(values)}", name, role, data, tensor)
+    values.append(value)
+    return value
+
+
 class _Recorder:
     """Told of every node ``Function.apply`` builds while the student's function runs."""
 
@@ -271,8 +278,7 @@ class _Recorder:
             self._add_value(name, "input" if leaf.requires_grad else "data", leaf._data, leaf)
 
     def _add_value(self, name, role, data, tensor=None):
-        value = Value(f"v{len(self.values)}", name, role, data, tensor)
-        self.values.append(value)
+        value = _append_value(self.values, name, role, data, tensor)
         if tensor is not None:
             self.by_tensor[id(tensor)] = value
         return value
@@ -478,14 +484,12 @@ def _join(lines):
 
 
 def _leaf_step(leaf, upstream, graph):
-    grad = leaf.tensor.grad
     derivative = partial(graph.output.name, leaf.name)
     latex = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {notation.latex_value(upstream)}"
     text = (f"AccumulateGrad: {leaf.name} is a leaf, so its gradient is stored: "
             f"{leaf.name}.grad = {notation.format_value(upstream)}")
     step = Step(0, "backward", 0, f"{leaf.name}.grad", text, latex, leaf=leaf, upstream=upstream)
     step.contributions[leaf.id] = upstream
-    assert grad is not None  # the engine has just filled it
     return step
 
 
@@ -506,9 +510,7 @@ def graph_of(output):
     values, by_node = [], {}
 
     def add(name, role, data, tensor=None):
-        value = Value(f"v{len(values)}", name, role, data, tensor)
-        values.append(value)
-        return value
+        return _append_value(values, name, role, data, tensor)
 
     generated = iter(("a", "b", "c", "d", "e", "f") + tuple(f"x{i}" for i in range(1, 10_000)))
     for leaf_node in leaves:

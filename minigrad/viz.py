@@ -26,6 +26,7 @@ import os
 import shutil
 
 import graphviz
+import numpy as np
 
 from . import notation, trace
 from .tensor import Tensor
@@ -134,15 +135,11 @@ def _width_inches(values, minimum=1.6):
 
 
 def _size(value):
-    import numpy as np
-
     return np.size(value.data) if value.data is not None else 1
 
 
 def _short(data):
     """A gradient on an edge: a number, or a vector's first values (the nodes show the rest)."""
-    import numpy as np
-
     flat = np.asarray(data).reshape(-1)
     if flat.size <= 2:
         return _fmt(data)
