@@ -16,6 +16,7 @@ Broadcasting and accumulation are the engine's job, never an op's.
 import numpy as np
 
 from .autograd.function import Function
+from .numeric import ONE, ZERO, Typed, smallest, total
 
 # ---------------------------------------------------------------------------------------
 # Element-wise ops: backward = upstream gradient × local derivative (the chain rule)
@@ -33,7 +34,11 @@ class Elementwise(Function):
         raise NotImplementedError
 
     def backward(ctx, grad):
-        return tuple([None if local is None else grad * local for local in ctx.local_derivatives()])
+        # upstream × local for each input that needs a gradient (a constant's would go nowhere)
+        return tuple([
+            None if local is None or next_node is None else grad * local
+            for local, next_node in zip(ctx.local_derivatives(), ctx._next_nodes)
+        ])
 
 
 class Unary(Elementwise):
@@ -333,7 +338,7 @@ class Tanh(Unary):
 
     def local_derivatives(ctx):
         (y,) = ctx.saved_tensors
-        return (1 - y * y,)
+        return (ONE[y.dtype] - y * y,)
 
 
 def stable_sigmoid(x):
@@ -342,7 +347,7 @@ def stable_sigmoid(x):
     ``np.logaddexp(0, t)`` is log(e^0 + e^t) = log(1 + e^t), computed without overflow, so
     σ(-1000) is exactly 0 and σ(-30) keeps its digits (9.3576e-14) instead of rounding to 0.
     """
-    return np.exp(-np.logaddexp(0, -x))
+    return np.exp(-np.logaddexp(ZERO[x.dtype], -x))
 
 
 class Sigmoid(Unary):
@@ -360,7 +365,7 @@ class Sigmoid(Unary):
 
     def local_derivatives(ctx):
         (y,) = ctx.saved_tensors
-        return (y * (1 - y),)
+        return (y * (ONE[y.dtype] - y),)
 
 
 class Relu(Unary):
@@ -419,6 +424,8 @@ class Sum(Function):
 
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.self_sym_sizes, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if dims is None and not keepdim:
+            return total(x)
         return np.add.reduce(x, axis=dims, keepdims=keepdim)
 
     def local_derivatives(ctx):
@@ -445,6 +452,8 @@ class Mean(Function):
     def forward(ctx, x, dims=None, keepdim=False):
         count = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
         ctx.self_sym_sizes, ctx.self_sym_numel, ctx.dims, ctx.keepdim = x.shape, count, dims, keepdim
+        if dims is None and not keepdim:
+            return total(x) / count
         return np.add.reduce(x, axis=dims, keepdims=keepdim) / count
 
     def local_derivatives(ctx):
@@ -641,19 +650,46 @@ class Slice(BasicIndex):
 
 def _reduce(values, reduction):
     if reduction == "mean":
-        return np.add.reduce(values, axis=None) / np.size(values)
+        return total(values) / values.size
     if reduction == "sum":
-        return np.add.reduce(values, axis=None)
+        return total(values)
     return values
 
 
 def _reduction_scale(values, reduction):
-    """d(mean)/d(value) = 1/N; for a sum (or no reduction) it is 1."""
-    return 1 / np.size(values) if reduction == "mean" else 1
+    """d(mean)/d(value) = 1/N; for a sum (or no reduction) it is 1. In the values' dtype."""
+    one = ONE[values.dtype]
+    return one / values.size if reduction == "mean" else one
 
 
 LOG_CLAMP = -100.0  # PyTorch clamps each log at -100 so that a confident mistake costs 100, not inf
-BCE_EPSILON = 1e-12  # and keeps the derivative's denominator away from 0
+BCE_EPSILON = Typed(1e-12)  # and keeps the derivative's denominator p(1 - p) at least this far from 0
+# When every p(1 - p) is above this, every p and 1 - p is above e^-100: no log reaches the clamp
+SAFE_SPREAD = 1e-40
+
+
+def _check_probabilities(values, one_minus_values, name):
+    """v(1 - v) for every value, after checking (as PyTorch does) that every value lies in [0, 1].
+
+    v(1 - v) >= 0 holds exactly when 0 <= v <= 1, and is NaN for NaN: one product and one
+    minimum check the whole range. Returns the products and their minimum.
+    """
+    spread = values * one_minus_values
+    lowest = smallest(spread)
+    if not lowest >= 0:
+        raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+    return spread, lowest
+
+
+def _clamped_logs(p, smallest_spread):
+    """ln p and ln(1 - p), each clamped at -100 (so ln 0 gives -100, without a warning).
+
+    ln(1 - p) is computed as log1p(-p), which keeps its digits when p is tiny (as PyTorch does).
+    """
+    if smallest_spread > SAFE_SPREAD:  # the usual case: no p is within e^-100 of 0 or of 1
+        return np.log(p), np.log1p(-p)
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(p), LOG_CLAMP), np.maximum(np.log1p(-p), LOG_CLAMP)
 
 
 class BinaryCrossEntropy(Elementwise):
@@ -665,22 +701,25 @@ class BinaryCrossEntropy(Elementwise):
     saved_names = ("self", "target")
 
     def forward(ctx, p, t, reduction="mean"):
-        ctx.save_for_backward(p, t)
+        one_minus_t = ONE[t.dtype] - t
+        spread, smallest = _check_probabilities(p, ONE[p.dtype] - p, "input")
+        _check_probabilities(t, one_minus_t, "target")
+        log_p, log_1mp = _clamped_logs(p, smallest)
+        # backward divides by p(1 - p), kept at least BCE_EPSILON away from 0
+        epsilon = BCE_EPSILON[p.dtype]
+        ctx.save_for_backward(p, t, spread if smallest >= epsilon else np.maximum(spread, epsilon))
         ctx.reduction = reduction
-        with np.errstate(divide="ignore"):
-            log_p = np.maximum(np.log(p), LOG_CLAMP)
-            log_1mp = np.maximum(np.log(1 - p), LOG_CLAMP)
-        return _reduce(-(t * log_p + (1 - t) * log_1mp), reduction)
+        # PyTorch's own arrangement of the sum, so that even the sign of a zero loss agrees
+        return _reduce(-one_minus_t * log_1mp - t * log_p, reduction)
 
     def local_derivatives(ctx):
-        p, t = ctx.saved_tensors
+        p, t, denominator = ctx.saved_tensors
         scale = _reduction_scale(p, ctx.reduction)
-        d_p = scale * (p - t) / np.maximum(p * (1 - p), BCE_EPSILON)
-        if not ctx.needs_input_grad[1]:  # the usual case: targets are data, not parameters
+        d_p = (p - t) / denominator * scale
+        if ctx._next_nodes[1] is None:  # the usual case: the targets are data, they need no gradient
             return d_p, None
-        with np.errstate(divide="ignore"):
-            d_t = scale * (np.maximum(np.log(1 - p), LOG_CLAMP) - np.maximum(np.log(p), LOG_CLAMP))
-        return d_p, d_t
+        log_p, log_1mp = _clamped_logs(p, 0)
+        return d_p, scale * (log_1mp - log_p)
 
 
 class MseLoss(Elementwise):

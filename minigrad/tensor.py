@@ -25,6 +25,7 @@ from . import dtypes, ops, printing
 from .autograd import engine, function
 from .autograd.function import AccumulateGrad, RemovableHandle
 from .autograd.grad_mode import STATE as _GRAD_MODE
+from .numeric import ZERO
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -62,7 +63,7 @@ class Tensor:
     # its AccumulateGrad for a leaf that requires grad, None otherwise.
     # ``requires_grad``, ``grad_fn`` and ``is_leaf`` are all read off it.
     # ``_aliases`` (0-dim tensors only, set by detach/data): the weak references of the
-    # tensors that share this one's value, itself included. Left unset otherwise.
+    # tensors that share this one's value, itself included. None otherwise.
     __slots__ = ("_data", "_node", "_grad", "name", "_aliases", "__weakref__")
     __array_ufunc__ = None  # NumPy must not take over ``ndarray + tensor``: we say it is unsupported
 
@@ -71,7 +72,7 @@ class Tensor:
         array = np.array(_unwrap_nested(data), dtype=dtypes.DEFAULT_FLOAT.numpy)
         self._data = array[()] if array.ndim == 0 else array
         self._node = None
-        self._grad = self.name = None
+        self._grad = self.name = self._aliases = None
 
     @classmethod
     def _wrap(cls, data):
@@ -79,14 +80,14 @@ class Tensor:
         tensor = object.__new__(cls)
         tensor._data = data[()] if type(data) is np.ndarray and data.ndim == 0 else data
         tensor._node = None
-        tensor._grad = tensor.name = None
+        tensor._grad = tensor.name = tensor._aliases = None
         return tensor
 
     def _alias(self):
         """A new tensor outside the graph that shares this one's memory."""
         alias = Tensor._wrap(self._data)
         if self._data.ndim == 0:  # a scalar cannot be shared: join (or start) an alias group
-            group = getattr(self, "_aliases", None) or [weakref.ref(self)]
+            group = self._aliases or [weakref.ref(self)]
             group.append(weakref.ref(alias))
             self._aliases = alias._aliases = group
         return alias
@@ -97,8 +98,8 @@ class Tensor:
         if type(data) is np.ndarray:
             np.copyto(data, values, casting="same_kind")
             return
-        new = data.dtype.type(values)
-        group = getattr(self, "_aliases", None)
+        new = values if type(values) is type(data) else data.dtype.type(values)
+        group = self._aliases
         if group is None:
             self._data = new
             return
@@ -311,11 +312,13 @@ class Tensor:
 
     def _accumulate_grad(self, grad):
         """Add a gradient into ``.grad`` (the AccumulateGrad node calls this)."""
-        dtype = self._data.dtype
         if self._grad is None:
             # our own copy, never a view of another gradient (scalars are immutable: no copy needed)
-            own = dtype.type(grad) if type(grad) is not np.ndarray else np.array(grad, dtype=dtype)
-            self._grad = Tensor._wrap(own)
+            dtype = self._data.dtype
+            if type(grad) is np.ndarray:
+                self._grad = Tensor._wrap(np.array(grad, dtype=dtype))
+            else:
+                self._grad = Tensor._wrap(grad if type(grad) is dtype.type else dtype.type(grad))
         else:  # in place, as PyTorch does: x.grad stays the same object
             self._grad._write(self._grad._data + grad)
 
@@ -543,22 +546,21 @@ class Tensor:
     # ----------------------------------------------------------------- in-place ops
     def _inplace(self, op_result):
         """Make this tensor hold ``op_result`` (already computed out of place)."""
-        result_dtype = op_result._data.dtype
-        if result_dtype != self._data.dtype and not np.can_cast(result_dtype, self._data.dtype, "same_kind"):
+        data, result = self._data, op_result._data
+        if result.dtype != data.dtype and not np.can_cast(result.dtype, data.dtype, "same_kind"):
             raise RuntimeError(
-                f"result type {_torch_type_name(op_result._data.dtype)} can't be cast to the desired "
-                f"output type {_torch_type_name(self._data.dtype)}"
+                f"result type {_torch_type_name(result.dtype)} can't be cast to the desired "
+                f"output type {_torch_type_name(data.dtype)}"
             )
-        if op_result.grad_fn is not None:
+        if op_result._node is not None:  # op_result is an op's output: this is its grad_fn
             # part of a graph now: take the new history and fresh data, so values that
             # earlier nodes saved are never overwritten behind their back
-            self._data, self._node = op_result._data, op_result._node
-        elif self._data.shape == op_result._data.shape:
-            self._write(op_result._data)  # every tensor sharing this memory sees the change
+            self._data, self._node = result, op_result._node
+        elif data.shape == result.shape:
+            self._write(result)  # every tensor sharing this memory sees the change
         else:
             raise RuntimeError(
-                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                f"{list(op_result._data.shape)}"
+                f"output with shape {list(data.shape)} doesn't match the broadcast shape {list(result.shape)}"
             )
         return self
 
@@ -592,7 +594,7 @@ class Tensor:
         return self
 
     def zero_(self):
-        return self.fill_(0)
+        return self.fill_(ZERO[self._data.dtype])
 
 
 class _RetainGrad:
@@ -659,7 +661,7 @@ def _constant(value, like):
 def _binary(op, a, b):
     """Check and convert the operands of a binary op, then apply it."""
     if type(b) is Tensor and type(a) is Tensor:
-        if a._data.shape != b._data.shape:
+        if a._data.ndim and b._data.ndim and a._data.shape != b._data.shape:  # a 0-dim one always fits
             _check_broadcast(a._data, b._data)
         return op.apply(a, b)
     if type(b) is float and type(a) is Tensor and a._data.dtype.kind == "f":  # the common  x * 0.5

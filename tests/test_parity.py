@@ -176,6 +176,16 @@ def bce_clamps_its_logs(torch):
     return {"loss": loss, "p.grad": p.grad}
 
 
+def bce_on_one_sample_and_unreduced(torch):
+    p = torch.tensor(0.25, requires_grad=True)
+    q = torch.tensor([1e-30, 0.5, 1.0 - 1e-7], requires_grad=True)
+    t = torch.tensor([0.0, 1.0, 1.0])
+    loss = torch.nn.functional.binary_cross_entropy(p, torch.tensor(1.0))
+    unreduced = torch.nn.functional.binary_cross_entropy(q, t, reduction="none")
+    (loss + (unreduced * torch.tensor([1.0, 2.0, 3.0])).sum()).backward()
+    return {"loss": loss, "unreduced": unreduced, "p.grad": p.grad, "q.grad": q.grad}
+
+
 def stable_sigmoid(torch):
     x = torch.tensor([-1000.0, -30.0, 0.0, 30.0, 1000.0], requires_grad=True)
     y = torch.sigmoid(x)
@@ -243,7 +253,7 @@ PROGRAMS = [
     lambda torch: course_square(torch, 2.0), lambda torch: course_square(torch, 3.0), course_sin_square,
     course_exp_sin_square, course_mean_of_squares, course_neuron_single, course_neuron_batch, course_training,
     course_manual_loop, course_accumulation, course_stop_tracking, reused_value, broadcasting,
-    constants_on_both_sides, matrices, shapes_and_indexing, mse_and_friends, bce_clamps_its_logs,
+    constants_on_both_sides, matrices, shapes_and_indexing, mse_and_friends, bce_clamps_its_logs, bce_on_one_sample_and_unreduced,
     stable_sigmoid, hooks, retain_graph, vector_backward, inplace_on_results, reprs,
 ]
 
@@ -337,6 +347,9 @@ ERROR_CASES = {
     "sin of a float": lambda t: t.sin(3.0),
     "negative step": lambda t: t.ones(3)[::-1],
     "bce out of range": lambda t: t.nn.functional.binary_cross_entropy(t.tensor([0.5, 2.0]), t.tensor([1.0, 0.0])),
+    "bce target out of range": lambda t: t.nn.functional.binary_cross_entropy(t.tensor([0.5]), t.tensor([2.0])),
+    "bce nan input": lambda t: t.nn.functional.binary_cross_entropy(t.tensor([0.5, float("nan")]), t.ones(2)),
+    "bce negative input": lambda t: t.nn.functional.binary_cross_entropy(t.tensor(-1e-30), t.tensor(0.0)),
     "bce shapes": lambda t: t.nn.functional.binary_cross_entropy(t.tensor([0.5, 0.2]), t.tensor([[1.0, 0.0]])),
     "string data": lambda t: t.tensor("a"),
     "ragged data": lambda t: t.tensor([[1, 2], [3]]),

@@ -20,6 +20,7 @@ import operator
 
 import numpy as np
 
+from ..numeric import ONE, total
 from . import function
 from .function import AccumulateGrad
 
@@ -38,7 +39,7 @@ def _root_gradient(tensor, gradient):
     if gradient is None:
         if data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return data.dtype.type(1) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+        return ONE[data.dtype] if data.ndim == 0 else np.ones(data.shape, data.dtype)
     given = gradient._data if isinstance(gradient, function.Tensor) else np.asarray(gradient)
     if given.shape != data.shape:
         raise RuntimeError(
@@ -88,16 +89,7 @@ def run_graph(root, root_gradient, keep_saved=False):
     collector_was_on = gc.isenabled()
     gc.disable()
     try:
-        nodes, leaf_dependencies = collect_graph(root)
-        # Every node is created after its inputs, so it has a higher sequence number than they do.
-        # Running the nodes newest first therefore runs each one after all of its consumers, when
-        # its gradient is complete: the same order PyTorch's engine picks from its ready queue.
-        nodes.sort(key=_SEQUENCE_NUMBER, reverse=True)
-        buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
-        if not nodes:  # backward() on a leaf: its own gradient is the seed
-            _run_node(root, root_gradient, keep_saved)
-        for node in nodes:
-            _pass_on(node, buffers, leaf_dependencies, keep_saved)
+        _run_in_order(root, root_gradient, keep_saved)
     finally:
         if collector_was_on:
             gc.enable()
@@ -106,31 +98,43 @@ def run_graph(root, root_gradient, keep_saved=False):
 _SEQUENCE_NUMBER = operator.attrgetter("sequence_nr")
 
 
-def _pass_on(node, buffers, leaf_dependencies, keep_saved):
-    """Run one node and add each gradient it returns into the buffer of the node it flows to."""
-    grad = buffers.pop(node, None)
-    if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
-        input_grads = (None,) * len(node._next_nodes)
-    elif node._saved is not None and node._hooks is node._prehooks is node._tensor_prehooks is None:
-        input_grads = node.backward(grad)  # the common case of _run_node, inlined: the hot path
-        if not keep_saved and node._saved:
-            node._saved = None
-    else:
-        input_grads = _run_node(node, grad, keep_saved)
-    for next_node, input_grad, input_data in zip(node._next_nodes, input_grads, node._inputs):
-        if next_node is None:
-            continue
-        if input_grad is not None:
-            if input_grad.shape != input_data.shape:
-                input_grad = sum_to_shape(input_grad, input_data.shape)
-            if next_node in buffers:
-                buffers[next_node] = buffers[next_node] + input_grad
-            else:
-                buffers[next_node] = input_grad
-        if type(next_node) is AccumulateGrad:
-            leaf_dependencies[next_node] -= 1
-            if leaf_dependencies[next_node] == 0 and next_node in buffers:
-                _run_node(next_node, buffers.pop(next_node), keep_saved)
+def _run_in_order(root, root_gradient, keep_saved):
+    """Run every node once, after all of its consumers; pass each gradient on to where it flows."""
+    nodes, leaf_dependencies = collect_graph(root)
+    if not nodes:  # backward() on a leaf: its own gradient is the seed
+        _run_node(root, root_gradient, keep_saved)
+        return
+    # Every node is created after its inputs, so it has a higher sequence number than they do.
+    # Running the nodes newest first therefore runs each one after all of its consumers, when
+    # its gradient is complete: the same order PyTorch's engine picks from its ready queue.
+    nodes.sort(key=_SEQUENCE_NUMBER, reverse=True)
+    buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
+    take = buffers.pop
+    for node in nodes:
+        grad = take(node, None)
+        if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
+            input_grads = (None,) * len(node._next_nodes)
+        elif node._saved is not None and node._hooks is node._prehooks is node._tensor_prehooks is None:
+            input_grads = node.backward(grad)  # the common case of _run_node, inlined: the hot path
+            if not keep_saved and node._saved:
+                node._saved = None
+        else:
+            input_grads = _run_node(node, grad, keep_saved)
+        for next_node, input_grad, input_data in zip(node._next_nodes, input_grads, node._inputs):
+            if next_node is None:
+                continue
+            if input_grad is not None:
+                if input_grad.shape != input_data.shape:
+                    input_grad = sum_to_shape(input_grad, input_data.shape)
+                if next_node in buffers:
+                    buffers[next_node] = buffers[next_node] + input_grad
+                else:
+                    buffers[next_node] = input_grad
+            if type(next_node) is AccumulateGrad:  # a leaf: accumulate once its last consumer has run
+                remaining = leaf_dependencies[next_node] - 1
+                leaf_dependencies[next_node] = remaining
+                if remaining == 0 and next_node in buffers:
+                    _run_node(next_node, take(next_node), keep_saved)
 
 
 def _run_node(node, grad, keep_saved):
@@ -164,7 +168,7 @@ def _run_with_hooks(node, grad, keep_saved):
 def sum_to_shape(grad, shape):
     """Undo broadcasting: sum over the axes that broadcasting added or stretched."""
     if shape == ():  # a scalar used with a whole batch: its gradient is the sum over the batch
-        return np.add.reduce(grad, axis=None)
+        return total(grad)
     extra = grad.ndim - len(shape)
     axes = tuple(range(extra)) + tuple(
         extra + i for i, size in enumerate(shape) if size == 1 and grad.shape[extra + i] != 1

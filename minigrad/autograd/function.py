@@ -196,7 +196,7 @@ class Function(Node):
                 next_nodes.append(None)
             arrays.append(data)
         output = object.__new__(Tensor)
-        output._grad = output.name = None
+        output._grad = output.name = output._aliases = None
         if not (track and _GRAD_MODE.enabled):
             output._data = cls.forward(_NO_CONTEXT, *arrays, **options)
             output._node = None
