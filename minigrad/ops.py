@@ -668,17 +668,16 @@ BCE_EPSILON = Typed(1e-12)  # and keeps the derivative's denominator p(1 - p) at
 SAFE_SPREAD = 1e-40
 
 
-def _check_probabilities(values, one_minus_values, name):
-    """v(1 - v) for every value, after checking (as PyTorch does) that every value lies in [0, 1].
+def _check_unit_interval(spread, name):
+    """Check, as PyTorch does, that every value v lies in [0, 1], given ``spread`` = v(1 - v).
 
-    v(1 - v) >= 0 holds exactly when 0 <= v <= 1, and is NaN for NaN: one product and one
-    minimum check the whole range. Returns the products and their minimum.
+    v(1 - v) >= 0 holds exactly when 0 <= v <= 1 (also after rounding), and it is NaN for
+    NaN: one product and one minimum check the whole range. Returns the minimum.
     """
-    spread = values * one_minus_values
     lowest = smallest(spread)
     if not lowest >= 0:
         raise RuntimeError(f"all elements of {name} should be between 0 and 1")
-    return spread, lowest
+    return lowest
 
 
 def _clamped_logs(p, smallest_spread):
@@ -701,25 +700,36 @@ class BinaryCrossEntropy(Elementwise):
     saved_names = ("self", "target")
 
     def forward(ctx, p, t, reduction="mean"):
-        one_minus_t = ONE[t.dtype] - t
-        spread, smallest = _check_probabilities(p, ONE[p.dtype] - p, "input")
-        _check_probabilities(t, one_minus_t, "target")
-        log_p, log_1mp = _clamped_logs(p, smallest)
-        # backward divides by p(1 - p), kept at least BCE_EPSILON away from 0
-        epsilon = BCE_EPSILON[p.dtype]
-        ctx.save_for_backward(p, t, spread if smallest >= epsilon else np.maximum(spread, epsilon))
+        spread = p * (ONE[p.dtype] - p)  # p(1 - p): checks the range, and backward divides by it
+        lowest = _check_unit_interval(spread, "input")
+        _check_unit_interval(t - t * t, "target")
+        log_p, log_1mp = _clamped_logs(p, lowest)
+        epsilon = BCE_EPSILON[p.dtype]  # the denominator is kept at least this far from 0
+        ctx.save_for_backward(p, t, spread if lowest >= epsilon else np.maximum(spread, epsilon))
         ctx.reduction = reduction
-        # PyTorch's own arrangement of the sum, so that even the sign of a zero loss agrees
-        return _reduce(-one_minus_t * log_1mp - t * log_p, reduction)
+        # -[t ln p + (1 - t) ln(1 - p)] as (t - 1) ln(1 - p) - t ln p, PyTorch's arrangement (no
+        # cancellation when t is 0 or 1), with (t - 1) ln(1 - p) written t ln(1 - p) - ln(1 - p)
+        return _reduce(t * log_1mp - log_1mp - t * log_p, reduction)
 
     def local_derivatives(ctx):
+        return ctx._chain_rule(1)
+
+    def backward(ctx, grad):
+        return ctx._chain_rule(grad)
+
+    def _chain_rule(ctx, upstream):
+        """upstream × local derivative for p (and t, if it needs a gradient).
+
+        The numbers (the upstream gradient of a mean and its 1/N) are multiplied together
+        first, so that only one product involves the arrays.
+        """
         p, t, denominator = ctx.saved_tensors
-        scale = _reduction_scale(p, ctx.reduction)
-        d_p = (p - t) / denominator * scale
+        factor = upstream * _reduction_scale(p, ctx.reduction)
+        d_p = factor * (p - t) / denominator
         if ctx._next_nodes[1] is None:  # the usual case: the targets are data, they need no gradient
             return d_p, None
         log_p, log_1mp = _clamped_logs(p, 0)
-        return d_p, scale * (log_1mp - log_p)
+        return d_p, factor * (log_1mp - log_p)
 
 
 class MseLoss(Elementwise):

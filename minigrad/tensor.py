@@ -16,6 +16,7 @@ kept in one *alias group* and an in-place change is written to every member.
 """
 
 import numbers
+import operator
 import warnings
 import weakref
 
@@ -54,6 +55,7 @@ class Size(tuple):
 
 
 NUMBER_TYPES = (numbers.Number, np.generic)
+FLOAT_SCALARS = (np.float16, np.float32, np.float64)  # what a 0-dim float tensor holds
 
 
 class Tensor:
@@ -568,21 +570,28 @@ class Tensor:
         if _GRAD_MODE.enabled and type(self._node) is AccumulateGrad:
             raise RuntimeError(LEAF_INPLACE_ERROR)
 
-    def add_(self, other):
+    def _update(self, op, other, out_of_place):
+        """The body of add_, sub_, mul_ and div_: compute ``out_of_place(self, other)``, keep it here."""
+        data = self._data
+        if (not _GRAD_MODE.enabled and type(other) is Tensor and type(other._data) is type(data)
+                and type(data) in FLOAT_SCALARS):
+            # a training loop's  w -= lr * w.grad  on numbers: nothing to record, nothing to convert
+            self._write(op.forward(function.NO_CONTEXT, data, other._data))
+            return self
         self._check_inplace()
-        return self._inplace(self + other)
+        return self._inplace(out_of_place(self, other))
+
+    def add_(self, other):
+        return self._update(ops.Add, other, operator.add)
 
     def sub_(self, other):
-        self._check_inplace()
-        return self._inplace(self - other)
+        return self._update(ops.Sub, other, operator.sub)
 
     def mul_(self, other):
-        self._check_inplace()
-        return self._inplace(self * other)
+        return self._update(ops.Mul, other, operator.mul)
 
     def div_(self, other):
-        self._check_inplace()
-        return self._inplace(self / other)
+        return self._update(ops.Div, other, operator.truediv)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
@@ -664,10 +673,12 @@ def _binary(op, a, b):
         if a._data.ndim and b._data.ndim and a._data.shape != b._data.shape:  # a 0-dim one always fits
             _check_broadcast(a._data, b._data)
         return op.apply(a, b)
-    if type(b) is float and type(a) is Tensor and a._data.dtype.kind == "f":  # the common  x * 0.5
-        return op.apply(a, a._data.dtype.type(b))
-    if type(a) is float and type(b) is Tensor and b._data.dtype.kind == "f":  # and  0.5 * x
-        return op.apply(b._data.dtype.type(a), b)
+    # the common  x * 0.5  and  0.5 * x  on float data: NumPy itself rounds the Python float to
+    # the data's dtype (NEP 50), the same as converting it first, and faster
+    if type(b) is float and type(a) is Tensor and a._data.dtype.kind == "f":
+        return op.apply(a, b)
+    if type(a) is float and type(b) is Tensor and b._data.dtype.kind == "f":
+        return op.apply(a, b)
     if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
         a = _promote_for_number(a, b)
         return op.apply(a, _constant(b, a))

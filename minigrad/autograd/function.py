@@ -166,7 +166,7 @@ class _NoContext:
         pass
 
 
-_NO_CONTEXT = _NoContext()
+NO_CONTEXT = _NoContext()
 
 
 class Function(Node):
@@ -198,7 +198,7 @@ class Function(Node):
         output = object.__new__(Tensor)
         output._grad = output.name = output._aliases = None
         if not (track and _GRAD_MODE.enabled):
-            output._data = cls.forward(_NO_CONTEXT, *arrays, **options)
+            output._data = cls.forward(NO_CONTEXT, *arrays, **options)
             output._node = None
             return output
         node = object.__new__(cls)

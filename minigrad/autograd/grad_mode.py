@@ -59,7 +59,7 @@ class _GradModeContext:
     mode = True
 
     def __new__(cls, function=None):
-        self = super().__new__(cls)
+        self = object.__new__(cls)
         if callable(function):  # used bare, as ``@no_grad``
             return self(function)
         return self
