@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 from . import dtypes
+from .autograd.function import AccumulateGrad
 from .tensor import Tensor, _unwrap_nested
 
 _generator = np.random.default_rng(0)
@@ -58,8 +59,10 @@ def _check_rectangular(data, dim=0):
 def tensor(data, dtype=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists, or an array)."""
     if type(data) is float and dtype is None:  # the common tensor(3.0): skip the general checks
-        result = Tensor._wrap(dtypes.DEFAULT_FLOAT.numpy.type(data))
-        return result.requires_grad_(True) if requires_grad else result
+        leaf = Tensor._wrap(dtypes.DEFAULT_FLOAT.numpy.type(data))
+        if requires_grad:  # a float leaf can always require grad: what requires_grad_() would do
+            leaf._node = AccumulateGrad(leaf)
+        return leaf
     data = _unwrap_nested(data)
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and _type_name(data) == "str"):
         raise TypeError(f"new(): invalid data type '{_type_name(data)}'")

@@ -8,8 +8,9 @@ Read it like a table. Each op is a small class:
   and returns one gradient per input, :math:`\partial L/\partial x`;
 * ``formula`` is the local derivative in LaTeX, the line students see in the walkthrough.
 
-Element-wise ops only say what their *local derivative* is (``local_derivatives``); the
-chain rule itself, upstream × local, is written once, in ``Elementwise.backward``.
+Element-wise ops only say what their *local derivative* is (``local_derivative`` for an op
+of one input, ``local_derivatives``, one per input, for the others); the chain rule itself,
+upstream × local, is written once, in ``Unary.backward`` and ``Elementwise.backward``.
 Broadcasting and accumulation are the engine's job, never an op's.
 """
 
@@ -46,8 +47,15 @@ class Unary(Elementwise):
 
     __slots__ = ()
 
+    def local_derivative(ctx):
+        """dy/dx, value by value."""
+        raise NotImplementedError
+
+    def local_derivatives(ctx):
+        return (ctx.local_derivative(),)
+
     def backward(ctx, grad):
-        return (grad * ctx.local_derivatives()[0],)
+        return (grad * ctx.local_derivative(),)
 
 
 class Add(Elementwise):
@@ -97,8 +105,8 @@ class Rsub(Unary):
     def forward(ctx, x, c):
         return c - x
 
-    def local_derivatives(ctx):
-        return (-1,)
+    def local_derivative(ctx):
+        return -1
 
     def backward(ctx, grad):
         return (-grad,)
@@ -148,8 +156,8 @@ class Neg(Unary):
     def forward(ctx, x):
         return -x
 
-    def local_derivatives(ctx):
-        return (-1,)
+    def local_derivative(ctx):
+        return -1
 
     def backward(ctx, grad):
         return (-grad,)
@@ -168,9 +176,9 @@ class Reciprocal(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         (y,) = ctx.saved_tensors
-        return (-(y * y),)
+        return -(y * y)
 
 
 class Pow(Unary):
@@ -186,11 +194,11 @@ class Pow(Unary):
         ctx.exponent = exponent
         return x**exponent
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         (x,), n = ctx.saved_tensors, ctx.exponent
         if n == 0:
-            return (x * 0,)  # d/dx x^0 = 0 everywhere, even at x = 0
-        return (n * x ** (n - 1),)
+            return x * 0  # d/dx x^0 = 0 everywhere, even at x = 0
+        return n * x ** (n - 1)
 
 
 class PowTensor(Elementwise):
@@ -228,9 +236,9 @@ class RPow(Unary):
         ctx.base = base
         return y
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         _, y = ctx.saved_tensors
-        return (y * np.log(ctx.base),)
+        return y * np.log(ctx.base)
 
 
 class Exp(Unary):
@@ -246,8 +254,8 @@ class Exp(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivatives(ctx):
-        return ctx.saved_tensors  # the output itself: e^x is its own derivative
+    def local_derivative(ctx):
+        return ctx.saved_tensors[0]  # the output itself: e^x is its own derivative
 
 
 class Log(Unary):
@@ -263,10 +271,10 @@ class Log(Unary):
         with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan, as in PyTorch
             return np.log(x)
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         (x,) = ctx.saved_tensors
         with np.errstate(divide="ignore"):
-            return (1 / x,)
+            return 1 / x
 
 
 class Sqrt(Unary):
@@ -283,10 +291,10 @@ class Sqrt(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         (y,) = ctx.saved_tensors
         with np.errstate(divide="ignore"):
-            return (1 / (2 * y),)
+            return 1 / (2 * y)
 
 
 class Sin(Unary):
@@ -301,9 +309,9 @@ class Sin(Unary):
         ctx.save_for_backward(x)
         return np.sin(x)
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         (x,) = ctx.saved_tensors
-        return (np.cos(x),)
+        return np.cos(x)
 
 
 class Cos(Unary):
@@ -318,9 +326,9 @@ class Cos(Unary):
         ctx.save_for_backward(x)
         return np.cos(x)
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         (x,) = ctx.saved_tensors
-        return (-np.sin(x),)
+        return -np.sin(x)
 
 
 class Tanh(Unary):
@@ -336,9 +344,9 @@ class Tanh(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         (y,) = ctx.saved_tensors
-        return (ONE[y.dtype] - y * y,)
+        return ONE[y.dtype] - y * y
 
 
 def stable_sigmoid(x):
@@ -363,9 +371,9 @@ class Sigmoid(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         (y,) = ctx.saved_tensors
-        return (y * (ONE[y.dtype] - y),)
+        return y * (ONE[y.dtype] - y)
 
 
 class Relu(Unary):
@@ -381,9 +389,9 @@ class Relu(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivatives(ctx):
+    def local_derivative(ctx):
         (y,) = ctx.saved_tensors
-        return ((y > 0).astype(y.dtype),)
+        return (y > 0).astype(y.dtype)
 
 
 class Clone(Unary):
@@ -396,8 +404,8 @@ class Clone(Unary):
     def forward(ctx, x):
         return np.array(x, copy=True)[()] if np.ndim(x) == 0 else np.array(x, copy=True)
 
-    def local_derivatives(ctx):
-        return (1,)
+    def local_derivative(ctx):
+        return 1
 
     def backward(ctx, grad):
         return (grad,)

@@ -268,7 +268,8 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self.retains_grad:
+        node = self._node
+        if node is not None and type(node) is not AccumulateGrad and not self.retains_grad:  # not a leaf
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -301,6 +302,7 @@ class Tensor:
         node = self._node
         if node._tensor_prehooks is None:
             node._tensor_prehooks = []
+            node._has_hooks = True
         return node._tensor_prehooks
 
     def register_hook(self, hook):
@@ -316,11 +318,11 @@ class Tensor:
         """Add a gradient into ``.grad`` (the AccumulateGrad node calls this)."""
         if self._grad is None:
             # our own copy, never a view of another gradient (scalars are immutable: no copy needed)
-            dtype = self._data.dtype
+            data = self._data
             if type(grad) is np.ndarray:
-                self._grad = Tensor._wrap(np.array(grad, dtype=dtype))
+                self._grad = Tensor._wrap(np.array(grad, dtype=data.dtype))
             else:
-                self._grad = Tensor._wrap(grad if type(grad) is dtype.type else dtype.type(grad))
+                self._grad = Tensor._wrap(grad if type(grad) is type(data) else data.dtype.type(grad))
         else:  # in place, as PyTorch does: x.grad stays the same object
             self._grad._write(self._grad._data + grad)
 

@@ -30,7 +30,11 @@ def backward(tensor, gradient=None, retain_graph=None):
     root = tensor._node  # the tensor's grad_fn, or its AccumulateGrad if it is a leaf
     if root is None:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    run_graph(root, _root_gradient(tensor, gradient), keep_saved=bool(retain_graph))
+    data = tensor._data
+    if gradient is None and type(data) is not np.ndarray:  # the usual loss.backward() on a number
+        run_graph(root, ONE[data.dtype], bool(retain_graph))
+    else:
+        run_graph(root, _root_gradient(tensor, gradient), bool(retain_graph))
 
 
 def _root_gradient(tensor, gradient):
@@ -59,51 +63,50 @@ def collect_graph(root):
     Returns the op nodes, and for every AccumulateGrad (leaf) node how many edges point
     into it, so it can run as soon as its last consumer has (as PyTorch runs it).
     """
+    if type(root) is AccumulateGrad:  # backward() on a leaf: no op nodes at all
+        return [], {root: 0}
     nodes, seen, leaf_dependencies = [], {root}, {}
     stack = [root]
     while stack:
         node = stack.pop()
-        if type(node) is AccumulateGrad:
-            continue
         nodes.append(node)
         for next_node in node._next_nodes:
             if next_node is None:
                 continue
-            if type(next_node) is AccumulateGrad:
+            if type(next_node) is AccumulateGrad:  # leaves are counted, never walked into
                 leaf_dependencies[next_node] = leaf_dependencies.get(next_node, 0) + 1
             elif next_node not in seen:
                 seen.add(next_node)
                 stack.append(next_node)
-    if type(root) is AccumulateGrad:
-        leaf_dependencies[root] = 0
     return nodes, leaf_dependencies
 
 
 def run_graph(root, root_gradient, keep_saved=False):
-    """Run the backward pass from ``root`` (a node) seeded with ``root_gradient``.
-
-    Python's cyclic garbage collector is paused meanwhile: the pass makes no reference
-    cycles, but its many short-lived objects would otherwise trigger collections that scan
-    the whole (large) graph again and again.
-    """
-    collector_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        _run_in_order(root, root_gradient, keep_saved)
-    finally:
-        if collector_was_on:
-            gc.enable()
-
-
-_SEQUENCE_NUMBER = operator.attrgetter("sequence_nr")
-
-
-def _run_in_order(root, root_gradient, keep_saved):
-    """Run every node once, after all of its consumers; pass each gradient on to where it flows."""
+    """Run the backward pass from ``root`` (a node) seeded with ``root_gradient``."""
     nodes, leaf_dependencies = collect_graph(root)
     if not nodes:  # backward() on a leaf: its own gradient is the seed
         _run_node(root, root_gradient, keep_saved)
-        return
+    elif len(nodes) < LARGE_GRAPH:
+        _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved)
+    else:
+        # Python's cyclic garbage collector is paused meanwhile: the pass makes no reference
+        # cycles, but its many short-lived objects would otherwise trigger collections that
+        # scan the whole (large) graph again and again.
+        collector_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved)
+        finally:
+            if collector_was_on:
+                gc.enable()
+
+
+LARGE_GRAPH = 1000  # nodes
+_SEQUENCE_NUMBER = operator.attrgetter("sequence_nr")
+
+
+def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
+    """Run every node once, after all of its consumers; pass each gradient on to where it flows."""
     # Every node is created after its inputs, so it has a higher sequence number than they do.
     # Running the nodes newest first therefore runs each one after all of its consumers, when
     # its gradient is complete: the same order PyTorch's engine picks from its ready queue.
@@ -114,7 +117,7 @@ def _run_in_order(root, root_gradient, keep_saved):
         grad = take(node, None)
         if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
             input_grads = (None,) * len(node._next_nodes)
-        elif node._saved is not None and node._hooks is node._prehooks is node._tensor_prehooks is None:
+        elif node._saved is not None and not node._has_hooks:
             input_grads = node.backward(grad)  # the common case of _run_node, inlined: the hot path
             if not keep_saved and node._saved:
                 node._saved = None
@@ -139,7 +142,7 @@ def _run_in_order(root, root_gradient, keep_saved):
 
 def _run_node(node, grad, keep_saved):
     """Call one node's backward (with its hooks, if any); free its saved values unless kept."""
-    if node._hooks is not None or node._prehooks is not None or node._tensor_prehooks is not None:
+    if node._has_hooks:
         return _run_with_hooks(node, grad, keep_saved)
     if node._saved is None:
         raise RuntimeError(function.FREED_MESSAGE)

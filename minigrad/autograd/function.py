@@ -55,6 +55,7 @@ class Node:
     __slots__ = ("_next_nodes", "sequence_nr", "_inputs", "_saved", "_value", "__dict__", "__weakref__")
     grad_fn_name = "Node"
     _hooks = _prehooks = _tensor_prehooks = None  # shared defaults until a hook is registered
+    _has_hooks = False  # ... and then True: the engine checks this one flag
     saved_names = ()  # names under which saved values are shown: ``_saved_self``, ...
 
     def name(self):
@@ -84,6 +85,7 @@ class Node:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
+        self._has_hooks = True
         return RemovableHandle(self._hooks, hook)
 
     def register_prehook(self, hook):
@@ -91,6 +93,7 @@ class Node:
         if self._prehooks is None:
             self._prehooks = []
         self._prehooks.append(hook)
+        self._has_hooks = True
         return RemovableHandle(self._prehooks, hook)
 
     # saved values
@@ -185,16 +188,21 @@ class Function(Node):
     def apply(cls, *inputs, **options):
         """Run the op on tensors (or NumPy constants); record a node when grad mode is on."""
         # plain loops, no generators: this is the hottest path of the whole library
-        arrays, next_nodes, track = [], [], False
-        for x in inputs:
-            if type(x) is Tensor:
-                data = x._data
-                next_nodes.append(x._node)
-                track = track or x._node is not None
-            else:
-                data = x
-                next_nodes.append(None)
-            arrays.append(data)
+        if len(inputs) == 1 and type(inputs[0]) is Tensor:  # sin(x), x ** 2, ...: one tensor
+            (x,) = inputs
+            arrays, next_nodes = [x._data], (x._node,)
+            track = x._node is not None
+        else:
+            arrays, next_nodes, track = [], [], False
+            for x in inputs:
+                if type(x) is Tensor:
+                    data = x._data
+                    next_nodes.append(x._node)
+                    track = track or x._node is not None
+                else:
+                    data = x
+                    next_nodes.append(None)
+                arrays.append(data)
         output = object.__new__(Tensor)
         output._grad = output.name = output._aliases = None
         if not (track and _GRAD_MODE.enabled):
