@@ -184,7 +184,7 @@ class Reciprocal(Unary):
 class Pow(Unary):
     r"""y = x^n, for a number n"""
 
-    __slots__ = ()
+    __slots__ = ("exponent",)  # a slot, not the instance dict: x ** 2 is the course's favourite op
     grad_fn_name, symbol = "PowBackward0", "xⁿ"
     formula = r"\frac{\partial y}{\partial x} = n\,x^{n-1}"
     saved_names = ("self",)

@@ -333,8 +333,8 @@ class _AutogradView(_View):
     def add_saved(self, operation):
         node = operation.node
         names = type(node).saved_names
-        saved = node._saved if node._saved else ()
-        freed = operation.id in self.state.finished_ops or node._saved is None
+        saved = node.saved_tensors if node.saved_tensors else ()
+        freed = operation.id in self.state.finished_ops or node.saved_tensors is None
         for position, name in enumerate(names):
             data = saved[position] if position < len(saved) and not freed else None
             label = f"_saved_{name}\n" + ("(freed after backward)" if freed else _fmt(data))

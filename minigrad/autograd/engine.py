@@ -117,10 +117,10 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
         grad = take(node, None)
         if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
             input_grads = (None,) * len(node._next_nodes)
-        elif node._saved is not None and not node._has_hooks:
+        elif node.saved_tensors is not None and not node._has_hooks:
             input_grads = node.backward(grad)  # the common case of _run_node, inlined: the hot path
-            if not keep_saved and node._saved:
-                node._saved = None
+            if not keep_saved and node.saved_tensors:
+                node.saved_tensors = None
         else:
             input_grads = _run_node(node, grad, keep_saved)
         for next_node, input_grad, input_data in zip(node._next_nodes, input_grads, node._inputs):
@@ -137,18 +137,21 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
                 remaining = leaf_dependencies[next_node] - 1
                 leaf_dependencies[next_node] = remaining
                 if remaining == 0 and next_node in buffers:
-                    _run_node(next_node, take(next_node), keep_saved)
+                    if next_node._has_hooks:
+                        _run_node(next_node, take(next_node), keep_saved)
+                    else:
+                        next_node.backward(take(next_node))  # saves nothing: nothing to free
 
 
 def _run_node(node, grad, keep_saved):
     """Call one node's backward (with its hooks, if any); free its saved values unless kept."""
     if node._has_hooks:
         return _run_with_hooks(node, grad, keep_saved)
-    if node._saved is None:
+    if node.saved_tensors is None:
         raise RuntimeError(function.FREED_MESSAGE)
     input_grads = node.backward(grad)
-    if not keep_saved and node._saved:
-        node._saved = None
+    if not keep_saved and node.saved_tensors:
+        node.saved_tensors = None
     return input_grads
 
 
@@ -158,7 +161,7 @@ def _run_with_hooks(node, grad, keep_saved):
         grad = _run_tensor_hooks(node._tensor_prehooks, grad)
     if node._prehooks is not None:
         grad = _run_prehooks(node, grad)
-    if node._saved is None:
+    if node.saved_tensors is None:
         raise RuntimeError(function.FREED_MESSAGE)
     input_grads = node.backward(grad)
     if node._hooks is not None:

@@ -49,10 +49,11 @@ class RemovableHandle:
 class Node:
     """A node of the backward graph (what ``tensor.grad_fn`` points to)."""
 
-    # ``_saved``: what forward saved, () for nothing, None once freed.
+    # ``saved_tensors``: what forward saved, () for nothing, None once freed (the engine checks
+    # before it calls backward, and raises PyTorch's error). A plain slot, read by every op's backward.
     # ``_inputs`` and ``_value``: the inputs' and the output's data, for broadcasting and
     # drawings (the data only, never the output tensor itself: that would be a reference cycle).
-    __slots__ = ("_next_nodes", "sequence_nr", "_inputs", "_saved", "_value", "__dict__", "__weakref__")
+    __slots__ = ("_next_nodes", "sequence_nr", "_inputs", "saved_tensors", "_value", "__dict__", "__weakref__")
     grad_fn_name = "Node"
     _hooks = _prehooks = _tensor_prehooks = None  # shared defaults until a hook is registered
     _has_hooks = False  # ... and then True: the engine checks this one flag
@@ -99,18 +100,12 @@ class Node:
     # saved values
     def save_for_backward(self, *values):
         """Keep what backward will need. Freed after backward unless ``retain_graph=True``."""
-        self._saved = values
-
-    @property
-    def saved_tensors(self):
-        if self._saved is None:
-            raise RuntimeError(FREED_MESSAGE)
-        return self._saved
+        self.saved_tensors = values
 
     def release_saved(self):
         """Free saved values (called by the engine). Nodes that saved nothing stay usable."""
-        if self._saved:
-            self._saved = None
+        if self.saved_tensors:
+            self.saved_tensors = None
 
     def __getattr__(self, attribute):
         # ``grad_fn._saved_self`` and friends: a saved tensor (freed after backward), or a
@@ -118,13 +113,18 @@ class Node:
         if attribute.startswith("_saved_"):
             name = attribute[len("_saved_"):]
             if name in type(self).saved_names:
+                if self.saved_tensors is None:
+                    raise RuntimeError(FREED_MESSAGE)
                 return Tensor._wrap(self.saved_tensors[type(self).saved_names.index(name)])
             if name in self.__dict__ or hasattr(type(self), name):
                 return getattr(self, name)
         raise AttributeError(f"'{type(self).display_name()}' object has no attribute '{attribute}'")
 
     def __dir__(self):
-        names = set(type(self).saved_names) | set(self.__dict__)
+        # values an op keeps as attributes: in the instance dict, or in a slot of the op's own class
+        op_slots = {name for cls in type(self).__mro__[:-2] for name in cls.__dict__.get("__slots__", ())
+                    if not name.startswith("_")}
+        names = set(type(self).saved_names) | set(self.__dict__) | op_slots
         return sorted(set(super().__dir__()) | {"_saved_" + name for name in names})
 
 
@@ -141,7 +141,7 @@ class AccumulateGrad(Node):
         self._variable = weakref.ref(variable)
         self._next_nodes = ()
         self._inputs = ()
-        self._saved = ()
+        self.saved_tensors = ()
         self._value = None
         # PyTorch runs AccumulateGrad as soon as it is ready: give it the top priority
         self.sequence_nr = (1 << 62) + _next_sequence_number()
@@ -203,22 +203,31 @@ class Function(Node):
                     data = x
                     next_nodes.append(None)
                 arrays.append(data)
+            next_nodes = tuple(next_nodes)
         output = object.__new__(Tensor)
         output._grad = output.name = output._aliases = None
-        if not (track and _GRAD_MODE.enabled):
-            output._data = cls.forward(NO_CONTEXT, *arrays, **options)
-            output._node = None
-            return output
-        node = object.__new__(cls)
-        node._next_nodes = tuple(next_nodes)
-        node._inputs = arrays
-        node._saved = ()
-        node.sequence_nr = _next_sequence_number()
-        output._data = node._value = node.forward(*arrays, **options)
+        if track and _GRAD_MODE.enabled:  # record: the node is the ctx that forward saves into
+            ctx = node = object.__new__(cls)
+            node._next_nodes = next_nodes
+            node._inputs = arrays
+            node.saved_tensors = ()
+            node.sequence_nr = _next_sequence_number()
+        else:
+            ctx, node = NO_CONTEXT, None
+        # forward(ctx, a) and forward(ctx, a, b) are called directly: on numbers, a call with
+        # *arrays and **options costs as much as the operation itself
+        if options or len(arrays) > 2:
+            output._data = value = cls.forward(ctx, *arrays, **options)
+        elif len(arrays) == 2:
+            output._data = value = cls.forward(ctx, arrays[0], arrays[1])
+        else:
+            output._data = value = cls.forward(ctx, arrays[0])
         output._node = node
-        if FORWARD_OBSERVERS:  # a walkthrough is recording
-            for observe in FORWARD_OBSERVERS:
-                observe(node, inputs, output, options)
+        if node is not None:
+            node._value = value
+            if FORWARD_OBSERVERS:  # a walkthrough is recording
+                for observe in FORWARD_OBSERVERS:
+                    observe(node, inputs, output, options)
         return output
 
     def forward(ctx, *arrays):
