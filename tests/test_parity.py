@@ -253,7 +253,8 @@ PROGRAMS = [
     lambda torch: course_square(torch, 2.0), lambda torch: course_square(torch, 3.0), course_sin_square,
     course_exp_sin_square, course_mean_of_squares, course_neuron_single, course_neuron_batch, course_training,
     course_manual_loop, course_accumulation, course_stop_tracking, reused_value, broadcasting,
-    constants_on_both_sides, matrices, shapes_and_indexing, mse_and_friends, bce_clamps_its_logs, bce_on_one_sample_and_unreduced,
+    constants_on_both_sides, matrices, shapes_and_indexing, mse_and_friends, bce_clamps_its_logs,
+    bce_on_one_sample_and_unreduced,
     stable_sigmoid, hooks, retain_graph, vector_backward, inplace_on_results, reprs,
 ]
 

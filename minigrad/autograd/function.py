@@ -188,10 +188,15 @@ class Function(Node):
     def apply(cls, *inputs, **options):
         """Run the op on tensors (or NumPy constants); record a node when grad mode is on."""
         # plain loops, no generators: this is the hottest path of the whole library
-        if len(inputs) == 1 and type(inputs[0]) is Tensor:  # sin(x), x ** 2, ...: one tensor
+        count = len(inputs)
+        if count == 1 and type(inputs[0]) is Tensor:  # sin(x), x ** 2, ...: one tensor
             (x,) = inputs
             arrays, next_nodes = [x._data], (x._node,)
             track = x._node is not None
+        elif count == 2 and type(inputs[0]) is Tensor and type(inputs[1]) is Tensor:  # a + b, a * b
+            a, b = inputs
+            arrays, next_nodes = [a._data, b._data], (a._node, b._node)
+            track = a._node is not None or b._node is not None
         else:
             arrays, next_nodes, track = [], [], False
             for x in inputs:
@@ -216,9 +221,9 @@ class Function(Node):
             ctx, node = NO_CONTEXT, None
         # forward(ctx, a) and forward(ctx, a, b) are called directly: on numbers, a call with
         # *arrays and **options costs as much as the operation itself
-        if options or len(arrays) > 2:
+        if options or count > 2:
             output._data = value = cls.forward(ctx, *arrays, **options)
-        elif len(arrays) == 2:
+        elif count == 2:
             output._data = value = cls.forward(ctx, arrays[0], arrays[1])
         else:
             output._data = value = cls.forward(ctx, arrays[0])

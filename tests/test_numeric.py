@@ -1,0 +1,74 @@
+"""The small-array helpers give what NumPy's own reductions give (they only skip its set-up)."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from minigrad.numeric import ONE, SMALL, ZERO, Typed, smallest, total
+
+FLOAT_DTYPES = (np.float16, np.float32, np.float64)
+
+
+def arrays(dtype, allow_nan=False, min_side=0):
+    width = np.dtype(dtype).itemsize * 8
+    elements = st.floats(-100, 100, width=width)  # small enough that float16 sums do not overflow
+    if allow_nan:
+        elements = elements | st.just(np.nan)
+    shapes = hnp.array_shapes(min_dims=0, max_dims=2, min_side=min_side, max_side=SMALL + 4)
+    return hnp.arrays(dtype, shapes, elements=elements)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(data=st.data())
+def test_total_is_numpys_sum_in_the_same_dtype(dtype, data):
+    values = data.draw(arrays(dtype))
+    result = total(values)
+    expected = np.add.reduce(values, axis=None)
+    assert type(result) is type(expected) and result.dtype == values.dtype
+    # both are within the usual bound of the exact sum: n · eps · sum |v|
+    exact = math.fsum(float(v) for v in np.ravel(values))
+    tolerance = np.finfo(dtype).eps * (values.size + 1) * (1 + math.fsum(abs(float(v)) for v in np.ravel(values)))
+    assert abs(float(result) - exact) <= tolerance
+    assert abs(float(expected) - exact) <= tolerance
+
+
+def test_total_keeps_nan_and_infinity():
+    assert np.isnan(total(np.array([1.0, np.nan, 2.0], np.float32)))
+    assert total(np.array([1.0, np.inf], np.float32)) == np.inf
+    assert np.isnan(total(np.array([np.inf, -np.inf], np.float32)))
+
+
+def test_total_of_integers_and_large_arrays_is_numpys():
+    integers = np.arange(5)
+    assert total(integers) == 10 and total(integers).dtype == np.int64
+    many = np.linspace(0, 1, 1000, dtype=np.float32)
+    assert total(many) == np.add.reduce(many, axis=None)
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@given(data=st.data())
+def test_smallest_is_numpys_minimum(dtype, data):
+    values = data.draw(arrays(dtype, allow_nan=True, min_side=1))
+    result, expected = smallest(values), np.minimum.reduce(values, axis=None)
+    if np.isnan(expected):
+        assert np.isnan(result)  # NaN anywhere makes the minimum NaN, as in NumPy
+    else:
+        assert result == expected and result.dtype == values.dtype
+
+
+def test_smallest_of_a_number_is_the_number():
+    assert smallest(np.float32(2.5)) == np.float32(2.5)
+    assert np.isnan(smallest(np.float32("nan")))
+
+
+def test_typed_numbers_have_the_data_dtype():
+    for dtype in FLOAT_DTYPES:
+        assert ONE[np.dtype(dtype)] == 1 and type(ONE[np.dtype(dtype)]) is dtype
+        assert ZERO[np.dtype(dtype)] == 0 and type(ZERO[np.dtype(dtype)]) is dtype
+    half = Typed(0.5)
+    assert half[np.dtype(np.float32)] is half[np.dtype(np.float32)]  # made once per dtype
+    assert (ONE[np.dtype(np.float32)] - np.ones(3, np.float32)).dtype == np.float32
