@@ -51,3 +51,10 @@ def smallest(values):
     if type(values) is not np.ndarray:  # a NumPy scalar is its own minimum
         return values
     return (values if values.ndim == 1 else values.ravel())[values.argmin()]
+
+
+def largest(values):
+    """The largest value, NaN if any value is NaN (``np.maximum.reduce`` over all axes)."""
+    if type(values) is not np.ndarray:
+        return values
+    return (values if values.ndim == 1 else values.ravel())[values.argmax()]

@@ -17,7 +17,7 @@ Broadcasting and accumulation are the engine's job, never an op's.
 import numpy as np
 
 from .autograd.function import Function
-from .numeric import ONE, ZERO, Typed, smallest, total
+from .numeric import ONE, ZERO, Typed, largest, smallest, total
 
 # ---------------------------------------------------------------------------------------
 # Element-wise ops: backward = upstream gradient × local derivative (the chain rule)
@@ -676,16 +676,23 @@ BCE_EPSILON = Typed(1e-12)  # and keeps the derivative's denominator p(1 - p) at
 SAFE_SPREAD = 1e-40
 
 
-def _check_unit_interval(spread, name):
-    """Check, as PyTorch does, that every value v lies in [0, 1], given ``spread`` = v(1 - v).
+def _check_probabilities(spread):
+    """Check, as PyTorch does, that every p lies in [0, 1], given ``spread`` = p(1 - p).
 
-    v(1 - v) >= 0 holds exactly when 0 <= v <= 1 (also after rounding), and it is NaN for
-    NaN: one product and one minimum check the whole range. Returns the minimum.
+    p(1 - p) >= 0 holds exactly when 0 <= p <= 1 (also after rounding), and it is NaN for
+    NaN: the product backward needs anyway, and one minimum, check the whole range.
+    Returns that minimum.
     """
     lowest = smallest(spread)
     if not lowest >= 0:
-        raise RuntimeError(f"all elements of {name} should be between 0 and 1")
+        raise RuntimeError("all elements of input should be between 0 and 1")
     return lowest
+
+
+def _check_targets(t):
+    """Check, as PyTorch does, that every target lies in [0, 1] (a NaN is its own smallest value)."""
+    if not (smallest(t) >= 0 and largest(t) <= 1):
+        raise RuntimeError("all elements of target should be between 0 and 1")
 
 
 def _clamped_logs(p, smallest_spread):
@@ -709,8 +716,8 @@ class BinaryCrossEntropy(Elementwise):
 
     def forward(ctx, p, t, reduction="mean"):
         spread = p * (ONE[p.dtype] - p)  # p(1 - p): checks the range, and backward divides by it
-        lowest = _check_unit_interval(spread, "input")
-        _check_unit_interval(t - t * t, "target")
+        lowest = _check_probabilities(spread)
+        _check_targets(t)
         log_p, log_1mp = _clamped_logs(p, lowest)
         epsilon = BCE_EPSILON[p.dtype]  # the denominator is kept at least this far from 0
         ctx.save_for_backward(p, t, spread if lowest >= epsilon else np.maximum(spread, epsilon))

@@ -605,6 +605,9 @@ class Tensor:
         return self
 
     def zero_(self):
+        if self._node is None:  # the usual x.grad.zero_(): nothing to check
+            self._write(ZERO[self._data.dtype])
+            return self
         return self.fill_(ZERO[self._data.dtype])
 
 

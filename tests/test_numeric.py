@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from minigrad.numeric import ONE, SMALL, ZERO, Typed, smallest, total
+from minigrad.numeric import ONE, SMALL, ZERO, Typed, largest, smallest, total
 
 FLOAT_DTYPES = (np.float16, np.float32, np.float64)
 
@@ -50,19 +50,21 @@ def test_total_of_integers_and_large_arrays_is_numpys():
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("ours, numpys", [(smallest, np.minimum), (largest, np.maximum)])
 @given(data=st.data())
-def test_smallest_is_numpys_minimum(dtype, data):
+def test_smallest_and_largest_are_numpys_reductions(dtype, ours, numpys, data):
     values = data.draw(arrays(dtype, allow_nan=True, min_side=1))
-    result, expected = smallest(values), np.minimum.reduce(values, axis=None)
+    result, expected = ours(values), numpys.reduce(values, axis=None)
     if np.isnan(expected):
-        assert np.isnan(result)  # NaN anywhere makes the minimum NaN, as in NumPy
+        assert np.isnan(result)  # NaN anywhere makes the minimum (and maximum) NaN, as in NumPy
     else:
         assert result == expected and result.dtype == values.dtype
 
 
-def test_smallest_of_a_number_is_the_number():
-    assert smallest(np.float32(2.5)) == np.float32(2.5)
-    assert np.isnan(smallest(np.float32("nan")))
+def test_smallest_and_largest_of_a_number_are_the_number():
+    for helper in (smallest, largest):
+        assert helper(np.float32(2.5)) == np.float32(2.5)
+        assert np.isnan(helper(np.float32("nan")))
 
 
 def test_typed_numbers_have_the_data_dtype():
