@@ -388,7 +388,7 @@ class Tensor:
         return NotImplemented
 
     def __pow__(self, exponent):
-        if type(exponent) is int and self._data.dtype.kind == "f" and exponent >= 0:  # the common x ** 2
+        if type(exponent) is int and exponent >= 0 and _is_float(self._data):  # the common x ** 2
             return ops.Pow.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor):
             return _binary(ops.PowTensor, self, exponent)
@@ -639,6 +639,11 @@ def _unwrap_nested(data):
     return data
 
 
+def _is_float(data):
+    """Is this tensor data floating point? (A NumPy scalar's type says so faster than its dtype.)"""
+    return type(data) in FLOAT_SCALARS or data.dtype.kind == "f"
+
+
 def _torch_type_name(numpy_dtype):
     names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
              "float16": "Half", "int16": "Short", "int8": "Char", "uint8": "Byte"}
@@ -650,7 +655,7 @@ def _float_input(value, name, keep_integers=False):
     and integers made float32 first unless the op keeps them (relu, neg)."""
     if not isinstance(value, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}")
-    if keep_integers or value._data.dtype.kind == "f":
+    if keep_integers or _is_float(value._data):
         return value
     return _as_float(value)
 
@@ -680,9 +685,9 @@ def _binary(op, a, b):
         return op.apply(a, b)
     # the common  x * 0.5  and  0.5 * x  on float data: NumPy itself rounds the Python float to
     # the data's dtype (NEP 50), the same as converting it first, and faster
-    if type(b) is float and type(a) is Tensor and a._data.dtype.kind == "f":
+    if type(b) is float and type(a) is Tensor and _is_float(a._data):
         return op.apply(a, b)
-    if type(a) is float and type(b) is Tensor and b._data.dtype.kind == "f":
+    if type(a) is float and type(b) is Tensor and _is_float(b._data):
         return op.apply(a, b)
     if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
         a = _promote_for_number(a, b)

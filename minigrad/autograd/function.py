@@ -193,10 +193,12 @@ class Function(Node):
             (x,) = inputs
             arrays, next_nodes = [x._data], (x._node,)
             track = x._node is not None
-        elif count == 2 and type(inputs[0]) is Tensor and type(inputs[1]) is Tensor:  # a + b, a * b
+        elif count == 2:  # a + b, x * 0.5, 0.5 * x: tensors or constants
             a, b = inputs
-            arrays, next_nodes = [a._data, b._data], (a._node, b._node)
-            track = a._node is not None or b._node is not None
+            a_data, a_node = (a._data, a._node) if type(a) is Tensor else (a, None)
+            b_data, b_node = (b._data, b._node) if type(b) is Tensor else (b, None)
+            arrays, next_nodes = [a_data, b_data], (a_node, b_node)
+            track = a_node is not None or b_node is not None
         else:
             arrays, next_nodes, track = [], [], False
             for x in inputs:
