@@ -3,7 +3,8 @@
 The algorithm, in three short steps (no recursion anywhere, so a chain of a million
 ops is as easy as a chain of three):
 
-1. Walk the graph from the output with an explicit stack and collect its nodes.
+1. Walk the graph from the output and collect its nodes (in a list that grows as it is
+   walked).
 2. Sort them newest first (by sequence number). A node is always created after its
    inputs, so in this order every node comes after all of its consumers: when its turn
    comes, its gradient is complete. This is the order PyTorch's engine takes too.
@@ -58,18 +59,15 @@ def _size(shape):
 
 
 def collect_graph(root):
-    """Walk the graph from ``root`` with an explicit stack (never recursion).
+    """Walk the graph from ``root`` with a growing list (never recursion).
 
     Returns the op nodes, and for every AccumulateGrad (leaf) node how many edges point
     into it, so it can run as soon as its last consumer has (as PyTorch runs it).
     """
     if type(root) is AccumulateGrad:  # backward() on a leaf: no op nodes at all
         return [], {root: 0}
-    nodes, seen, leaf_dependencies = [], {root}, {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        nodes.append(node)
+    nodes, seen, leaf_dependencies = [root], {root}, {}
+    for node in nodes:  # the list grows while it is walked: it is its own to-do list
         for next_node in node._next_nodes:
             if next_node is None:
                 continue
@@ -77,7 +75,7 @@ def collect_graph(root):
                 leaf_dependencies[next_node] = leaf_dependencies.get(next_node, 0) + 1
             elif next_node not in seen:
                 seen.add(next_node)
-                stack.append(next_node)
+                nodes.append(next_node)
     return nodes, leaf_dependencies
 
 
