@@ -326,11 +326,8 @@ class Tensor:
         else:  # in place, as PyTorch does: x.grad stays the same object
             self._grad._write(self._grad._data + grad)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
-        """Compute the gradient of this tensor with respect to every leaf that requires grad."""
-        if create_graph:
-            raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
-        engine.backward(self, gradient, retain_graph)
+    # x.backward(gradient=None, retain_graph=None): the engine's entry point, called directly
+    backward = engine.backward
 
     def detach(self):
         """The same data (shared, not copied), cut from the graph: requires_grad=False."""

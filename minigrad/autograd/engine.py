@@ -26,16 +26,41 @@ from . import function
 from .function import AccumulateGrad
 
 
-def backward(tensor, gradient=None, retain_graph=None):
-    """Compute d(tensor)/d(leaf) for every leaf that requires grad; accumulate into ``.grad``."""
+def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
+    """Compute d(tensor)/d(leaf) for every leaf that requires grad; accumulate into ``.grad``.
+
+    This is ``Tensor.backward`` itself.
+    """
     root = tensor._node  # the tensor's grad_fn, or its AccumulateGrad if it is a leaf
     if root is None:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    if create_graph:
+        raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
     data = tensor._data
     if gradient is None and type(data) is not np.ndarray:  # the usual loss.backward() on a number
-        run_graph(root, ONE[data.dtype], bool(retain_graph))
+        seed = ONE[data.dtype]
     else:
-        run_graph(root, _root_gradient(tensor, gradient), bool(retain_graph))
+        seed = _root_gradient(tensor, gradient)
+    keep_saved = bool(retain_graph)
+    nodes, leaf_dependencies = collect_graph(root)
+    if not nodes:  # backward() on a leaf: its own gradient is the seed
+        _run_node(root, seed, keep_saved)
+    elif len(nodes) < LARGE_GRAPH:
+        _run_in_order(nodes, leaf_dependencies, root, seed, keep_saved)
+    else:
+        # Python's cyclic garbage collector is paused meanwhile: the pass makes no reference
+        # cycles, but its many short-lived objects would otherwise trigger collections that
+        # scan the whole (large) graph again and again.
+        collector_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            _run_in_order(nodes, leaf_dependencies, root, seed, keep_saved)
+        finally:
+            if collector_was_on:
+                gc.enable()
+
+
+LARGE_GRAPH = 1000  # nodes
 
 
 def _root_gradient(tensor, gradient):
@@ -79,27 +104,6 @@ def collect_graph(root):
     return nodes, leaf_dependencies
 
 
-def run_graph(root, root_gradient, keep_saved=False):
-    """Run the backward pass from ``root`` (a node) seeded with ``root_gradient``."""
-    nodes, leaf_dependencies = collect_graph(root)
-    if not nodes:  # backward() on a leaf: its own gradient is the seed
-        _run_node(root, root_gradient, keep_saved)
-    elif len(nodes) < LARGE_GRAPH:
-        _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved)
-    else:
-        # Python's cyclic garbage collector is paused meanwhile: the pass makes no reference
-        # cycles, but its many short-lived objects would otherwise trigger collections that
-        # scan the whole (large) graph again and again.
-        collector_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved)
-        finally:
-            if collector_was_on:
-                gc.enable()
-
-
-LARGE_GRAPH = 1000  # nodes
 _SEQUENCE_NUMBER = operator.attrgetter("sequence_nr")
 
 
@@ -214,4 +218,4 @@ def _run_posthooks(node, input_grads, grad):
     return input_grads
 
 
-__all__ = ["backward", "run_graph", "collect_graph", "sum_to_shape", "AccumulateGrad"]
+__all__ = ["backward", "collect_graph", "sum_to_shape", "AccumulateGrad"]
