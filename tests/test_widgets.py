@@ -144,9 +144,11 @@ def test_function_plot_tangent_slope_is_the_autograd_derivative():
     plot = FunctionPlot("sin(x**2)", x=(-3, 3, 0.01, 1.5), inner=True)
     assert plot.slope == pytest.approx(2 * 1.5 * math.cos(2.25), rel=1e-4)
     assert f"<b>{2 * 1.5 * math.cos(2.25):.4f}</b>" in plot.readout.value
-    first_image = plot.image.value
+    first_image, still_parts = plot.image.value, plot.picture.background
     plot.x_slider.value = 0.5
     assert plot.slope == pytest.approx(2 * 0.5 * math.cos(0.25), rel=1e-4) and plot.image.value != first_image
+    assert plot.picture.background is still_parts  # only the tangent, point and marker were drawn again
+    assert list(plot.tangent.get_xdata()) == pytest.approx([-0.5, 1.5]) and list(plot.marker.get_xdata()) == [0.5, 0.5]
     assert [name for name, _, _ in plot.curves] == ["y", "z"]
     assert plot.image.value[:8] == b"\x89PNG\r\n\x1a\n"
 

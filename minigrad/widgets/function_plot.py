@@ -42,9 +42,7 @@ class FunctionPlot(widgets.VBox):
         lows = self.x_slider.min, self.x_slider.max
         self.grid = np.linspace(lows[0], lows[1], points)
         self.curves = self._curves()
-        self.figure = layout.new_figure(figsize=(6.4, 5.2 if inner else 3.4))
-        self.axes = self.figure.subplots(2 if inner else 1, 1, squeeze=False)[:, 0]
-        self.figure.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.1, hspace=0.45)
+        self._setup_figure()
         for slider in (self.x_slider, self.h_slider):
             slider.observe(lambda change: self.refresh(), names="value")
         controls = [self.x_slider] + ([self.h_slider, self.halve_button] if secant else [])
@@ -73,45 +71,54 @@ class FunctionPlot(widgets.VBox):
         return (ahead - here) / h
 
     # -------------------------------------------------------------------- drawing
+    def _setup_figure(self):
+        """The curves, axes and legend, drawn once; the tangent, secant and point move on top."""
+        self.figure = layout.new_figure(figsize=(6.4, 5.2 if self.show_inner else 3.4))
+        self.axes = self.figure.subplots(2 if self.show_inner else 1, 1, squeeze=False)[:, 0]
+        self.figure.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.1, hspace=0.45)
+        main, output_curve = self.axes[0], self.curves[-1][2]
+        (curve,) = main.plot(self.grid, output_curve, color="tab:blue",
+                             label=f"f({self.name}) = {html.unescape(self.title)}")
+        (self.tangent,) = main.plot([], [], color="tab:red", label="tangent: slope from backward()", animated=True)
+        (self.secant,) = main.plot([], [], color="tab:green", linestyle="--", label="secant through x and x + h",
+                                   animated=True)
+        (self.point,) = main.plot([], [], "o", color="black", zorder=5, animated=True)
+        self.moving = [self.tangent, self.point] + ([self.secant] if self.show_secant else [])
+        legend = _tidy(main, self.name, "f", f"{self.title}: the tangent's slope is the derivative",
+                       handles=[curve, self.tangent] + ([self.secant] if self.show_secant else []))
+        legend.set_animated(True)  # drawn after the moving lines, so that they never cross its text
+        self.moving.append(legend)
+        low, high = np.nanmin(output_curve), np.nanmax(output_curve)
+        margin = 0.1 * (high - low if high > low else 1.0)
+        main.set(xlim=(self.grid[0], self.grid[-1]), ylim=(low - margin, high + margin))
+        if self.show_inner:
+            inner = self.axes[1]
+            for name, title, values in self.curves:
+                inner.plot(self.grid, values, label=f"{name} = {title}")
+            self.marker = inner.axvline(self.grid[0], color="gray", linestyle=":", animated=True)
+            self.moving.append(self.marker)
+            _tidy(inner, self.name, "value", "the inner functions, each against " + self.name)
+        self.picture = layout.AnimatedFigure(self.figure)
+
     def refresh(self):
         x, h = self.x_slider.value, self.h_slider.value
         value, slope = self.value_and_slope(x)
-        self._draw_main(self.axes[0], x, value, slope, h)
-        if self.show_inner:
-            self._draw_inner(self.axes[1], x)
-        layout.show_figure(self.image, self.figure)
+        span = (self.grid[-1] - self.grid[0]) / 6
+        xs = np.array([x - span, x + span])
+        self.tangent.set_data(xs, value + slope * (xs - x))
+        self.point.set_data([x], [value])
         text = (f"f({notation.format_number(x)}) = {notation.format_number(value)}, "
                 f"slope from backward(): f′({notation.format_number(x)}) = <b>{notation.format_number(slope)}</b>")
         if self.show_secant:
             secant = self.secant_slope(x, h)
+            self.secant.set_data(xs, value + secant * (xs - x))
             text += (f"<br>secant with h = {notation.format_number(h)}: slope {notation.format_number(secant)} "
                      f"(off by {notation.format_number(abs(secant - slope))})")
+        if self.show_inner:
+            self.marker.set_xdata([x, x])
+        self.picture.show(self.image, self.moving)
         self.readout.value = f"<div class='minigrad-slope'>{text}</div>"
         self.slope = slope
-
-    def _draw_main(self, axes, x, value, slope, h):
-        axes.clear()
-        output_curve = self.curves[-1][2]
-        axes.plot(self.grid, output_curve, color="tab:blue", label=f"f({self.name}) = {html.unescape(self.title)}")
-        span = (self.grid[-1] - self.grid[0]) / 6
-        xs = np.array([x - span, x + span])
-        axes.plot(xs, value + slope * (xs - x), color="tab:red", label=f"tangent, slope {slope:.4f}")
-        if self.show_secant:
-            secant = self.secant_slope(x, h)
-            axes.plot(xs, value + secant * (xs - x), color="tab:green", linestyle="--",
-                      label=f"secant, h = {h:.3g}, slope {secant:.4f}")
-        axes.plot([x], [value], "o", color="black", zorder=5)
-        _tidy(axes, self.name, "f", f"{self.title}: the tangent's slope is the derivative")
-        low, high = np.nanmin(output_curve), np.nanmax(output_curve)
-        margin = 0.1 * (high - low if high > low else 1.0)
-        axes.set_ylim(low - margin, high + margin)
-
-    def _draw_inner(self, axes, x):
-        axes.clear()
-        for name, title, values in self.curves:
-            axes.plot(self.grid, values, label=f"{name} = {title}")
-        axes.axvline(x, color="gray", linestyle=":")
-        _tidy(axes, self.name, "value", "the inner functions, each against " + self.name)
 
 
 def _title(graph, value):
@@ -121,9 +128,9 @@ def _title(graph, value):
     return value.name
 
 
-def _tidy(axes, xlabel, ylabel, title):
+def _tidy(axes, xlabel, ylabel, title, handles=None):
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title, fontsize=10)
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=8, loc="best")
+    return axes.legend(handles=handles, fontsize=8, loc="upper left")  # a fixed place, clear of the slider's moves

@@ -7,6 +7,7 @@ import html
 import io
 
 import ipywidgets as widgets
+import numpy as np
 
 from .. import notation
 
@@ -127,3 +128,29 @@ def new_figure(*args, **kwargs):
     from matplotlib.figure import Figure
 
     return Figure(*args, **kwargs)
+
+
+class AnimatedFigure:
+    """A figure whose still parts (axes, curves, text, legend) are drawn once and kept as a
+    picture; each update draws only the artists that move (made with ``animated=True``) on
+    top of that picture. This is what keeps a slider move fast (matplotlib calls it blitting).
+    """
+
+    def __init__(self, figure):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.figure, self.canvas, self.background = figure, FigureCanvasAgg(figure), None
+
+    def redraw_still_parts(self):
+        """Call when a still part changed (new axis limits, say): the next show draws them again."""
+        self.background = None
+
+    def show(self, image_widget, moving):
+        """Put the still picture with the ``moving`` artists on top into the Image widget."""
+        if self.background is None:
+            self.canvas.draw()  # everything but the animated artists
+            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.canvas.restore_region(self.background)
+        for artist in moving:
+            artist.axes.draw_artist(artist)
+        show_rgba(image_widget, np.asarray(self.canvas.buffer_rgba()))

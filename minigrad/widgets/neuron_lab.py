@@ -11,7 +11,6 @@ negative-gradient arrow and the training path; and training in four named stages
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import data, no_grad, notation, sigmoid
 from ..creation import tensor
@@ -198,10 +197,9 @@ class NeuronLab(widgets.VBox):
         self.loss_axes.legend(fontsize=8)
         for axes in (self.data_axes, self.surface_axes, self.loss_axes):
             axes.grid(alpha=0.3)
-        # Axes, contours, data and text are drawn once and kept as a picture (the background); each
-        # update draws only the artists that move on top of it. That is what keeps a slider move fast.
-        self.canvas = FigureCanvasAgg(self.figure)
-        self._background, self._loss_limits = None, None
+        # axes, contours, data and text are drawn once; each update draws only what moves
+        self.picture = layout.AnimatedFigure(self.figure)
+        self._loss_limits = None
 
     def _draw(self, y_hat, grad_w, grad_b):
         self.curve_line.set_data(self.curve_x, 1 / (1 + np.exp(-(self.w * self.curve_x + self.b))))
@@ -216,16 +214,8 @@ class NeuronLab(widgets.VBox):
                                                 arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 2})
         self.loss_line.set_data(np.arange(1, len(self.losses) + 1), self.losses)
         limits = (max(2, len(self.losses)), max(self.losses, default=0.7) * 1.1)
-        if limits != self._loss_limits:  # new axis limits: the background must be drawn again
+        if limits != self._loss_limits:  # new axis limits: the still parts must be drawn again
             self.loss_axes.set(xlim=(0, limits[0]), ylim=(0, limits[1]))
-            self._loss_limits, self._background = limits, None
-        self._render([self.curve_line, self.path_line, self.point, self.arrow, self.loss_line])
-
-    def _render(self, moving):
-        if self._background is None:
-            self.canvas.draw()  # everything but the animated artists
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self.canvas.restore_region(self._background)
-        for artist in moving:
-            artist.axes.draw_artist(artist)
-        layout.show_rgba(self.image, np.asarray(self.canvas.buffer_rgba()))
+            self._loss_limits = limits
+            self.picture.redraw_still_parts()
+        self.picture.show(self.image, [self.curve_line, self.path_line, self.point, self.arrow, self.loss_line])
