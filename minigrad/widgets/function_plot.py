@@ -96,8 +96,9 @@ class FunctionPlot(widgets.VBox):
             for name, title, values in self.curves:
                 inner.plot(self.grid, values, label=f"{name} = {title}")
             self.marker = inner.axvline(self.grid[0], color="gray", linestyle=":", animated=True)
-            self.moving.append(self.marker)
-            _tidy(inner, self.name, "value", "the inner functions, each against " + self.name)
+            legend = _tidy(inner, self.name, "value", "the inner functions, each against " + self.name)
+            legend.set_animated(True)
+            self.moving += [self.marker, legend]
         self.picture = layout.AnimatedFigure(self.figure)
 
     def refresh(self):
