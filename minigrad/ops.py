@@ -36,10 +36,10 @@ class Elementwise(Function):
 
     def backward(ctx, grad):
         # upstream × local for each input that needs a gradient (a constant's would go nowhere)
-        return tuple([
-            None if local is None or next_node is None else grad * local
-            for local, next_node in zip(ctx.local_derivatives(), ctx._next_nodes)
-        ])
+        gradients = []
+        for local, next_node in zip(ctx.local_derivatives(), ctx._next_nodes):
+            gradients.append(None if local is None or next_node is None else grad * local)
+        return gradients
 
 
 class Unary(Elementwise):
@@ -709,7 +709,7 @@ def _clamped_logs(p, smallest_spread):
 class BinaryCrossEntropy(Elementwise):
     r"""L = -[t \ln p + (1 - t) \ln(1 - p)], averaged (or summed) over the N samples"""
 
-    __slots__ = ()
+    __slots__ = ("reduction",)
     grad_fn_name, symbol = "BinaryCrossEntropyBackward0", "BCE"
     formula = r"\frac{\partial L}{\partial p_i} = \frac{1}{N}\,\frac{p_i - t_i}{p_i(1 - p_i)}"
     saved_names = ("self", "target")
@@ -750,7 +750,7 @@ class BinaryCrossEntropy(Elementwise):
 class MseLoss(Elementwise):
     r"""L = (p - t)^2, averaged (or summed) over the N samples"""
 
-    __slots__ = ()
+    __slots__ = ("reduction",)
     grad_fn_name, symbol = "MseLossBackward0", "MSE"
     formula = r"\frac{\partial L}{\partial p_i} = \frac{2}{N}(p_i - t_i)"
     saved_names = ("self", "target")
