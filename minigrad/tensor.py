@@ -652,7 +652,8 @@ def _float_input(value, name, keep_integers=False):
     and integers made float32 first unless the op keeps them (relu, neg)."""
     if not isinstance(value, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}")
-    if keep_integers or _is_float(value._data):
+    data = value._data
+    if keep_integers or type(data) in FLOAT_SCALARS or data.dtype.kind == "f":
         return value
     return _as_float(value)
 
