@@ -198,6 +198,8 @@ class Pow(Unary):
         (x,), n = ctx.saved_tensors, ctx.exponent
         if n == 0:
             return x * 0  # d/dx x^0 = 0 everywhere, even at x = 0
+        if n == 2:
+            return 2 * x  # the course's x²: n x^(n-1) = 2x (no need to compute x¹)
         return n * x ** (n - 1)
 
 
