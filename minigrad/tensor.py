@@ -385,7 +385,8 @@ class Tensor:
         return NotImplemented
 
     def __pow__(self, exponent):
-        if type(exponent) is int and exponent >= 0 and _is_float(self._data):  # the common x ** 2
+        data = self._data  # the common x ** 2 first: a whole power of float data
+        if type(exponent) is int and exponent >= 0 and (type(data) in FLOAT_SCALARS or data.dtype.kind == "f"):
             return ops.Pow.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor):
             return _binary(ops.PowTensor, self, exponent)

@@ -223,12 +223,12 @@ class Function(Node):
             ctx, node = NO_CONTEXT, None
         # forward(ctx, a) and forward(ctx, a, b) are called directly: on numbers, a call with
         # *arrays and **options costs as much as the operation itself
-        if options or count > 2:
-            output._data = value = cls.forward(ctx, *arrays, **options)
-        elif count == 2:
+        if count == 1:
+            output._data = value = cls.forward(ctx, arrays[0], **options) if options else cls.forward(ctx, arrays[0])
+        elif count == 2 and not options:
             output._data = value = cls.forward(ctx, arrays[0], arrays[1])
         else:
-            output._data = value = cls.forward(ctx, arrays[0])
+            output._data = value = cls.forward(ctx, *arrays, **options)
         output._node = node
         if node is not None:
             node._value = value
