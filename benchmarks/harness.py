@@ -1,10 +1,13 @@
 """Run implementations of one workload interleaved in one process; report medians and ratios.
 
 Interleaving (a, b, c, a, b, c, ...) means that a slow moment of the machine hits every
-implementation alike, so the ratios stay meaningful on a busy 2-core box.
+implementation alike, so the ratios stay meaningful on a busy 2-core box. The order within
+each round is shuffled (with a fixed seed): a machine whose slow moments come at a regular
+beat could otherwise keep hitting the same implementation, round after round.
 """
 
 import gc
+import random
 import statistics
 import time
 
@@ -18,9 +21,11 @@ def measure(implementations, rounds=15, min_time=0.02):
     """
     batches = {name: _calibrate(run, min_time) for name, run in implementations.items()}
     samples = {name: [] for name in implementations}
+    order, shuffle = list(implementations), random.Random(0).shuffle
     for _ in range(rounds):
-        for name, run in implementations.items():
-            samples[name].append(_run_batch(run, batches[name]) / batches[name])
+        shuffle(order)
+        for name in order:
+            samples[name].append(_run_batch(implementations[name], batches[name]) / batches[name])
     return {name: statistics.median(values) for name, values in samples.items()}
 
 

@@ -508,12 +508,16 @@ class MatMul(Function):
             g2 = np.expand_dims(g2, -1)  # the column b's product lost
         if a.ndim == 1:
             g2 = np.expand_dims(g2, -2)  # the row a's product lost
-        grad_a = np.matmul(g2, np.swapaxes(b2, -1, -2))
-        grad_b = np.matmul(np.swapaxes(a2, -1, -2), g2)
-        if a.ndim == 1:
-            grad_a = grad_a[..., 0, :]
-        if b.ndim == 1:
-            grad_b = grad_b[..., :, 0]
+        # a product is only worth computing for an input whose gradient goes somewhere: the
+        # data x in  x @ w  needs none, and its product would cost as much as the weights' one
+        needs_a, needs_b = (node is not None for node in ctx._next_nodes)
+        grad_a = grad_b = None
+        if needs_a:
+            grad_a = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            grad_a = grad_a[..., 0, :] if a.ndim == 1 else grad_a
+        if needs_b:
+            grad_b = np.matmul(np.swapaxes(a2, -1, -2), g2)
+            grad_b = grad_b[..., :, 0] if b.ndim == 1 else grad_b
         return grad_a, grad_b  # extra batch axes are summed away by the engine
 
 
