@@ -265,3 +265,28 @@ def test_inplace_cannot_silently_truncate():
         counts += 0.5
     with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
         mg.zeros(2).add_(mg.ones(3, 2))
+
+
+def test_backward_skips_the_gradients_of_constants():
+    # the data in  x @ w  and  w * x  needs no gradient: its node gets none (and no product is computed)
+    x, w = mg.ones(4, 3), mg.ones(3, 2, requires_grad=True)
+    product = x @ w
+    assert product.grad_fn.backward(np.ones((4, 2), np.float32))[0] is None
+    scaled = w * mg.tensor(2.0)
+    assert scaled.grad_fn.backward(np.ones((3, 2), np.float32))[1] is None
+    (product.sum() + scaled.sum()).backward()
+    assert w.grad.tolist() == [[6.0, 6.0]] * 3  # 4 rows of x, plus the factor 2
+
+
+def test_in_place_updates_of_numbers_under_no_grad_keep_the_dtype():
+    w = mg.tensor(1.0, requires_grad=True)
+    w.grad = mg.tensor(0.5)
+    with mg.no_grad():
+        w -= 0.1 * w.grad
+        w *= mg.tensor(2.0)
+        w /= mg.tensor(4.0)
+        w += mg.tensor(1.0)
+    assert w.dtype == mg.float32 and w.requires_grad and w.is_leaf
+    assert w.item() == pytest.approx((1.0 - 0.05) * 2 / 4 + 1, rel=1e-6)
+    w.grad.zero_()
+    assert w.grad.item() == 0.0
