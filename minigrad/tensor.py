@@ -152,7 +152,7 @@ class Tensor:
         return "cpu"
 
     def is_floating_point(self):
-        return self._data.dtype.kind == "f"
+        return _is_float(self._data)
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -385,8 +385,7 @@ class Tensor:
         return NotImplemented
 
     def __pow__(self, exponent):
-        data = self._data  # the common x ** 2 first: a whole power of float data
-        if type(exponent) is int and exponent >= 0 and (type(data) in FLOAT_SCALARS or data.dtype.kind == "f"):
+        if type(exponent) is int and exponent >= 0 and _is_float(self._data):  # the common x ** 2
             return ops.Pow.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor):
             return _binary(ops.PowTensor, self, exponent)
@@ -596,16 +595,14 @@ class Tensor:
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
     def fill_(self, value):
-        self._check_inplace()
-        if self.grad_fn is not None and _GRAD_MODE.enabled:
-            raise NotImplementedError("minigrad does not record fill_/zero_ inside a graph; use detach() first")
+        if self._node is not None:  # a tensor outside any graph (x.grad, say) has nothing to check
+            self._check_inplace()
+            if _GRAD_MODE.enabled:  # not a leaf that requires grad, so the result of an op
+                raise NotImplementedError("minigrad does not record fill_/zero_ inside a graph; use detach() first")
         self._write(value.item() if isinstance(value, Tensor) else value)
         return self
 
     def zero_(self):
-        if self._node is None:  # the usual x.grad.zero_(): nothing to check
-            self._write(ZERO[self._data.dtype])
-            return self
         return self.fill_(ZERO[self._data.dtype])
 
 
@@ -653,8 +650,7 @@ def _float_input(value, name, keep_integers=False):
     and integers made float32 first unless the op keeps them (relu, neg)."""
     if not isinstance(value, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}")
-    data = value._data
-    if keep_integers or type(data) in FLOAT_SCALARS or data.dtype.kind == "f":
+    if keep_integers or _is_float(value._data):
         return value
     return _as_float(value)
 

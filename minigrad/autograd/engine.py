@@ -36,11 +36,7 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if create_graph:
         raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
-    data = tensor._data
-    if gradient is None and type(data) is not np.ndarray:  # the usual loss.backward() on a number
-        seed = ONE[data.dtype]
-    else:
-        seed = _root_gradient(tensor, gradient)
+    seed = _root_gradient(tensor, gradient)
     keep_saved = bool(retain_graph)
     nodes, leaf_dependencies = collect_graph(root)
     if not nodes:  # backward() on a leaf: its own gradient is the seed
@@ -139,10 +135,7 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
                 remaining = leaf_dependencies[next_node] - 1
                 leaf_dependencies[next_node] = remaining
                 if remaining == 0 and next_node in buffers:
-                    if next_node._has_hooks:
-                        _run_node(next_node, take(next_node), keep_saved)
-                    else:
-                        next_node.backward(take(next_node))  # saves nothing: nothing to free
+                    _run_node(next_node, take(next_node), keep_saved)
 
 
 def _run_node(node, grad, keep_saved):

@@ -187,12 +187,12 @@ class Function(Node):
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the op on tensors (or NumPy constants); record a node when grad mode is on."""
-        # plain loops, no generators: this is the hottest path of the whole library
+        # unpacked by hand, no generators: this is the hottest path of the whole library
         count = len(inputs)
-        if count == 1 and type(inputs[0]) is Tensor:  # sin(x), x ** 2, ...: one tensor
+        if count == 1:  # sin(x), x ** 2, ...
             (x,) = inputs
-            arrays, next_nodes = [x._data], (x._node,)
-            track = x._node is not None
+            data, node = (x._data, x._node) if type(x) is Tensor else (x, None)
+            arrays, next_nodes, track = [data], (node,), node is not None
         elif count == 2:  # a + b, x * 0.5, 0.5 * x: tensors or constants
             a, b = inputs
             a_data, a_node = (a._data, a._node) if type(a) is Tensor else (a, None)
