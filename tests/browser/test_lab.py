@@ -70,6 +70,13 @@ def cell_output(panel, source_start):
     return cell.locator(".jp-OutputArea").first
 
 
+def widget_after_run_all(page, lab, notebook, source_start):
+    """Open a notebook on a fresh kernel, Run All, and return the output of the cell that starts so."""
+    panel = open_notebook(page, lab, notebook)
+    run_all(page, panel)
+    return cell_output(panel, source_start)
+
+
 def screenshot(locator, name, tmp_path):
     folder = ROOT / "assets" / "screenshots" if os.environ.get("MINIGRAD_UPDATE_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
@@ -127,9 +134,7 @@ def set_slider(widget, description, value):
 
 
 def test_walkthrough_slider_steps_and_play(page, lab, console_errors):
-    panel = open_notebook(page, lab, "00_start_here")
-    run_all(page, panel)
-    walk = cell_output(panel, 'walk = Walkthrough("exp(sin(x**2))"')
+    walk = widget_after_run_all(page, lab, "00_start_here", 'walk = Walkthrough("exp(sin(x**2))"')
     expect(phase_of(walk)).to_have_text("Forward 1 / 3")
     assert highlighted(walk) == ["op0", "v1"]
     set_slider(walk, "x", 3)
@@ -150,9 +155,7 @@ def test_walkthrough_slider_steps_and_play(page, lab, console_errors):
 
 
 def test_function_plot_slider_moves_the_tangent(page, lab, console_errors):
-    panel = open_notebook(page, lab, "01_square")
-    run_all(page, panel)
-    plot = cell_output(panel, 'plot = FunctionPlot("x**2"')
+    plot = widget_after_run_all(page, lab, "01_square", 'plot = FunctionPlot("x**2"')
     expect(plot.locator(".minigrad-slope")).to_contain_text("f′(2) = 4")
     image_before = plot.locator(".widget-image").get_attribute("src")
     set_slider(plot, "x", 3)
@@ -162,9 +165,7 @@ def test_function_plot_slider_moves_the_tangent(page, lab, console_errors):
 
 
 def test_neuron_lab_trains(page, lab, console_errors):
-    panel = open_notebook(page, lab, "04_neuron_bce")
-    run_all(page, panel)
-    neuron = cell_output(panel, "lab = NeuronLab()")
+    neuron = widget_after_run_all(page, lab, "04_neuron_bce", "lab = NeuronLab()")
     readout = neuron.locator(".minigrad-neuron")
     expect(neuron.get_by_text("path: 101 points")).to_be_visible()  # the notebook trained 100 epochs
     loss_before = float(re.search(r"L = ([\d.]+)", readout.inner_text()).group(1))
@@ -179,9 +180,7 @@ def test_neuron_lab_trains(page, lab, console_errors):
 
 
 def test_gradient_lab_accumulates_then_zeroes(page, lab, console_errors):
-    panel = open_notebook(page, lab, "05_autograd_in_practice")
-    run_all(page, panel)
-    gradients = cell_output(panel, "lab = GradientLab()")
+    gradients = widget_after_run_all(page, lab, "05_autograd_in_practice", "lab = GradientLab()")
     reading = gradients.locator(".minigrad-grad")
     expect(reading).to_contain_text("x.grad = 0")  # the notebook pressed backward() three times, then zero_()
     for expected in ("4", "8", "12"):
