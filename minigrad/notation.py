@@ -13,12 +13,14 @@ negative number in parentheses where it would otherwise read wrongly: ``2 \cdot 
 ``(-2)^{2}``.
 """
 
+import math
 import string
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import ops
+from .autograd.function import Preview
 
 
 @dataclass(frozen=True)
@@ -143,27 +145,37 @@ def format_number(value, digits=4):
 
 def format_value(value, digits=4, vector_digits=3, limit=8):
     """A scalar as ``format_number``; a vector compactly: ``[0.667, 1.333, 2.000]``."""
-    array = np.asarray(value)
-    if array.ndim == 0:
-        return format_number(array, digits)
-    flat = array.reshape(-1)
-    items = [f"{float(v) + 0.0:.{vector_digits}f}".replace(f"-0.{'0' * vector_digits}", f"0.{'0' * vector_digits}")
-             for v in flat[:limit]]
-    if flat.size > limit:
-        items[-1:] = ["…", f"{float(flat[-1]):.{vector_digits}f}"]
-    text = ", ".join(items)
-    return f"[{text}]" if array.ndim == 1 else f"[{text}] (shape {tuple(array.shape)})"
+    if not isinstance(value, Preview) and np.ndim(value) == 0:
+        return format_number(value, digits)
+    text, shape = _vector_text(value, vector_digits, limit)
+    return f"[{text}]" if len(shape) == 1 else f"[{text}] (shape {shape})"
 
 
 def latex_value(value):
     """A value inside an equation: a number as it is, a vector in LaTeX brackets."""
-    array = np.asarray(value)
-    if array.ndim == 0:
-        return format_number(array)
-    text = format_value(array.reshape(-1) if array.ndim > 1 else array)
-    body = text[1:-1].replace("…", r"\dots")
-    suffix = "" if array.ndim == 1 else r"_{" + r"\times".join(str(n) for n in array.shape) + "}"
-    return r"\left[" + body + r"\right]" + suffix
+    if not isinstance(value, Preview) and np.ndim(value) == 0:
+        return format_number(value)
+    text, shape = _vector_text(value, 3, 8)
+    suffix = "" if len(shape) == 1 else r"_{" + r"\times".join(str(n) for n in shape) + "}"
+    return r"\left[" + text.replace("…", r"\dots") + r"\right]" + suffix
+
+
+def _vector_text(value, digits, limit):
+    """``0.667, 1.333, …, 2.000``: the first values and the last, and the shape (a tuple).
+
+    Works on a node's ``Preview`` of a big array too: it keeps exactly these values.
+    """
+    if isinstance(value, Preview):
+        head, last, shape = value.head, value.last, value.shape
+    else:
+        array = np.asarray(value)
+        flat = array.reshape(-1)
+        head, last, shape = flat[:limit], flat[-1] if flat.size else None, array.shape
+    items = [f"{float(v) + 0.0:.{digits}f}".replace(f"-0.{'0' * digits}", f"0.{'0' * digits}")
+             for v in head[:limit]]
+    if math.prod(shape) > limit:
+        items[-1:] = ["…", f"{float(last):.{digits}f}"]
+    return ", ".join(items), tuple(shape)
 
 
 def wrap(term):

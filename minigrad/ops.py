@@ -29,6 +29,7 @@ class Elementwise(Function):
 
     __slots__ = ()
     symbol = "?"  # how the op is drawn in the expression graph
+    can_shrink = False  # the output has the inputs' broadcast shape: never fewer numbers
 
     def local_derivatives(ctx):
         """One array (or number) per input: dy/d(input), value by value."""
@@ -716,6 +717,7 @@ class BinaryCrossEntropy(Elementwise):
     r"""L = -[t \ln p + (1 - t) \ln(1 - p)], averaged (or summed) over the N samples"""
 
     __slots__ = ("reduction",)
+    can_shrink = True  # the mean (or sum) is one number
     grad_fn_name, symbol = "BinaryCrossEntropyBackward0", "BCE"
     formula = r"\frac{\partial L}{\partial p_i} = \frac{1}{N}\,\frac{p_i - t_i}{p_i(1 - p_i)}"
     saved_names = ("self", "target")
@@ -758,6 +760,7 @@ class MseLoss(Elementwise):
     r"""L = (p - t)^2, averaged (or summed) over the N samples"""
 
     __slots__ = ("reduction",)
+    can_shrink = True  # the mean (or sum) is one number
     grad_fn_name, symbol = "MseLossBackward0", "MSE"
     formula = r"\frac{\partial L}{\partial p_i} = \frac{2}{N}(p_i - t_i)"
     saved_names = ("self", "target")

@@ -122,6 +122,16 @@ def test_an_mlp_draws_one_node_per_tensor_op():
     assert len(re.findall(r"^\s*op\d+ \[", source, re.M)) == 4  # mm, tanh, mm, mean
 
 
+def test_a_big_array_is_drawn_from_the_preview_its_node_kept():
+    mg.manual_seed(0)
+    x, w = mg.randn(400, 20), mg.randn(20, 300, requires_grad=True)
+    product = x @ w  # 120,000 numbers: its node keeps only a Preview
+    expected = viz._fmt(product._data)
+    loss = mg.tanh(product).mean()
+    del product
+    assert "…" in expected and expected in viz.draw(loss).source
+
+
 def test_a_large_graph_says_so_and_still_renders():
     x = mg.tensor(0.5, requires_grad=True)
     y = x

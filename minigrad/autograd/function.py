@@ -9,18 +9,23 @@ remembers:
   constants), so ``a + a`` has two edges into the same node; PyTorch shows them as
   ``next_functions``, pairs ``(node, 0)``;
 * whatever ``forward`` saved with ``ctx.save_for_backward`` (freed after backward);
-* each input's data, so the engine can sum a broadcast gradient back to the input's
-  shape (no op has to think about broadcasting), and a drawing can show every value.
+* each input's data and its output's, so the engine can sum a broadcast gradient back to
+  the input's shape (no op has to think about broadcasting), and a drawing can show every
+  value. Of a big array (a batch, not a lesson) only a ``Preview`` is kept.
 
 Leaves that require grad end in an ``AccumulateGrad`` node, as in PyTorch.
 """
 
 import itertools
+import math
 import weakref
+
+import numpy as np
 
 from .grad_mode import STATE as _GRAD_MODE
 
 _next_sequence_number = itertools.count().__next__
+_ndarray = np.ndarray
 Tensor = None  # set by minigrad.tensor once the class exists (tensor.py imports this module)
 FORWARD_OBSERVERS = []  # callables told of every node built; minigrad.trace records walkthroughs with it
 
@@ -31,6 +36,53 @@ FREED_MESSAGE = (
     "backward through the graph a second time or if you need to access saved tensors after "
     "calling backward."
 )
+
+
+class Preview:
+    """What a node keeps of a big array: its shape, its dtype and the numbers a drawing shows.
+
+    Nodes keep the data they were built from so that ``viz.draw(loss)`` can show every value.
+    Kept whole, the big arrays of a batch would stay alive from forward until the node is
+    freed: in a training step, every intermediate result at once, where PyTorch keeps only
+    what backward needs (three times the memory for a tanh layer, and the time to map fresh
+    memory in again). A drawing shows a vector's first values and its last, so for an array
+    of more than ``PREVIEW_ABOVE`` numbers that is all a node keeps.
+    """
+
+    __slots__ = ("shape", "dtype", "head", "last")
+
+    def __init__(self, array):
+        self.shape, self.dtype = array.shape, array.dtype
+        self.head = array.flat[:PREVIEW_LENGTH]  # a copy: the big array itself can be freed
+        self.last = array.flat[-1]
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return math.prod(self.shape)
+
+    def __repr__(self):
+        return f"Preview(shape={self.shape}, dtype={self.dtype})"
+
+
+PREVIEW_ABOVE = 65_536  # numbers: an array this size or smaller is kept whole
+PREVIEW_LENGTH = 8  # the first values a drawing shows (then "…" and the last)
+
+
+def kept(data):
+    """The data itself, or a ``Preview`` of it if it is a big array."""
+    if type(data) is np.ndarray and data.size > PREVIEW_ABOVE:
+        return Preview(data)
+    return data
+
+
+def _keep_previews(node):
+    """Swap the big arrays a node keeps (its output, its inputs) for their Previews."""
+    node._value = kept(node._value)
+    node._inputs = [kept(data) for data in node._inputs]
 
 
 class RemovableHandle:
@@ -51,8 +103,9 @@ class Node:
 
     # ``saved_tensors``: what forward saved, () for nothing, None once freed (the engine checks
     # before it calls backward, and raises PyTorch's error). A plain slot, read by every op's backward.
-    # ``_inputs`` and ``_value``: the inputs' and the output's data, for broadcasting and
-    # drawings (the data only, never the output tensor itself: that would be a reference cycle).
+    # ``_inputs`` and ``_value``: the inputs' and the output's data (or a Preview of a big array),
+    # for broadcasting and drawings (the data only, never the output tensor itself: that would
+    # be a reference cycle).
     __slots__ = ("_next_nodes", "sequence_nr", "_inputs", "saved_tensors", "_value", "__dict__", "__weakref__")
     grad_fn_name = "Node"
     _hooks = _prehooks = _tensor_prehooks = None  # shared defaults until a hook is registered
@@ -183,6 +236,9 @@ class Function(Node):
 
     __slots__ = ()
     formula = ""  # LaTeX of the local derivative, shown to students
+    # Can the output hold fewer numbers than an input (a sum, a matrix product, an index)?
+    # Then apply looks at the inputs' sizes too (see Preview). Element-wise ops say no.
+    can_shrink = True
 
     @classmethod
     def apply(cls, *inputs, **options):
@@ -232,6 +288,10 @@ class Function(Node):
         output._node = node
         if node is not None:
             node._value = value
+            # Previews instead of big arrays (see Preview). An element-wise op's inputs are no
+            # bigger than its output, so only its output needs a look; a number costs one check.
+            if (type(value) is _ndarray and value.size > PREVIEW_ABOVE) or cls.can_shrink:
+                _keep_previews(node)
             if FORWARD_OBSERVERS:  # a walkthrough is recording
                 for observe in FORWARD_OBSERVERS:
                     observe(node, inputs, output, options)
