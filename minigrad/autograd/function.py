@@ -82,7 +82,10 @@ def kept(data):
 def _keep_previews(node):
     """Swap the big arrays a node keeps (its output, its inputs) for their Previews."""
     node._value = kept(node._value)
-    node._inputs = [kept(data) for data in node._inputs]
+    for data in node._inputs:
+        if type(data) is np.ndarray and data.size > PREVIEW_ABOVE:  # a big input: take the slow way
+            node._inputs = [kept(data) for data in node._inputs]
+            return
 
 
 class RemovableHandle:
@@ -281,8 +284,9 @@ class Function(Node):
         # *arrays and **options costs as much as the operation itself
         if count == 1:
             output._data = value = cls.forward(ctx, arrays[0], **options) if options else cls.forward(ctx, arrays[0])
-        elif count == 2 and not options:
-            output._data = value = cls.forward(ctx, arrays[0], arrays[1])
+        elif count == 2:
+            a, b = arrays
+            output._data = value = cls.forward(ctx, a, b, **options) if options else cls.forward(ctx, a, b)
         else:
             output._data = value = cls.forward(ctx, *arrays, **options)
         output._node = node
