@@ -679,10 +679,15 @@ def _binary(op, a, b):
             _check_broadcast(a._data, b._data)
         return op.apply(a, b)
     # the common  x * 0.5  and  0.5 * x  on float data: NumPy itself rounds the Python float to
-    # the data's dtype (NEP 50), the same as converting it first, and faster
+    # the data's dtype (NEP 50), the same as converting it first, and faster. Outside any graph
+    # (lr * w.grad in a training loop's update) there is nothing for apply to record: forward only.
     if type(b) is float and type(a) is Tensor and _is_float(a._data):
+        if a._node is None or not _GRAD_MODE.enabled:
+            return Tensor._wrap(op.forward(function.NO_CONTEXT, a._data, b))
         return op.apply(a, b)
     if type(a) is float and type(b) is Tensor and _is_float(b._data):
+        if b._node is None or not _GRAD_MODE.enabled:
+            return Tensor._wrap(op.forward(function.NO_CONTEXT, a, b._data))
         return op.apply(a, b)
     if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
         a = _promote_for_number(a, b)

@@ -290,3 +290,19 @@ def test_in_place_updates_of_numbers_under_no_grad_keep_the_dtype():
     assert w.item() == pytest.approx((1.0 - 0.05) * 2 / 4 + 1, rel=1e-6)
     w.grad.zero_()
     assert w.grad.item() == 0.0
+
+
+@pytest.mark.parametrize("dtype", [mg.float32, mg.float64])
+def test_arithmetic_with_numbers_outside_a_graph_builds_nothing(dtype):
+    x = mg.tensor([0.5, -2.0], dtype=dtype, requires_grad=True)
+    with mg.no_grad():  # a tracked tensor, but no graph is being built
+        results = [0.1 * x, x * 0.1, 3.0 - x, x - 3.0, x / 4.0, 1.5 + x]
+    plain = x.detach()  # outside any graph
+    results += [0.1 * plain, 2.0 / plain]
+    expected = [[0.05, -0.2], [0.05, -0.2], [2.5, 5.0], [-2.5, -5.0], [0.125, -0.5], [2.0, -0.5],
+                [0.05, -0.2], [4.0, -1.0]]
+    for result, values in zip(results, expected):
+        assert result.grad_fn is None and not result.requires_grad and result.dtype == dtype
+        np.testing.assert_allclose(result.numpy(), values, rtol=1e-6)
+    tracked = 0.1 * x  # and with grad mode on, the graph is recorded as before
+    assert tracked.grad_fn.name() == "MulBackward0"
