@@ -57,4 +57,3 @@ def to_numpy_dtype(d):
     if d in python_types:
         return python_types[d].numpy
     return from_numpy_dtype(d).numpy
-

@@ -170,7 +170,7 @@ def _vector_text(value, digits, limit):
     else:
         array = np.asarray(value)
         flat = array.reshape(-1)
-        head, last, shape = flat[:limit], flat[-1] if flat.size else None, array.shape
+        head, last, shape = flat, flat[-1] if flat.size else None, array.shape
     items = [f"{float(v) + 0.0:.{digits}f}".replace(f"-0.{'0' * digits}", f"0.{'0' * digits}")
              for v in head[:limit]]
     if math.prod(shape) > limit:
