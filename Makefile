@@ -6,6 +6,8 @@ STAMP_LAB := $(VENV)/.installed-lab
 STAMP_TEST := $(VENV)/.installed-test
 PORT ?= 8888
 PRESENT_PORT ?= 8866
+# Jupyter refuses to start as root (a container, a fresh VM) unless told that it is on purpose
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test lint bench notebooks present screenshots clean
 
@@ -22,7 +24,7 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP_LAB)
 
 lab: $(STAMP_LAB)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(PORT)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check minigrad tests benchmarks tools
