@@ -26,7 +26,7 @@ from . import dtypes, ops, printing
 from .autograd import engine, function
 from .autograd.function import AccumulateGrad, RemovableHandle
 from .autograd.grad_mode import STATE as _GRAD_MODE
-from .numeric import ZERO
+from .numeric import FP_ERROR_STATE, QUIET, ZERO
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -117,9 +117,13 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        # PyTorch: a 0-dim tensor formats as its Python number (f"{loss}" prints 0.6931471824645996,
+        # f"{loss:.3f}" 0.693); any other tensor only without a spec (its str)
+        if self._data.ndim == 0:
             return format(self._data.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     # ----------------------------------------------------------------- shape and type
     @property
@@ -362,11 +366,15 @@ class Tensor:
         return _binary(ops.Add, other, self)
 
     def __sub__(self, other):
+        _check_not_bool_subtraction(self, other)
         return _binary(ops.Sub, self, other)
 
     def __rsub__(self, other):
+        _check_not_bool_subtraction(other, self)
         if isinstance(other, NUMBER_TYPES) and not isinstance(other, np.ndarray):
-            return ops.Rsub.apply(self, _constant(other, self))
+            # number - tensor is PyTorch's rsub (RsubBackward1), computed in the result type
+            converted = _converted(self, _result_dtype_with_number(self, other, False))
+            return ops.Rsub.apply(converted, _constant(other, converted))
         return _binary(ops.Sub, other, self)
 
     def __mul__(self, other):
@@ -376,7 +384,7 @@ class Tensor:
         return _binary(ops.Mul, other, self)
 
     def __truediv__(self, other):
-        return _binary(ops.Div, _as_float(self), other)
+        return _binary(ops.Div, self, other, floating=True)
 
     def __rtruediv__(self, other):
         # PyTorch computes  c / x  as  (1/x) · c
@@ -385,21 +393,30 @@ class Tensor:
         return NotImplemented
 
     def __pow__(self, exponent):
-        if type(exponent) is int and exponent >= 0 and _is_float(self._data):  # the common x ** 2
+        data = self._data
+        if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2
             return ops.Pow.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor):
             return _binary(ops.PowTensor, self, exponent)
         if isinstance(exponent, numbers.Number) and not isinstance(exponent, complex):
-            base = _as_float(self) if exponent < 0 or isinstance(exponent, float) else self
+            base = _converted(self, _result_dtype_with_number(self, exponent, False))
+            if base._data.dtype.kind != "f" and exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
             return ops.Pow.apply(base, exponent=exponent)
         return NotImplemented
 
     def __rpow__(self, base):
-        if isinstance(base, numbers.Number):
-            return ops.RPow.apply(_as_float(self), base=base)
+        if isinstance(base, numbers.Number) and not isinstance(base, complex):
+            exponent = _converted(self, _result_dtype_with_number(self, base, False))
+            return ops.RPow.apply(exponent, base=exponent._data.dtype.type(base))
         return NotImplemented
 
     def __neg__(self):
+        if self._data.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                "invert a mask, use the `~` or `logical_not()` operator instead."
+            )
         return ops.Neg.apply(_float_input(self, "neg", keep_integers=True))
 
     def __pos__(self):
@@ -669,46 +686,108 @@ def _as_float(tensor):
 
 
 def _constant(value, like):
-    """A Python number as NumPy data of ``like``'s dtype: a constant input of an op."""
-    kind = like._data.dtype.kind
-    if kind == "f" or (kind in "iu" and isinstance(value, (int, np.integer)) and not isinstance(value, bool)):
-        return like._data.dtype.type(value)
-    if isinstance(value, (bool, np.bool_)) and kind == "b":
-        return np.bool_(value)
-    return np.asarray(value)[()]
+    """A Python number as NumPy data of ``like``'s dtype (already the result type): an op's constant."""
+    return like._data.dtype.type(value)
 
 
-def _binary(op, a, b):
-    """Check and convert the operands of a binary op, then apply it."""
+def _binary(op, a, b, floating=False):
+    """Check and convert the operands of a binary op, then apply it.
+
+    Operands of different dtypes are converted first to PyTorch's result type
+    (``dtypes.result_numpy_dtype``, the rule of ``torch.result_type``); ``floating``: the result
+    is floating point even for integer operands (true division: int / int is float32).
+    """
     if type(b) is Tensor and type(a) is Tensor:
-        if a._data.ndim and b._data.ndim and a._data.shape != b._data.shape:  # a 0-dim one always fits
-            _check_broadcast(a._data, b._data)
-        return op.apply(a, b)
+        a_data, b_data = a._data, b._data
+        kind = type(a_data)
+        if kind is type(b_data) and kind in FLOAT_SCALARS:  # two numbers of one float dtype: x * w
+            return op.apply(a, b)
+        return _binary_tensors(op, a, b, floating)
     # the common  x * 0.5  and  0.5 * x  on float data: NumPy itself rounds the Python float to
     # the data's dtype (NEP 50), the same as converting it first, and faster. Outside any graph
     # (lr * w.grad in a training loop's update) there is nothing for apply to record: forward only.
     if type(b) is float and type(a) is Tensor and _is_float(a._data):
         if a._node is None or not _GRAD_MODE.enabled:
-            return Tensor._wrap(op.forward(function.NO_CONTEXT, a._data, b))
+            return _forward_only(op, a._data, b)
         return op.apply(a, b)
     if type(a) is float and type(b) is Tensor and _is_float(b._data):
         if b._node is None or not _GRAD_MODE.enabled:
-            return Tensor._wrap(op.forward(function.NO_CONTEXT, a, b._data))
+            return _forward_only(op, a, b._data)
         return op.apply(a, b)
     if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
-        a = _promote_for_number(a, b)
+        a = _converted(a, _result_dtype_with_number(a, b, floating))
         return op.apply(a, _constant(b, a))
     if isinstance(b, Tensor) and isinstance(a, NUMBER_TYPES):
-        b = _promote_for_number(b, a)
+        b = _converted(b, _result_dtype_with_number(b, a, floating))
         return op.apply(_constant(a, b), b)
     return NotImplemented
 
 
-def _promote_for_number(tensor, number):
-    """int tensor with a float number: compute in float32, as PyTorch does."""
-    if tensor._data.dtype.kind in "iub" and isinstance(number, (float, np.floating)):
-        return _as_float(tensor)
-    return tensor
+def _check_not_bool_subtraction(a, b):
+    """PyTorch refuses ``-`` on bools (it would be a logical xor or a not): so do we."""
+    a_bool = _is_bool(a)
+    b_bool = _is_bool(b)
+    if a_bool and b_bool and isinstance(a, Tensor) and isinstance(b, Tensor):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def _is_bool(value):
+    if isinstance(value, Tensor):
+        return value._data.dtype.kind == "b"
+    return isinstance(value, (bool, np.bool_))
+
+
+def _forward_only(op, a, b):
+    """``op`` on data outside any graph: no node, no bookkeeping (and no NumPy warning)."""
+    quiet = FP_ERROR_STATE.set(QUIET)
+    try:
+        return Tensor._wrap(op.forward(function.NO_CONTEXT, a, b))
+    finally:
+        FP_ERROR_STATE.reset(quiet)
+
+
+def _binary_tensors(op, a, b, floating):
+    """Two tensors: check that their shapes broadcast, bring them to one dtype, apply ``op``."""
+    a_data, b_data = a._data, b._data
+    if a_data.ndim and b_data.ndim and a_data.shape != b_data.shape:  # a 0-dim one always fits
+        _check_broadcast(a_data, b_data)
+    a_dtype, b_dtype = a_data.dtype, b_data.dtype
+    if a_dtype == b_dtype and (a_dtype.kind == "f" or not floating):
+        return op.apply(a, b)
+    target = dtypes.result_numpy_dtype((a_dtype, a_data.ndim), (b_dtype, b_data.ndim))
+    if floating and target.kind != "f":
+        target = dtypes.DEFAULT_FLOAT.numpy
+    output = op.apply(_converted(a, target), _converted(b, target))
+    if output._node is not None:  # each gradient goes back in its own input's dtype, as in PyTorch
+        output._node._grad_dtypes = (a_dtype, b_dtype)
+    return output
+
+
+def _converted(tensor, target):
+    """``tensor`` with its data in dtype ``target`` (itself if it has it), still in its graph."""
+    data = tensor._data
+    if data.dtype == target:
+        return tensor
+    converted = Tensor._wrap(np.asarray(data).astype(target))
+    converted._node = tensor._node  # the gradient flows to the original (the engine casts it back)
+    return converted
+
+
+def _result_dtype_with_number(tensor, number, floating):
+    """The dtype of ``tensor (op) number``: PyTorch's result type (an int tensor times 2.5 is float32)."""
+    data = tensor._data
+    target = dtypes.result_numpy_dtype((data.dtype, data.ndim), (dtypes.number_dtype(number), None))
+    if floating and target.kind != "f":
+        return dtypes.DEFAULT_FLOAT.numpy
+    return target
 
 
 def broadcast_error(shape_a, shape_b):

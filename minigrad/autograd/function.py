@@ -22,6 +22,8 @@ import weakref
 
 import numpy as np
 
+from ..numeric import FP_ERROR_STATE as _FP_ERROR_STATE
+from ..numeric import QUIET as _QUIET
 from .grad_mode import STATE as _GRAD_MODE
 
 _next_sequence_number = itertools.count().__next__
@@ -113,6 +115,9 @@ class Node:
     grad_fn_name = "Node"
     _hooks = _prehooks = _tensor_prehooks = None  # shared defaults until a hook is registered
     _has_hooks = False  # ... and then True: the engine checks this one flag
+    # the inputs' dtypes, when an op converted them to a common one (float32 * float64): the
+    # engine casts each gradient back to its input's dtype. None (the usual case): nothing to cast
+    _grad_dtypes = None
     saved_names = ()  # names under which saved values are shown: ``_saved_self``, ...
 
     def name(self):
@@ -281,14 +286,20 @@ class Function(Node):
         else:
             ctx, node = NO_CONTEXT, None
         # forward(ctx, a) and forward(ctx, a, b) are called directly: on numbers, a call with
-        # *arrays and **options costs as much as the operation itself
-        if count == 1:
-            output._data = value = cls.forward(ctx, arrays[0], **options) if options else cls.forward(ctx, arrays[0])
-        elif count == 2:
-            a, b = arrays
-            output._data = value = cls.forward(ctx, a, b, **options) if options else cls.forward(ctx, a, b)
-        else:
-            output._data = value = cls.forward(ctx, *arrays, **options)
+        # *arrays and **options costs as much as the operation itself. NumPy's floating-point
+        # warnings are off meanwhile (PyTorch computes 1/0 = inf silently): see numeric.QUIET.
+        quiet = _FP_ERROR_STATE.set(_QUIET)
+        try:
+            if count == 1:
+                value = cls.forward(ctx, arrays[0], **options) if options else cls.forward(ctx, arrays[0])
+            elif count == 2:
+                a, b = arrays
+                value = cls.forward(ctx, a, b, **options) if options else cls.forward(ctx, a, b)
+            else:
+                value = cls.forward(ctx, *arrays, **options)
+        finally:
+            _FP_ERROR_STATE.reset(quiet)
+        output._data = value
         output._node = node
         if node is not None:
             node._value = value
