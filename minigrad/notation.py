@@ -91,6 +91,8 @@ TABLE = {
     ops.ClampTensor: _n(r"\operatorname{{clamp}}({0}, {1}, {2})",
                         [r"[{1} \le {0} \le {2}]", r"[{0} < {1} < {2}]", r"[{0} > {2} \text{{ or }} {2} < {1}]"],
                         "∂/∂x = 1 if min ≤ x ≤ max else 0", "clamp"),
+    ops.Abs: _n(r"\left|{0}\right|", [r"\operatorname{{sign}}({0})"], "∂/∂x = sign(x)", "|x|"),
+    ops.ToCopy: _n("{0}", ["1"], "∂/∂x = 1", "to"),
 }
 
 

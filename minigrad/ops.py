@@ -960,11 +960,48 @@ class ClampTensor(Function):
         return Function.__getattr__(self, ("_saved_min", "_saved_max")[which])
 
 
+class Abs(Unary):
+    r"""y = |x|"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "AbsBackward0", "|x|"
+    formula = (r"\frac{\partial y}{\partial x} = \operatorname{sign}(x) = "
+               r"\begin{cases}1 & x > 0\\ 0 & x = 0\\ -1 & x < 0\end{cases}")
+    saved_names = ("self",)
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    def local_derivative(ctx):
+        (x,) = ctx.saved_tensors
+        # PyTorch's sgn: (0 < x) - (x < 0), so 0 (not NaN) at a NaN, and +0 at -0
+        return ((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype))[()]
+
+
+class ToCopy(Unary):
+    r"""y = x converted to another dtype (``x.to(torch.float64)``, ``x.double()``)"""
+
+    __slots__ = ("self_dtype",)
+    grad_fn_name, symbol = "ToCopyBackward0", "to"
+    formula = r"\frac{\partial y}{\partial x} = 1 \text{ (the gradient goes back in } x\text{'s dtype)}"
+
+    def forward(ctx, x, dtype):
+        ctx.self_dtype = np.result_type(x)
+        return np.array(x, dtype=dtype)[()] if np.ndim(x) == 0 else np.array(x, dtype=dtype)
+
+    def local_derivative(ctx):
+        return 1
+
+    def backward(ctx, grad):
+        return (np.asarray(grad).astype(ctx.self_dtype)[()],)
+
+
 #: Every differentiable op, for the tests (gradcheck runs over this list) and the docs.
 DERIVATIVE_TABLE = (
     Add, Sub, Rsub, Mul, Div, Neg, Reciprocal, Pow, PowTensor, RPow, Exp, Log, Sqrt, Sin, Cos,
     Tanh, Sigmoid, Relu, Clone, Sum, SumDim, Mean, MeanDim, MatMul, Mm, Mv, Dot, View, Squeeze,
     SqueezeDim, Unsqueeze, Transpose, Permute, Index, Select, Slice, BinaryCrossEntropy, MseLoss,
 )
-DERIVATIVE_TABLE += (Clamp, ClampTensor)  # the course's extra ops
+DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy)  # the course's extra ops
 

@@ -22,6 +22,7 @@ import weakref
 
 import numpy as np
 
+from . import device as device_module
 from . import dtypes, ops, printing
 from .autograd import engine, function
 from .autograd.function import AccumulateGrad, RemovableHandle
@@ -153,7 +154,15 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return device_module.CPU  # device(type='cpu'): the data is NumPy's
+
+    is_cuda = False
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        raise AssertionError(device_module.NO_CUDA)
 
     def is_floating_point(self):
         return _is_float(self._data)
@@ -212,14 +221,26 @@ class Tensor:
 
     __hash__ = object.__hash__  # tensors are hashable by identity, as in PyTorch
 
-    def to(self, dtype):
-        """A copy with another dtype (the same tensor if it already has it)."""
-        target = dtypes.to_numpy_dtype(dtype)
-        if target == self._data.dtype:
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """``x.to(torch.float64)``, ``x.to("cpu")``, ``x.to(device, dtype)``, ``x.to(other)``: the same
+        tensor if nothing changes (unless ``copy=True``), else a copy (ToCopyBackward0)."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, (str, device_module.device)):
+                device = arg
+            elif isinstance(arg, dtypes.dtype) or arg in (float, int, bool):
+                dtype = arg
+            else:
+                raise TypeError(f"to() received an invalid combination of arguments - got "
+                                f"({', '.join(type(a).__name__ for a in args)}), but expected one of:")
+        device_module.checked(device)
+        target = self._data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+        if target == self._data.dtype and not copy:
             return self
-        if self.requires_grad:
-            raise NotImplementedError("minigrad cannot yet differentiate through a dtype conversion")
-        return Tensor._wrap(np.asarray(self._data).astype(target))
+        if target.kind != "f":  # an integer or bool result has no gradient
+            return Tensor._wrap(np.array(self._data, dtype=target))
+        return ops.ToCopy.apply(self, dtype=target)
 
     def float(self):
         return self.to(dtypes.float32)
@@ -462,6 +483,17 @@ class Tensor:
 
     def reciprocal(self):
         return ops.Reciprocal.apply(_float_input(self, "reciprocal"))
+
+    def abs(self):
+        x = _float_input(self, "abs", keep_integers=True)
+        if x._data.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+        return ops.Abs.apply(x)
+
+    __abs__ = abs
+
+    def dot(self, other):
+        return dot(self, other)
 
     def clamp(self, min=None, max=None):
         """Each value limited to [min, max] (``min``, ``max``: numbers, tensors, or None for no bound)."""
@@ -967,3 +999,17 @@ def _result_dtype(tensors):
     if shaped is None or scalars is None:
         return shaped if scalars is None else scalars
     return scalars if _CATEGORY[scalars.kind] > _CATEGORY[shaped.kind] else shaped
+
+
+def dot(input, other):
+    """``torch.dot(a, b)``: two 1-D tensors of the same size and dtype (DotBackward0)."""
+    for name, position, value in (("input", 1, input), ("tensor", 2, other)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"dot(): argument '{name}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_torch_type_name(input._data.dtype)} and {_torch_type_name(other._data.dtype)}")
+    return matmul(input, other)  # two vectors: matmul's Dot, with its size check
