@@ -34,7 +34,7 @@ def test_walkthrough_starts_at_the_first_forward_step(walk):
     assert (slider.min, slider.max, slider.step, slider.value) == (-3, 3, 0.01, 2.0)
     assert walk.phase.value == "Forward 1 / 3" and walk.step_slider.max == 6
     assert "y = x^{2} = 2^{2} = 4" in walk.equation.value
-    assert highlighted_nodes(walk.graph.value) == ["op0", "v1"]
+    assert highlighted_nodes(walk.graph.value) == ["v1"]  # the compact drawing: y = x² is one box
 
 
 def test_next_previous_reset_and_the_phase_label(walk):
@@ -42,9 +42,9 @@ def test_next_previous_reset_and_the_phase_label(walk):
         walk.next_button.click()
     assert walk.step == 4 and walk.phase.value == "Backward 2 / 4"
     assert r"0.4692 \cdot \cos(4) = -0.3067" in walk.equation.value
-    assert highlighted_nodes(walk.graph.value) == ["op1"]
+    assert highlighted_nodes(walk.graph.value) == ["v2"]  # SinBackward0 runs at z = sin(y)
     walk.previous_button.click()
-    assert walk.phase.value == "Backward 1 / 4" and highlighted_nodes(walk.graph.value) == ["op2"]
+    assert walk.phase.value == "Backward 1 / 4" and highlighted_nodes(walk.graph.value) == ["v3"]
     for _ in range(10):
         walk.next_button.click()
     assert walk.step == 6 and walk.phase.value == "Backward 4 / 4"  # stops at the last step
@@ -114,7 +114,7 @@ def test_a_python_callable_hides_the_expression_box():
     from minigrad.trace import neuron
 
     lab = Walkthrough(neuron, constants=("x", "t"), w=(-2, 4, 0.01, 1.0), b=(-5, 5, 0.01, 0.0), x=6.7, t=0.0)
-    assert lab.children[0].layout.display == "none" and list(lab.sliders) == ["w", "b"]
+    assert lab.expression_row.layout.display == "none" and list(lab.sliders) == ["w", "b"]
     assert lab.step_slider.max == 9
     lab.sliders["w"].value = 0.5
     expected_w = (1 / (1 + math.exp(-(0.5 * 6.7))) - 0) * 6.7
@@ -123,7 +123,7 @@ def test_a_python_callable_hides_the_expression_box():
 
 def test_snapshot_returns_svg(walk):
     svg = walk.snapshot(4)
-    assert svg.lstrip().startswith(("<?xml", "<svg")) and highlighted_nodes(svg) == ["op1"]
+    assert svg.lstrip().startswith(("<?xml", "<svg")) and highlighted_nodes(svg) == ["v2"]
 
 
 def test_kernel_free_frames_are_linked_in_the_browser():
