@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import expr, trace, viz
 from . import layout
+from .guard import Guard
 
 
 class Walkthrough(widgets.VBox):
@@ -42,9 +43,10 @@ class Walkthrough(widgets.VBox):
         self.expression = widgets.Text(value=source if isinstance(source, str) else "", description="f =",
                                        continuous_update=False, layout=widgets.Layout(width="340px"))
         self.expression_error = widgets.HTML()
-        self.expression.observe(self._on_expression, names="value")
-        expression_row = widgets.VBox([self.expression, self.expression_error],
-                                      layout=widgets.Layout(display=None if show_box else "none"))
+        self.guard = Guard(self.expression_error)  # every callback below: a failure is said here, never raised
+        self.expression.observe(self.guard(self._on_expression), names="value")
+        self.expression.layout.display = None if show_box else "none"  # the message shows either way
+        expression_row = widgets.VBox([self.expression, self.expression_error])
         self.sliders_box = layout.row([])
         self.sliders = {}
 
@@ -57,18 +59,18 @@ class Walkthrough(widgets.VBox):
         self.step_slider = widgets.IntSlider(value=0, min=0, max=1, description="step",
                                              layout=widgets.Layout(width="300px"))
         self.phase = widgets.Label(layout=widgets.Layout(width="150px"))
-        self.previous_button.on_click(lambda _: self._move(-1))
-        self.next_button.on_click(lambda _: self._move(+1))
-        self.reset_button.on_click(lambda _: self._set_step(0))
+        self.previous_button.on_click(self.guard(lambda _: self._move(-1)))
+        self.next_button.on_click(self.guard(lambda _: self._move(+1)))
+        self.reset_button.on_click(self.guard(lambda _: self._set_step(0)))
         self.links = [self._link((self.play, "value"), (self.step_slider, "value")),
                       self._link((self.speed, "value"), (self.play, "interval"))]
-        self.step_slider.observe(lambda change: self._refresh_step(), names="value")
+        self.step_slider.observe(self.guard(lambda change: self._refresh_step()), names="value")
 
         self.view = widgets.ToggleButtons(options=[("Expression graph", "expression"), ("Autograd graph", "autograd")],
                                           value=view, style={"button_width": "150px"})
         self.saved = widgets.Checkbox(value=show_saved, description="saved tensors", indent=False)
-        self.view.observe(lambda change: self._refresh_all(keep_step=True), names="value")
-        self.saved.observe(lambda change: self._refresh_all(keep_step=True), names="value")
+        self.view.observe(self.guard(lambda change: self._refresh_all(keep_step=True)), names="value")
+        self.saved.observe(self.guard(lambda change: self._refresh_all(keep_step=True)), names="value")
 
         self.graph = layout.graph_box()
         self.equation = widgets.HTMLMath(layout=widgets.Layout(min_height="110px"))
@@ -106,7 +108,7 @@ class Walkthrough(widgets.VBox):
             if name in self.constants and not isinstance(spec, tuple):
                 continue  # data given as a value: no slider
             slider = layout.float_slider(name, spec)
-            slider.observe(lambda change: self._on_input(), names="value")
+            slider.observe(self.guard(lambda change: self._on_input()), names="value")
             sliders[name] = slider
         self.sliders = sliders
         self.sliders_box.children = list(sliders.values())
