@@ -133,7 +133,14 @@ def test_kernel_free_frames_are_linked_in_the_browser():
     assert len(frames.graph_frames.children) == 3 and len(frames.equation_frames.children) == 3
     links = [link for link in frames.links if isinstance(link, Link)]  # jslink: a link the browser runs
     targets = {link.target[0] for link in links}
-    assert {frames.graph_frames, frames.equation_frames, frames.phase_frames, frames.step_slider} <= targets
+    assert {frames.graph_frames, frames.equation_frames, frames.phase_frames, frames.table_frames,
+            frames.step_slider} <= targets
+    assert frames.table_frames in frames.children  # the node table follows the step slider in the browser too
+    tables = [child.value for child in frames.table_frames.children]
+    assert len(tables) == 3 and "4" in tables[0] and tables[0] != tables[2]
+    for step, table in enumerate(tables):
+        frames.step_slider.value = step
+        assert table == frames._table()  # each frame is the table the kernel shows at that step
     titles = [highlighted_nodes(child.value) for child in frames.graph_frames.children]
     assert titles == [["op0", "v1"], ["op0"], ["v0"]]
     assert "x.grad" in frames.equation_frames.children[2].value

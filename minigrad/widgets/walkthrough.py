@@ -78,8 +78,9 @@ class Walkthrough(widgets.VBox):
         if self.frames:  # every step drawn in advance; the browser switches frames itself: no kernel needed
             self.graph_frames = widgets.Stack(layout=widgets.Layout(width="100%"))
             self.equation_frames, self.phase_frames = widgets.Stack(), widgets.Stack()
+            self.table_frames = widgets.Stack()  # the node table too, so that it follows Play on a saved page
             self.links += [widgets.jslink((self.step_slider, "value"), (stack, "selected_index"))
-                           for stack in (self.graph_frames, self.equation_frames, self.phase_frames)]
+                           for stack in self._frame_stacks()]
 
         step_row = layout.row([self.play, self.previous_button, self.next_button, self.reset_button,
                                self.step_slider, self.phase_frames if self.frames else self.phase])
@@ -90,8 +91,11 @@ class Walkthrough(widgets.VBox):
             layout.row([self.speed, self.view, self.saved]),
             self.graph_frames if self.frames else self.graph,
             self.equation_frames if self.frames else self.equation,
-            self.table,
+            self.table_frames if self.frames else self.table,
         ]
+
+    def _frame_stacks(self):
+        return self.graph_frames, self.equation_frames, self.phase_frames, self.table_frames
 
     def _link(self, source, target):
         return (widgets.jslink if self.frames else widgets.link)(source, target)
@@ -179,23 +183,26 @@ class Walkthrough(widgets.VBox):
                                       for i in range(len(walk.steps))]
         self.equation_frames.children = [widgets.HTMLMath(layout.equation_html(s, walk)) for s in walk.steps]
         self.phase_frames.children = [widgets.Label(walk.phase_label(i)) for i in range(len(walk.steps))]
+        self.table_frames.children = [widgets.HTML(self._table(i)) for i in range(len(walk.steps))]
 
     def _refresh_step(self):
         step = self.walk.steps[self.step]
         self.phase.value = self.walk.phase_label(self.step)
         if self.frames:
-            for stack in (self.graph_frames, self.equation_frames, self.phase_frames):
+            for stack in self._frame_stacks():
                 stack.selected_index = self.step
         else:
             self.graph.value = layout.svg_html(self.snapshot())
             self.equation.value = layout.equation_html(step, self.walk)
         self.table.value = self._table()
 
-    def _table(self):
-        """Every node: its value, the local derivative its consumer used, its gradient so far."""
-        state = self.walk.state(self.step)
+    def _table(self, step=None):
+        """Every node at ``step`` (the current one by default): its value, the local derivative its
+        consumer used, its gradient so far."""
+        step = self.step if step is None else step
+        state = self.walk.state(step)
         locals_ = {}
-        for past in self.walk.steps[: self.step + 1]:
+        for past in self.walk.steps[: step + 1]:
             locals_.update(past.local)
         rows, highlight = [], None
         for value in self.walk.graph.values:
