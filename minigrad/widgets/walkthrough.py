@@ -29,6 +29,7 @@ import numpy as np
 
 from .. import expr, trace, viz
 from . import layout
+from .guard import Guard
 
 PRESENT_FIT = (690, 270)  # CSS px at natural size: × PRESENT_SCALE fills 1280 × 720 with room for the equation
 
@@ -62,7 +63,8 @@ class Walkthrough(widgets.VBox):
         self.expression = widgets.Text(value=source if isinstance(source, str) else "", description="f =",
                                        continuous_update=False, layout=widgets.Layout(width="300px"))
         self.expression_error = widgets.HTML()
-        self.expression.observe(self._on_expression, names="value")
+        self.guard = Guard(self.expression_error)  # every callback below: a failure is said here, never raised
+        self.expression.observe(self.guard(self._on_expression), names="value")
         self.expression_row = widgets.VBox([self.expression, self.expression_error])
         self.sliders_box = layout.row([])
         self.sliders = {}
@@ -80,20 +82,20 @@ class Walkthrough(widgets.VBox):
         self.present = widgets.ToggleButton(value=present, description="Present", icon="desktop",
                                             tooltip="Present mode: big graph and equation, fewer controls",
                                             layout=widgets.Layout(width="95px"))
-        self.previous_button.on_click(lambda _: self._move(-1))
-        self.next_button.on_click(lambda _: self._move(+1))
-        self.reset_button.on_click(lambda _: self._set_step(0))
+        self.previous_button.on_click(self.guard(lambda _: self._move(-1)))
+        self.next_button.on_click(self.guard(lambda _: self._move(+1)))
+        self.reset_button.on_click(self.guard(lambda _: self._set_step(0)))
         self.links = [self._link((self.play, "value"), (self.step_slider, "value")),
                       self._link((self.speed, "value"), (self.play, "interval"))]
-        self.step_slider.observe(lambda change: self._refresh_step(), names="value")
-        self.present.observe(lambda change: self._on_present(), names="value")
+        self.step_slider.observe(self.guard(lambda change: self._refresh_step()), names="value")
+        self.present.observe(self.guard(lambda change: self._on_present()), names="value")
 
         self.view = widgets.ToggleButtons(options=[("Expression graph", "expression"), ("Autograd graph", "autograd")],
                                           value=view, style={"button_width": "140px"})
         self.saved = widgets.Checkbox(value=show_saved, description="saved tensors", indent=False,
                                       layout=widgets.Layout(width="130px"))
-        self.view.observe(lambda change: self._refresh_all(keep_step=True), names="value")
-        self.saved.observe(lambda change: self._refresh_all(keep_step=True), names="value")
+        self.view.observe(self.guard(lambda change: self._refresh_all(keep_step=True)), names="value")
+        self.saved.observe(self.guard(lambda change: self._refresh_all(keep_step=True)), names="value")
 
         self.graph = layout.graph_box()
         self.equation = widgets.HTMLMath()
@@ -102,8 +104,10 @@ class Walkthrough(widgets.VBox):
         if self.frames:  # every step drawn in advance; the browser switches frames itself: no kernel needed
             self.graph_frames = widgets.Stack(layout=widgets.Layout(width="100%"))
             self.equation_frames, self.phase_frames = widgets.Stack(), widgets.Stack()
+            self.table_frames = widgets.Stack()  # the node table too, so that it follows Play on a saved page
             self.links += [widgets.jslink((self.step_slider, "value"), (stack, "selected_index"))
-                           for stack in (self.graph_frames, self.equation_frames, self.phase_frames)]
+                           for stack in self._frame_stacks()]
+        self.table_view = self.table_frames if self.frames else self.table
         equation = layout.overlay([self.equation_sizer, self.equation_frames if self.frames else self.equation],
                                   "minigrad-equation")
 
@@ -113,7 +117,10 @@ class Walkthrough(widgets.VBox):
                                     self.present])
         self.options_row = layout.row([self.speed, self.view, self.saved])
         self.children = [self.inputs_row, self.step_row, self.options_row,
-                         self.graph_frames if self.frames else self.graph, equation, self.table]
+                         self.graph_frames if self.frames else self.graph, equation, self.table_view]
+
+    def _frame_stacks(self):
+        return self.graph_frames, self.equation_frames, self.phase_frames, self.table_frames
 
     def _link(self, source, target):
         return (widgets.jslink if self.frames else widgets.link)(source, target)
@@ -131,7 +138,7 @@ class Walkthrough(widgets.VBox):
                 continue  # data given as a value: no slider
             slider = layout.float_slider(name, spec)
             slider.layout.width = "300px"
-            slider.observe(lambda change: self._on_input(), names="value")
+            slider.observe(self.guard(lambda change: self._on_input()), names="value")
             sliders[name] = slider
         self.sliders = sliders
         self.sliders_box.children = list(sliders.values())
@@ -221,8 +228,9 @@ class Walkthrough(widgets.VBox):
     def _show_present_mode(self):
         hidden = "none" if self.present.value else None
         self.options_row.layout.display = hidden
-        self.table.layout.display = hidden
-        self.expression_row.layout.display = "none" if self.present.value or not self.show_box else None
+        self.table_view.layout.display = hidden
+        # the box hides, its message does not: a failure is said where the student is looking
+        self.expression.layout.display = "none" if self.present.value or not self.show_box else None
 
     def _build_frames(self, current, later):
         """Every step's equation and drawing; with ``later``, the drawings other than ``current``
@@ -235,6 +243,7 @@ class Walkthrough(widgets.VBox):
         self.equation_frames.children = [widgets.HTMLMath(layout.equation_html(s, walk, self._equation_px()))
                                          for s in walk.steps]
         self.phase_frames.children = [widgets.Label(walk.phase_label(i)) for i in range(count)]
+        self.table_frames.children = [widgets.HTML(self._table(i)) for i in range(count)]
         rest = [i for i in range(count) if i != current]
         loop = _running_loop() if later else None
         if loop is None:
@@ -259,19 +268,21 @@ class Walkthrough(widgets.VBox):
         step = self.walk.steps[self.step]
         self.phase.value = self.walk.phase_label(self.step)
         if self.frames:
-            for stack in (self.graph_frames, self.equation_frames, self.phase_frames):
+            for stack in self._frame_stacks():
                 stack.selected_index = self.step
         else:
             self.graph.value = self._graph_html(self.step)
             self.equation.value = layout.equation_html(step, self.walk, self._equation_px())
-        if not self.present.value:
+        if not self.present.value and not self.frames:
             self.table.value = self._table()
 
-    def _table(self):
-        """Every node: its value, the local derivative its consumer used, its gradient so far."""
-        state = self.walk.state(self.step)
+    def _table(self, step=None):
+        """Every node at ``step`` (the current one by default): its value, the local derivative its
+        consumer used, its gradient so far."""
+        step = self.step if step is None else step
+        state = self.walk.state(step)
         locals_ = {}
-        for past in self.walk.steps[: self.step + 1]:
+        for past in self.walk.steps[: step + 1]:
             locals_.update(past.local)
         rows, highlight = [], None
         for value in self.walk.graph.values:
