@@ -47,7 +47,7 @@ from .dtypes import (
     short,
     uint8,
 )
-from .tensor import Size, Tensor
+from .tensor import Size, Tensor, clamp
 from .tensor import matmul as _matmul
 
 __version__ = "0.1.0"
@@ -63,6 +63,9 @@ def _require_tensor(name, value):
 # PyTorch's TypeError ("sin(): argument 'input' (position 1) must be Tensor, not float").
 sin, cos, exp, log, sqrt, tanh = Tensor.sin, Tensor.cos, Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.tanh
 sigmoid, relu, neg, reciprocal = Tensor.sigmoid, Tensor.relu, Tensor.neg, Tensor.reciprocal
+
+
+clip = clamp
 
 
 def sum(input, dim=None, keepdim=False):
@@ -149,6 +152,6 @@ __all__ = [
     "reshape", "transpose", "squeeze", "unsqueeze", "clone", "is_tensor", "numel", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "nn", "optim", "dtype", "float32", "float64", "float16", "half",
     "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8", "bool",
-    "get_default_dtype",
+    "get_default_dtype", "clamp", "clip",
 ]
 del _grad_mode

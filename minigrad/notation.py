@@ -86,6 +86,11 @@ TABLE = {
         "∂L/∂p = 2(p − t)/N",
         "MSE",
     ),
+    ops.Clamp: _n(r"\operatorname{{clamp}}({0}, {min}, {max})", [r"[{min} \le {0} \le {max}]"],
+                  "∂/∂x = 1 if min ≤ x ≤ max else 0", "clamp"),
+    ops.ClampTensor: _n(r"\operatorname{{clamp}}({0}, {1}, {2})",
+                        [r"[{1} \le {0} \le {2}]", r"[{0} < {1} < {2}]", r"[{0} > {2} \text{{ or }} {2} < {1}]"],
+                        "∂/∂x = 1 if min ≤ x ≤ max else 0", "clamp"),
 }
 
 
@@ -100,6 +105,9 @@ def options(node):
     if hasattr(node, "exponent"):
         values["exponent"] = format_number(node.exponent)
         values["exponent_less_one"] = format_number(node.exponent - 1)
+    if isinstance(node, ops.Clamp):  # a bound not given is no bound: -inf or +inf
+        values["min"] = r"-\infty" if node.min is None else format_number(node.min)
+        values["max"] = r"\infty" if node.max is None else format_number(node.max)
     if hasattr(node, "base"):
         values["base"] = format_number(node.base)
     if hasattr(node, "self_sym_numel"):

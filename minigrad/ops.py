@@ -776,9 +776,123 @@ class MseLoss(Elementwise):
         return d_p, -d_p
 
 
+
+# ---------------------------------------------------------------------------------------
+# Ops the course's code also uses: clamp (the lecture's hand-written BCE), ...
+# ---------------------------------------------------------------------------------------
+
+
+def clamped(x, low, high):
+    """min(max(x, low), high), value by value, PyTorch's way: x itself is kept where it equals a
+    bound (so clamp(-0.0, 0.0) is -0.0), a NaN in x or in a bound gives NaN, and where
+    low > high every value is high. ``low`` or ``high`` may be None (no bound on that side)."""
+    with np.errstate(invalid="ignore"):
+        if low is not None:
+            x = np.where((x < low) | (low != low), low, x)
+        if high is not None:
+            x = np.where((x > high) | (high != high), high, x)
+    return x[()] if x.ndim == 0 else x
+
+
+def _where(condition, grad):
+    """The gradient where the condition holds, 0 elsewhere (never NaN · 0: where, not a product)."""
+    result = np.where(condition, grad, ZERO[np.result_type(grad)])
+    return result[()] if result.ndim == 0 else result
+
+
+class Clamp(Unary):
+    r"""y = \min(\max(x, \text{min}), \text{max}), for numbers min and max (one may be None)"""
+
+    __slots__ = ("min", "max")  # shown as _saved_min and _saved_max, as given (None: no bound)
+    grad_fn_name, symbol = "ClampBackward1", "clamp"
+    formula = (r"\frac{\partial y}{\partial x} = \begin{cases}1 & \text{min} \le x \le \text{max}\\ "
+               r"0 & \text{otherwise}\end{cases}")
+    saved_names = ("self",)
+
+    def forward(ctx, x, min=None, max=None):
+        ctx.save_for_backward(x)
+        ctx.min, ctx.max = min, max
+        return clamped(x, min, max)
+
+    def local_derivative(ctx):
+        (x,) = ctx.saved_tensors
+        return ctx._inside(x).astype(x.dtype)[()]  # [()]: a NumPy scalar for a 0-dim x
+
+    def backward(ctx, grad):
+        # PyTorch's subgradient: 1 at the bounds themselves (x = min or x = max), 0 at NaN
+        (x,) = ctx.saved_tensors
+        return (_where(ctx._inside(x), grad),)
+
+    def _inside(ctx, x):
+        """min <= x <= max (False for NaN)."""
+        inside = np.ones(np.shape(x), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if ctx.min is not None:
+                inside &= x >= ctx.min
+            if ctx.max is not None:
+                inside &= x <= ctx.max
+        return inside
+
+
+class ClampTensor(Function):
+    r"""y = \min(\max(x, \text{min}), \text{max}), with tensors min and max"""
+
+    # a bound not given is passed as the constant -inf or +inf (a graph input like any other
+    # constant, so next_functions has PyTorch's three entries); ``_bounds_given`` remembers it
+    __slots__ = ("_bounds_given",)
+    grad_fn_name, symbol = "ClampBackward0", "clamp"
+    can_shrink = False  # the output has the inputs' broadcast shape
+    formula = (r"\frac{\partial y}{\partial x} = [\text{min} \le x \le \text{max}],\quad "
+               r"\frac{\partial y}{\partial \text{min}} = [x < \text{min} < \text{max}],\quad "
+               r"\frac{\partial y}{\partial \text{max}} = [x > \text{max} \text{ or } \text{max} < \text{min}]")
+    saved_names = ("self", "min", "max")
+
+    def forward(ctx, x, low, high, dtype=None, bounds_given=(True, True)):
+        # computed in the promoted dtype (PyTorch's result_type: a 0-dim float64 bound does not
+        # make a float32 vector float64, as NumPy would)
+        x, low, high = (np.asarray(a, dtype=dtype) for a in (x, low, high))
+        ctx.save_for_backward(x, low, high)
+        ctx._bounds_given = bounds_given
+        return clamped(x, low, high)
+
+    def local_derivatives(ctx):
+        x = ctx.saved_tensors[0]
+        return tuple(None if mask is None else mask.astype(x.dtype) for mask in ctx._masks())
+
+    def backward(ctx, grad):
+        return tuple(None if mask is None else _where(mask, grad) for mask in ctx._masks())
+
+    def _masks(ctx):
+        """Where each input's gradient goes: PyTorch's rule (clamp_backward_min_max)."""
+        x, low, high = ctx.saved_tensors
+        has_low, has_high = ctx._bounds_given
+        with np.errstate(invalid="ignore"):
+            if not has_high:
+                return x >= low, x < low, None
+            if not has_low:
+                return x <= high, None, x > high
+            return (x >= low) & (x <= high), (x < low) & (low < high), (x > high) | (high < low)
+
+    @property
+    def _saved_min(self):
+        return self._bound_or_none(0)
+
+    @property
+    def _saved_max(self):
+        return self._bound_or_none(1)
+
+    def _bound_or_none(self, which):
+        # None for a bound not given, as in PyTorch; the saved tensor (freed after backward) otherwise
+        if not self._bounds_given[which]:
+            return None
+        return Function.__getattr__(self, ("_saved_min", "_saved_max")[which])
+
+
 #: Every differentiable op, for the tests (gradcheck runs over this list) and the docs.
 DERIVATIVE_TABLE = (
     Add, Sub, Rsub, Mul, Div, Neg, Reciprocal, Pow, PowTensor, RPow, Exp, Log, Sqrt, Sin, Cos,
     Tanh, Sigmoid, Relu, Clone, Sum, SumDim, Mean, MeanDim, MatMul, Mm, Mv, Dot, View, Squeeze,
     SqueezeDim, Unsqueeze, Transpose, Permute, Index, Select, Slice, BinaryCrossEntropy, MseLoss,
 )
+DERIVATIVE_TABLE += (Clamp, ClampTensor)  # the course's extra ops
+

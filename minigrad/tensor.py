@@ -446,6 +446,12 @@ class Tensor:
     def reciprocal(self):
         return ops.Reciprocal.apply(_float_input(self, "reciprocal"))
 
+    def clamp(self, min=None, max=None):
+        """Each value limited to [min, max] (``min``, ``max``: numbers, tensors, or None for no bound)."""
+        return clamp(self, min, max)
+
+    clip = clamp
+
     # ----------------------------------------------------------------- comparisons (no grad)
     def _compare(self, other, compare):
         other_data = other._data if isinstance(other, Tensor) else other
@@ -814,3 +820,71 @@ def matmul(a, b):
     if len(sa) == 2 and len(sb) == 2:
         return ops.Mm.apply(a, b)
     return ops.MatMul.apply(a, b)
+
+
+# --------------------------------------------------------------------- clamp / clip
+CLAMP_SIGNATURES = (
+    " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+    " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
+)
+
+
+def clamp(input, min=None, max=None):
+    """``torch.clamp(input, min, max)``: numbers as bounds make ClampBackward1, tensors ClampBackward0."""
+    bounds = (min, max)
+    if not _same_kind_of_bounds(bounds):  # PyTorch reads a 0-dim tensor outside any graph as a number
+        bounds = tuple(_number_if_plain_scalar(bound) for bound in bounds)
+        min, max = bounds
+    if not isinstance(input, Tensor) or not _same_kind_of_bounds(bounds):
+        # PyTorch lists the keywords of clamp(x, min=..., max=...) last one first
+        got = ", ".join([_torch_type_label(input)] + [f"{name}={_torch_type_label(bound)}"
+                                                      for name, bound in (("max", max), ("min", min))
+                                                      if bound is not None])
+        raise TypeError(f"clamp() received an invalid combination of arguments - got ({got}), "
+                        f"but expected one of:\n{CLAMP_SIGNATURES}")
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        target = _result_dtype([input] + [bound for bound in bounds if bound is not None])
+        low = -np.inf if min is None else min  # no bound: the constant -inf (see ops.ClampTensor)
+        high = np.inf if max is None else max
+        return ops.ClampTensor.apply(input, low, high, dtype=target, bounds_given=(min is not None, max is not None))
+    kind = input._data.dtype.kind
+    if kind in "iub" and any(isinstance(b, (float, np.floating)) for b in bounds):
+        input = _as_float(input)  # an int tensor clamped to float bounds is float32, as in PyTorch
+    elif kind == "b":
+        input = Tensor._wrap(np.asarray(input._data, dtype=np.int64))  # bool with int bounds: int64
+    return ops.Clamp.apply(input, min=min, max=max)
+
+
+def _same_kind_of_bounds(bounds):
+    """Both bounds numbers (or None), or both tensors (or None): PyTorch takes no mix."""
+    given = [bound for bound in bounds if bound is not None]
+    numbers_only = all(isinstance(b, NUMBER_TYPES) and not isinstance(b, complex) for b in given)
+    return numbers_only or all(isinstance(b, Tensor) for b in given)
+
+
+def _number_if_plain_scalar(value):
+    if isinstance(value, Tensor) and value._data.ndim == 0 and not value.requires_grad:
+        return value.item()
+    return value
+
+
+def _torch_type_label(value):
+    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _result_dtype(tensors):
+    """PyTorch's promotion of several tensors: the highest category (bool < int < float) wins;
+    within it, tensors with dimensions decide before 0-dim ones."""
+    def promoted(group):
+        return np.result_type(*[t._data.dtype for t in group]) if group else None
+
+    shaped = promoted([t for t in tensors if t._data.ndim > 0])
+    scalars = promoted([t for t in tensors if t._data.ndim == 0])
+    if shaped is None or scalars is None:
+        return shaped if scalars is None else scalars
+    return scalars if _CATEGORY[scalars.kind] > _CATEGORY[shaped.kind] else shaped
