@@ -52,6 +52,7 @@ import traceback
 import warnings
 
 import ipywidgets as widgets
+import numpy as np
 
 import minigrad
 
@@ -200,10 +201,12 @@ class CellRun:
         graph = self.recorder.finish(target)
         steps = trace._forward_steps(graph)
         leaves = [value.tensor for value in graph.values if value.role == "input"]
-        grads = [leaf._grad for leaf in leaves]
+        grads = [(leaf._grad, None if leaf._grad is None else np.copy(leaf._grad._data)) for leaf in leaves]
         steps += trace._record_backward(graph, start=len(steps))
-        for leaf, grad in zip(leaves, grads):  # the walkthrough's own backward leaves .grad as the cell did
+        for leaf, (grad, data) in zip(leaves, grads):  # .grad as the cell left it (backward adds in place)
             leaf._grad = grad
+            if grad is not None:
+                grad._write(data)
         return trace.Walkthrough(self.cell, inputs, (), graph, steps)
 
     def _target(self, assigned):
