@@ -120,13 +120,15 @@ needs_nn = pytest.mark.xfail(not NN_MERGED, strict=True,
 def ipython():
     shell = start_ipython()
     shell.run_line_magic("load_ext", "minigrad")
+    shell.fresh_namespace = dict(shell.user_ns)
     return shell
 
 
 @pytest.fixture
 def shell(ipython, monkeypatch):
     """The shell with a fresh user namespace; widgets the magic displays are collected in ``shell.shown``."""
-    ipython.reset(new_session=False)
+    ipython.user_ns.clear()  # (not shell.reset(): its garbage collection takes a second with torch loaded)
+    ipython.user_ns.update(ipython.fresh_namespace)
     ipython.shown = []
     monkeypatch.setattr("minigrad.magic.display", ipython.shown.append)
     return ipython
