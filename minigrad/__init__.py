@@ -172,6 +172,13 @@ def get_default_dtype():
     return float32
 
 
+def load_ipython_extension(ipython):
+    """``%load_ext minigrad``: the ``%%walkthrough`` cell magic (IPython is imported only then)."""
+    from .magic import load_ipython_extension as load
+
+    load(ipython)
+
+
 __all__ = [
     "Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like",
     "arange", "linspace", "rand", "randn", "manual_seed", "sin", "cos", "exp", "log", "sqrt", "tanh",

@@ -57,6 +57,13 @@ class Walkthrough(widgets.VBox):
         self.walk = self._run()
         self._refresh_all(keep_step=False)
 
+    @classmethod
+    def from_code(cls, code, target=None, namespace=None, **options):
+        """The walkthrough of a cell of PyTorch code, with its own names (what ``%%walkthrough`` shows)."""
+        from .from_code import walkthrough_of_code
+
+        return walkthrough_of_code(code, target=target, namespace=namespace, **options)
+
     # -------------------------------------------------------------------- building
     def _build_controls(self, source, expression_box, view, show_saved, interval, present):
         self.show_box = isinstance(source, str) if expression_box is None else expression_box
