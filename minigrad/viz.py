@@ -34,6 +34,7 @@ import html
 import os
 import re
 import shutil
+import sys
 
 import graphviz
 import numpy as np
@@ -98,10 +99,13 @@ def natural_size(svg):
 
 
 def renderer():
-    """Which renderer ``to_svg`` uses: ``'dot'`` (the Graphviz program) or ``'wasm'`` (in-process).
+    """Which renderer ``to_svg`` uses: ``'dot'`` (the Graphviz program) or ``'wasm'`` (in-process);
+    in a browser tab (Pyodide), ``'browser'``: Graphviz compiled to WebAssembly (``render_browser``).
 
     ``MINIGRAD_RENDERER=wasm`` (or ``dot``) forces one.
     """
+    if sys.platform == "emscripten":
+        return "browser"
     forced = os.environ.get("MINIGRAD_RENDERER", "").strip().lower()
     if forced in ("dot", "wasm"):
         return forced
@@ -115,6 +119,10 @@ class RenderError(RuntimeError):
 def render(source, format="svg"):
     """Render DOT text with the chosen renderer; a clear error naming both if neither works."""
     problems = []
+    if renderer() == "browser":
+        from . import render_browser
+
+        return render_browser.render(source, format=format)
     if renderer() == "dot":
         try:
             return graphviz.Source(source).pipe(format=format, encoding="utf-8")
