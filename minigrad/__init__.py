@@ -47,7 +47,7 @@ from .dtypes import (
     short,
     uint8,
 )
-from .tensor import Size, Tensor
+from .tensor import Size, Tensor, mm
 from .tensor import matmul as _matmul
 
 __version__ = "0.1.0"
@@ -77,8 +77,6 @@ def matmul(input, other):
     _require_tensor("matmul", input)
     return _matmul(input, other)
 
-
-mm = matmul
 
 
 def add(input, other):
