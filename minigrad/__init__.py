@@ -58,7 +58,7 @@ from .dtypes import (
     short,
     uint8,
 )
-from .tensor import Size, Tensor, _as_float, _binary, clamp, dot
+from .tensor import Size, Tensor, _as_float, _binary, clamp, dot, mm
 from .tensor import matmul as _matmul
 
 _NUMBERS = (_builtins.int, _builtins.float, _builtins.bool)
@@ -94,8 +94,6 @@ def matmul(input, other):
     _require_tensor("matmul", input)
     return _matmul(input, other)
 
-
-mm = matmul
 
 
 def _arithmetic(name, operator, input, other):

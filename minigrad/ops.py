@@ -126,6 +126,10 @@ class Mul(Elementwise):
         ctx.save_for_backward(a, b)
         return a * b
 
+    def needs_saved_input(ctx, index):
+        # PyTorch saves a only for b's gradient, and b only for a's
+        return ctx._next_nodes[1 - index] is not None
+
     def local_derivatives(ctx):
         a, b = ctx.saved_tensors
         return b, a
@@ -142,6 +146,10 @@ class Div(Elementwise):
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return a / b
+
+    def needs_saved_input(ctx, index):
+        # PyTorch saves a only for b's gradient (-grad · (a / b) / b); b for both gradients
+        return index == 1 or ctx._next_nodes[1] is not None
 
     def local_derivatives(ctx):
         a, b = ctx.saved_tensors
@@ -469,6 +477,28 @@ class Relu(Unary):
         return (np.where(y <= 0, ZERO[y.dtype], grad)[()],)
 
 
+class Fill(Function):
+    r"""y = c everywhere (``x.fill_(c)``): y does not depend on x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "FillBackward2", "fill"
+    formula = r"\frac{\partial y}{\partial x} = 0"
+    can_shrink = False
+
+    def forward(ctx, x, value):
+        return np.full(x.shape, value, x.dtype)[()]
+
+    def backward(ctx, grad):
+        return (np.zeros_like(grad)[()],)
+
+
+class Zero(Fill):
+    r"""y = 0 everywhere (``x.zero_()``): y does not depend on x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "ZeroBackward0", "zero"
+
+
 class Clone(Unary):
     r"""y = x (a copy)"""
 
@@ -562,7 +592,8 @@ class MatMul(Function):
     r"""Y = A B (matrix product; 1-D operands are a row or a column)"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "MatmulBackward0", "@"
+    # PyTorch computes a batched product with bmm and a view: its grad_fn is the view's
+    grad_fn_name, symbol = "UnsafeViewBackward0", "@"
     formula = (r"\frac{\partial L}{\partial A} = \frac{\partial L}{\partial Y} B^\top,\quad "
                r"\frac{\partial L}{\partial B} = A^\top \frac{\partial L}{\partial Y}")
     saved_names = ("self", "mat2")
@@ -649,6 +680,24 @@ class SqueezeDim(View):
 
     __slots__ = ()
     grad_fn_name, symbol = "SqueezeBackward1", "squeeze"
+
+
+class SqueezeAfterMatmul(View):
+    r"""y = the one-row matrix product of ``vector @ matrix``, back to a vector"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SqueezeBackward4", "squeeze"
+
+
+class Alias(View):
+    r"""y = x, the same view (``x[...]``)"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "AliasBackward0", "alias"
+
+    def forward(ctx, x):
+        ctx.self_sym_sizes = x.shape
+        return x.view() if type(x) is np.ndarray else x
 
 
 class Unsqueeze(View):

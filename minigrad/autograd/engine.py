@@ -120,7 +120,10 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
     nodes.sort(key=_SEQUENCE_NUMBER, reverse=True)
     buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
     take = buffers.pop
+    clock = function.INPLACE_CLOCK
     for node in nodes:
+        if node.sequence_nr < clock.last:  # an in-place change came later: did it touch what it saved?
+            node.check_versions()
         grad = take(node, None)
         if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
             input_grads = (None,) * len(node._next_nodes)
