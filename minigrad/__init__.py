@@ -132,6 +132,16 @@ def div(input, other):
     return _arithmetic("div", divide, input, other)
 
 
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+    """``torch.binary_cross_entropy_with_logits``: F's function with PyTorch's numbered reductions
+    (0 none, 1 mean, 2 sum)."""
+    if isinstance(reduction, str):
+        raise TypeError("binary_cross_entropy_with_logits(): argument 'reduction' must be int, not str")
+    by_number = {number: name for name, number in _ops.REDUCTION_NUMBERS.items()}
+    return nn.functional.binary_cross_entropy_with_logits(input, target, weight, reduction=by_number[reduction],
+                                                          pos_weight=pos_weight)
+
+
 def pow(input, exponent):
     if isinstance(input, Tensor):
         return input**exponent
@@ -185,6 +195,6 @@ __all__ = [
     "set_grad_enabled", "is_grad_enabled", "nn", "optim", "dtype", "float32", "float64", "float16", "half",
     "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8", "bool",
     "get_default_dtype", "clamp", "clip", "abs", "dot", "eye", "empty", "full_like", "empty_like", "rand_like",
-    "randn_like", "device", "cuda",
+    "randn_like", "device", "cuda", "binary_cross_entropy_with_logits",
 ]
 del _grad_mode

@@ -93,6 +93,12 @@ TABLE = {
                         "∂/∂x = 1 if min ≤ x ≤ max else 0", "clamp"),
     ops.Abs: _n(r"\left|{0}\right|", [r"\operatorname{{sign}}({0})"], "∂/∂x = sign(x)", "|x|"),
     ops.ToCopy: _n("{0}", ["1"], "∂/∂x = 1", "to"),
+    ops.BinaryCrossEntropyWithLogits: _n(
+        r"-\operatorname{{mean}}\left[{1} \ln \sigma({0}) + (1 - {1}) \ln(1 - \sigma({0}))\right]",
+        [r"{mean_factor}(\sigma({0}) - {1})", r"-{mean_factor}{0}"],
+        "∂L/∂z = (σ(z) − t) / N",
+        "BCE",
+    ),
 }
 
 
@@ -114,7 +120,7 @@ def options(node):
         values["base"] = format_number(node.base)
     if hasattr(node, "self_sym_numel"):
         values["count"] = str(node.self_sym_numel)
-    elif isinstance(node, (ops.BinaryCrossEntropy, ops.MseLoss)):
+    elif isinstance(node, (ops.BinaryCrossEntropy, ops.MseLoss, ops.BinaryCrossEntropyWithLogits)):
         # N of the mean, read from the input's data (kept by the node even after its saved values are freed)
         shape = np.broadcast_shapes(*(np.shape(data) for data in node._inputs))
         count = int(np.prod(shape)) if node.reduction == "mean" else 1

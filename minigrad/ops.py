@@ -17,7 +17,7 @@ Broadcasting and accumulation are the engine's job, never an op's.
 import numpy as np
 
 from . import numeric
-from .autograd.function import Function
+from .autograd.function import NO_CONTEXT, Function
 from .numeric import ONE, ZERO, Typed, largest, smallest, total
 
 # ---------------------------------------------------------------------------------------
@@ -1046,11 +1046,64 @@ class ToCopy(Unary):
         return (np.asarray(grad).astype(ctx.self_dtype)[()],)
 
 
+REDUCTION_NUMBERS = {"none": 0, "mean": 1, "sum": 2}  # PyTorch's _saved_reduction
+
+
+def log_sigmoid(z):
+    r"""\ln \sigma(z) = \min(z, 0) - \ln(1 + e^{-|z|}): never exp of a large number, PyTorch's formula."""
+    return np.minimum(z, ZERO[z.dtype]) - np.log1p(np.exp(-np.abs(z)))
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    r"""L = -[t \ln \sigma(z) + (1 - t) \ln(1 - \sigma(z))], from the logit z, averaged over the N samples"""
+
+    __slots__ = ("reduction", "weight", "pos_weight")
+    grad_fn_name, symbol = "BinaryCrossEntropyWithLogitsBackward0", "BCE"
+    formula = r"\frac{\partial L}{\partial z_i} = \frac{1}{N}\,(\sigma(z_i) - t_i)"
+    saved_names = ("self", "target")
+
+    def forward(ctx, z, t, reduction="mean", weight=None, pos_weight=None):
+        ctx.save_for_backward(z, t)
+        ctx.reduction, ctx.weight, ctx.pos_weight = reduction, weight, pos_weight
+        # PyTorch's stable arrangement: (1 - t) z - ln σ(z), since ln(1 - σ(z)) = ln σ(z) - z
+        log_sig = log_sigmoid(z)
+        if pos_weight is not None:  # the positive term weighted: ln σ(z) · ((w₊ - 1) t + 1)
+            log_sig = log_sig * ((pos_weight - 1) * t + 1)
+        loss = (ONE[z.dtype] - t) * z - log_sig
+        if weight is not None:
+            loss = loss * weight
+        return _reduce(np.asarray(loss), reduction) if reduction != "none" else loss
+
+    @property
+    def _saved_reduction(self):
+        return REDUCTION_NUMBERS[self.reduction]
+
+    def backward(ctx, grad):
+        z, t = ctx.saved_tensors
+        sig = Sigmoid.forward(NO_CONTEXT, z)  # PyTorch's backward uses its own sigmoid: so do we
+        if ctx.pos_weight is None:
+            d_z = (sig - t) * grad
+        else:
+            scaled = ctx.pos_weight * t
+            d_z = ((scaled + 1 - t) * sig - scaled) * grad
+        d_t = None
+        if ctx._next_nodes[1] is not None:  # a target that needs a gradient (rare): dL/dt = -z
+            d_t = -z * grad if ctx.pos_weight is None else (log_sigmoid(-z) - ctx.pos_weight * log_sigmoid(z)) * grad
+        return tuple(None if d is None else ctx._weighted_mean(d) for d in (d_z, d_t))
+
+    def _weighted_mean(ctx, d):
+        if ctx.weight is not None:
+            d = d * ctx.weight
+        if ctx.reduction == "mean":
+            d = d / np.size(ctx._inputs[0])
+        return d
+
+
 #: Every differentiable op, for the tests (gradcheck runs over this list) and the docs.
 DERIVATIVE_TABLE = (
     Add, Sub, Rsub, Mul, Div, Neg, Reciprocal, Pow, PowTensor, RPow, Exp, Log, Sqrt, Sin, Cos,
     Tanh, Sigmoid, Relu, Clone, Sum, SumDim, Mean, MeanDim, MatMul, Mm, Mv, Dot, View, Squeeze,
     SqueezeDim, Unsqueeze, Transpose, Permute, Index, Select, Slice, BinaryCrossEntropy, MseLoss,
 )
-DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy)  # the course's extra ops
+DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy, BinaryCrossEntropyWithLogits)  # the course's extra ops
 

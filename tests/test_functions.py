@@ -348,3 +348,86 @@ ARITHMETIC_ERRORS = {
 @pytest.mark.parametrize("name", ["numbers first", *ARITHMETIC_ERRORS])
 def test_module_arithmetic_takes_a_number_first_like_pytorch(torch, name):
     assert_same_as_torch(torch, numbers_first if name == "numbers first" else ARITHMETIC_ERRORS[name])
+
+
+# ------------------------------------------------------------------------------ BCE with logits
+LOGITS = [-100.0, -20.0, -6.7, -2.0, -1e-45, 0.0, 0.5, 3.0, 6.7, 20.0, 50.0, 100.0]
+TARGETS = [0.0, 1.0, 0.0, 1.0, 0.5, 0.5, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0]
+
+
+def bce_with_logits(reduction, pos_weight=None, weight=None, target_grad=False, call="F"):
+    def case(torch):
+        z = torch.tensor(LOGITS, requires_grad=True)
+        t = torch.tensor(TARGETS, requires_grad=target_grad)
+        extra = {name: None if value is None else torch.tensor(value)
+                 for name, value in (("pos_weight", pos_weight), ("weight", weight))}
+        if call == "F":
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(z, t, reduction=reduction, **extra)
+        else:
+            loss = torch.binary_cross_entropy_with_logits(z, t, reduction={"none": 0, "mean": 1, "sum": 2}[reduction],
+                                                          **extra)
+        node = loss.grad_fn
+        saved = [node._saved_reduction, node._saved_weight is None, node._saved_pos_weight is None]
+        loss.sum().backward()
+        values = loss if reduction == "none" else None  # a reduced loss: compared below, to one ulp
+        return {"loss": values, "t.grad": t.grad, "saved": saved, "z.grad": z.grad.tolist(),
+                "next": [n is None for n, _ in node.next_functions], "name": node.name()}
+    return case
+
+
+BCE_LOGITS_CASES = {
+    "none": bce_with_logits("none"),
+    "mean": bce_with_logits("mean"),
+    "sum": bce_with_logits("sum"),
+    "pos_weight": bce_with_logits("none", pos_weight=2.0),
+    "weight": bce_with_logits("mean", weight=[0.5] * 12),
+    "target needs grad": bce_with_logits("mean", target_grad=True),
+    "target needs grad, pos_weight": bce_with_logits("sum", pos_weight=[3.0] * 12, target_grad=True),
+    "torch.binary_cross_entropy_with_logits": bce_with_logits("mean", call="torch"),
+}
+
+
+@pytest.mark.parametrize("name", BCE_LOGITS_CASES)
+def test_bce_with_logits_matches_pytorch(torch, name):
+    """The same values, bit for bit; the gradient is σ(z) - t, as close as the two sigmoids are
+    (PyTorch's vectorised float32 exp and NumPy's differ in the last bit at some z; σ(z) - t cancels)."""
+    ours, theirs = outcome(BCE_LOGITS_CASES[name], minigrad), outcome(BCE_LOGITS_CASES[name], torch)
+    # atol: one ulp of a σ near 1, times pos_weight
+    np.testing.assert_allclose(ours.pop("z.grad"), theirs.pop("z.grad"), rtol=3e-7, atol=1.2e-7)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_bce_with_logits_reduced_is_pytorchs_number(torch, reduction):
+    """Each term is bit-identical (above); the sum of the terms may differ in its last bit: PyTorch adds
+    float32 values in float32, minigrad in double precision, rounded once."""
+    def loss(library):
+        z, t = library.tensor(LOGITS), library.tensor(TARGETS)
+        return library.nn.functional.binary_cross_entropy_with_logits(z, t, reduction=reduction).item()
+
+    ours, theirs = loss(minigrad), loss(torch)
+    assert abs(ours - theirs) <= np.spacing(np.float32(theirs)), (ours, theirs)
+
+
+def test_bce_with_logits_is_stable_where_the_plain_formula_is_not():
+    z = minigrad.tensor([-200.0, 200.0], requires_grad=True)
+    loss = minigrad.nn.functional.binary_cross_entropy_with_logits(z, minigrad.tensor([1.0, 0.0]), reduction="none")
+    assert loss.tolist() == [200.0, 200.0]  # ln σ(-200) would be ln 0 = -inf by the plain formula
+    loss.sum().backward()
+    assert z.grad.tolist() == [-1.0, 1.0]
+
+
+BCE_LOGITS_ERRORS = {
+    "sizes": lambda t: t.nn.functional.binary_cross_entropy_with_logits(t.ones(5), t.ones(2)),
+    "reduction": lambda t: t.nn.functional.binary_cross_entropy_with_logits(t.ones(2), t.ones(2), reduction="x"),
+    "a list target": lambda t: t.nn.functional.binary_cross_entropy_with_logits(t.ones(1), [1.0]),
+    "int target": lambda t: t.nn.functional.binary_cross_entropy_with_logits(t.ones(2), t.tensor([0, 1])),
+    "a string reduction for torch.": lambda t: t.binary_cross_entropy_with_logits(t.ones(1), t.ones(1),
+                                                                                 reduction="mean"),
+}
+
+
+@pytest.mark.parametrize("name", BCE_LOGITS_ERRORS)
+def test_bce_with_logits_errors_match_pytorch(torch, name):
+    ours, theirs = outcome(BCE_LOGITS_ERRORS[name], minigrad), outcome(BCE_LOGITS_ERRORS[name], torch)
+    assert ours == tuple(part.replace("torch.Size", "minigrad.Size") for part in theirs)

@@ -73,6 +73,8 @@ SAMPLES = {
                        np.array([1.0, 1.0, 1.0, 1.0, 1.0, 2.0])], lambda x, low, high: mg.clamp(x, low, high)),
     ops.Abs: ([away_from_kinks((6,))], mg.abs),
     ops.ToCopy: ([away_from_kinks((3,))], lambda a: a.to(mg.float64, copy=True) * a),
+    ops.BinaryCrossEntropyWithLogits: ([away_from_kinks((5,)) * 3, probabilities((5,))],
+                                       F.binary_cross_entropy_with_logits),
 }
 
 
