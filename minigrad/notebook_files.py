@@ -47,7 +47,7 @@ def kernelspec():
 
 def as_jupyterlab_writes(notebook):
     """The notebook (an nbformat node, changed in place) as JupyterLab would save it right after opening it."""
-    notebook.metadata["kernelspec"] = kernelspec()
+    notebook["metadata"]["kernelspec"] = kernelspec()
     whole_numbers_as_integers(notebook)
     return notebook
 
