@@ -12,16 +12,16 @@ Two things made the course's notebooks misbehave in JupyterLab:
   the last ``make notebooks``. (JupyterLab's own ``saveState`` setting would save the live
   state, but it also marks every notebook with saved widgets as modified the moment it opens.)
   :func:`keep_widgets_whole` is a Jupyter server pre-save hook (``make lab`` installs it): an
-  output whose widget is not in the saved state becomes a one-line note that points at the
-  static picture below it and says how to bring the widget back; saved models no output uses
+  output whose widget is not in the saved state becomes a one-line note that says how to bring
+  the widget back (the static pictures in the cells below stay); saved models no output uses
   are dropped. Reopened, every output is a widget from the saved state or that note.
 """
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 KERNEL_NAME = "python3"
-LIVE_WIDGET_NOTE = ("<p style='color:#555'><i>A live widget was here when this notebook was saved; "
-                    "its static picture is below. Run this cell to bring the widget back.</i></p>")
+LIVE_WIDGET_NOTE = ("<p style='color:#555'><i>A live widget was here when this notebook was saved. "
+                    "Run this cell to bring the widget back.</i></p>")
 
 
 def whole_numbers_as_integers(value):
@@ -47,7 +47,7 @@ def kernelspec():
 
 def as_jupyterlab_writes(notebook):
     """The notebook (an nbformat node, changed in place) as JupyterLab would save it right after opening it."""
-    notebook.metadata["kernelspec"] = kernelspec()
+    notebook["metadata"]["kernelspec"] = kernelspec()
     whole_numbers_as_integers(notebook)
     return notebook
 
