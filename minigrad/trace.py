@@ -390,7 +390,7 @@ def record_forward(function_, constants=(), **inputs):
 def _display(values, plug_numbers):
     """What to put in a formula's placeholders: names, or numbers when every value is a scalar."""
     if plug_numbers:
-        return [notation.format_number(v.data) for v in values]
+        return [notation.latex_number(v.data) for v in values]
     return [v.label for v in values]
 
 
@@ -413,13 +413,14 @@ def _forward_steps(graph):
                                 if v.role != "constant")
         text = (f"{out.name} = {_title(operation)}: from {inputs_text or 'constants'} "
                 f"we get {out.name} = {notation.format_value(out.data)}")
+        text += _why(out.data, operation.inputs, _with_numbers(operation))
         steps.append(Step(len(steps), "forward", number, f"{out.name} = {_title(operation)}", text,
                           " = ".join(_dedupe(parts)), operation=operation))
     return steps
 
 
-def _title(operation):
-    names = [v.name for v in operation.inputs]
+def _title(operation, names=None):
+    names = names or [v.name for v in operation.inputs]
     symbol = operation.notation.symbol
     if operation.op is ops.Rsub:  # 1 - x: the number comes first, as it was written
         return f"{names[1]} − {names[0]}"
@@ -430,6 +431,24 @@ def _title(operation):
     if operation.op is ops.Pow:
         return f"{names[0]}{_superscript(operation.node.exponent)}"
     return f"{symbol}({', '.join(names)})"
+
+
+def _why(result, inputs, computed_from, upstream=None):
+    """'; e¹⁰⁰⁰ is larger than float32 can hold ...' when a finite computation gave ∞ or NaN, else ''."""
+    sources = [v.data for v in inputs] + ([upstream] if upstream is not None else [])
+    if any(not np.all(np.isfinite(np.asarray(data, dtype=np.float64))) for data in sources
+           if not isinstance(data, function.Preview)):
+        return ""  # an ∞ or NaN came in: nothing new to explain here
+    reason = notation.why_not_finite(result, computed_from)
+    return f": {reason}" if reason else ""
+
+
+def _with_numbers(operation):
+    """The op with its inputs' values: ``e¹⁰⁰⁰``, ``ln(-1)``, ``2 × 3``."""
+    numbers = [notation.format_value(v.data) for v in operation.inputs]
+    if operation.op is ops.Exp and np.ndim(operation.inputs[0].data) == 0:
+        return "e" + _superscript(operation.inputs[0].data)
+    return _title(operation, numbers)
 
 
 def _superscript(number):
@@ -502,6 +521,7 @@ def _op_step(operation, grad_inputs, upstream, grads, graph):
         lines += _chain_rule_lines(operation, position, upstream, raw, summed, previous, final)
         words.append(f"∂{final.name}/∂{value.name} {'gets' if previous is not None else '='} "
                      f"{notation.format_value(summed)}")
+        words[-1] += _why(summed, operation.inputs, f"∂{final.name}/∂{value.name}", upstream=upstream)
     step.latex = _join(lines)
     step.text = (f"{operation.grad_fn_name}: the gradient arriving at {output.name} "
                  f"(∂{final.name}/∂{output.name} = {notation.format_value(upstream)}) times each local "
@@ -516,7 +536,7 @@ def _chain_rule_lines(operation, position, upstream, raw, summed, previous, fina
     local_template = operation.notation.local[position]
     plug = _all_scalars(operation.inputs) and np.ndim(output.data) == 0
     shown = _display(operation.inputs, plug)
-    out_shown = notation.format_number(output.data) if plug else output.label
+    out_shown = notation.latex_number(output.data) if plug else output.label
     local_text = notation.fill(local_template, *shown, out=out_shown, **options)
     result = notation.latex_value(raw)
     if operation.output is final:  # the first step: dL/dL = 1, so the gradient is the local derivative

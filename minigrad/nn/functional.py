@@ -3,7 +3,7 @@
 import warnings
 
 from .. import ops
-from ..tensor import Tensor, _as_float, _check_broadcast
+from ..tensor import Tensor, _as_float, _check_broadcast, _torch_type_name
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -68,3 +68,22 @@ def mse_loss(input, target, reduction="mean"):
         )
         _check_broadcast(input._data, target._data)
     return ops.MseLoss.apply(_as_float(input), _as_float(target), reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """L = -[t ln σ(z) + (1 - t) ln(1 - σ(z))] from the logits z, computed without ever forming σ(z)
+    (so a large |z| costs no digits), averaged over the samples."""
+    _require_tensor("binary_cross_entropy_with_logits", input)
+    if not isinstance(target, Tensor):
+        raise AttributeError(f"'{type(target).__name__}' object has no attribute 'size'")
+    _check_reduction(reduction)
+    if target._data.shape != input._data.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    z = _as_float(input)
+    if target._data.dtype.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_torch_type_name(target._data.dtype)}")
+    constants = {name: None if value is None else _as_float(value)._data
+                 for name, value in (("weight", weight), ("pos_weight", pos_weight))}
+    return ops.BinaryCrossEntropyWithLogits.apply(z, target, reduction=reduction, **constants)

@@ -144,7 +144,7 @@ def lab(tmp_path_factory):
     server = serve_notebooks(tmp_path_factory, "lab", lambda folder, port, token: [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={folder}"])
+        f"--ServerApp.root_dir={folder}", f"--config={ROOT / 'jupyter' / 'jupyter_server_config.json'}"])  # as make lab
     yield server
     stop_server(server.process)
 
