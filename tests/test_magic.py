@@ -396,10 +396,11 @@ def test_a_slider_value_where_the_cell_fails_is_said_and_the_last_drawing_stays(
     widget = walk_cell(shell, code)
     drawing = widget.graph.value
     widget.sliders["x"].value = 0.5  # an exception here would escape the slider's callback
-    assert "x must be at least 1 here" in widget.code_error.value and "line 9" in widget.code_error.value
+    message = widget.expression_error.value
+    assert "At x = 0.50 the cell stopped: ValueError: x must be at least 1 here (line 9)." in message
     assert widget.graph.value == drawing and widget.walk.grad("x") == 6.0
     widget.sliders["x"].value = 2.0
-    assert widget.code_error.value == "" and widget.walk.grad("x") == 4.0
+    assert widget.expression_error.value == "" and widget.walk.grad("x") == 4.0
 
 
 # ------------------------------------------------------------------------------ the Python API

@@ -51,7 +51,6 @@ import sys
 import traceback
 import warnings
 
-import ipywidgets as widgets
 import numpy as np
 
 import minigrad
@@ -59,7 +58,6 @@ import minigrad
 from .. import trace
 from ..autograd import function as autograd_function
 from ..tensor import Tensor
-from . import layout
 from .walkthrough import Walkthrough
 
 NO_TENSOR_REQUIRES_GRAD = (
@@ -269,26 +267,23 @@ class CodeWalkthrough(Walkthrough):
 
     def __init__(self, cell, **options):
         self.cell = cell
-        self.code_error = widgets.HTML()
         super().__init__(cell, expression_box=False, **options, **cell.slider_specs())
-        children = list(self.children)
-        at = children.index(self.sliders_box) + 1 if self.sliders_box in children else len(children)
-        self.children = children[:at] + [self.code_error] + children[at:]
 
     def _on_input(self):
-        """A slider moved: run the cell again; if it fails at these numbers, say so and keep the last drawing."""
+        """A slider moved: run the cell again. If it fails at these numbers the widget's guard says so,
+        inline (with the cell's line), and the last drawing stays."""
         try:
             super()._on_input()
-        except Exception as error:  # noqa: BLE001 - no exception may escape a widget callback
+        except Exception as error:
             values = ", ".join(f"{name} = {slider.value:.2f}" for name, slider in self.sliders.items())
-            self.code_error.value = layout.error_html(
-                f"At {values} the cell stopped: {describe(error, self.cell.filename)} "
-                "The drawing still shows the last numbers that ran.")
-        else:
-            self.code_error.value = ""
+            raise CellStopped(f"At {values} the cell stopped: {describe(error, self.cell.filename)}") from error
 
     def __repr__(self):
         return f"<widgets.Walkthrough of {self.walk.output.name} (your code) at step {self.step}>"
+
+
+class CellStopped(ValueError):
+    """A re-run from a slider failed; the message (shown by the widget's guard) says where and why."""
 
 
 def slider_spec(value):
