@@ -6,25 +6,39 @@ STAMP_LAB := $(VENV)/.installed-lab
 STAMP_TEST := $(VENV)/.installed-test
 PORT ?= 8888
 PRESENT_PORT ?= 8866
+# the in-browser site: its own build environment (pinned JupyterLite), apart from .venv
+SITE_VENV := .venv-site
+SITE_STAMP := $(SITE_VENV)/.installed
+SITE_HOST ?= 0.0.0.0
+SITE_PORT ?= 8000
 # Jupyter refuses to start as root (a container, a fresh VM) unless told that it is on purpose
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test lint bench notebooks present screenshots clean
+.PHONY: lab test lint bench notebooks present screenshots site serve-site clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP_LAB): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[lab]'
 	touch $@
 
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[lab,test,bench]'
 	touch $@ $(STAMP_LAB)
 
-lab: $(STAMP_LAB)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+# JupyterLab's settings for this environment (no news fetched from the internet), see jupyter/README.md
+$(LAB_SETTINGS): jupyter/overrides.json | $(STAMP_LAB)
+	mkdir -p $(dir $@)
+	cp jupyter/overrides.json $@
+
+# the pre-save hook in jupyter/jupyter_server_config.json keeps saved widgets whole (jupyter/README.md)
+lab: $(STAMP_LAB) $(LAB_SETTINGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) \
+		--config=jupyter/jupyter_server_config.json
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check minigrad tests benchmarks tools
@@ -39,14 +53,29 @@ notebooks: $(STAMP_TEST)
 
 # classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine
 present: $(STAMP_LAB)
-	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT)
+	MINIGRAD_PRESENT=1 $(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT)
 
 # the README's pictures: each notebook's main widget, photographed by the browser tests
 screenshots: $(STAMP_TEST)
 	MINIGRAD_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_lab.py -k run_all
 
+# the whole course as a static JupyterLite site (Pyodide kernel) in build/site/: no install for students
+$(SITE_STAMP): site/requirements.txt
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/pip install --quiet --upgrade pip
+	$(SITE_VENV)/bin/pip install --quiet -r site/requirements.txt
+	touch $@
+
+site: $(SITE_STAMP)
+	$(SITE_VENV)/bin/python tools/build_site.py
+
+# serve build/site/ to a classroom (every interface by default: SITE_HOST=127.0.0.1 for this machine only)
+serve-site:
+	@test -f build/site/index.html || $(MAKE) site
+	$(PYTHON) tools/serve_site.py --host $(SITE_HOST) --port $(SITE_PORT) build/site
+
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(SITE_VENV) build *.egg-info

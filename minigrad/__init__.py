@@ -58,7 +58,7 @@ from .dtypes import (
     short,
     uint8,
 )
-from .tensor import Size, Tensor, _as_float, _binary, clamp, dot
+from .tensor import Size, Tensor, _as_float, _binary, clamp, dot, mm
 from .tensor import matmul as _matmul
 
 _NUMBERS = (_builtins.int, _builtins.float, _builtins.bool)
@@ -94,8 +94,6 @@ def matmul(input, other):
     _require_tensor("matmul", input)
     return _matmul(input, other)
 
-
-mm = matmul
 
 
 def _arithmetic(name, operator, input, other):
@@ -180,6 +178,13 @@ def numel(input):
 
 def get_default_dtype():
     return float32
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext minigrad``: the ``%%walkthrough`` cell magic (IPython is imported only then)."""
+    from .magic import load_ipython_extension as load
+
+    load(ipython)
 
 
 __all__ = [

