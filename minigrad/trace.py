@@ -20,6 +20,7 @@ gives the same walkthrough, drawing and DOT text on every run.
 """
 
 import inspect
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -358,7 +359,8 @@ class _Recorder:
             if value.tensor is not None and value.tensor.name:
                 value.name = value.tensor.name
         taken = {v.name for v in self.values if v.name is not None}
-        spare = (name for name in RESULT_NAMES + tuple(f"t{i}" for i in range(1, 10_000)) if name not in taken)
+        names = itertools.chain(RESULT_NAMES, (f"t{i}" for i in itertools.count(1)))  # lazily: not 10,000 names a run
+        spare = (name for name in names if name not in taken)
         for value in self.values:
             if value.name is None:
                 value.name = next(spare)

