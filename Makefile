@@ -46,9 +46,11 @@ test: lint
 notebooks: $(STAMP_TEST)
 	$(BIN)/python tools/execute_notebooks.py
 
-# classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine
+# classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine; the template
+# jupyter/voila/templates/minigrad is Voila's lab template without its CDN stylesheet
 present: $(STAMP_LAB)
-	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT)
+	JUPYTER_PATH=jupyter $(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT) \
+		--template=minigrad
 
 # the README's pictures: each notebook's main widget, photographed by the browser tests
 screenshots: $(STAMP_TEST)
