@@ -197,6 +197,9 @@ def test_save_close_and_reopen_shows_every_widget_or_its_picture(page, lab, cons
     notes = panel.get_by_text("Run this cell to bring the widget back").count()
     print(f"\nreopened after a live save: {widgets} widgets from the saved state, {notes} notes")
     assert widgets + notes == len(cells) and widgets == len(views)
+    assert notes == 0, "the pre-save hook saves the live widgets' state (their kernel was running)"
+    neuron = cell_output(panel, "lab = NeuronLab()")
+    expect(neuron.get_by_text("path: 101 points")).to_be_visible()  # the state the student left, from the file
     pictures = panel.locator(".jp-RenderedSVG img, .jp-RenderedImage img").count()
     assert pictures >= 3  # the static pictures of the two walkthroughs and the lab stay
     assert blocked_requests == [] and console_errors == [], (blocked_requests, console_errors)
