@@ -408,6 +408,30 @@ def test_a_slider_value_where_the_cell_fails_is_said_and_the_last_drawing_stays(
     assert widget.expression_error.value == "" and widget.walk.grad("x") == 4.0
 
 
+def test_a_graph_changed_in_place_after_it_was_built_is_said_in_one_line(shell, capsys):
+    code = "import torch\nw = torch.tensor(1.0, requires_grad=True)\na = w * 2\nb = a ** 2\na.add_(1)\n"
+    result = shell.run_cell(f"%%walkthrough b\n{code}")
+    out = capsys.readouterr().out
+    assert result.success and shell.shown == []
+    assert out.splitlines()[-1].startswith("The backward pass of b cannot run: one of the variables needed for "
+                                           "gradient computation has been modified by an inplace operation")
+    assert shell.user_ns["w"].grad is None
+
+
+def test_the_last_expression_is_shown_and_random_numbers_repeat_on_every_rerun(shell, capsys):
+    code = "import torch\nx = torch.tensor(3.0, requires_grad=True)\nw = torch.randn(())\ny = x ** 2 * w\nx * 1\n"
+    before = minigrad.creation._generator.bit_generator.state
+    widget = walk_cell(shell, code, "y")
+    assert "Out[" in capsys.readouterr().out  # the value of `x * 1`, as a cell shows it
+    drawn = shell.user_ns["w"].item()
+    assert minigrad.creation._generator.bit_generator.state != before  # the cell drew from the notebook's generator
+    after = minigrad.creation._generator.bit_generator.state
+    widget.sliders["x"].value = 2.0
+    assert widget.walk.value("w").data == np.float32(drawn) and widget.walk.grad("x") == np.float32(4 * drawn)
+    assert minigrad.creation._generator.bit_generator.state == after  # a re-run draws from its own copy
+    assert "Out[" not in capsys.readouterr().out  # and shows nothing
+
+
 # ------------------------------------------------------------------------------ the Python API
 def test_from_code_without_a_notebook():
     namespace = {}
