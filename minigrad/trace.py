@@ -432,6 +432,10 @@ def _title(operation, names=None):
         return f"{names[1]} − {names[0]}"
     if operation.op in (ops.Neg, ops.Reciprocal):  # −y and 1/y, not −x(y)
         return f"{symbol[:-1]}{names[0]}"
+    if symbol == "ᵀ" and len(names) == 1:  # a transpose: Wᵀ
+        return f"{names[0]}ᵀ"
+    if symbol == "+@" and len(names) == 3:  # nn.Linear's addmm(b, x, Wᵀ): x @ Wᵀ + b
+        return f"{names[1]} @ {names[2]} + {names[0]}"
     if len(names) == 2 and len(symbol) == 1:
         return f"{names[0]} {symbol} {names[1]}"
     if operation.op is ops.Pow:
