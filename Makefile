@@ -53,7 +53,7 @@ notebooks: $(STAMP_TEST)
 
 # classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine
 present: $(STAMP_LAB)
-	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT)
+	MINIGRAD_PRESENT=1 $(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT)
 
 # the README's pictures: each notebook's main widget, photographed by the browser tests
 screenshots: $(STAMP_TEST)

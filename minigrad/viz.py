@@ -487,7 +487,7 @@ class _CompactView(_View):
     a red arrow back shows where each went.
     """
 
-    rank_gap = 0.25
+    rank_gap = 0.17
     edge_labels = False
 
     def add_nodes(self):

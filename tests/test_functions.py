@@ -39,7 +39,8 @@ def outcome(case, library):
     try:
         result = case(library)
     except Exception as error:  # the error itself is what is compared
-        return ("error", type(error).__name__, str(error).splitlines()[0])
+        first_line = str(error).splitlines()[0] if str(error) else ""
+        return ("error", type(error).__name__, first_line.replace("minigrad.Size", "torch.Size"))
     return describe_all(result, library)
 
 
@@ -429,5 +430,64 @@ BCE_LOGITS_ERRORS = {
 
 @pytest.mark.parametrize("name", BCE_LOGITS_ERRORS)
 def test_bce_with_logits_errors_match_pytorch(torch, name):
-    ours, theirs = outcome(BCE_LOGITS_ERRORS[name], minigrad), outcome(BCE_LOGITS_ERRORS[name], torch)
-    assert ours == tuple(part.replace("torch.Size", "minigrad.Size") for part in theirs)
+    assert_same_as_torch(torch, BCE_LOGITS_ERRORS[name])
+
+
+# ------------------------------------------------------------------------------ torch.autograd.grad
+def autograd_grad_cases():
+    def graph(torch):
+        x = torch.tensor(3.0, requires_grad=True)
+        w = torch.tensor([1.0, 2.0], requires_grad=True)
+        y = x**2 * w
+        return x, w, y, y.sum()
+
+    def keep(call):
+        return lambda t: call(t, *graph(t))
+
+    return {
+        "one input": keep(lambda t, x, w, y, z: t.autograd.grad(z, x)),
+        "a list of inputs": keep(lambda t, x, w, y, z: t.autograd.grad(z, [x, w])),
+        "a non-leaf input": keep(lambda t, x, w, y, z: t.autograd.grad(z, (y,))),
+        ".grad untouched": keep(lambda t, x, w, y, z: [t.autograd.grad(z, [x, w]), x.grad, w.grad]),
+        "grad_outputs": keep(lambda t, x, w, y, z: t.autograd.grad(y, x, grad_outputs=t.tensor([1.0, 10.0]))),
+        "two outputs": keep(lambda t, x, w, y, z: t.autograd.grad([y, z], x, [t.ones(2), t.tensor(2.0)])),
+        "the same input twice": keep(lambda t, x, w, y, z: t.autograd.grad(x * 1, [x, x])),
+        "an output as input": keep(lambda t, x, w, y, z: t.autograd.grad(x, x)),
+        "unused, allowed": keep(lambda t, x, w, y, z: t.autograd.grad(z, [t.tensor(1.0, requires_grad=True), x],
+                                                                       allow_unused=True)),
+        "unused, materialized": keep(lambda t, x, w, y, z: t.autograd.grad(
+            z, [t.tensor(1.0, requires_grad=True), x], materialize_grads=True)),
+        "retain_graph": keep(lambda t, x, w, y, z: [t.autograd.grad(z, x, retain_graph=True),
+                                                   t.autograd.grad(z, w)]),
+        "hooks on the input": keep(lambda t, x, w, y, z: [x.register_hook(lambda g: g * 10),
+                                                         t.autograd.grad(z, x)][1]),
+        # errors
+        "non-scalar without grad_outputs": keep(lambda t, x, w, y, z: t.autograd.grad(y, x)),
+        "grad_outputs of the wrong shape": keep(lambda t, x, w, y, z: t.autograd.grad(y, x, t.ones(3))),
+        "unused": keep(lambda t, x, w, y, z: t.autograd.grad(z, t.tensor(1.0, requires_grad=True))),
+        "an input without grad": keep(lambda t, x, w, y, z: t.autograd.grad(z, t.tensor(1.0))),
+        "an output without grad": keep(lambda t, x, w, y, z: t.autograd.grad(t.tensor(1.0), x)),
+        "twice": keep(lambda t, x, w, y, z: [t.autograd.grad(z, x), t.autograd.grad(z, x)]),
+        "no inputs": keep(lambda t, x, w, y, z: t.autograd.grad(z, [])),
+    }
+
+
+AUTOGRAD_GRAD_CASES = autograd_grad_cases()
+
+
+@pytest.mark.parametrize("name", AUTOGRAD_GRAD_CASES)
+def test_autograd_grad_matches_pytorch(torch, name):
+    assert_same_as_torch(torch, AUTOGRAD_GRAD_CASES[name])
+
+
+def test_autograd_grad_says_clearly_that_create_graph_is_not_supported():
+    x = minigrad.tensor(3.0, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="create_graph=True"):
+        minigrad.autograd.grad(x**2, x, create_graph=True)
+
+
+def test_autograd_grad_returns_its_own_writable_arrays():
+    x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (g,) = minigrad.autograd.grad(x.sum(), x)  # Sum's backward broadcasts a number: a read-only view
+    g.add_(1)
+    assert g.tolist() == [2.0, 2.0, 2.0] and x.grad is None

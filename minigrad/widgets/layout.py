@@ -12,8 +12,11 @@ import numpy as np
 
 from .. import notation
 
-PRESENT_SCALE = 1.7  # Present mode shows the drawing 1.7 × its natural size: 11 pt labels become 25 CSS px
-PRESENT_EQUATION_PX = 30  # and the equation at 30 px (body text is 14 px)
+PRESENT_SCALE = 1.65  # Present mode shows the drawing 1.65 × its natural size: 11 pt labels become 24.2 CSS px
+PRESENT_EQUATION_PX = 23  # the equation's text at 23 px: MathJax draws the maths ~1.28 × that, 29-30 px
+# display maths keeps a quarter line above and below (MathJax's default is a whole line): one screen holds more
+MATH_STYLE = ("<style>.minigrad-latex mjx-container[display='true']{margin:0.25em 0 !important}"
+              ".minigrad-latex .MathJax_Display{margin:0.25em 0 !important}</style>")
 DEFAULT_RANGE = (-3.0, 3.0, 0.01)
 
 
@@ -74,14 +77,19 @@ def _at_scale(svg, scale):
 
 
 def equation_html(step, walk, font_px=None):
-    """The step's equation as display maths, with its explanation in words underneath."""
+    """The step's equation as display maths, with its explanation in words underneath.
+
+    With ``font_px`` (Present mode) the maths alone, that big: the phase is beside the step slider and
+    the words are the teacher's.
+    """
     size = f"font-size:{font_px}px;line-height:1.3" if font_px else ""
     if step is None:
         return f"<div style='{size}'>Press ▶ or Next to start the forward pass.</div>"
-    return (f"<div style='{size}'><div><b>{html.escape(walk.phase_label(step.index))}</b> · "
-            f"{html.escape(step.title)}</div>"
-            f"<div class='minigrad-latex'>$${step.latex}$$</div>"
-            f"<div style='color:#333'>{html.escape(step.text)}</div></div>")
+    latex = f"<div class='minigrad-latex'>$${step.latex}$$</div>"
+    if font_px:  # the phase is beside the step slider; the words are the teacher's
+        return f"{MATH_STYLE}<div style='{size}'>{latex}</div>"
+    return (f"{MATH_STYLE}<div><b>{html.escape(walk.phase_label(step.index))}</b> · {html.escape(step.title)}</div>"
+            f"{latex}<div style='color:#333'>{html.escape(step.text)}</div>")
 
 
 def equation_sizer_html(walk, font_px=None):
