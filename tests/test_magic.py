@@ -418,6 +418,12 @@ def test_a_graph_changed_in_place_after_it_was_built_is_said_in_one_line(shell, 
     assert shell.user_ns["w"].grad is None
 
 
+def test_a_variable_named_like_a_widget_option_gets_no_slider_but_the_walkthrough_works():
+    code = "import torch\nview = torch.tensor(2.0, requires_grad=True)\nframes = torch.tensor(3.0)\ny = view * frames\n"
+    widget = Walkthrough.from_code(code)
+    assert widget.sliders == {} and widget.walk.grad("view") == 3.0 and not widget.frames
+
+
 def test_the_last_expression_is_shown_and_random_numbers_repeat_on_every_rerun(shell, capsys):
     code = "import torch\nx = torch.tensor(3.0, requires_grad=True)\nw = torch.randn(())\ny = x ** 2 * w\nx * 1\n"
     before = minigrad.creation._generator.bit_generator.state

@@ -44,6 +44,7 @@ a ``ValueError`` with one plain line that says what to change.
 import ast
 import contextlib
 import copy
+import inspect
 import io
 import itertools
 import linecache
@@ -70,7 +71,7 @@ NOTHING_RECORDED = (
     "torch.no_grad() or from a detached tensor); compute from a tensor made with requires_grad=True, "
     "outside no_grad."
 )
-WIDGET_OPTIONS = ("source", "frames", "expression_box", "view", "show_saved", "constants", "interval")
+WIDGET_OPTIONS = tuple(inspect.signature(Walkthrough).parameters)  # frames, view, ...: not a slider's name
 _cell_numbers = itertools.count(1)
 
 
