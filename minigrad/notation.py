@@ -99,6 +99,9 @@ TABLE = {
         "∂L/∂z = (σ(z) − t) / N",
         "BCE",
     ),
+    ops.T: _n("{0}^\\top", ["1"], "transpose back", "ᵀ"),
+    ops.Addmm: _n("{0} + {1} {2}", ["1", r"(\cdot)\,{2}^\top", r"{1}^\top (\cdot)"],
+                  "∂/∂b = Σ G, ∂/∂X = G·Wᵀ, ∂/∂W = Xᵀ·G", "+@"),
 }
 
 

@@ -1099,11 +1099,67 @@ class BinaryCrossEntropyWithLogits(Function):
         return d
 
 
+class T(Function):
+    r"""y = x^\top (``x.t()``: a matrix transposed; a vector or a number stays as it is)"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "TBackward0", "ᵀ"
+    can_shrink = False
+    formula = r"\frac{\partial L}{\partial x} = \left(\frac{\partial L}{\partial y}\right)^\top"
+
+    def forward(ctx, x):
+        return x.T  # NumPy's .T: a matrix transposed, a vector or a number unchanged
+
+    def backward(ctx, grad):
+        return (np.asarray(grad).T[()],)
+
+
+class Addmm(Function):
+    r"""Y = b + X W (``nn.Linear``'s step: a bias row plus a matrix product)"""
+
+    __slots__ = ("mat1_sym_sizes", "mat2_sym_sizes")
+    grad_fn_name, symbol = "AddmmBackward0", "+@"
+    formula = (r"\frac{\partial L}{\partial b} = \sum_{\text{rows}} \frac{\partial L}{\partial Y},\quad "
+               r"\frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} W^\top,\quad "
+               r"\frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Y}")
+    saved_names = ("mat1", "mat2")  # PyTorch keeps the two matrices, not the bias
+    alpha = beta = 1  # PyTorch's addmm(b, X, W, beta=1, alpha=1), shown as _saved_alpha, _saved_beta
+
+    def forward(ctx, bias, mat1, mat2):
+        # each matrix is kept only if the other one needs a gradient (PyTorch does the same): in
+        # nn.Linear the data X needs none, so W is not kept
+        if ctx is not NO_CONTEXT:
+            _, mat1_node, mat2_node = ctx._next_nodes
+            ctx.save_for_backward(mat1 if mat2_node is not None else None, mat2 if mat1_node is not None else None)
+        ctx.mat1_sym_sizes, ctx.mat2_sym_sizes = mat1.shape, mat2.shape
+        return np.matmul(mat1, mat2) + bias
+
+    @property
+    def _saved_mat1(self):
+        return self._kept_or_none(0)
+
+    @property
+    def _saved_mat2(self):
+        return self._kept_or_none(1)
+
+    def _kept_or_none(self, position):
+        if self.saved_tensors is not None and self.saved_tensors[position] is None:
+            return None  # not kept: the other matrix needs no gradient
+        return Function.__getattr__(self, ("_saved_mat1", "_saved_mat2")[position])
+
+    def backward(ctx, grad):
+        mat1, mat2 = ctx.saved_tensors
+        _, needs_mat1, needs_mat2 = ctx.needs_input_grad
+        grad_mat1 = np.matmul(grad, mat2.T) if needs_mat1 else None
+        grad_mat2 = np.matmul(mat1.T, grad) if needs_mat2 else None
+        return grad, grad_mat1, grad_mat2  # the bias's gradient is summed over the rows by the engine
+
+
 #: Every differentiable op, for the tests (gradcheck runs over this list) and the docs.
 DERIVATIVE_TABLE = (
     Add, Sub, Rsub, Mul, Div, Neg, Reciprocal, Pow, PowTensor, RPow, Exp, Log, Sqrt, Sin, Cos,
     Tanh, Sigmoid, Relu, Clone, Sum, SumDim, Mean, MeanDim, MatMul, Mm, Mv, Dot, View, Squeeze,
     SqueezeDim, Unsqueeze, Transpose, Permute, Index, Select, Slice, BinaryCrossEntropy, MseLoss,
 )
-DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy, BinaryCrossEntropyWithLogits)  # the course's extra ops
+DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy, BinaryCrossEntropyWithLogits, T, Addmm)  # the course's extra ops
 

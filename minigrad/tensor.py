@@ -104,6 +104,9 @@ class Size(tuple):
 
 
 NUMBER_TYPES = (numbers.Number, np.generic)
+# The tensors that are nn.Parameters, by id (weakly: an entry goes when its tensor does). A
+# Parameter is a plain Tensor, not a subclass: apply recognises tensors by ``type(x) is Tensor``.
+PARAMETERS = weakref.WeakValueDictionary()
 FLOAT_SCALARS = (np.float16, np.float32, np.float64)  # what a 0-dim float tensor holds
 
 
@@ -195,6 +198,8 @@ class Tensor:
 
     # ----------------------------------------------------------------- printing
     def __repr__(self):
+        if id(self) in PARAMETERS:  # an nn.Parameter
+            return "Parameter containing:\n" + printing.tensor_repr(self)
         return printing.tensor_repr(self)
 
     __str__ = __repr__
@@ -669,7 +674,7 @@ class Tensor:
     def t(self):
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
-        return self.transpose(0, 1) if self._data.ndim == 2 else self
+        return ops.T.apply(self)  # TBackward0, for a vector or a number too (as PyTorch)
 
     @property
     def T(self):

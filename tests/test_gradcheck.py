@@ -75,6 +75,8 @@ SAMPLES = {
     ops.ToCopy: ([away_from_kinks((3,))], lambda a: a.to(mg.float64, copy=True) * a),
     ops.BinaryCrossEntropyWithLogits: ([away_from_kinks((5,)) * 3, probabilities((5,))],
                                        F.binary_cross_entropy_with_logits),
+    ops.T: ([away_from_kinks((2, 3))], lambda a: a.t()),
+    ops.Addmm: ([away_from_kinks((4, 3)), away_from_kinks((2, 3)), away_from_kinks((2,))], F.linear),
 }
 
 

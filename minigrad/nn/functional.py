@@ -2,6 +2,8 @@
 
 import warnings
 
+import numpy as np
+
 from .. import ops
 from ..tensor import Tensor, _as_float, _check_broadcast, _torch_type_name
 
@@ -87,3 +89,30 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     constants = {name: None if value is None else _as_float(value)._data
                  for name, value in (("weight", weight), ("pos_weight", pos_weight))}
     return ops.BinaryCrossEntropyWithLogits.apply(z, target, reduction=reduction, **constants)
+
+
+def linear(input, weight, bias=None):
+    """y = x Wᵀ + b, built as PyTorch builds it: AddmmBackward0 (with TBackward0 on W) for a batch of
+    rows, wrapped in ViewBackward0 for a single vector or for more dimensions."""
+    _require_tensor("linear", input)
+    _require_tensor("linear", weight, "weight", 2)
+    if bias is None:
+        return input @ weight.t()
+    if input._data.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
+    _check_linear(input, weight)
+    if input._data.ndim == 2:
+        return ops.Addmm.apply(bias, input, weight.t())
+    rows = input.view(-1, input._data.shape[-1])
+    return ops.Addmm.apply(bias, rows, weight.t()).view(*input._data.shape[:-1], weight._data.shape[0])
+
+
+def _check_linear(input, weight):
+    """PyTorch's messages for a matrix product that cannot be done."""
+    rows = int(np.prod(input._data.shape[:-1]))
+    if input._data.shape[-1] != weight._data.shape[-1]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} and "
+                           f"{weight._data.shape[-1]}x{weight._data.shape[0]})")
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_torch_type_name(input._data.dtype)} "
+                           f"and {_torch_type_name(weight._data.dtype)}")
