@@ -52,6 +52,25 @@ def frames_mover(walk, values, later):
     return run
 
 
+NEURON_CELL = """
+import torch
+
+x = torch.tensor(6.7)
+y = torch.tensor(0.0)
+w = torch.tensor(1.0, requires_grad=True)
+b = torch.tensor(0.0, requires_grad=True)
+
+def binary_cross_entropy_loss(prediction, target):
+    epsilon = 1e-8
+    prediction = torch.clamp(prediction, epsilon, 1 - epsilon)
+    return -(target * torch.log(prediction) + (1 - target) * torch.log(1 - prediction))
+
+z = w * x + b
+y_pred = torch.sigmoid(z)
+loss = binary_cross_entropy_loss(y_pred, y)
+"""  # the lecture's cell under %%walkthrough: the cell runs again on every slider move
+
+
 def mover(slider, values):
     cycle = itertools.cycle(values)
 
@@ -68,6 +87,8 @@ def run(torch=None, rounds=15):
     walk_one = Walkthrough(neuron, constants=("x", "t"), w=(-2, 4, 0.01, 1.0), b=(-5, 5, 0.01, 0.0), x=6.7, t=0.0)
     walk_one.step_slider.value = 6
     chain = Walkthrough("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
+    cell = Walkthrough.from_code(NEURON_CELL)
+    cell.step_slider.value = 6
     plot = FunctionPlot("sin(x**2)", x=(-3, 3, 0.01, 1.0), inner=True, secant=True)
     frames = Walkthrough(neuron, constants=("x", "t"), w=(-2, 4, 0.01, 1.0), b=(-5, 5, 0.01, 0.0), x=6.7, t=0.0,
                          frames=True)
@@ -82,6 +103,7 @@ def run(torch=None, rounds=15):
             frames, [0.5, 1.0, 1.5, 2.0], later=True),
         "Walkthrough frames=True (neuron, 1 sample): every frame at once": frames_mover(
             frames, [0.5, 1.0, 1.5, 2.0], later=False),
+        "%%walkthrough (the neuron cell, hand BCE)": mover(cell.sliders["w"], [0.5, 1.0, 1.5, 2.0]),
         "FunctionPlot (inner + secant)": mover(plot.x_slider, [0.5, 1.0, 1.5, 2.0]),
         "NeuronLab": mover(lab.w_slider, [0.2, 0.4, 0.6, 0.8]),
         "GradientLab backward()": gradient_lab.backward,

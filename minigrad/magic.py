@@ -62,9 +62,7 @@ class WalkthroughMagics(Magics):
             if not _raised_by_the_cell(error, filename):
                 raise  # our own mistake: the whole traceback
             if isinstance(error, SyntaxError):
-                # shown as IPython shows a cell's syntax error (raised from here, it would add our frames)
-                shell.showsyntaxerror(filename)
-                return None
+                raise CellSyntaxError(error, shell.SyntaxTB.structured_traceback(type(error), error, [])) from None
             tb = from_code.cell_traceback(error, filename)
             lines = shell.InteractiveTB.structured_traceback(type(error), error, tb, tb_offset=0)
             error._render_traceback_ = lambda: lines  # IPython shows it so: from the cell on
@@ -73,6 +71,28 @@ class WalkthroughMagics(Magics):
             shell.user_ns[args.widget] = widget
         display(widget)
         return None
+
+
+class CellSyntaxError(Exception):
+    """A syntax error in the cell, shown exactly as IPython shows one in any cell.
+
+    IPython shows a real SyntaxError raised from a magic with the magic's frames, and ignores
+    ``_render_traceback_`` for it; this stand-in (named SyntaxError, with the same message)
+    lets the cell fail, as it would without the magic, and show only the cell's lines.
+    """
+
+    def __init__(self, error, lines):
+        super().__init__(*error.args)
+        self.error, self.lines = error, lines
+
+    def __str__(self):
+        return str(self.error)
+
+    def _render_traceback_(self):
+        return self.lines
+
+
+CellSyntaxError.__name__ = CellSyntaxError.__qualname__ = "SyntaxError"
 
 
 def _raised_by_the_cell(error, filename):

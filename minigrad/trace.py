@@ -359,12 +359,16 @@ class _Recorder:
             if value.tensor is not None and value.tensor.name:
                 value.name = value.tensor.name
         taken = {v.name for v in self.values if v.name is not None}
-        names = itertools.chain(RESULT_NAMES, (f"t{i}" for i in itertools.count(1)))  # lazily: not 10,000 names a run
-        spare = (name for name in names if name not in taken)
+        spare = (name for name in _automatic_names(RESULT_NAMES, "t") if name not in taken)
         for value in self.values:
             if value.name is None:
                 value.name = next(spare)
         return Graph(self.values, self.operations, self.by_tensor[id(output)])
+
+
+def _automatic_names(letters, prefix):
+    """``y, z, u, ...`` then ``t1, t2, ...``, made one at a time (not 10,000 strings per walkthrough)."""
+    return itertools.chain(letters, (f"{prefix}{i}" for i in itertools.count(1)))
 
 
 def record_forward(function_, constants=(), **inputs):
@@ -428,6 +432,10 @@ def _title(operation, names=None):
         return f"{names[1]} − {names[0]}"
     if operation.op in (ops.Neg, ops.Reciprocal):  # −y and 1/y, not −x(y)
         return f"{symbol[:-1]}{names[0]}"
+    if symbol == "ᵀ" and len(names) == 1:  # a transpose: Wᵀ
+        return f"{names[0]}ᵀ"
+    if symbol == "+@" and len(names) == 3:  # nn.Linear's addmm(b, x, Wᵀ): x @ Wᵀ + b
+        return f"{names[1]} @ {names[2]} + {names[0]}"
     if len(names) == 2 and len(symbol) == 1:
         return f"{names[0]} {symbol} {names[1]}"
     if operation.op is ops.Pow:
@@ -595,14 +603,14 @@ def graph_of(output):
     def add(name, role, data, tensor=None):
         return _append_value(values, name, role, data, tensor)
 
-    generated = iter(("a", "b", "c", "d", "e", "f") + tuple(f"x{i}" for i in range(1, 10_000)))
+    generated = _automatic_names(("a", "b", "c", "d", "e", "f"), "x")
     for leaf_node in leaves:
         variable = leaf_node.variable
         data = variable._data if variable is not None else None
         by_node[leaf_node] = add((variable.name if variable is not None else None) or next(generated),
                                  "input", data, variable)
     operations = []
-    result_names = iter(RESULT_NAMES + tuple(f"t{i}" for i in range(1, 10_000)))
+    result_names = _automatic_names(RESULT_NAMES, "t")
     for node in nodes:
         inputs = []
         for position, next_node in enumerate(node._next_nodes):

@@ -352,7 +352,9 @@ def test_a_wrong_cell_shows_its_own_traceback_and_no_widget(shell, capsys):
     assert "NameError: name 'undefined_name' is not defined" in out
     for ours in ("from_code.py", "magic.py", "interactiveshell.py", "run_cell_magic"):
         assert ours not in out
-    assert sys.modules == modules and minigrad.tensor is minigrad.creation.tensor
+    assert all(sys.modules.get(name) is module for name, module in modules.items())  # (IPython may import more)
+    assert not [name for name in sys.modules if name.startswith("torch") and name not in modules]
+    assert minigrad.tensor is minigrad.creation.tensor and "backward_keeping" not in repr(minigrad.Tensor.backward)
     assert shell.user_ns["y"].item() == 9.0  # assigned before the error, as a normal cell leaves it
 
 
@@ -366,9 +368,12 @@ def test_an_error_inside_a_helper_shows_the_helpers_lines_too(shell, capsys):
 
 
 def test_a_syntax_error_is_shown_with_the_cells_line(shell, capsys):
-    shell.run_cell("%%walkthrough\nimport torch\nx = torch.tensor(3.0, requires_grad=True)\ny = x ** 2 +\n")
+    result = shell.run_cell("%%walkthrough\nimport torch\nx = torch.tensor(3.0, requires_grad=True)\ny = x ** 2 +\n")
     out = capsys.readouterr().out
-    assert "line 4" in out and "SyntaxError: invalid syntax" in out and "from_code.py" not in out
+    assert "line 4" in out and "y = x ** 2 +" in out and "SyntaxError: invalid syntax" in out
+    for ours in ("from_code.py", "magic.py", "interactiveshell.py", "run_cell_magic"):
+        assert ours not in out
+    assert not result.success and type(result.error_in_exec).__name__ == "SyntaxError"  # the cell failed
     assert shell.shown == []
 
 
@@ -401,6 +406,36 @@ def test_a_slider_value_where_the_cell_fails_is_said_and_the_last_drawing_stays(
     assert widget.graph.value == drawing and widget.walk.grad("x") == 6.0
     widget.sliders["x"].value = 2.0
     assert widget.expression_error.value == "" and widget.walk.grad("x") == 4.0
+
+
+def test_a_graph_changed_in_place_after_it_was_built_is_said_in_one_line(shell, capsys):
+    code = "import torch\nw = torch.tensor(1.0, requires_grad=True)\na = w * 2\nb = a ** 2\na.add_(1)\n"
+    result = shell.run_cell(f"%%walkthrough b\n{code}")
+    out = capsys.readouterr().out
+    assert result.success and shell.shown == []
+    assert out.splitlines()[-1].startswith("The backward pass of b cannot run: one of the variables needed for "
+                                           "gradient computation has been modified by an inplace operation")
+    assert shell.user_ns["w"].grad is None
+
+
+def test_a_variable_named_like_a_widget_option_gets_no_slider_but_the_walkthrough_works():
+    code = "import torch\nview = torch.tensor(2.0, requires_grad=True)\nframes = torch.tensor(3.0)\ny = view * frames\n"
+    widget = Walkthrough.from_code(code)
+    assert widget.sliders == {} and widget.walk.grad("view") == 3.0 and not widget.frames
+
+
+def test_the_last_expression_is_shown_and_random_numbers_repeat_on_every_rerun(shell, capsys):
+    code = "import torch\nx = torch.tensor(3.0, requires_grad=True)\nw = torch.randn(())\ny = x ** 2 * w\nx * 1\n"
+    before = minigrad.creation._generator.bit_generator.state
+    widget = walk_cell(shell, code, "y")
+    assert "Out[" in capsys.readouterr().out  # the value of `x * 1`, as a cell shows it
+    drawn = shell.user_ns["w"].item()
+    assert minigrad.creation._generator.bit_generator.state != before  # the cell drew from the notebook's generator
+    after = minigrad.creation._generator.bit_generator.state
+    widget.sliders["x"].value = 2.0
+    assert widget.walk.value("w").data == np.float32(drawn) and widget.walk.grad("x") == np.float32(4 * drawn)
+    assert minigrad.creation._generator.bit_generator.state == after  # a re-run draws from its own copy
+    assert "Out[" not in capsys.readouterr().out  # and shows nothing
 
 
 # ------------------------------------------------------------------------------ the Python API

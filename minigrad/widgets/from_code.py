@@ -43,6 +43,8 @@ a ``ValueError`` with one plain line that says what to change.
 
 import ast
 import contextlib
+import copy
+import inspect
 import io
 import itertools
 import linecache
@@ -55,7 +57,7 @@ import numpy as np
 
 import minigrad
 
-from .. import trace
+from .. import creation, trace
 from ..autograd import function as autograd_function
 from ..tensor import Tensor
 from .walkthrough import Walkthrough
@@ -69,7 +71,7 @@ NOTHING_RECORDED = (
     "torch.no_grad() or from a detached tensor); compute from a tensor made with requires_grad=True, "
     "outside no_grad."
 )
-WIDGET_OPTIONS = ("source", "frames", "expression_box", "view", "show_saved", "constants", "interval")
+WIDGET_OPTIONS = tuple(inspect.signature(Walkthrough).parameters)  # frames, view, ...: not a slider's name
 _cell_numbers = itertools.count(1)
 
 
@@ -103,10 +105,12 @@ class Cell:
         self.code, self.target_name = code, target
         self.filename = filename or _register_source(code, first_line)
         self.tree = _parse(code, self.filename, first_line)
-        self.compiled = compile(self.tree, self.filename, "exec")
+        self.compiled = compile(self.tree, self.filename, "exec")  # a re-run: quiet
+        self.first_run = _as_a_cell_runs(self.tree, self.filename)  # the last expression's value shown
         self.torch_names = _names_bound_by_torch_imports(self.tree)
         self.user_namespace = namespace
         self.before = {"__name__": "__main__"} if namespace is None else dict(namespace)
+        self.random_state = copy.deepcopy(creation._generator)  # torch.randn gives the same numbers on re-runs
         self.parameters, self.creation_of, self.start_values = (), {}, {}
         self._first = None  # the first run's walkthrough, until the widget asks for it
 
@@ -133,8 +137,8 @@ class Cell:
         substitutions = {self.creation_of[name]: float(value) for name, value in values.items()
                          if name in self.creation_of}
         run = CellRun(self, substitutions)
-        with _quiet():
-            run.execute()
+        with _quiet(), _random_numbers_from(self.random_state):
+            run.execute(quiet=True)
         return run.walkthrough(inputs=dict(values))
 
     def _find_sliders(self, run):
@@ -163,14 +167,15 @@ class CellRun:
         self.recorder = trace._Recorder({})
         self.start = self.namespace = None
 
-    def execute(self):
+    def execute(self, quiet=False):
         """Run the cell; a student's error comes out with its traceback cut to the cell."""
         with _torch_is_minigrad() as aliases:
             self.namespace = _with_minigrad_modules(self.cell.before, aliases)
             self.start = dict(self.namespace)
             try:
                 with _counting_creations(self), _graphs_kept(), _observing(self.recorder):
-                    exec(self.cell.compiled, self.namespace)
+                    for code in [self.cell.compiled] if quiet else self.cell.first_run:
+                        exec(code, self.namespace)
             except Exception as error:
                 error.with_traceback(cell_traceback(error, self.cell.filename) or error.__traceback__)
                 raise  # the student's own error, its traceback starting in the cell
@@ -200,11 +205,17 @@ class CellRun:
         steps = trace._forward_steps(graph)
         leaves = [value.tensor for value in graph.values if value.role == "input"]
         grads = [(leaf._grad, None if leaf._grad is None else np.copy(leaf._grad._data)) for leaf in leaves]
-        steps += trace._record_backward(graph, start=len(steps))
-        for leaf, (grad, data) in zip(leaves, grads):  # .grad as the cell left it (backward adds in place)
-            leaf._grad = grad
-            if grad is not None:
-                grad._write(data)
+        try:
+            steps += trace._record_backward(graph, start=len(steps))
+        except RuntimeError as error:  # e.g. an optimizer step changed a saved value in place afterwards
+            raise NotWalkable(f"The backward pass of {graph.output.name} cannot run: {str(error).split('. ')[0]}. "
+                              "Walk through the cell without the in-place change (an optimizer step, "
+                              "x.add_(...)) instead.") from error
+        finally:
+            for leaf, (grad, data) in zip(leaves, grads):  # .grad as the cell left it (backward adds in place)
+                leaf._grad = grad
+                if grad is not None:
+                    grad._write(data)
         return trace.Walkthrough(self.cell, inputs, (), graph, steps)
 
     def _target(self, assigned):
@@ -331,6 +342,15 @@ def _parse(code, filename, first_line):
     return ast.increment_lineno(tree, first_line - 1)
 
 
+def _as_a_cell_runs(tree, filename):
+    """Code objects that run the cell as IPython does: the last expression's value is shown."""
+    body = tree.body
+    if not body or not isinstance(body[-1], ast.Expr):
+        return [compile(tree, filename, "exec")]
+    return [compile(ast.Module(body=body[:-1], type_ignores=[]), filename, "exec"),
+            compile(ast.Interactive(body=body[-1:]), filename, "single")]  # "single": sys.displayhook shows it
+
+
 def _names_bound_by_torch_imports(tree):
     """Names that ``import torch`` / ``from torch import nn`` bind: they are minigrad only inside the cell."""
     names = set()
@@ -442,6 +462,17 @@ def _observing(recorder):
         yield
     finally:
         autograd_function.FORWARD_OBSERVERS.remove(recorder.observe)
+
+
+@contextlib.contextmanager
+def _random_numbers_from(state):
+    """The cell draws the same random numbers as on its first run; the notebook's generator is left as it was."""
+    current = creation._generator
+    creation._generator = copy.deepcopy(state)
+    try:
+        yield
+    finally:
+        creation._generator = current
 
 
 @contextlib.contextmanager
