@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import expr, trace, viz
 from . import layout
-from .guard import Guard
+from .guard import Guard, not_finite_reason
 
 
 class Walkthrough(widgets.VBox):
@@ -175,6 +175,7 @@ class Walkthrough(widgets.VBox):
                 self._build_frames()
             self.step_slider.value = step
             self._refresh_step()
+        self.guard.inform(not_finite_reason(value.data for value in self.walk.graph.values))  # ∞ is not an error
 
     def _build_frames(self):
         walk = self.walk
