@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import expr, trace, viz
 from . import layout
-from .guard import Guard
+from .guard import Guard, not_finite_reason
 
 PRESENT_FIT = (690, 270)  # CSS px at natural size: × PRESENT_SCALE fills 1280 × 720 with room for the equation
 
@@ -232,6 +232,7 @@ class Walkthrough(widgets.VBox):
             self._refresh_step()
             if not inputs_moved:  # same structure, same heights: the sizer's maths is not typeset again
                 self.equation_sizer.value = layout.equation_sizer_html(self.walk, self._equation_px())
+        self.guard.inform(not_finite_reason(value.data for value in self.walk.graph.values))  # ∞ is not an error
 
     def _show_present_mode(self):
         hidden = "none" if self.present.value else None
