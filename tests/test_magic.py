@@ -111,11 +111,6 @@ y = x ** 2
 z = y / undefined_name
 """
 
-NN_MERGED = hasattr(minigrad.nn, "Module") and hasattr(minigrad.nn, "Sequential")
-needs_nn = pytest.mark.xfail(not NN_MERGED, strict=True,
-                             reason="nn.Module, nn.Linear, nn.Sequential, nn.BCELoss are not merged yet (issue #11)")
-
-
 @pytest.fixture(scope="module")
 def ipython():
     shell = start_ipython()
@@ -287,13 +282,16 @@ def test_names_stay_on_the_tensors_for_a_later_drawing_and_latex_keeps_the_stude
     assert r"y_{\mathrm{pred}}" in walk.steps[2].latex and "y_pred" not in walk.steps[2].latex
 
 
-@needs_nn
 def test_an_nn_module_cell_names_its_parameters_by_module_path(shell):
     widget = walk_cell(shell, MODULE)
     walk = widget.walk
     names = [v.name for v in walk.graph.values]
     assert {"0.weight", "0.bias", "x", "y", "loss"} <= set(names)
     assert walk.output.name == "loss"
+    assert [s.title for s in walk.steps] == [
+        "z = 0.weightᵀ", "u = x @ z + 0.bias", "v = σ(u)", "loss = BCE(v, y)", "BinaryCrossEntropyBackward0",
+        "SigmoidBackward0", "AddmmBackward0", "0.bias.grad", "TBackward0", "0.weight.grad"]
+    assert widget.sliders == {}  # x and y are batches, the parameters come from nn.Linear
     reference = run_with_pytorch(MODULE, "loss")
     model = reference["model"]
     assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
