@@ -129,6 +129,7 @@ log = _float32_precise(np.log, math.log)
 sin = _float32_precise(np.sin, math.sin)
 cos = _float32_precise(np.cos, math.cos)
 tanh = _float32_precise(np.tanh, math.tanh)
+log1p = _float32_precise(np.log1p, math.log1p)
 
 
 def power(x, n):

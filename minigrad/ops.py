@@ -822,19 +822,6 @@ BCE_EPSILON = Typed(1e-12)  # and keeps the derivative's denominator p(1 - p) at
 SAFE_SPREAD = 1e-40
 
 
-def _check_probabilities(spread):
-    """Check, as PyTorch does, that every p lies in [0, 1], given ``spread`` = p(1 - p).
-
-    p(1 - p) >= 0 holds exactly when 0 <= p <= 1 (also after rounding), and it is NaN for
-    NaN: the product backward needs anyway, and one minimum, check the whole range.
-    Returns that minimum.
-    """
-    lowest = smallest(spread)
-    if not lowest >= 0:
-        raise RuntimeError("all elements of input should be between 0 and 1")
-    return lowest
-
-
 def _first_out_of_range(p, t):
     """PyTorch checks each element's input, then its target: the first bad element decides the message."""
     bad_p = ~((p >= 0) & (p <= 1))
@@ -846,21 +833,15 @@ def _first_out_of_range(p, t):
         raise RuntimeError(f"all elements of {which} should be between 0 and 1")
 
 
-def _check_targets(t):
-    """Check, as PyTorch does, that every target lies in [0, 1] (a NaN is its own smallest value)."""
-    if not (smallest(t) >= 0 and largest(t) <= 1):
-        raise RuntimeError("all elements of target should be between 0 and 1")
-
-
 def _clamped_logs(p, smallest_spread):
     """ln p and ln(1 - p), each clamped at -100 (so ln 0 gives -100, without a warning).
 
     ln(1 - p) is computed as log1p(-p), which keeps its digits when p is tiny (as PyTorch does).
     """
+    # C's logf and log1pf, as PyTorch's loop calls them: the correctly rounded values (see numeric)
     if smallest_spread > SAFE_SPREAD:  # the usual case: no p is within e^-100 of 0 or of 1
-        return np.log(p), np.log1p(-p)
-    with np.errstate(divide="ignore"):
-        return np.maximum(np.log(p), LOG_CLAMP), np.maximum(np.log1p(-p), LOG_CLAMP)
+        return numeric.log(p), numeric.log1p(-p)
+    return np.maximum(numeric.log(p), LOG_CLAMP), np.maximum(numeric.log1p(-p), LOG_CLAMP)
 
 
 class BinaryCrossEntropy(Elementwise):
@@ -878,10 +859,9 @@ class BinaryCrossEntropy(Elementwise):
             raise RuntimeError(f"Found dtype {names.get(t.dtype.name, t.dtype.name)} but expected "
                                f"{names.get(p.dtype.name, p.dtype.name)}")
         spread = p * (ONE[p.dtype] - p)  # p(1 - p): checks the range, and backward divides by it
-        if not smallest(spread) >= 0 or not (smallest(t) >= 0 and largest(t) <= 1):
-            _first_out_of_range(p, t)  # the message PyTorch would give
-        lowest = _check_probabilities(spread)
-        _check_targets(t)
+        lowest = smallest(spread)  # p(1 - p) >= 0 exactly when 0 <= p <= 1 (NaN fails it too)
+        if not lowest >= 0 or not (smallest(t) >= 0 and largest(t) <= 1):
+            _first_out_of_range(p, t)  # PyTorch's message: the first bad element's
         log_p, log_1mp = _clamped_logs(p, lowest)
         epsilon = BCE_EPSILON[p.dtype]  # the denominator is kept at least this far from 0
         ctx.save_for_backward(p, t, spread if lowest >= epsilon else np.maximum(spread, epsilon))

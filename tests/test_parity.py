@@ -577,3 +577,154 @@ def test_mixed_dtype_gradients_in_each_inputs_dtype(torch):
         results.append([(g.dtype is not None and str(g.dtype).split(".")[1], g.tolist())
                         for g in (a.grad, b.grad, c.grad)])
     assert results[0] == results[1]
+
+
+# ----------------------------------------------------------------------------- issue 11's reproducers
+def _outcome(torch, program):
+    """What a person sees of ``program(torch)``: its value (as text) or its error's type and first sentence."""
+    try:
+        return str(program(torch)).replace("torch.", "minigrad.")
+    except Exception as error:  # noqa: BLE001 - the error is the outcome
+        first = str(error).replace("torch.", "minigrad.").split(". ")[0]
+        return f"{type(error).__name__}: {first}"
+
+
+def _grad_of(torch, make, at=1.0, dtype=None):
+    x = torch.tensor(at, requires_grad=True, dtype=dtype or torch.float32)
+    make(torch, x).backward()
+    return x.grad
+
+
+def _inplace_version_error(torch):
+    x = torch.tensor(1.0, requires_grad=True)
+    a = x + x
+    a.mul_(a)
+    a.backward()
+
+
+def _exp_then_zero(torch):
+    x = torch.tensor(1.0, requires_grad=True)
+    y = torch.exp(x)
+    y.zero_()
+    y.backward()
+
+
+def _saved_input_changed(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = x * 1
+    y = b * b
+    b.add_(1)
+    y.sum().backward()
+
+
+def _unsaved_input_changed(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = x * 1
+    y = b * 2  # the constant's gradient needs no b: changing b is fine
+    b.add_(1)
+    y.sum().backward()
+    return x.grad
+
+
+def _constant_changed_twice(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.ones(2)
+    y = x * w
+    w.add_(1)
+    w.add_(1)
+    y.sum().backward()
+
+
+def _views_of_a_number(torch):
+    x = torch.tensor(2.0, requires_grad=True)
+    views = [x.flatten(), x.reshape(()), x.view(1), x.squeeze(), x.unsqueeze(0), x[None], x[...], x.detach()]
+    with torch.no_grad():
+        x.div_(2.0)
+    seen = [v.tolist() for v in views]
+    with torch.no_grad():
+        views[0].mul_(3.0)
+    return seen, [v.tolist() for v in [x] + views], [x._version, views[0]._version, x.data._version]
+
+
+def _requires_grad_off_after_graph(torch):
+    x = torch.tensor(1.0, requires_grad=True)
+    a = x + 2.0
+    x.requires_grad_(False)
+    a.backward()
+    return x.grad
+
+
+def _nonleaf_requires_grad(torch):
+    y = torch.tensor(1.0, requires_grad=True) * 2
+    y.requires_grad = True
+
+
+def _fill_and_zero_in_a_graph(torch):
+    y = torch.exp(torch.tensor(1.0, requires_grad=True))
+    return y.fill_(2.0).grad_fn.name(), y.zero_().grad_fn.name(), y._version
+
+
+def _int_fill(torch):
+    return torch.tensor([1, 2]).fill_(2.7)
+
+
+def _grad_fn_names(torch):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    m = torch.ones(2, 3, requires_grad=True)
+    made = [x[...], x[None], m[1, :], m[:, 1], m[:], m[:, :], x[None, 1], x @ m, x.unsqueeze(0), m.squeeze(0)]
+    return [t.grad_fn.name() for t in made] + [x.flatten() is x]
+
+
+def _zero_dim_dims(torch):
+    s = torch.tensor(2.0, requires_grad=True)
+    made = [s.sum(dim=-1), s.mean(dim=0), s.transpose(0, 0), s.sum(dim=0, keepdim=True), s.unsqueeze(-1)]
+    return [(t.grad_fn.name(), tuple(t.shape)) for t in made]
+
+
+ISSUE_11 = {
+    "1 python float divisor -0.0": lambda torch: _grad_of(torch, lambda torch, x: x / (-0.0)),
+    "2 relu at 0 then reciprocal": lambda torch: _grad_of(torch, lambda torch, x: torch.relu(x).reciprocal(), 0.0),
+    "2 relu of a NaN passes the gradient": lambda torch: _grad_of(torch, lambda torch, x: torch.relu(torch.log(x)),
+                                                                  -1.159),
+    "2 relu(-0.0)": lambda torch: torch.relu(torch.tensor(-0.0)),
+    "3 x ** x at 0": lambda torch: _grad_of(torch, lambda torch, x: x**x, 0.0),
+    "3 pow(0, x) at 1": lambda torch: _grad_of(torch, lambda torch, x: torch.pow(0, x)),
+    "4 requires_grad_(False) after the graph": _requires_grad_off_after_graph,
+    "5 2.0 - tensor(1)": lambda torch: (2.0 - torch.tensor(1)).dtype,
+    "5 tensor(1.5) * tensor(2)": lambda torch: (torch.tensor(1.5) * torch.tensor(2)).dtype,
+    "6 mixed dtypes' gradients": lambda torch: _grad_of(
+        torch, lambda torch, x: torch.tensor(1.0, dtype=torch.float64) / x, 1e-45),
+    "7 one-number views share memory": _views_of_a_number,
+    "8 a.mul_(a)": _inplace_version_error,
+    "8 exp's saved result zeroed": _exp_then_zero,
+    "8 a saved input changed": _saved_input_changed,
+    "8 an unsaved input changed": _unsaved_input_changed,
+    "8 a constant changed twice": _constant_changed_twice,
+    "9 dims on a 0-dim tensor": _zero_dim_dims,
+    "10 mm of vectors": lambda torch: torch.mm(torch.ones(2), torch.ones(2)),
+    "10 mm of mixed dtypes": lambda torch: torch.mm(torch.ones(2, 2), torch.ones(2, 2, dtype=torch.float64)),
+    "10 x.mm(vector)": lambda torch: torch.ones(2, 2).mm(torch.ones(2)),
+    "10 sum(keepdim=True)": lambda torch: torch.ones(2).sum(keepdim=True),
+    "10 nonleaf.requires_grad = True": _nonleaf_requires_grad,
+    "10 int ** -2": lambda torch: torch.tensor([2]) ** -2,
+    "10 int fill_(2.7)": _int_fill,
+    "10 fill_ and zero_ in a graph": _fill_and_zero_in_a_graph,
+    "11 grad_fn names": _grad_fn_names,
+    "13 x / x": lambda torch: _grad_of(torch, lambda torch, x: x / x, 3.7),
+    "13 (-0.0) ** -0.5": lambda torch: torch.tensor(-0.0) ** -0.5,
+    "13 x ** 0 at -0.0": lambda torch: _grad_of(torch, lambda torch, x: x**0, -0.0),
+    "13 tensor(1.)[0]": lambda torch: torch.tensor(1.0)[0],
+}
+
+
+@pytest.mark.parametrize("name", ISSUE_11)
+def test_issue_11_bugs_behave_as_pytorch(torch, name):
+    assert _outcome(minigrad, ISSUE_11[name]) == _outcome(torch, ISSUE_11[name])
+
+
+def test_inplace_error_is_pytorchs_first_sentence(torch):
+    mine = _outcome(minigrad, _inplace_version_error)
+    assert mine.startswith(
+        "RuntimeError: one of the variables needed for gradient computation has been modified by "
+        "an inplace operation: [minigrad.FloatTensor []], which is output 0 of Mul, is at version 1;"
+    )
