@@ -102,6 +102,7 @@ TABLE = {
     ops.T: _n("{0}^\\top", ["1"], "transpose back", "ᵀ"),
     ops.Addmm: _n("{0} + {1} {2}", ["1", r"(\cdot)\,{2}^\top", r"{1}^\top (\cdot)"],
                   "∂/∂b = Σ G, ∂/∂X = G·Wᵀ, ∂/∂W = Xᵀ·G", "+@"),
+    ops.VectorNorm: _n(r"\lVert {0} \rVert", [r"\frac{{{0}}}{{{out}}}"], "∂/∂xᵢ = xᵢ/‖x‖", "‖x‖"),
 }
 
 

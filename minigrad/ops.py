@@ -1155,11 +1155,38 @@ class Addmm(Function):
         return grad, grad_mat1, grad_mat2  # the bias's gradient is summed over the rows by the engine
 
 
+class VectorNorm(Function):
+    r"""y = \lVert x \rVert_2 = \sqrt{\sum_i x_i^2} (``x.norm()``; over ``dim`` if given)"""
+
+    __slots__ = ("dim", "keepdim")  # shown as _saved_dim, _saved_keepdim (and _saved_ord: always 2)
+    grad_fn_name, symbol = "LinalgVectorNormBackward0", "‖x‖"
+    formula = (r"\frac{\partial y}{\partial x_i} = \frac{x_i}{\lVert x \rVert} "
+               r"\quad (0 \text{ where } \lVert x \rVert = 0)")
+    saved_names = ("self", "result")
+    ord = 2
+
+    def forward(ctx, x, dim=None, keepdim=False):
+        result = np.sqrt(np.add.reduce(x * x, axis=dim, keepdims=keepdim))
+        ctx.save_for_backward(x, result)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return result[()] if np.ndim(result) == 0 else result
+
+    def backward(ctx, grad):
+        x, result = ctx.saved_tensors
+        axes = tuple(range(np.ndim(x))) if ctx.dim is None else ctx.dim
+        if not ctx.keepdim:  # put the reduced axes back, to divide value by value
+            result, grad = np.expand_dims(result, axes), np.expand_dims(grad, axes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # PyTorch's rule: x / ‖x‖ times the gradient, and 0 where the norm is 0
+            return (np.where(result == 0, ZERO[x.dtype], x / result * grad),)
+
+
 #: Every differentiable op, for the tests (gradcheck runs over this list) and the docs.
 DERIVATIVE_TABLE = (
     Add, Sub, Rsub, Mul, Div, Neg, Reciprocal, Pow, PowTensor, RPow, Exp, Log, Sqrt, Sin, Cos,
     Tanh, Sigmoid, Relu, Clone, Sum, SumDim, Mean, MeanDim, MatMul, Mm, Mv, Dot, View, Squeeze,
     SqueezeDim, Unsqueeze, Transpose, Permute, Index, Select, Slice, BinaryCrossEntropy, MseLoss,
 )
-DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy, BinaryCrossEntropyWithLogits, T, Addmm)  # the course's extra ops
+DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy, BinaryCrossEntropyWithLogits, T, Addmm,
+                     VectorNorm)  # the course's extra ops
 

@@ -589,6 +589,15 @@ class Tensor:
     def dot(self, other):
         return dot(self, other)
 
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The Euclidean length √(Σ xᵢ²), of everything or along ``dim`` (the 2-norm only)."""
+        if p not in ("fro", 2, 2.0):
+            raise NotImplementedError(f"minigrad's norm is the 2-norm only (got p={p!r})")
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                               f"Got {_torch_type_name(self._data.dtype)}")
+        return ops.VectorNorm.apply(self, dim=_reduction_dims(dim, self._data.ndim), keepdim=keepdim)
+
     def clamp(self, min=None, max=None):
         """Each value limited to [min, max] (``min``, ``max``: numbers, tensors, or None for no bound)."""
         return clamp(self, min, max)

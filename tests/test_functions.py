@@ -491,3 +491,25 @@ def test_autograd_grad_returns_its_own_writable_arrays():
     (g,) = minigrad.autograd.grad(x.sum(), x)  # Sum's backward broadcasts a number: a read-only view
     g.add_(1)
     assert g.tolist() == [2.0, 2.0, 2.0] and x.grad is None
+
+
+# ------------------------------------------------------------------------------ norm
+def norm_case(dim=None, keepdim=False, values=((3.0, 4.0), (0.0, 0.0))):
+    def case(torch):
+        x = torch.tensor([list(row) for row in values], requires_grad=True)
+        n = x.norm(dim=dim, keepdim=keepdim) if dim is not None or keepdim else x.norm()
+        n.sum().backward()
+        node = n.grad_fn
+        return {"n": n, "x.grad": x.grad, "saved": [node._saved_dim, node._saved_keepdim, node._saved_ord],
+                "torch.norm": torch.norm(x.detach())}
+    return case
+
+
+# (not dim=-1: PyTorch 2.13 shows its _saved_dim as (18446744073709551615,), -1 read as unsigned)
+@pytest.mark.parametrize("options", [{}, {"dim": 1}, {"dim": 0, "keepdim": True}], ids=str)
+def test_norm_matches_pytorch(torch, options):
+    assert_same_as_torch(torch, norm_case(**options))
+
+
+def test_norm_of_integers_fails_as_in_pytorch(torch):
+    assert_same_as_torch(torch, lambda t: t.tensor([1, 2]).norm())
