@@ -1167,16 +1167,17 @@ def clamp(input, min=None, max=None):
                         f"but expected one of:\n{CLAMP_SIGNATURES}")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    given = [bound for bound in bounds if bound is not None]
+    # the result's dtype is torch.result_type's of the input and the bounds
+    target = dtypes.result_numpy_dtype((input._data.dtype, input._data.ndim),
+                                       *[(b._data.dtype, b._data.ndim) if isinstance(b, Tensor)
+                                         else (dtypes.number_dtype(b), None) for b in given])
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        target = _result_dtype([input] + [bound for bound in bounds if bound is not None])
         low = -np.inf if min is None else min  # no bound: the constant -inf (see ops.ClampTensor)
         high = np.inf if max is None else max
         return ops.ClampTensor.apply(input, low, high, dtype=target, bounds_given=(min is not None, max is not None))
-    kind = input._data.dtype.kind
-    if kind in "iub" and any(isinstance(b, (float, np.floating)) for b in bounds):
-        input = _as_float(input)  # an int tensor clamped to float bounds is float32, as in PyTorch
-    elif kind == "b":
-        input = Tensor._wrap(np.asarray(input._data, dtype=np.int64))  # bool with int bounds: int64
+    if target != input._data.dtype:  # an int tensor with a float bound is float32; bool with int bounds int64
+        input = Tensor._wrap(np.asarray(input._data, dtype=target))
     return ops.Clamp.apply(input, min=min, max=max)
 
 
@@ -1195,22 +1196,6 @@ def _number_if_plain_scalar(value):
 
 def _torch_type_label(value):
     return "Tensor" if isinstance(value, Tensor) else type(value).__name__
-
-
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
-
-
-def _result_dtype(tensors):
-    """PyTorch's promotion of several tensors: the highest category (bool < int < float) wins;
-    within it, tensors with dimensions decide before 0-dim ones."""
-    def promoted(group):
-        return np.result_type(*[t._data.dtype for t in group]) if group else None
-
-    shaped = promoted([t for t in tensors if t._data.ndim > 0])
-    scalars = promoted([t for t in tensors if t._data.ndim == 0])
-    if shaped is None or scalars is None:
-        return shaped if scalars is None else scalars
-    return scalars if _CATEGORY[scalars.kind] > _CATEGORY[shaped.kind] else shaped
 
 
 def dot(input, other):

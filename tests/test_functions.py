@@ -513,3 +513,16 @@ def test_norm_matches_pytorch(torch, options):
 
 def test_norm_of_integers_fails_as_in_pytorch(torch):
     assert_same_as_torch(torch, lambda t: t.tensor([1, 2]).norm())
+
+
+def test_autograd_grad_gives_no_numpy_warnings(torch):
+    """d ln x / dx at 0 is 1/0 = inf: PyTorch says nothing, neither may NumPy (as in backward())."""
+    import warnings
+
+    def at_zero(library):
+        x = library.tensor([0.0, -1.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return library.autograd.grad(library.log(x).sum(), x)[0].tolist()
+
+    assert at_zero(minigrad) == at_zero(torch) == [math.inf, -1.0]
