@@ -604,6 +604,13 @@ class Tensor:
 
     clip = clamp
 
+    def clamp_(self, min=None, max=None):
+        """``clamp`` in place (``with torch.no_grad(): w.clamp_(0, 1)``); in a graph, ClampBackward1."""
+        self._check_inplace()
+        return self._inplace(clamp(self, min, max))
+
+    clip_ = clamp_
+
     # ----------------------------------------------------------------- comparisons (no grad)
     def _compare(self, other, compare):
         other_data = other._data if isinstance(other, Tensor) else other

@@ -526,3 +526,21 @@ def test_autograd_grad_gives_no_numpy_warnings(torch):
             return library.autograd.grad(library.log(x).sum(), x)[0].tolist()
 
     assert at_zero(minigrad) == at_zero(torch) == [math.inf, -1.0]
+
+
+def clamp_in_place(torch):
+    x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    y = x * 1
+    y.clamp_(0, 1)
+    name = y.grad_fn.name()
+    y.sum().backward()
+    with torch.no_grad():
+        x.clamp_(0.0, 0.75)
+    w = torch.tensor([3.0, -3.0])
+    w.clip_(max=1.0)
+    return {"y": y, "name": name, "x.grad": x.grad, "x": x, "w": w}
+
+
+def test_clamp_in_place_matches_pytorch(torch):
+    assert_same_as_torch(torch, clamp_in_place)
+    assert_same_as_torch(torch, lambda t: t.tensor([1.0], requires_grad=True).clamp_(0, 1))
