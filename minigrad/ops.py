@@ -1118,7 +1118,7 @@ class Addmm(Function):
     r"""Y = b + X W (``nn.Linear``'s step: a bias row plus a matrix product)"""
 
     __slots__ = ("mat1_sym_sizes", "mat2_sym_sizes")
-    grad_fn_name, symbol = "AddmmBackward0", "+@"
+    grad_fn_name, symbol = "AddmmBackward0", "addmm"
     formula = (r"\frac{\partial L}{\partial b} = \sum_{\text{rows}} \frac{\partial L}{\partial Y},\quad "
                r"\frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} W^\top,\quad "
                r"\frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Y}")
