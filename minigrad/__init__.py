@@ -76,7 +76,7 @@ def _require_tensor(name, value):
 # PyTorch's TypeError ("sin(): argument 'input' (position 1) must be Tensor, not float").
 sin, cos, exp, log, sqrt, tanh = Tensor.sin, Tensor.cos, Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.tanh
 sigmoid, relu, neg, reciprocal = Tensor.sigmoid, Tensor.relu, Tensor.neg, Tensor.reciprocal
-abs = Tensor.abs
+abs, norm = Tensor.abs, Tensor.norm
 
 
 clip = clamp
@@ -195,6 +195,6 @@ __all__ = [
     "set_grad_enabled", "is_grad_enabled", "nn", "optim", "dtype", "float32", "float64", "float16", "half",
     "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8", "bool",
     "get_default_dtype", "clamp", "clip", "abs", "dot", "eye", "empty", "full_like", "empty_like", "rand_like",
-    "randn_like", "device", "cuda", "binary_cross_entropy_with_logits",
+    "randn_like", "device", "cuda", "binary_cross_entropy_with_logits", "norm",
 ]
 del _grad_mode

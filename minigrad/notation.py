@@ -101,7 +101,8 @@ TABLE = {
     ),
     ops.T: _n("{0}^\\top", ["1"], "transpose back", "ᵀ"),
     ops.Addmm: _n("{0} + {1} {2}", ["1", r"(\cdot)\,{2}^\top", r"{1}^\top (\cdot)"],
-                  "∂/∂b = Σ G, ∂/∂X = G·Wᵀ, ∂/∂W = Xᵀ·G", "+@"),
+                  "∂/∂b = Σ G, ∂/∂X = G·Wᵀ, ∂/∂W = Xᵀ·G", "addmm"),
+    ops.VectorNorm: _n(r"\lVert {0} \rVert", [r"\frac{{{0}}}{{{out}}}"], "∂/∂xᵢ = xᵢ/‖x‖", "‖x‖"),
 }
 
 

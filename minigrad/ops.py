@@ -1116,7 +1116,7 @@ class Addmm(Function):
     r"""Y = b + X W (``nn.Linear``'s step: a bias row plus a matrix product)"""
 
     __slots__ = ("mat1_sym_sizes", "mat2_sym_sizes")
-    grad_fn_name, symbol = "AddmmBackward0", "+@"
+    grad_fn_name, symbol = "AddmmBackward0", "addmm"
     formula = (r"\frac{\partial L}{\partial b} = \sum_{\text{rows}} \frac{\partial L}{\partial Y},\quad "
                r"\frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} W^\top,\quad "
                r"\frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Y}")
@@ -1153,11 +1153,38 @@ class Addmm(Function):
         return grad, grad_mat1, grad_mat2  # the bias's gradient is summed over the rows by the engine
 
 
+class VectorNorm(Function):
+    r"""y = \lVert x \rVert_2 = \sqrt{\sum_i x_i^2} (``x.norm()``; over ``dim`` if given)"""
+
+    __slots__ = ("dim", "keepdim")  # shown as _saved_dim, _saved_keepdim (and _saved_ord: always 2)
+    grad_fn_name, symbol = "LinalgVectorNormBackward0", "‖x‖"
+    formula = (r"\frac{\partial y}{\partial x_i} = \frac{x_i}{\lVert x \rVert} "
+               r"\quad (0 \text{ where } \lVert x \rVert = 0)")
+    saved_names = ("self", "result")
+    ord = 2
+
+    def forward(ctx, x, dim=None, keepdim=False):
+        result = np.sqrt(np.add.reduce(x * x, axis=dim, keepdims=keepdim))
+        ctx.save_for_backward(x, result)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return result[()] if np.ndim(result) == 0 else result
+
+    def backward(ctx, grad):
+        x, result = ctx.saved_tensors
+        axes = tuple(range(np.ndim(x))) if ctx.dim is None else ctx.dim
+        if not ctx.keepdim:  # put the reduced axes back, to divide value by value
+            result, grad = np.expand_dims(result, axes), np.expand_dims(grad, axes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # PyTorch's rule: x / ‖x‖ times the gradient, and 0 where the norm is 0
+            return (np.where(result == 0, ZERO[x.dtype], x / result * grad),)
+
+
 #: Every differentiable op, for the tests (gradcheck runs over this list) and the docs.
 DERIVATIVE_TABLE = (
     Add, Sub, Rsub, Mul, Div, Neg, Reciprocal, Pow, PowTensor, RPow, Exp, Log, Sqrt, Sin, Cos,
     Tanh, Sigmoid, Relu, Clone, Sum, SumDim, Mean, MeanDim, MatMul, Mm, Mv, Dot, View, Squeeze,
     SqueezeDim, Unsqueeze, Transpose, Permute, Index, Select, Slice, BinaryCrossEntropy, MseLoss,
 )
-DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy, BinaryCrossEntropyWithLogits, T, Addmm)  # the course's extra ops
+DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy, BinaryCrossEntropyWithLogits, T, Addmm,
+                     VectorNorm)  # the course's extra ops
 

@@ -619,11 +619,27 @@ class Tensor:
     def dot(self, other):
         return dot(self, other)
 
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The Euclidean length √(Σ xᵢ²), of everything or along ``dim`` (the 2-norm only)."""
+        if p not in ("fro", 2, 2.0):
+            raise NotImplementedError(f"minigrad's norm is the 2-norm only (got p={p!r})")
+        if self._data.dtype.kind != "f":
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                               f"Got {_torch_type_name(self._data.dtype)}")
+        return ops.VectorNorm.apply(self, dim=_reduction_dims(dim, self._data.ndim), keepdim=keepdim)
+
     def clamp(self, min=None, max=None):
         """Each value limited to [min, max] (``min``, ``max``: numbers, tensors, or None for no bound)."""
         return clamp(self, min, max)
 
     clip = clamp
+
+    def clamp_(self, min=None, max=None):
+        """``clamp`` in place (``with torch.no_grad(): w.clamp_(0, 1)``); in a graph, ClampBackward1."""
+        self._check_inplace()
+        return self._inplace(clamp(self, min, max))
+
+    clip_ = clamp_
 
     # ----------------------------------------------------------------- comparisons (no grad)
     def _compare(self, other, compare):
@@ -1254,16 +1270,17 @@ def clamp(input, min=None, max=None):
                         f"but expected one of:\n{CLAMP_SIGNATURES}")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    given = [bound for bound in bounds if bound is not None]
+    # the result's dtype is torch.result_type's of the input and the bounds
+    target = dtypes.result_numpy_dtype((input._data.dtype, input._data.ndim),
+                                       *[(b._data.dtype, b._data.ndim) if isinstance(b, Tensor)
+                                         else (dtypes.number_dtype(b), None) for b in given])
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        target = _result_dtype([input] + [bound for bound in bounds if bound is not None])
         low = -np.inf if min is None else min  # no bound: the constant -inf (see ops.ClampTensor)
         high = np.inf if max is None else max
         return ops.ClampTensor.apply(input, low, high, dtype=target, bounds_given=(min is not None, max is not None))
-    kind = input._data.dtype.kind
-    if kind in "iub" and any(isinstance(b, (float, np.floating)) for b in bounds):
-        input = _as_float(input)  # an int tensor clamped to float bounds is float32, as in PyTorch
-    elif kind == "b":
-        input = Tensor._wrap(np.asarray(input._data, dtype=np.int64))  # bool with int bounds: int64
+    if target != input._data.dtype:  # an int tensor with a float bound is float32; bool with int bounds int64
+        input = Tensor._wrap(np.asarray(input._data, dtype=target))
     return ops.Clamp.apply(input, min=min, max=max)
 
 
@@ -1282,22 +1299,6 @@ def _number_if_plain_scalar(value):
 
 def _torch_type_label(value):
     return "Tensor" if isinstance(value, Tensor) else type(value).__name__
-
-
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
-
-
-def _result_dtype(tensors):
-    """PyTorch's promotion of several tensors: the highest category (bool < int < float) wins;
-    within it, tensors with dimensions decide before 0-dim ones."""
-    def promoted(group):
-        return np.result_type(*[t._data.dtype for t in group]) if group else None
-
-    shaped = promoted([t for t in tensors if t._data.ndim > 0])
-    scalars = promoted([t for t in tensors if t._data.ndim == 0])
-    if shaped is None or scalars is None:
-        return shaped if scalars is None else scalars
-    return scalars if _CATEGORY[scalars.kind] > _CATEGORY[shaped.kind] else shaped
 
 
 def dot(input, other):

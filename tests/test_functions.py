@@ -491,3 +491,56 @@ def test_autograd_grad_returns_its_own_writable_arrays():
     (g,) = minigrad.autograd.grad(x.sum(), x)  # Sum's backward broadcasts a number: a read-only view
     g.add_(1)
     assert g.tolist() == [2.0, 2.0, 2.0] and x.grad is None
+
+
+# ------------------------------------------------------------------------------ norm
+def norm_case(dim=None, keepdim=False, values=((3.0, 4.0), (0.0, 0.0))):
+    def case(torch):
+        x = torch.tensor([list(row) for row in values], requires_grad=True)
+        n = x.norm(dim=dim, keepdim=keepdim) if dim is not None or keepdim else x.norm()
+        n.sum().backward()
+        node = n.grad_fn
+        return {"n": n, "x.grad": x.grad, "saved": [node._saved_dim, node._saved_keepdim, node._saved_ord],
+                "torch.norm": torch.norm(x.detach())}
+    return case
+
+
+# (not dim=-1: PyTorch 2.13 shows its _saved_dim as (18446744073709551615,), -1 read as unsigned)
+@pytest.mark.parametrize("options", [{}, {"dim": 1}, {"dim": 0, "keepdim": True}], ids=str)
+def test_norm_matches_pytorch(torch, options):
+    assert_same_as_torch(torch, norm_case(**options))
+
+
+def test_norm_of_integers_fails_as_in_pytorch(torch):
+    assert_same_as_torch(torch, lambda t: t.tensor([1, 2]).norm())
+
+
+def test_autograd_grad_gives_no_numpy_warnings(torch):
+    """d ln x / dx at 0 is 1/0 = inf: PyTorch says nothing, neither may NumPy (as in backward())."""
+    import warnings
+
+    def at_zero(library):
+        x = library.tensor([0.0, -1.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return library.autograd.grad(library.log(x).sum(), x)[0].tolist()
+
+    assert at_zero(minigrad) == at_zero(torch) == [math.inf, -1.0]
+
+
+def clamp_in_place(torch):
+    x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    y = x * 1
+    y.clamp_(0, 1)
+    name = y.grad_fn.name()
+    y.sum().backward()
+    with torch.no_grad():
+        x.clamp_(0.0, 0.75)
+    w = torch.tensor([3.0, -3.0])
+    w.clip_(max=1.0)
+    return {"y": y, "name": name, "x.grad": x.grad, "x": x, "w": w}
+
+
+def test_clamp_in_place_matches_pytorch(torch):
+    assert_same_as_torch(torch, clamp_in_place)
+    assert_same_as_torch(torch, lambda t: t.tensor([1.0], requires_grad=True).clamp_(0, 1))

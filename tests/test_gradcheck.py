@@ -77,6 +77,7 @@ SAMPLES = {
                                        F.binary_cross_entropy_with_logits),
     ops.T: ([away_from_kinks((2, 3))], lambda a: a.t()),
     ops.Addmm: ([away_from_kinks((4, 3)), away_from_kinks((2, 3)), away_from_kinks((2,))], F.linear),
+    ops.VectorNorm: ([away_from_kinks((2, 3))], lambda a: a.norm() * a.norm(dim=1, keepdim=True)),
 }
 
 

@@ -8,6 +8,7 @@ reaches each input's node is kept, leaf or not, to be returned.
 
 import numpy as np
 
+from ..numeric import FP_ERROR_STATE, QUIET
 from . import engine, function
 from .function import AccumulateGrad
 
@@ -39,7 +40,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not tensor.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     seeds = _seeds(outputs, grad_outputs)
-    reached = _run(seeds, {tensor._node for tensor in inputs}, keep_saved=bool(retain_graph))
+    quiet = FP_ERROR_STATE.set(QUIET)  # no NumPy warnings from the backward formulas, as in backward()
+    try:
+        reached = _run(seeds, {tensor._node for tensor in inputs}, keep_saved=bool(retain_graph))
+    finally:
+        FP_ERROR_STATE.reset(quiet)
     allow_unused = materialize_grads if allow_unused is None else allow_unused
     return tuple(_result(tensor, reached.get(tensor._node), index, allow_unused, materialize_grads)
                  for index, tensor in enumerate(inputs))

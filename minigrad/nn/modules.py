@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from .. import creation
+from .. import creation, dtypes
+from .. import device as device_module
 from ..tensor import PARAMETERS, Tensor
 from . import functional as F
 
@@ -179,6 +180,33 @@ class Module:
 
     def eval(self):
         return self.train(False)
+
+    # where and in what dtype: the CPU only; a dtype converts every parameter in place (the same objects)
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        for arg in args:
+            if isinstance(arg, (str, device_module.device)):
+                device = arg
+            else:
+                dtype = arg
+        device_module.checked(device)
+        if dtype is not None:
+            for param in self.parameters():
+                param.data = param.data.to(dtype)
+                if param.grad is not None:
+                    param.grad = param.grad.to(dtype)
+        return self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        raise AssertionError(device_module.NO_CUDA)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
 
     def requires_grad_(self, requires_grad=True):
         for param in self.parameters():
