@@ -83,9 +83,9 @@ class Walkthrough(widgets.VBox):
         self.next_button = widgets.Button(description="Next ▶", layout=widgets.Layout(width="90px"))
         self.reset_button = widgets.Button(description="⟲ Reset", layout=widgets.Layout(width="80px"))
         self.step_slider = widgets.IntSlider(value=0, min=0, max=1, description="step",
-                                             layout=widgets.Layout(width="210px"),
+                                             layout=widgets.Layout(width="185px"),
                                              style={"description_width": "35px"})
-        self.phase = widgets.Label(layout=widgets.Layout(width="125px"))
+        self.phase = widgets.Label(layout=widgets.Layout(width="120px"))
         self.present = widgets.ToggleButton(value=present, description="Present", icon="desktop",
                                             tooltip="Present mode: big graph and equation, fewer controls",
                                             layout=widgets.Layout(width="95px"))
