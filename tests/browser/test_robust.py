@@ -92,6 +92,10 @@ def test_neuron_lab_trains_5000_epochs_without_stalling(page, lab, console_error
     expect(neuron.get_by_text("path: 5101 points")).to_be_visible()
     loss = float(re.search(r"L = ([\d.]+)", readout).group(1))
     assert loss < 0.5  # trained: the untrained neuron's L is 0.6931
+    neuron.get_by_role("button", name="Train N epochs").click()  # again, and Stop it: the kernel hears the click
+    neuron.get_by_role("button", name="Stop").click(timeout=10_000)
+    expect(neuron.get_by_text(re.compile(r"stopped after \d+ of 5000 epochs"))).to_be_visible(timeout=30_000)
+    expect(neuron.get_by_role("button", name="Train N epochs")).to_be_enabled()
     print(f"JupyterLab: {len(blocked_requests)} requests off the machine, {len(console_errors)} console errors, "
           f"{len(version_warnings)} version-mismatch warnings")
     assert blocked_requests == [] and console_errors == [] and version_warnings == [], (
