@@ -70,3 +70,28 @@ def test_the_hook_leaves_other_files_alone():
     notebook_files.keep_widgets_whole(model)
     assert model == {"type": "file", "content": "text"}
     notebook_files.keep_widgets_whole(None)
+
+
+class _FakeServer:
+    """Just enough of a Jupyter server for the hook: a sessions table and a kernel manager."""
+
+    def __init__(self, kernels=()):
+        import logging
+        import sqlite3
+
+        connection = sqlite3.connect(":memory:")
+        connection.execute("CREATE TABLE session (session_id, path, name, type, kernel_id)")
+        connection.execute("INSERT INTO session VALUES ('s', 'notebook.ipynb', '', 'notebook', 'gone')")
+        self.session_manager = type("Sessions", (), {"cursor": connection.cursor()})()
+        self.kernel_manager = set(kernels)
+        self.contents_manager = type("Contents", (), {"parent": self, "log": logging.getLogger("test")})()
+
+
+def test_with_no_live_kernel_the_hook_saves_the_note_and_never_fails():
+    server = _FakeServer()  # a session whose kernel has gone
+    assert notebook_files.live_widget_state(server.contents_manager, "notebook.ipynb") is None
+    assert notebook_files.live_widget_state(server.contents_manager, "other.ipynb") is None
+    assert notebook_files.live_widget_state(object(), "notebook.ipynb") is None
+    model = notebook_with({"box": ("VBoxModel", {})}, shown=["live"])
+    notebook_files.keep_widgets_whole(model, path="notebook.ipynb", contents_manager=server.contents_manager)
+    assert "Run this cell" in model["content"]["cells"][0]["outputs"][0]["data"]["text/html"]

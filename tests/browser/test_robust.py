@@ -48,6 +48,14 @@ def server_log(lab):
     return (lab.root / "server.log").read_text(errors="replace")
 
 
+def assert_not_modified_by_opening(page):
+    """A notebook just opened (its widgets drawn from the saved state, its kernelspec checked) is unchanged
+    (tests/test_notebook_files.py checks every notebook's file for what JupyterLab would change)."""
+    page.wait_for_timeout(1500)
+    dirty = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current.jp-mod-dirty")
+    assert dirty.count() == 0, "opening the notebook marked it modified"
+
+
 # ------------------------------------------------------------------------------ NeuronLab, 5000 epochs
 WATCH_IMAGE = """widget => {
     window.__frames = [];
@@ -60,6 +68,7 @@ WATCH_IMAGE = """widget => {
 def test_neuron_lab_trains_5000_epochs_without_stalling(page, lab, console_errors, blocked_requests,
                                                         version_warnings):
     panel = open_notebook(page, lab, "04_neuron_bce")
+    assert_not_modified_by_opening(page)
     run_all(page, panel)
     neuron = cell_output(panel, "lab = NeuronLab()")
     expect(neuron.get_by_text("path: 101 points")).to_be_visible()
@@ -92,6 +101,10 @@ def test_neuron_lab_trains_5000_epochs_without_stalling(page, lab, console_error
     expect(neuron.get_by_text("path: 5101 points")).to_be_visible()
     loss = float(re.search(r"L = ([\d.]+)", readout).group(1))
     assert loss < 0.5  # trained: the untrained neuron's L is 0.6931
+    neuron.get_by_role("button", name="Train N epochs").click()  # again, and Stop it: the kernel hears the click
+    neuron.get_by_role("button", name="Stop").click(timeout=10_000)
+    expect(neuron.get_by_text(re.compile(r"stopped after \d+ of 5000 epochs"))).to_be_visible(timeout=30_000)
+    expect(neuron.get_by_role("button", name="Train N epochs")).to_be_enabled()
     print(f"JupyterLab: {len(blocked_requests)} requests off the machine, {len(console_errors)} console errors, "
           f"{len(version_warnings)} version-mismatch warnings")
     assert blocked_requests == [] and console_errors == [] and version_warnings == [], (
@@ -130,6 +143,7 @@ def test_bad_formulas_are_said_inline_and_nothing_reaches_the_log_console(page, 
 # ------------------------------------------------------------------------------ quizzes: type, click, no Enter
 def test_a_quiz_judges_what_was_typed_when_check_is_clicked(page, lab, console_errors, blocked_requests):
     panel = open_notebook(page, lab, "01_square")
+    assert_not_modified_by_opening(page)
     run_all(page, panel)
     quiz = cell_output(panel, 'check("What is x.grad after y = x ** 2; y.backward() with x = -1.5?"')
     box, button = quiz.locator("input").first, quiz.get_by_role("button", name="Check")
@@ -145,24 +159,7 @@ def test_a_quiz_judges_what_was_typed_when_check_is_clicked(page, lab, console_e
     assert blocked_requests == [] and console_errors == [], (blocked_requests, console_errors)
 
 
-# ------------------------------------------------------------------------------ notebooks opened and saved
-def is_dirty(page):
-    return page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current.jp-mod-dirty").count() > 0
-
-
-def test_opening_a_notebook_does_not_mark_it_modified(page, lab, console_errors, blocked_requests):
-    """(tests/test_notebook_files.py checks every notebook's file; this checks the premise in JupyterLab)"""
-    use_project_lab_settings(lab)
-    dirty = []
-    for name in ("01_square", "04_neuron_bce"):
-        open_notebook(page, lab, name)
-        page.wait_for_timeout(1500)  # widgets rendered from the saved state, kernelspec checked
-        if is_dirty(page):
-            dirty.append(name)
-    assert dirty == [], f"marked modified as soon as they open: {dirty}"
-    assert blocked_requests == [] and console_errors == [], (blocked_requests, console_errors)
-
-
+# ------------------------------------------------------------------------------ notebooks saved and reopened
 def widget_cells(notebook):
     return [cell for cell in notebook.cells if cell.cell_type == "code"
             and any(WIDGET_VIEW in o.get("data", {}) or "Run this cell to bring the widget back" in
