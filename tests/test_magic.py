@@ -149,17 +149,12 @@ def run_with_pytorch(code, target):
 
 
 def same_as_pytorch(ours, theirs):
-    """The digits a student sees are PyTorch's, and the float32 values agree to a few units in the last place.
-
-    (Not bit for bit: minigrad's float32 sin(16), sigmoid(3.35) and sigmoid(6.7) differ from PyTorch's in
-    the last bit, which the neuron's loss, -log(1 - sigmoid(6.7)), turns into 7e-6 relative: the core's
-    parity to close, not the walkthrough's.)
-    """
+    """The same float32 numbers as PyTorch's, bit for bit (DESIGN §9), so the same digits on screen."""
     theirs = theirs.detach().numpy()
     ours = np.asarray(ours)
     assert ours.dtype == theirs.dtype == np.float32 and ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours, theirs)
     assert [shown(v) for v in ours.ravel()] == [shown(v) for v in theirs.ravel()]
-    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-7)
 
 
 def shown(number):
