@@ -431,6 +431,12 @@ def test_the_last_expression_is_shown_and_random_numbers_repeat_on_every_rerun(s
     assert "Out[" not in capsys.readouterr().out  # and shows nothing
 
 
+def test_the_magic_lines_options(shell):
+    widget = walk_cell(shell, SIN_SQUARE, "z --view autograd --frames --widget kept")
+    assert widget.view.value == "autograd" and widget.frames and shell.user_ns["kept"] is widget
+    assert len(widget.graph_frames.children) == len(widget.walk.steps) and "SinBackward0" in widget.snapshot(0)
+
+
 # ------------------------------------------------------------------------------ the Python API
 def test_from_code_without_a_notebook():
     namespace = {}
