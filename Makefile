@@ -51,9 +51,11 @@ test: lint
 notebooks: $(STAMP_TEST)
 	$(BIN)/python tools/execute_notebooks.py
 
-# classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine
+# classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine; the template
+# jupyter/voila/templates/minigrad is Voila's lab template without its CDN stylesheet
 present: $(STAMP_LAB)
-	MINIGRAD_PRESENT=1 $(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT)
+	MINIGRAD_PRESENT=1 JUPYTER_PATH=jupyter $(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 \
+		--port=$(PRESENT_PORT) --template=minigrad
 
 # the README's pictures: each notebook's main widget, photographed by the browser tests
 screenshots: $(STAMP_TEST)

@@ -82,12 +82,12 @@ abs = Tensor.abs
 clip = clamp
 
 
-def sum(input, dim=None, keepdim=False):
-    return _require_tensor("sum", input).sum(dim, keepdim)
+def sum(input, *args, **kwargs):  # torch.sum(x) and torch.sum(x, dim=None) differ: x.sum tells them apart
+    return _require_tensor("sum", input).sum(*args, **kwargs)
 
 
-def mean(input, dim=None, keepdim=False):
-    return _require_tensor("mean", input).mean(dim, keepdim)
+def mean(input, *args, **kwargs):
+    return _require_tensor("mean", input).mean(*args, **kwargs)
 
 
 def matmul(input, other):

@@ -11,10 +11,12 @@ Two things made the course's notebooks misbehave in JupyterLab:
   shows widgets of the live kernel, while the widget state saved in the file is the one from
   the last ``make notebooks``. (JupyterLab's own ``saveState`` setting would save the live
   state, but it also marks every notebook with saved widgets as modified the moment it opens.)
-  :func:`keep_widgets_whole` is a Jupyter server pre-save hook (``make lab`` installs it): an
-  output whose widget is not in the saved state becomes a one-line note that says how to bring
-  the widget back (the static pictures in the cells below stay); saved models no output uses
-  are dropped. Reopened, every output is a widget from the saved state or that note.
+  :func:`keep_widgets_whole` is a Jupyter server pre-save hook (``make lab`` installs it): it
+  asks the notebook's kernel for the state of its live widgets (what ``saveState`` would have
+  saved) and saves it with the outputs; an output whose widget is still not in the state (the
+  kernel is gone or busy) becomes a one-line note that says how to bring the widget back (the
+  static pictures in the cells below stay); saved models no output uses are dropped.
+  Reopened, every output is a widget from the saved state or that note.
 """
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -83,11 +85,64 @@ def _references(value):
     return []
 
 
-def keep_widgets_whole(model=None, **_):
-    """Jupyter server pre-save hook: no saved output points at a widget the saved state lacks."""
+# the widget state of every live widget, as the kernel's own ipywidgets writes it (buffers in base64)
+_LIVE_STATE = "__import__('json').dumps(__import__('ipywidgets').Widget.get_manager_state(drop_defaults=True))"
+
+
+def live_widget_state(contents_manager, path, timeout=3.0):
+    """The widget state of the kernel this notebook runs with, asked of that kernel; None if there is none
+    (no kernel, a busy kernel, a server that is not a Jupyter server)."""
+    server = getattr(contents_manager, "parent", None)
+    sessions, kernels = getattr(server, "session_manager", None), getattr(server, "kernel_manager", None)
+    if sessions is None or kernels is None or not path:
+        return None
+    try:
+        row = sessions.cursor.execute("SELECT kernel_id FROM session WHERE path=?", (path.strip("/"),)).fetchone()
+        if row is None or row[0] not in kernels:
+            return None
+        return _ask_kernel(kernels.get_kernel(row[0]).get_connection_info(), timeout)
+    except Exception as error:  # noqa: BLE001 - a save must never fail because of this
+        contents_manager.log.warning("minigrad: no live widget state for %s (%s)", path, error)
+        return None
+
+
+def _ask_kernel(connection, timeout):
+    import ast
+    import json
+    import time
+
+    from jupyter_client import BlockingKernelClient
+
+    client = BlockingKernelClient()
+    client.load_connection_info(connection)
+    client.start_channels()
+    try:
+        msg_id = client.execute("", silent=True, store_history=False, user_expressions={"state": _LIVE_STATE})
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            reply = client.get_shell_msg(timeout=max(0.01, deadline - time.monotonic()))
+            if reply["parent_header"].get("msg_id") == msg_id:
+                result = reply["content"].get("user_expressions", {}).get("state", {})
+                if result.get("status") != "ok":
+                    return None
+                return json.loads(ast.literal_eval(result["data"]["text/plain"]))
+        return None
+    finally:
+        client.stop_channels()
+
+
+def keep_widgets_whole(model=None, path=None, contents_manager=None, **_):
+    """Jupyter server pre-save hook: the live widgets' state is saved with the outputs that show them, and
+    no saved output points at a widget the saved state lacks."""
     if not model or model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
     notebook = model["content"]
+    live = live_widget_state(contents_manager, path) if contents_manager is not None else None
+    if live and live.get("state"):
+        saved = notebook.setdefault("metadata", {}).setdefault("widgets", {}).setdefault(WIDGET_STATE, {})
+        saved.setdefault("state", {}).update(live["state"])
+        saved.setdefault("version_major", live.get("version_major", 2))
+        saved.setdefault("version_minor", live.get("version_minor", 0))
     widgets = notebook.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {})
     models = widgets.get("state", {})
     shown = []
@@ -104,3 +159,4 @@ def keep_widgets_whole(model=None, **_):
         widgets["state"] = {model_id: models[model_id] for model_id in models if model_id in keep}
         if not widgets["state"]:
             notebook["metadata"].pop("widgets")
+    whole_numbers_as_integers(notebook)  # the kernel's state has 2.0 where JupyterLab writes 2

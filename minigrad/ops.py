@@ -477,6 +477,24 @@ class Relu(Unary):
         return (np.where(y <= 0, ZERO[y.dtype], grad)[()],)
 
 
+class ToCopy(Unary):
+    r"""y = x in another dtype (``x.double()``, ``x.to(torch.float64)``)"""
+
+    __slots__ = ("dtype",)
+    grad_fn_name, symbol = "ToCopyBackward0", "to"
+    formula = r"\frac{\partial y}{\partial x} = 1"
+
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.dtype  # the gradient goes back in the input's dtype
+        return x.astype(dtype)
+
+    def local_derivative(ctx):
+        return 1
+
+    def backward(ctx, grad):
+        return (np.asarray(grad).astype(ctx.dtype)[()],)  # grad may be a plain number
+
+
 class Fill(Function):
     r"""y = c everywhere (``x.fill_(c)``): y does not depend on x"""
 
@@ -716,10 +734,10 @@ class Transpose(Function):
 
     def forward(ctx, x, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
-        return np.swapaxes(x, dim0, dim1)
+        return np.swapaxes(x, dim0, dim1) if x.ndim else x  # a 0-dim tensor: transpose(0, 0) is itself
 
     def backward(ctx, grad):
-        return (np.swapaxes(grad, ctx.dim0, ctx.dim1),)
+        return (np.swapaxes(grad, ctx.dim0, ctx.dim1) if np.ndim(grad) else grad,)
 
 
 class Permute(Function):
@@ -746,7 +764,7 @@ class Index(Function):
 
     def forward(ctx, x, index):
         ctx.self_sym_sizes, ctx.index, ctx.dtype = x.shape, index, x.dtype
-        return x[index]
+        return np.asarray(x)[index]  # (a number, as a 0-dim array, can take a mask too)
 
     def backward(ctx, grad):
         grad_x = np.zeros(ctx.self_sym_sizes, dtype=ctx.dtype)
@@ -817,6 +835,17 @@ def _check_probabilities(spread):
     return lowest
 
 
+def _first_out_of_range(p, t):
+    """PyTorch checks each element's input, then its target: the first bad element decides the message."""
+    bad_p = ~((p >= 0) & (p <= 1))
+    bad_t = ~((t >= 0) & (t <= 1))
+    either = np.ravel(np.broadcast_to(bad_p | bad_t, np.shape(p)))
+    if either.any():
+        first = int(np.argmax(either))
+        which = "input" if np.ravel(np.broadcast_to(bad_p, np.shape(p)))[first] else "target"
+        raise RuntimeError(f"all elements of {which} should be between 0 and 1")
+
+
 def _check_targets(t):
     """Check, as PyTorch does, that every target lies in [0, 1] (a NaN is its own smallest value)."""
     if not (smallest(t) >= 0 and largest(t) <= 1):
@@ -844,7 +873,13 @@ class BinaryCrossEntropy(Elementwise):
     saved_names = ("self", "target")
 
     def forward(ctx, p, t, reduction="mean"):
+        if t.dtype != p.dtype:
+            names = {"float32": "Float", "float64": "Double", "float16": "Half"}
+            raise RuntimeError(f"Found dtype {names.get(t.dtype.name, t.dtype.name)} but expected "
+                               f"{names.get(p.dtype.name, p.dtype.name)}")
         spread = p * (ONE[p.dtype] - p)  # p(1 - p): checks the range, and backward divides by it
+        if not smallest(spread) >= 0 or not (smallest(t) >= 0 and largest(t) <= 1):
+            _first_out_of_range(p, t)  # the message PyTorch would give
         lowest = _check_probabilities(spread)
         _check_targets(t)
         log_p, log_1mp = _clamped_logs(p, lowest)
@@ -852,8 +887,8 @@ class BinaryCrossEntropy(Elementwise):
         ctx.save_for_backward(p, t, spread if lowest >= epsilon else np.maximum(spread, epsilon))
         ctx.reduction = reduction
         # -[t ln p + (1 - t) ln(1 - p)] as (t - 1) ln(1 - p) - t ln p, PyTorch's arrangement (no
-        # cancellation when t is 0 or 1), with (t - 1) ln(1 - p) written t ln(1 - p) - ln(1 - p)
-        return _reduce(t * log_1mp - log_1mp - t * log_p, reduction)
+        # cancellation when t is 0 or 1, and its digits and signed zeros)
+        return _reduce((t - ONE[t.dtype]) * log_1mp - t * log_p, reduction)
 
     def local_derivatives(ctx):
         return ctx._chain_rule(1)
@@ -893,8 +928,9 @@ class MseLoss(Elementwise):
 
     def local_derivatives(ctx):
         p, t = ctx.saved_tensors
-        d_p = 2 * (p - t) * _reduction_scale(p - t, ctx.reduction)
-        return d_p, -d_p
+        scale = _reduction_scale(p - t, ctx.reduction)
+        # the target's own 2(t - p), not -2(p - t): PyTorch's signed zeros where p = t
+        return 2 * (p - t) * scale, 2 * (t - p) * scale
 
 
 
@@ -1026,24 +1062,6 @@ class Abs(Unary):
         (x,) = ctx.saved_tensors
         # PyTorch's sgn: (0 < x) - (x < 0), so 0 (not NaN) at a NaN, and +0 at -0
         return ((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype))[()]
-
-
-class ToCopy(Unary):
-    r"""y = x converted to another dtype (``x.to(torch.float64)``, ``x.double()``)"""
-
-    __slots__ = ("self_dtype",)
-    grad_fn_name, symbol = "ToCopyBackward0", "to"
-    formula = r"\frac{\partial y}{\partial x} = 1 \text{ (the gradient goes back in } x\text{'s dtype)}"
-
-    def forward(ctx, x, dtype):
-        ctx.self_dtype = np.result_type(x)
-        return np.array(x, dtype=dtype)[()] if np.ndim(x) == 0 else np.array(x, dtype=dtype)
-
-    def local_derivative(ctx):
-        return 1
-
-    def backward(ctx, grad):
-        return (np.asarray(grad).astype(ctx.self_dtype)[()],)
 
 
 REDUCTION_NUMBERS = {"none": 0, "mean": 1, "sum": 2}  # PyTorch's _saved_reduction

@@ -43,6 +43,16 @@ NON_LEAF_GRAD_WARNING = (  # PyTorch's whole text, but for its C++ source positi
     "See github.com/pytorch/pytorch/pull/30531 for more information."
 )
 LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
+PARTIAL_OVERLAP_ERROR = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+NO_GRAD_VIEW_INPLACE_ERROR = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this "
+    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view "
+    "and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
+    "outside (if you want the inplace to be tracked)."
+)
 NON_LEAF_FLAG_ERROR = (
     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
@@ -67,11 +77,12 @@ class Storage:
     NumPy views already share memory).
     """
 
-    __slots__ = ("stamps", "members")
+    __slots__ = ("stamps", "members", "view_of_leaf")
 
     def __init__(self, members=None):
         self.stamps = []
         self.members = members
+        self.view_of_leaf = False  # a view of a leaf that requires grad shares it: no in-place change then
 
     @property
     def version(self):
@@ -293,6 +304,9 @@ class Tensor:
         return convert(self._data.reshape(()).item())
 
     def __float__(self):
+        if self.requires_grad:  # PyTorch warns for float() (not for int(), bool() or item())
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                          "behavior.\nConsider using tensor.detach() first.", UserWarning, stacklevel=2)
         return self._scalar(float)
 
     def __int__(self):
@@ -327,8 +341,12 @@ class Tensor:
         target = self._data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
         if target == self._data.dtype and not copy:
             return self
-        if target.kind != "f":  # an integer or bool result has no gradient
-            return Tensor._wrap(np.array(self._data, dtype=target))
+        if target.kind != "f":  # an integer or bool result cannot require grad: outside the graph
+            quiet = FP_ERROR_STATE.set(QUIET)  # inf or nan to an integer: no NumPy warning (PyTorch has none)
+            try:
+                return Tensor._wrap(np.asarray(self._data).astype(target)[()])
+            finally:
+                FP_ERROR_STATE.reset(quiet)
         return ops.ToCopy.apply(self, dtype=target)
 
     def float(self):
@@ -355,7 +373,7 @@ class Tensor:
     def grad_fn(self):
         """The node that computed this tensor (``None`` for a leaf)."""
         node = self._node
-        return None if node is None or type(node) is AccumulateGrad else node
+        return None if node is None or isinstance(node, AccumulateGrad) else node
 
     @requires_grad.setter
     def requires_grad(self, value):
@@ -366,7 +384,9 @@ class Tensor:
     def requires_grad_(self, requires_grad=True, _message=None):
         """Start (or stop) tracking operations on this leaf. Returns the tensor itself."""
         requires_grad = bool(requires_grad)
-        if self._node is not None and type(self._node) is not AccumulateGrad:  # a result, not a leaf
+        if type(self._node) is function.NoGradView:  # a view made under no_grad: PyTorch keeps it as it is
+            return self
+        if self._node is not None and not isinstance(self._node, AccumulateGrad):  # a result, not a leaf
             if not requires_grad:
                 raise RuntimeError(NON_LEAF_FLAG_ERROR)
             return self
@@ -385,7 +405,7 @@ class Tensor:
     @property
     def grad(self):
         node = self._node
-        if node is not None and type(node) is not AccumulateGrad and not self.retains_grad:  # not a leaf
+        if node is not None and not isinstance(node, AccumulateGrad) and not self.retains_grad:  # not a leaf
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -506,6 +526,8 @@ class Tensor:
 
     def __pow__(self, exponent):
         data = self._data
+        if data.dtype.kind == "b" and _is_bool(exponent):
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
         if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2
             return ops.Pow.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor):
@@ -518,12 +540,15 @@ class Tensor:
         return NotImplemented
 
     def __rpow__(self, base):
+        if self._data.dtype.kind == "b" and _is_bool(base):
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
         if isinstance(base, numbers.Number) and not isinstance(base, complex):
             exponent = _converted(self, _result_dtype_with_number(self, base, False))
             return ops.RPow.apply(exponent, base=exponent._data.dtype.type(base))
         return NotImplemented
 
     def __neg__(self):
+        _float_input(self, "neg", keep_integers=True)  # torch.neg(None): PyTorch's TypeError
         if self._data.dtype.kind == "b":
             raise RuntimeError(
                 "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
@@ -532,6 +557,8 @@ class Tensor:
         return ops.Neg.apply(_float_input(self, "neg", keep_integers=True))
 
     def __pos__(self):
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     def __matmul__(self, other):
@@ -573,7 +600,10 @@ class Tensor:
         return ops.Sigmoid.apply(_float_input(self, "sigmoid"))
 
     def relu(self):
-        return ops.Relu.apply(_float_input(self, "relu", keep_integers=True))
+        _float_input(self, "relu", keep_integers=True)
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
+        return ops.Relu.apply(self)
 
     def reciprocal(self):
         return ops.Reciprocal.apply(_float_input(self, "reciprocal"))
@@ -654,6 +684,12 @@ class Tensor:
                 base._share_memory_with(self)
         elif base_data.size == 1:  # a number on one side: the alias group keeps them equal
             base._share_memory_with(self)
+        if type(base._node) is AccumulateGrad and self._storage is not None and _GRAD_MODE.enabled:
+            self._storage.view_of_leaf = True
+        if self._node is None and base._node is not None and not _GRAD_MODE.enabled:
+            # PyTorch: a view made under no_grad of a tensor that requires grad requires grad too,
+            # as a leaf without a grad_fn, and no gradient reaches it (nor its base) through it
+            self._node = function.NoGradView(self)
         return self
 
     def view(self, *shape):
@@ -687,6 +723,8 @@ class Tensor:
         return ops.Permute.apply(self, dims=tuple(reversed(range(ndim))))._as_view_of(self)
 
     def permute(self, *dims):
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
         if len(dims) != self._data.ndim:
             raise RuntimeError(
@@ -732,14 +770,14 @@ class Tensor:
         """Make this tensor hold ``op_result`` (already computed out of place), in its own memory
         (so its views see the change) and, if ``op_result`` is an op's output, with its history."""
         data, result = self._data, op_result._data
+        if data.shape != np.shape(result):  # PyTorch checks the shape first, then the dtype
+            raise RuntimeError(
+                f"output with shape {list(data.shape)} doesn't match the broadcast shape {list(np.shape(result))}"
+            )
         if result.dtype != data.dtype and not np.can_cast(result.dtype, data.dtype, "same_kind"):
             raise RuntimeError(
                 f"result type {_torch_type_name(result.dtype)} can't be cast to the desired "
                 f"output type {_torch_type_name(data.dtype)}"
-            )
-        if data.shape != np.shape(result):
-            raise RuntimeError(
-                f"output with shape {list(data.shape)} doesn't match the broadcast shape {list(np.shape(result))}"
             )
         node = op_result._node
         if node is not None and type(data) is np.ndarray:
@@ -755,11 +793,21 @@ class Tensor:
         return self
 
     def _check_inplace(self):
-        if _GRAD_MODE.enabled and type(self._node) is AccumulateGrad:
+        if not _GRAD_MODE.enabled:
+            return
+        if type(self._node) is function.NoGradView:
+            raise RuntimeError(NO_GRAD_VIEW_INPLACE_ERROR)
+        if isinstance(self._node, AccumulateGrad):
             raise RuntimeError(LEAF_INPLACE_ERROR)
+        storage = self._storage
+        if storage is not None and storage.view_of_leaf and self._node is not None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
 
     def _update(self, op, other, out_of_place):
         """The body of add_, sub_, mul_ and div_: compute ``out_of_place(self, other)``, keep it here."""
+        if not isinstance(other, (Tensor, *NUMBER_TYPES)):
+            name = {ops.Add: "add_", ops.Sub: "sub_", ops.Mul: "mul_", ops.Div: "div_"}[op]
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {_type_name(other)}")
         data = self._data
         if (not _GRAD_MODE.enabled and type(other) is Tensor and type(other._data) is type(data)
                 and type(data) in FLOAT_SCALARS):
@@ -772,6 +820,8 @@ class Tensor:
             self._write(value)
             return self
         self._check_inplace()
+        if type(other) is Tensor and other._storage is not None and other._storage is self._storage:
+            _check_no_partial_overlap(data, other._data)  # PyTorch checks this before the shapes
         return self._inplace(out_of_place(self, other))
 
     def add_(self, other):
@@ -792,7 +842,12 @@ class Tensor:
         """Every value becomes ``value`` (converted to this tensor's dtype, as PyTorch: 2.7 in an
         int64 tensor is 2). Inside a graph it is recorded (FillBackward2: no gradient flows back)."""
         value = value.item() if isinstance(value, Tensor) else value
-        return self._fill(ops.Fill, self._data.dtype.type(value))
+        dtype = self._data.dtype
+        if dtype.kind in "iu" and not (isinstance(value, numbers.Number) and np.iinfo(dtype).min <= value
+                                       <= np.iinfo(dtype).max):
+            type_name = "int64_t" if dtype == np.int64 else "int" if dtype == np.int32 else dtype.name
+            raise RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+        return self._fill(ops.Fill, dtype.type(value))
 
     def zero_(self):
         return self._fill(ops.Zero, ZERO[self._data.dtype])
@@ -846,11 +901,20 @@ def _torch_type_name(numpy_dtype):
     return names.get(np.dtype(numpy_dtype).name, np.dtype(numpy_dtype).name)
 
 
+def _type_name(value):
+    """How PyTorch's TypeErrors name a type: ``float``, ``numpy.ndarray``, ``minigrad.dtype``."""
+    kind = type(value)
+    if kind.__module__ == "builtins":
+        return kind.__name__
+    module = "minigrad" if kind.__module__.startswith("minigrad") else kind.__module__.split(".")[0]
+    return f"{module}.{kind.__name__}"
+
+
 def _float_input(value, name, keep_integers=False):
     """The tensor a math function works on: checked (PyTorch's TypeError for anything else),
     and integers made float32 first unless the op keeps them (relu, neg)."""
     if not isinstance(value, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}")
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {_type_name(value)}")
     if keep_integers or _is_float(value._data):
         return value
     return _as_float(value)
@@ -901,11 +965,27 @@ def _binary(op, a, b, floating=False):
     return NotImplemented
 
 
+def _check_no_partial_overlap(target, source):
+    """x += view_of_x: PyTorch refuses when the two overlap without being the same view."""
+    if type(target) is not np.ndarray or type(source) is not np.ndarray:  # one number: the alias group
+        if np.ndim(target) != np.ndim(source):  # (as PyTorch sees it: other strides, a partial overlap)
+            raise RuntimeError(PARTIAL_OVERLAP_ERROR)
+        return
+    if not np.shares_memory(target, source):
+        return
+    same_start = target.__array_interface__["data"][0] == source.__array_interface__["data"][0]
+    # the same numbers with the same strides (x += x; a (2, 1) column and its transpose) is a full
+    # overlap, which PyTorch allows; anything else (x with x.unsqueeze(0)) a partial one
+    same_memory = same_start and target.strides == source.strides and target.size == source.size
+    if not same_memory:
+        raise RuntimeError(PARTIAL_OVERLAP_ERROR)
+
+
 def _check_not_bool_subtraction(a, b):
     """PyTorch refuses ``-`` on bools (it would be a logical xor or a not): so do we."""
     a_bool = _is_bool(a)
     b_bool = _is_bool(b)
-    if a_bool and b_bool and isinstance(a, Tensor) and isinstance(b, Tensor):
+    if a_bool and b_bool:  # a Python bool counts as a bool tensor here
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
             "Use the `^` or `logical_xor()` operator instead."
@@ -1046,19 +1126,22 @@ def _index(tensor, key):
     if not all(_is_basic_key(k) for k in keys):
         return _advanced_index(tensor, key)
     ndim = tensor._data.ndim
-    if ndim == 0 and any(k is not None and k is not Ellipsis for k in keys):
+    lone_slice = isinstance(key, slice)
+    if ndim == 0 and not isinstance(key, tuple) and key is not None and key is not Ellipsis:
+        if lone_slice:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if key != 0:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size 0")
         raise IndexError(ZERO_DIM_INDEX_ERROR)
     used = sum(1 for k in keys if k is not None and k is not Ellipsis)
     if used > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
-    if sum(1 for k in keys if k is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
-    lone_slice = isinstance(key, slice)
-    result, dim = tensor, 0
+    result, dim, expanded = tensor, 0, False
     for k in keys:
         previous = result
-        if k is Ellipsis:
-            dim += ndim - used
+        if k is Ellipsis:  # the first one stands for every dim not indexed (any others for none)
+            dim += 0 if expanded else ndim - used
+            expanded = True
             continue
         if k is None:
             shape = result._data.shape
@@ -1089,8 +1172,10 @@ def _advanced_index(tensor, key):
     keys = key if isinstance(key, tuple) else (key,)
     converted = tuple(np.asarray(k._data) if isinstance(k, Tensor) else
                       np.asarray(k) if isinstance(k, list) else k for k in keys)
+    if tensor._data.ndim == 0 and any(type(k) is np.ndarray and k.dtype.kind != "b" for k in converted):
+        raise IndexError("too many indices for tensor of dimension 0")
     try:
-        tensor._data[converted]
+        np.asarray(tensor._data)[converted]
     except IndexError as error:
         raise IndexError(str(error)) from None
     return ops.Index.apply(tensor, index=converted)
@@ -1105,6 +1190,11 @@ def matmul(a, b):
     if len(sa) == 0 or len(sb) == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {len(sa)}D and {len(sb)}D")
     if len(sa) == 1 and len(sb) == 1:
+        if a._data.dtype != b._data.dtype:  # PyTorch's dot checks the dtypes first
+            raise RuntimeError(
+                "dot : expected both vectors to have same dtype, but found "
+                f"{_torch_type_name(a._data.dtype)} and {_torch_type_name(b._data.dtype)}"
+            )
         if sa != sb:
             raise RuntimeError(
                 f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the same "
@@ -1115,11 +1205,15 @@ def matmul(a, b):
                 "dot : expected both vectors to have same dtype, but found "
                 f"{_torch_type_name(a._data.dtype)} and {_torch_type_name(b._data.dtype)}"
             )
+        _check_not_bool(a, b, "dot")
         return ops.Dot.apply(a, b)
-    _check_same_dtype(a, b)
     if len(sa) == 2 and len(sb) == 1:
         if sa[1] != sb[0]:
             raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sb[0]})")
+        if a._data.dtype != b._data.dtype:
+            mat, vec = _torch_type_name(a._data.dtype), _torch_type_name(b._data.dtype)
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got {vec}, {mat}, and {vec}")
+        _check_not_bool(a, b, "addmv_impl_cpu")
         return ops.Mv.apply(a, b)
     inner_a, inner_b = sa[-1], sb[0] if len(sb) == 1 else sb[-2]
     if inner_a != inner_b:
@@ -1128,6 +1222,8 @@ def matmul(a, b):
             f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{inner_a} and "
             f"{inner_b}x{sb[-1] if len(sb) > 1 else 1})"
         )
+    _check_same_dtype(a, b)
+    _check_not_bool(a, b, "addmm_impl_cpu_")
     if len(sa) == 2 and len(sb) == 2:
         return ops.Mm.apply(a, b)
     if len(sa) == 1 and len(sb) == 2:  # PyTorch: the vector as a one-row matrix, mm, then squeezed
@@ -1218,6 +1314,11 @@ def dot(input, other):
     return matmul(input, other)  # two vectors: matmul's Dot, with its size check
 
 
+def _check_not_bool(a, b, kernel):
+    if a._data.dtype.kind == "b" and b._data.dtype.kind == "b":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _check_same_dtype(a, b):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
@@ -1234,5 +1335,4 @@ def mm(a, b):
             raise TypeError(f"mm(): argument '{name}' must be Tensor, not {type(value).__name__}")
         if value._data.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix")
-    _check_same_dtype(a, b)
     return matmul(a, b)

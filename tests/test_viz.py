@@ -304,3 +304,60 @@ def test_vector_values_keep_fixed_node_widths():
               for w in (walk, walk.rerun(x=[-100.5, 0.25, 3e-7]))]
     assert widths[0] == widths[1] and float(widths[0][0]) > 2  # the vector's box: from its shape, not its numbers
     assert np.allclose(walk.grad("x"), [2 / 3, 4 / 3, 2])
+
+
+# ------------------------------------------------------------------------------ how the Walkthrough shows a drawing
+def test_present_mode_shows_the_compact_drawing_big_and_hides_the_rest(monkeypatch):
+    from minigrad.widgets import Walkthrough as Widget
+    from minigrad.widgets import layout
+
+    monkeypatch.setenv("MINIGRAD_PRESENT", "1")  # what `make present` sets
+    walk = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
+    assert walk.present.value and walk.table.layout.display == "none" and walk.options_row.layout.display == "none"
+    natural = viz.natural_size(walk.snapshot())[0]
+    shown = float(re.search(r'<svg width="([\d.]+)px"', walk.graph.value).group(1))
+    assert shown == pytest.approx(natural * layout.PRESENT_SCALE, abs=1) and "op0" not in walk.graph.value
+    assert "font-size:23px" in walk.equation.value and "from x = 2" not in walk.equation.value  # no words
+    walk.present.value = False
+    assert walk.table.layout.display is None and "from x = 2 we get y = 4" in walk.equation.value
+    monkeypatch.delenv("MINIGRAD_PRESENT")
+    assert not Widget("x**2", x=2.0).present.value
+
+
+def test_the_equation_area_is_as_tall_as_its_tallest_step():
+    from minigrad.widgets import Walkthrough as Widget
+
+    walk = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
+    sizer = walk.equation_sizer.value
+    assert "visibility:hidden" in sizer and all(step.latex in sizer for step in walk.walk.steps)
+    assert walk.equation_sizer.layout.grid_area == walk.equation.layout.grid_area  # drawn in the same cell
+
+
+def test_frames_draw_the_current_step_first_and_the_rest_later():
+    from minigrad.widgets import Walkthrough as Widget
+    from minigrad.widgets import walkthrough
+
+    class Later:
+        def __init__(self):
+            self.waiting = []
+
+        def call_soon(self, callback, *args):
+            self.waiting.append((callback, args))
+
+    loop = Later()
+    frames = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0), frames=True)
+    frames.step_slider.value = 4
+    before = [child.value for child in frames.graph_frames.children]
+    original, walkthrough._running_loop = walkthrough._running_loop, lambda: loop
+    try:
+        frames.sliders["x"].value = 1.0
+        changed = [i for i, child in enumerate(frames.graph_frames.children) if child.value != before[i]]
+        assert changed == [4] and "x.grad" in frames.equation_frames.children[6].value
+        frames.sliders["x"].value = 1.5  # a newer move: the older job stops, the newer one draws everything
+        while loop.waiting:
+            callback, args = loop.waiting.pop(0)
+            callback(*args)
+    finally:
+        walkthrough._running_loop = original
+    fresh = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 1.5), frames=True)
+    assert [c.value for c in frames.graph_frames.children] == [c.value for c in fresh.graph_frames.children]

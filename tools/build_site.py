@@ -50,10 +50,12 @@ PYODIDE_KERNELSPEC = {"display_name": "Python (Pyodide)", "language": "python", 
 SETUP_CELL = """\
 # This browser tab's set-up (the site adds this cell; JupyterLab needs none): install minigrad from
 # the site itself and start Graphviz in the tab. Nothing comes from the internet.
-import piplite
+import contextlib, io, piplite
 await piplite.install(["minigrad-lab", "minigrad-viz-js"])
 import minigrad.render_browser
-await minigrad.render_browser.load()"""
+await minigrad.render_browser.load()
+with contextlib.redirect_stderr(io.StringIO()):  # a new tab builds matplotlib's font cache: no need to say so
+    import matplotlib.font_manager"""
 
 
 class BuildError(RuntimeError):
@@ -263,6 +265,39 @@ def lite_build(wheels, contents):
         raise BuildError(f"jupyter lite build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
+# JupyterLite 0.6.4 (jupyterlite/jupyterlite#1671) cancels every queued cell after any error reply. JupyterLab
+# (with ipykernel) cancels them only when the failing request asked for it (stop_on_error), which it does not
+# for a cell tagged raises-exception: there Run All carries on. These two edits of its kernel service restore
+# that rule: remember the requests sent with stop_on_error false, and do not cancel after their error.
+RUN_ALL_PATCHES = [
+    ('"input_reply"===s.header.msg_type?',
+     '("execute_request"===s.header.msg_type&&!1===s.content.stop_on_error&&(h.keepGoing=h.keepGoing||new Set)'
+     '.add(s.header.msg_id)),"input_reply"===s.header.msg_type?'),
+    ('"execute_reply"===e.header.msg_type&&"error"===e.content.status&&h.cancel()',
+     '"execute_reply"===e.header.msg_type&&"error"===e.content.status&&!(h.keepGoing&&h.keepGoing.delete('
+     'e.parent_header.msg_id))&&h.cancel()'),
+]
+
+
+def patch_run_all(site, provenance):
+    """Apply RUN_ALL_PATCHES to the one bundle that holds them (each text exactly once), or stop the build."""
+    anchor = RUN_ALL_PATCHES[1][0]
+    holders = [p for p in (site / "build").glob("*.js") if anchor in p.read_text(encoding="utf-8")]
+    if len(holders) != 1:
+        raise BuildError(f"JupyterLite's kernel service: {len(holders)} bundles hold {anchor!r} (expected 1); "
+                         "RUN_ALL_PATCHES fits jupyterlite-core 0.6.4 only")
+    (bundle_path,) = holders
+    text = bundle_path.read_text(encoding="utf-8")
+    for old, new in RUN_ALL_PATCHES:
+        if text.count(old) != 1:
+            raise BuildError(f"{bundle_path.name} holds {old!r} {text.count(old)} times, not once")
+        text = text.replace(old, new)
+    bundle_path.write_text(text, encoding="utf-8")
+    provenance[bundle_path.relative_to(site).as_posix()] = (
+        "PyPI jupyterlite-core==0.6.4, patched by tools/build_site.py (RUN_ALL_PATCHES: Run All carries on "
+        "after a cell tagged raises-exception, as in JupyterLab)")
+
+
 def check_site(site=OUTPUT):
     """The checks a built site must pass; returns its size in bytes."""
     problems = []
@@ -333,6 +368,8 @@ def build():
     names = stage_notebooks(STAGE / "files")
     log(f"{len(wheels)} wheels, {len(names)} notebooks: jupyter lite build")
     lite_build(wheels, STAGE / "files")
+    patch_run_all(OUTPUT, provenance)
+    shutil.copy(OUTPUT / "lab" / "favicon.ico", OUTPUT / "favicon.ico")  # browsers ask the site's root for it
     write_provenance(provenance)
     size = check_site()
     log(f"built {OUTPUT.relative_to(ROOT)}/: {size / 1e6:.1f} MB in {time.monotonic() - started:.0f} s")

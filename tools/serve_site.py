@@ -34,9 +34,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             super().log_request(code, size)
 
 
-def make_server(directory, host="127.0.0.1", port=0):
+def make_server(directory, host="127.0.0.1", port=0, handler_class=SiteHandler):
     """A threading HTTP server for ``directory``; port 0 picks a free one (``server.server_port``)."""
-    handler = functools.partial(SiteHandler, directory=str(directory))
+    handler = functools.partial(handler_class, directory=str(directory))
     return http.server.ThreadingHTTPServer((host, port), handler)
 
 

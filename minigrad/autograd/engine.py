@@ -32,6 +32,8 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
     This is ``Tensor.backward`` itself.
     """
     root = tensor._node  # the tensor's grad_fn, or its AccumulateGrad if it is a leaf
+    if type(root) is function.NoGradView and (gradient is not None or tensor._data.size == 1):
+        root = None  # a view made under no_grad requires grad, yet has no graph: PyTorch's error too
     if root is None:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if create_graph:

@@ -264,7 +264,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
         self._next_nodes = ()
-        self._inputs = ()
+        self._inputs = self._tensors = ()
         self.saved_tensors = ()
         self._value = None
         # PyTorch runs AccumulateGrad as soon as it is ready: give it the top priority
@@ -284,6 +284,16 @@ class AccumulateGrad(Node):
         # a leaf whose requires_grad was switched off after the graph was built gets nothing (PyTorch)
         if variable is not None and variable._node is self:
             variable._accumulate_grad(grad)
+        return ()
+
+
+class NoGradView(AccumulateGrad):
+    """The node of a view made under ``no_grad`` of a tensor that requires grad. As in PyTorch,
+    the view requires grad and is a leaf without a grad_fn, yet no gradient is kept through it."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
         return ()
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from .. import expr, no_grad, notation, trace
 from ..creation import tensor
 from . import layout
-from .guard import Guard
+from .guard import Guard, not_finite_reason
 
 
 class FunctionPlot(widgets.VBox):
@@ -129,13 +129,8 @@ class FunctionPlot(widgets.VBox):
 
 def _not_finite_note(*numbers):
     """One line on why a value shows as ∞ or NaN: not an error, float32 arithmetic (PyTorch gives the same)."""
-    if all(np.isfinite(numbers)):
-        return ""
-    if any(np.isnan(numbers)):
-        reason = "NaN (not a number) means the arithmetic had no answer here, e.g. ∞ − ∞ or 0 · ∞"
-    else:
-        reason = "∞ means the value is beyond float32's largest number (about 3.4·10³⁸)"
-    return f"<br><span class='minigrad-note' style='color:#555'>{reason}; PyTorch gives the same.</span>"
+    reason = not_finite_reason(numbers)
+    return f"<br><span class='minigrad-note' style='color:#555'>{reason}</span>" if reason else ""
 
 
 def _title(graph, value):

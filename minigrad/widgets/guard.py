@@ -56,6 +56,7 @@ class Guard:
         self.note = keep_state_note
         self.failures = []  # the exceptions caught, newest last (tests and teachers can look)
         self._shown = None  # the message this guard put up (the widget's own messages are left alone)
+        self._informed = False
         self._depth = 0  # a guarded callback that triggers another: only the outermost one reports
 
     def __call__(self, callback):
@@ -76,6 +77,7 @@ class Guard:
             self._depth -= 1
 
     def _run_outermost(self, callback, *args, **kwargs):
+        self._informed = False
         with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
             warnings.simplefilter("always")
             try:
@@ -94,7 +96,17 @@ class Guard:
         """A callback worked: the guard's stale message goes (or a warning it raised is noted)."""
         notes = [str(w.message) for w in caught if not issubclass(w.category, (RuntimeWarning, DeprecationWarning))]
         if notes:
-            self._show(note_html(notes[0]))
+            self._show(note_html("Note: " + notes[0]))
+        elif self._informed:
+            pass  # the callback itself said something worth keeping (see inform)
+        elif self._shown is not None and self.message.value == self._shown:
+            self._show("")
+
+    def inform(self, text):
+        """A one-line note from inside a callback (not an error); the next success without one clears it."""
+        self._informed = bool(text)
+        if text:
+            self._show(note_html(text))
         elif self._shown is not None and self.message.value == self._shown:
             self._show("")
 
@@ -107,8 +119,26 @@ class Guard:
         return self._shown is not None and "minigrad-error" in self._shown
 
 
+def not_finite_reason(arrays):
+    """One line on why a value shows as ∞ or NaN (float32 arithmetic, as in PyTorch), or "" if all are finite."""
+    flat = []
+    for array in arrays:
+        try:
+            flat.append(np.asarray(array, dtype=float).ravel())
+        except (TypeError, ValueError):  # not numbers (a preview of a big array, say): nothing to say
+            continue
+    values = np.concatenate(flat) if flat else np.zeros(0)
+    if np.all(np.isfinite(values)):
+        return ""
+    if np.any(np.isnan(values)):
+        return ("NaN (not a number) here means the arithmetic has no answer at this point, e.g. ∞ − ∞, 0 · ∞ "
+                "or the log of a negative number; PyTorch gives the same.")
+    return ("∞ here is float32's infinity: a result too big for float32 (above about 3.4·10³⁸), or a limit "
+            "such as ln 0 = −∞ or 1/0; PyTorch gives the same.")
+
+
 def note_html(text):
     """A warning said inline, in grey: not an error, but worth knowing."""
     import html
 
-    return f"<div class='minigrad-note' style='color:#555;margin:2px 0'>Note: {html.escape(text)}</div>"
+    return f"<div class='minigrad-note' style='color:#555;margin:2px 0'>{html.escape(text)}</div>"

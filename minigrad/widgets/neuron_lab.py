@@ -161,16 +161,19 @@ class NeuronLab(widgets.VBox):
         w = tensor(self.w, requires_grad=True)
         b = tensor(self.b, requires_grad=True)
         lr = self.lr_slider.value
-        done = 0
+        done, slice_seconds = 0, 1 / self.UPDATES_PER_SECOND
         try:
             while done < epochs and not self._stop_requested:
-                slice_end = time.monotonic() + 1 / self.UPDATES_PER_SECOND
+                slice_end = time.monotonic() + slice_seconds
                 while done < epochs and (time.monotonic() < slice_end or done == 0):
                     self._epoch(w, b, lr)
                     done += 1
                 self.w, self.b = w.item(), b.item()
                 if done < epochs:
+                    drawing = time.monotonic()
                     self._show_progress(done)
+                    # a slow machine draws less often (training keeps 2/3 of the time), but twice a second at least
+                    slice_seconds = min(0.5, max(1 / self.UPDATES_PER_SECOND, 2 * (time.monotonic() - drawing)))
                     yield done
         finally:
             self.w, self.b = w.item(), b.item()

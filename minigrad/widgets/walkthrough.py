@@ -29,7 +29,7 @@ import numpy as np
 
 from .. import expr, trace, viz
 from . import layout
-from .guard import Guard
+from .guard import Guard, not_finite_reason
 
 PRESENT_FIT = (690, 270)  # CSS px at natural size: × PRESENT_SCALE fills 1280 × 720 with room for the equation
 
@@ -224,13 +224,15 @@ class Walkthrough(widgets.VBox):
         step = min(self.step, last) if keep_step else 0
         self._generation += 1
         self._show_present_mode()
-        with self.hold_sync():
+        with self.hold_sync():  # the picture is sent first: the browser shows it before typesetting maths
             self.step_slider.max = self.play.max = last
-            self.equation_sizer.value = layout.equation_sizer_html(self.walk, self._equation_px())
             if self.frames:
                 self._build_frames(step, later=inputs_moved)
             self.step_slider.value = step
             self._refresh_step()
+            if not inputs_moved:  # same structure, same heights: the sizer's maths is not typeset again
+                self.equation_sizer.value = layout.equation_sizer_html(self.walk, self._equation_px())
+        self.guard.inform(not_finite_reason(value.data for value in self.walk.graph.values))  # ∞ is not an error
 
     def _show_present_mode(self):
         hidden = "none" if self.present.value else None
@@ -240,24 +242,31 @@ class Walkthrough(widgets.VBox):
         self.expression.layout.display = "none" if self.present.value or not self.show_box else None
 
     def _build_frames(self, current, later):
-        """Every step's equation and drawing; with ``later``, the drawings other than ``current``
-        are made after this callback returns (one per turn of the kernel's event loop)."""
-        walk = self.walk
-        count = len(walk.steps)
-        if len(self.graph_frames.children) != count:
+        """Every step's drawing and equation; with ``later``, all but the ``current`` step's are made
+        after this callback returns (one step per turn of the kernel's event loop), so the picture
+        the student is looking at changes at once."""
+        count = len(self.walk.steps)
+        if len(self.graph_frames.children) != count:  # a new structure: new frames (else: updated in place)
             self.graph_frames.children = [widgets.HTML(layout=widgets.Layout(width="100%")) for _ in range(count)]
-        self.graph_frames.children[current].value = self._graph_html(current)
-        self.equation_frames.children = [widgets.HTMLMath(layout.equation_html(s, walk, self._equation_px()))
-                                         for s in walk.steps]
-        self.phase_frames.children = [widgets.Label(walk.phase_label(i)) for i in range(count)]
-        self.table_frames.children = [widgets.HTML(self._table(i)) for i in range(count)]
+            self.equation_frames.children = [widgets.HTMLMath() for _ in range(count)]
+            self.phase_frames.children = [widgets.Label() for _ in range(count)]
+            self.table_frames.children = [widgets.HTML() for _ in range(count)]
+        self._draw_frame(current)
+        for index, label in enumerate(self.phase_frames.children):
+            label.value = self.walk.phase_label(index)
         rest = [i for i in range(count) if i != current]
         loop = _running_loop() if later else None
         if loop is None:
             for index in rest:
-                self.graph_frames.children[index].value = self._graph_html(index)
+                self._draw_frame(index)
         else:
             loop.call_soon(self._draw_frames_later, self._generation, rest, loop)
+
+    def _draw_frame(self, index):
+        self.graph_frames.children[index].value = self._graph_html(index)
+        self.equation_frames.children[index].value = layout.equation_html(self.walk.steps[index], self.walk,
+                                                                          self._equation_px())
+        self.table_frames.children[index].value = self._table(index)
 
     def _draw_frames_later(self, generation, indices, loop):
         """One frame, then the next on a later turn; stops if a newer walkthrough replaced this one."""
@@ -265,7 +274,7 @@ class Walkthrough(widgets.VBox):
             return
         index, rest = indices[0], indices[1:]
         try:
-            self.graph_frames.children[index].value = self._graph_html(index)
+            self._draw_frame(index)
         except Exception as error:  # noqa: BLE001 - a callback of the event loop: never let it escape
             self.graph_frames.children[index].value = layout.error_html(f"could not draw step {index}: {error}")
         if rest:

