@@ -149,17 +149,12 @@ def run_with_pytorch(code, target):
 
 
 def same_as_pytorch(ours, theirs):
-    """The digits a student sees are PyTorch's, and the float32 values agree to a few units in the last place.
-
-    (Not bit for bit: minigrad's float32 sin(16), sigmoid(3.35) and sigmoid(6.7) differ from PyTorch's in
-    the last bit, which the neuron's loss, -log(1 - sigmoid(6.7)), turns into 7e-6 relative: the core's
-    parity to close, not the walkthrough's.)
-    """
+    """The same float32 numbers as PyTorch's, bit for bit (DESIGN §9), so the same digits on screen."""
     theirs = theirs.detach().numpy()
     ours = np.asarray(ours)
     assert ours.dtype == theirs.dtype == np.float32 and ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours, theirs)
     assert [shown(v) for v in ours.ravel()] == [shown(v) for v in theirs.ravel()]
-    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-7)
 
 
 def shown(number):
@@ -434,6 +429,12 @@ def test_the_last_expression_is_shown_and_random_numbers_repeat_on_every_rerun(s
     assert widget.walk.value("w").data == np.float32(drawn) and widget.walk.grad("x") == np.float32(4 * drawn)
     assert minigrad.creation._generator.bit_generator.state == after  # a re-run draws from its own copy
     assert "Out[" not in capsys.readouterr().out  # and shows nothing
+
+
+def test_the_magic_lines_options(shell):
+    widget = walk_cell(shell, SIN_SQUARE, "z --view autograd --frames --widget kept")
+    assert widget.view.value == "autograd" and widget.frames and shell.user_ns["kept"] is widget
+    assert len(widget.graph_frames.children) == len(widget.walk.steps) and "SinBackward0" in widget.snapshot(0)
 
 
 # ------------------------------------------------------------------------------ the Python API
