@@ -28,8 +28,17 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[lab,test,bench]'
 	touch $@ $(STAMP_LAB)
 
-lab: $(STAMP_LAB)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+# JupyterLab's settings for this environment (no news fetched from the internet), see jupyter/README.md
+$(LAB_SETTINGS): jupyter/overrides.json | $(STAMP_LAB)
+	mkdir -p $(dir $@)
+	cp jupyter/overrides.json $@
+
+# the pre-save hook in jupyter/jupyter_server_config.json keeps saved widgets whole (jupyter/README.md)
+lab: $(STAMP_LAB) $(LAB_SETTINGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) \
+		--config=jupyter/jupyter_server_config.json
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check minigrad tests benchmarks tools
@@ -42,9 +51,11 @@ test: lint
 notebooks: $(STAMP_TEST)
 	$(BIN)/python tools/execute_notebooks.py
 
-# classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine
+# classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine; the template
+# jupyter/voila/templates/minigrad is Voila's lab template without its CDN stylesheet
 present: $(STAMP_LAB)
-	$(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 --port=$(PRESENT_PORT)
+	MINIGRAD_PRESENT=1 JUPYTER_PATH=jupyter $(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 \
+		--port=$(PRESENT_PORT) --template=minigrad
 
 # the README's pictures: each notebook's main widget, photographed by the browser tests
 screenshots: $(STAMP_TEST)

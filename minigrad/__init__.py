@@ -11,24 +11,35 @@ Only NumPy is needed here; ``minigrad.viz`` and ``minigrad.widgets`` bring Graph
 ipywidgets and matplotlib when they are imported.
 """
 
-from . import nn, optim
+import builtins as _builtins
+import operator as _operator
+
+from . import cuda, nn, optim
+from . import ops as _ops
 from .autograd import grad_mode as _grad_mode
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
     as_tensor,
+    empty,
+    empty_like,
+    eye,
     from_numpy,
     full,
+    full_like,
     linspace,
     manual_seed,
     ones,
     ones_like,
     rand,
+    rand_like,
     randn,
+    randn_like,
     tensor,
     zeros,
     zeros_like,
 )
+from .device import device
 from .dtypes import (
     bool,
     double,
@@ -47,8 +58,10 @@ from .dtypes import (
     short,
     uint8,
 )
-from .tensor import Size, Tensor
+from .tensor import Size, Tensor, _as_float, _binary, clamp, dot, mm
 from .tensor import matmul as _matmul
+
+_NUMBERS = (_builtins.int, _builtins.float, _builtins.bool)
 
 __version__ = "0.1.0"
 
@@ -63,14 +76,18 @@ def _require_tensor(name, value):
 # PyTorch's TypeError ("sin(): argument 'input' (position 1) must be Tensor, not float").
 sin, cos, exp, log, sqrt, tanh = Tensor.sin, Tensor.cos, Tensor.exp, Tensor.log, Tensor.sqrt, Tensor.tanh
 sigmoid, relu, neg, reciprocal = Tensor.sigmoid, Tensor.relu, Tensor.neg, Tensor.reciprocal
+abs = Tensor.abs
 
 
-def sum(input, dim=None, keepdim=False):
-    return _require_tensor("sum", input).sum(dim, keepdim)
+clip = clamp
 
 
-def mean(input, dim=None, keepdim=False):
-    return _require_tensor("mean", input).mean(dim, keepdim)
+def sum(input, *args, **kwargs):  # torch.sum(x) and torch.sum(x, dim=None) differ: x.sum tells them apart
+    return _require_tensor("sum", input).sum(*args, **kwargs)
+
+
+def mean(input, *args, **kwargs):
+    return _require_tensor("mean", input).mean(*args, **kwargs)
 
 
 def matmul(input, other):
@@ -78,23 +95,51 @@ def matmul(input, other):
     return _matmul(input, other)
 
 
-mm = matmul
+
+def _arithmetic(name, operator, input, other):
+    """``torch.add(x, 2)``, and ``torch.add(2, x)`` too: PyTorch takes a number first (it makes the
+    same node as ``x + 2`` would, with the number as its first input: SubBackward0 for ``sub(2, x)``)."""
+    if not isinstance(input, Tensor):
+        if not isinstance(input, _NUMBERS) or not isinstance(other, (Tensor, *_NUMBERS)):
+            _require_tensor(name, input)
+        if not isinstance(other, Tensor):  # two numbers: PyTorch makes the first one a tensor
+            input = tensor(input)
+    elif not isinstance(other, (Tensor, *_NUMBERS)):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    return operator(input, other)
 
 
 def add(input, other):
-    return _require_tensor("add", input) + other
+    return _arithmetic("add", _operator.add, input, other)
 
 
 def sub(input, other):
-    return _require_tensor("sub", input) - other
+    if isinstance(input, Tensor):
+        return _arithmetic("sub", _operator.sub, input, other)
+    # sub(2, x) is SubBackward0 in PyTorch (the operator 2 - x is RsubBackward1)
+    return _arithmetic("sub", lambda a, b: _binary(_ops.Sub, a, b), input, other)
 
 
 def mul(input, other):
-    return _require_tensor("mul", input) * other
+    return _arithmetic("mul", _operator.mul, input, other)
 
 
 def div(input, other):
-    return _require_tensor("div", input) / other
+    if isinstance(input, Tensor):
+        return _arithmetic("div", _operator.truediv, input, other)
+    # div(2, x) is DivBackward0 in PyTorch (the operator 2 / x is a reciprocal times 2)
+    divide = lambda a, b: _binary(_ops.Div, a, _as_float(b))  # noqa: E731
+    return _arithmetic("div", divide, input, other)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+    """``torch.binary_cross_entropy_with_logits``: F's function with PyTorch's numbered reductions
+    (0 none, 1 mean, 2 sum)."""
+    if isinstance(reduction, str):
+        raise TypeError("binary_cross_entropy_with_logits(): argument 'reduction' must be int, not str")
+    by_number = {number: name for name, number in _ops.REDUCTION_NUMBERS.items()}
+    return nn.functional.binary_cross_entropy_with_logits(input, target, weight, reduction=by_number[reduction],
+                                                          pos_weight=pos_weight)
 
 
 def pow(input, exponent):
@@ -135,6 +180,13 @@ def get_default_dtype():
     return float32
 
 
+def load_ipython_extension(ipython):
+    """``%load_ext minigrad``: the ``%%walkthrough`` cell magic (IPython is imported only then)."""
+    from .magic import load_ipython_extension as load
+
+    load(ipython)
+
+
 __all__ = [
     "Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like",
     "arange", "linspace", "rand", "randn", "manual_seed", "sin", "cos", "exp", "log", "sqrt", "tanh",
@@ -142,6 +194,7 @@ __all__ = [
     "reshape", "transpose", "squeeze", "unsqueeze", "clone", "is_tensor", "numel", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "nn", "optim", "dtype", "float32", "float64", "float16", "half",
     "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8", "bool",
-    "get_default_dtype",
+    "get_default_dtype", "clamp", "clip", "abs", "dot", "eye", "empty", "full_like", "empty_like", "rand_like",
+    "randn_like", "device", "cuda", "binary_cross_entropy_with_logits",
 ]
 del _grad_mode

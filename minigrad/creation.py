@@ -1,4 +1,5 @@
-"""Making tensors: ``tensor``, ``zeros``, ``ones``, ``arange``, ``linspace``, ``rand``, ``randn``.
+"""Making tensors: ``tensor``, ``zeros``, ``ones``, ``full``, ``eye``, ``empty``, ``arange``, ``linspace``,
+``rand``, ``randn`` and their ``*_like`` forms, each with PyTorch's ``device="cpu"``.
 
 Random numbers come from one NumPy generator that ``manual_seed`` resets, so a notebook
 gives the same numbers on every Restart & Run All (they are not PyTorch's numbers: the
@@ -11,6 +12,7 @@ import numpy as np
 
 from . import dtypes
 from .autograd.function import AccumulateGrad
+from .device import checked as checked_device
 from .numeric import ONE
 from .tensor import Tensor, _unwrap_nested
 
@@ -57,8 +59,10 @@ def _check_rectangular(data, dim=0):
         _check_rectangular(item, dim + 1)
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (a number, nested lists, or an array)."""
+    if device is not None:
+        checked_device(device)
     if type(data) is float and dtype is None:  # the common tensor(3.0): skip the general checks
         # ONE × data: NumPy rounds the Python float to float32 itself (NEP 50) and × 1 is exact;
         # the same number as np.float32(data), made 3x faster
@@ -80,8 +84,8 @@ def tensor(data, dtype=None, requires_grad=False):
     return result
 
 
-def as_tensor(data, dtype=None):
-    return data if isinstance(data, Tensor) and dtype is None else tensor(data, dtype=dtype)
+def as_tensor(data, dtype=None, device=None):
+    return data if isinstance(data, Tensor) and dtype is None else tensor(data, dtype=dtype, device=device)
 
 
 def from_numpy(array):
@@ -89,49 +93,116 @@ def from_numpy(array):
     return Tensor._wrap(array)
 
 
-def _shape(size):
+def _shape(size, function_name="zeros"):
+    """The shape given as ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``; PyTorch's errors."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+        for s in size:
+            if not _is_int(s):
+                raise TypeError(f"{function_name}(): argument 'size' failed to unpack the object at pos "
+                                f"{size.index(s) + 1} with error \"type must be tuple of ints,but got "
+                                f"{type(s).__name__}\"")
     for s in size:
-        if not isinstance(s, (numbers.Integral, np.integer)):
-            raise TypeError(f"size must be a tuple of ints, but got {type(s).__name__}")
+        if not _is_int(s):
+            raise TypeError(f"{function_name}(): argument 'size' (position 1) must be tuple of ints, "
+                            f"not {type(s).__name__}")
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {int(s)}: {[int(n) for n in size]}")
     return tuple(int(s) for s in size)
 
 
-def _filled(fill, size, dtype, requires_grad):
-    target = dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.DEFAULT_FLOAT.numpy
-    result = Tensor._wrap(np.full(_shape(size), fill, dtype=target))
+def _is_int(value):
+    """An int, a NumPy int or a one-element integer tensor (PyTorch takes ``zeros(torch.tensor(3))``)."""
+    if isinstance(value, Tensor):
+        return value._data.dtype.kind in "iu" and value._data.size == 1
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool)
+
+
+def _size_argument(function_name, shape, size):
+    """``shape`` from ``f(*shape)``, or the ``size=`` keyword; PyTorch's TypeErrors for neither or both."""
+    if size is not None:
+        if shape:
+            raise TypeError(f"{function_name}() got multiple values for argument 'size'")
+        shape = (size,)
+    elif not shape:
+        raise TypeError(f'{function_name}() missing 1 required positional arguments: "size"')
+    return _shape(shape, function_name)
+
+
+def _target_dtype(dtype):
+    return dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.DEFAULT_FLOAT.numpy
+
+
+def _leaf(array, requires_grad):
+    result = Tensor._wrap(array)
     return result.requires_grad_(True) if requires_grad else result
 
 
-def zeros(*size, dtype=None, requires_grad=False):
-    return _filled(0, size, dtype, requires_grad)
+def _filled(fill, shape, dtype, requires_grad, device=None):
+    checked_device(device)
+    return _leaf(np.full(shape, fill, dtype=_target_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
-    return _filled(1, size, dtype, requires_grad)
+def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled(0, _size_argument("zeros", shape, size), dtype, requires_grad, device)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
-    if dtype is None and isinstance(fill_value, bool):
-        dtype = dtypes.bool
-    elif dtype is None and isinstance(fill_value, int):
-        dtype = dtypes.int64
-    return _filled(fill_value, (size,) if isinstance(size, int) else tuple(size), dtype, requires_grad)
+def ones(*shape, size=None, dtype=None, device=None, requires_grad=False):
+    return _filled(1, _size_argument("ones", shape, size), dtype, requires_grad, device)
 
 
-def zeros_like(other, dtype=None, requires_grad=False):
-    return _filled(0, other.shape, dtype or other.dtype, requires_grad)
+def empty(*shape, size=None, dtype=None, device=None, requires_grad=False):
+    """A tensor of this shape whose values do not matter. PyTorch leaves whatever memory held;
+    minigrad gives zeros, so a notebook that prints one still prints the same thing every run."""
+    return _filled(0, _size_argument("empty", shape, size), dtype, requires_grad, device)
 
 
-def ones_like(other, dtype=None, requires_grad=False):
-    return _filled(1, other.shape, dtype or other.dtype, requires_grad)
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor of shape ``size`` (a tuple) filled with ``fill_value``; int64 for an int, bool for a bool."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    return _filled(fill_value, _shape(tuple(size), "full"), dtype or _number_dtype(fill_value), requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def _number_dtype(value):
+    """The dtype PyTorch gives a tensor filled with this Python number."""
+    if isinstance(value, (bool, np.bool_)):
+        return dtypes.bool
+    if isinstance(value, (numbers.Integral, np.integer)):
+        return dtypes.int64
+    return None  # the default float
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The n × m identity matrix (ones on the diagonal); m = n if not given."""
+    for name, value, position in (("n", n, 1), ("m", m, 2)):
+        if value is not None and not _is_int(value):
+            raise TypeError(f"eye(): argument '{name}' (position {position}) must be int, not {type(value).__name__}")
+        if value is not None and value < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {int(value)}")
+    checked_device(device)
+    return _leaf(np.eye(int(n), int(n if m is None else m), dtype=_target_dtype(dtype)), requires_grad)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return _filled(0, input.shape, dtype or input.dtype, requires_grad, device)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return _filled(1, input.shape, dtype or input.dtype, requires_grad, device)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return _filled(0, input.shape, dtype or input.dtype, requires_grad, device)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return _filled(fill_value, input.shape, dtype or input.dtype, requires_grad, device)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` up to (not including) ``end``; int64 for ints, float32 otherwise."""
+    checked_device(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -140,27 +211,57 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     if dtype is None:
         is_integer = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if is_integer else dtypes.DEFAULT_FLOAT
-    result = Tensor._wrap(values.astype(dtypes.to_numpy_dtype(dtype)))
-    return result.requires_grad_(True) if requires_grad else result
+    return _leaf(values.astype(dtypes.to_numpy_dtype(dtype)), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    checked_device(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    target = dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.DEFAULT_FLOAT.numpy
-    result = Tensor._wrap(np.linspace(start, end, int(steps)).astype(target))
-    return result.requires_grad_(True) if requires_grad else result
+    return _leaf(np.linspace(start, end, int(steps)).astype(_target_dtype(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False):
-    """Uniform random numbers in [0, 1)."""
-    target = dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.DEFAULT_FLOAT.numpy
-    result = Tensor._wrap(_generator.random(_shape(size)).astype(target))
-    return result.requires_grad_(True) if requires_grad else result
+def _random(kernel, draw, shape, dtype, device, requires_grad):
+    """Random numbers of a float dtype (PyTorch has no integer rand/randn)."""
+    checked_device(device)
+    target = _target_dtype(dtype)
+    if target.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_torch_name(target)}\'')
+    values = np.asarray(draw(shape)).astype(target)
+    return _leaf(values, requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False):
+def _torch_name(numpy_dtype):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(numpy_dtype.name, numpy_dtype.name)
+
+
+def _shape_or_error(function_name, shape, size):
+    if size is None and not shape:
+        raise TypeError(f"{function_name}() received an invalid combination of arguments - got (), "
+                        "but expected one of:")
+    if size is not None and shape:
+        got = ", ".join([type(s).__name__ for s in shape] + [f"size={type(size).__name__}"])
+        raise TypeError(f"{function_name}() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of:")
+    return _size_argument(function_name, shape, size)
+
+
+def rand(*shape, size=None, dtype=None, device=None, requires_grad=False, generator=None):
+    """Uniform random numbers in [0, 1); ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=())``."""
+    shape = _shape_or_error("rand", shape, size)
+    return _random("check_uniform_bounds", _generator.random, shape, dtype, device, requires_grad)
+
+
+def randn(*shape, size=None, dtype=None, device=None, requires_grad=False, generator=None):
     """Standard normal random numbers (mean 0, standard deviation 1)."""
-    target = dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.DEFAULT_FLOAT.numpy
-    result = Tensor._wrap(_generator.standard_normal(_shape(size)).astype(target))
-    return result.requires_grad_(True) if requires_grad else result
+    shape = _shape_or_error("randn", shape, size)
+    return _random("normal_kernel_cpu", _generator.standard_normal, shape, dtype, device, requires_grad)
+
+
+def rand_like(input, dtype=None, device=None, requires_grad=False):
+    return rand(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False):
+    return randn(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)

@@ -57,3 +57,75 @@ def to_numpy_dtype(d):
     if d in python_types:
         return python_types[d].numpy
     return from_numpy_dtype(d).numpy
+
+
+# --------------------------------------------------------------------- type promotion
+# PyTorch's rule (``torch.result_type``), in three steps:
+# 1. each operand falls in one of three groups: tensors with dimensions, 0-dim tensors,
+#    and Python numbers (a Python float counts as the default dtype, float32; an int as
+#    int64; a bool as bool);
+# 2. within each group the dtypes are promoted as usual (the larger wins);
+# 3. the groups are combined from the lowest priority up (Python numbers, then 0-dim,
+#    then n-dim): a lower-priority group only matters if it is of a higher *category*
+#    (bool < integer < floating point) than the group above it. So a float64 0-dim tensor
+#    times a float32 vector is float32, but an int64 vector times a float32 0-dim is float32.
+def _category(numpy_dtype):
+    return "biuf".index(numpy_dtype.kind) if numpy_dtype.kind != "u" else 1
+
+
+def _promote(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a.kind == "b" and b.kind == "b":
+        return a
+    if a.kind == "b":
+        return b
+    if b.kind == "b":
+        return a
+    if (a.kind == "f") != (b.kind == "f"):  # an integer with a float: the float wins, whatever its size
+        return a if a.kind == "f" else b
+    return np.promote_types(a, b)
+
+
+def _combine(higher, lower):
+    """c10's combine_categories: ``lower`` matters only if its category is higher."""
+    if higher is None:
+        return lower
+    if lower is None or higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return _promote(higher, lower)
+    return higher
+
+
+_PYTHON_NUMBER_DTYPES = {builtins.bool: np.dtype(np.bool_), builtins.int: np.dtype(np.int64)}
+
+
+def number_dtype(value):
+    """The dtype a Python number takes part in promotion with (a NumPy scalar: its kind's)."""
+    kind = type(value)
+    if kind in _PYTHON_NUMBER_DTYPES:
+        return _PYTHON_NUMBER_DTYPES[kind]
+    if kind is builtins.float:
+        return DEFAULT_FLOAT.numpy
+    kind = np.asarray(value).dtype.kind
+    return np.dtype(np.bool_) if kind == "b" else np.dtype(np.int64) if kind in "iu" else DEFAULT_FLOAT.numpy
+
+
+def result_numpy_dtype(*operands):
+    """``torch.result_type`` for NumPy arrays/scalars (tensor data) and Python numbers.
+
+    ``operands`` are ``(numpy_dtype, ndim)`` pairs for tensors and ``(numpy_dtype, None)``
+    for Python numbers.
+    """
+    dimensioned = zero_dim = number = None
+    for dtype_, ndim in operands:
+        if ndim is None:
+            number = _promote(number, dtype_)
+        elif ndim:
+            dimensioned = _promote(dimensioned, dtype_)
+        else:
+            zero_dim = _promote(zero_dim, dtype_)
+    return _combine(dimensioned, _combine(zero_dim, number))

@@ -31,7 +31,7 @@ class Expression:
     def __init__(self, text, tree, parameters):
         self.text = text
         self.parameters = parameters
-        self._evaluate = _compile(tree)
+        self._evaluate = _compile(tree, text)
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in parameters])
         self.__name__ = text
@@ -129,14 +129,15 @@ def _refuse(node, text, message):
     raise ValueError(_pointing(text, start, max(1, end - start), message))
 
 
-def _pointing(text, start, width, message):
-    """The message, the text, and carets under the offending part."""
+def _pointing(text, start, width, message, hint=True):
+    """The message (with what is allowed, if ``hint``), the text, and carets under the offending part."""
     start = max(0, min(start, len(text)))
-    return f"{message}; {_HELP}\n    {text}\n    {' ' * start}{'^' * max(1, min(width, len(text) - start))}"
+    carets = "^" * max(1, min(width, len(text) - start))
+    return f"{message}{'; ' + _HELP if hint else ''}\n    {text}\n    {' ' * start}{carets}"
 
 
 # ------------------------------------------------------------------------------ building the function
-def _compile(node):
+def _compile(node, text):
     """Turn the checked tree into nested closures over a dict of argument values."""
     if isinstance(node, ast.Constant):
         value = float(node.value)
@@ -148,19 +149,19 @@ def _compile(node):
             return lambda arguments: value
         return lambda arguments: arguments[name]
     if isinstance(node, ast.UnaryOp):
-        operand = _compile(node.operand)
+        operand = _compile(node.operand, text)
         if isinstance(node.op, ast.USub):
             return lambda arguments: -operand(arguments)
         return operand
     if isinstance(node, ast.BinOp):
-        return _compile_binary(node)
+        return _numbers_said_plainly(_compile_binary(node, text), node, text)
     function_name = node.func.id
-    argument = _compile(node.args[0])
+    argument = _compile(node.args[0], text)
     return lambda arguments: _apply_function(function_name, argument(arguments))
 
 
-def _compile_binary(node):
-    left, right = _compile(node.left), _compile(node.right)
+def _compile_binary(node, text):
+    left, right = _compile(node.left, text), _compile(node.right, text)
     operator = type(node.op)
     if operator is ast.Add:
         return lambda a: left(a) + right(a)
@@ -174,6 +175,23 @@ def _compile_binary(node):
         exponent = int(node.right.value)  # x**2 stays PowBackward0 with an int exponent, as in PyTorch
         return lambda a: left(a) ** exponent
     return lambda a: left(a) ** right(a)
+
+
+def _numbers_said_plainly(operation, node, text):
+    """Arithmetic on plain numbers (``9**9**9``, ``1/0``) fails in Python as it does next to PyTorch;
+    say which part of the formula failed, in words, instead of Python's bare OverflowError."""
+
+    def run(arguments):
+        try:
+            return operation(arguments)
+        except (OverflowError, ZeroDivisionError) as error:
+            part = ast.get_source_segment(text, node) or text
+            words = "is too big for a number" if isinstance(error, OverflowError) else "divides by zero"
+            message = f"{part} {words} ({type(error).__name__}: {error})"
+            width = node.end_col_offset - node.col_offset
+            raise ValueError(_pointing(text, node.col_offset, width, message, hint=False)) from None
+
+    return run
 
 
 def _apply_function(name, value):

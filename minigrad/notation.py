@@ -86,6 +86,22 @@ TABLE = {
         "∂L/∂p = 2(p − t)/N",
         "MSE",
     ),
+    ops.Clamp: _n(r"\operatorname{{clamp}}({0}, {min}, {max})", [r"[{min} \le {0} \le {max}]"],
+                  "∂/∂x = 1 if min ≤ x ≤ max else 0", "clamp"),
+    ops.ClampTensor: _n(r"\operatorname{{clamp}}({0}, {1}, {2})",
+                        [r"[{1} \le {0} \le {2}]", r"[{0} < {1} < {2}]", r"[{0} > {2} \text{{ or }} {2} < {1}]"],
+                        "∂/∂x = 1 if min ≤ x ≤ max else 0", "clamp"),
+    ops.Abs: _n(r"\left|{0}\right|", [r"\operatorname{{sign}}({0})"], "∂/∂x = sign(x)", "|x|"),
+    ops.ToCopy: _n("{0}", ["1"], "∂/∂x = 1", "to"),
+    ops.BinaryCrossEntropyWithLogits: _n(
+        r"-\operatorname{{mean}}\left[{1} \ln \sigma({0}) + (1 - {1}) \ln(1 - \sigma({0}))\right]",
+        [r"{mean_factor}(\sigma({0}) - {1})", r"-{mean_factor}{0}"],
+        "∂L/∂z = (σ(z) − t) / N",
+        "BCE",
+    ),
+    ops.T: _n("{0}^\\top", ["1"], "transpose back", "ᵀ"),
+    ops.Addmm: _n("{0} + {1} {2}", ["1", r"(\cdot)\,{2}^\top", r"{1}^\top (\cdot)"],
+                  "∂/∂b = Σ G, ∂/∂X = G·Wᵀ, ∂/∂W = Xᵀ·G", "+@"),
 }
 
 
@@ -100,11 +116,14 @@ def options(node):
     if hasattr(node, "exponent"):
         values["exponent"] = format_number(node.exponent)
         values["exponent_less_one"] = format_number(node.exponent - 1)
+    if isinstance(node, ops.Clamp):  # a bound not given is no bound: -inf or +inf
+        values["min"] = r"-\infty" if node.min is None else format_number(node.min)
+        values["max"] = r"\infty" if node.max is None else format_number(node.max)
     if hasattr(node, "base"):
         values["base"] = format_number(node.base)
     if hasattr(node, "self_sym_numel"):
         values["count"] = str(node.self_sym_numel)
-    elif isinstance(node, (ops.BinaryCrossEntropy, ops.MseLoss)):
+    elif isinstance(node, (ops.BinaryCrossEntropy, ops.MseLoss, ops.BinaryCrossEntropyWithLogits)):
         # N of the mean, read from the input's data (kept by the node even after its saved values are freed)
         shape = np.broadcast_shapes(*(np.shape(data) for data in node._inputs))
         count = int(np.prod(shape)) if node.reduction == "mean" else 1
@@ -129,12 +148,15 @@ def fill(template, *args, **kwargs):
 
 # --------------------------------------------------------------------------------- numbers
 def format_number(value, digits=4):
-    """A number the way the walkthrough prints it: ``4``, ``0.4692``, ``-0.3067``, ``1.2e-05``."""
+    """A number the way the walkthrough prints it: ``4``, ``0.4692``, ``-0.3067``, ``1.2e-05``, ``∞``, ``NaN``.
+
+    Plain text (tables, drawings, sentences); ``latex_number`` is the same number inside an equation.
+    """
     value = float(value)
     if value != value:
-        return "nan"
+        return "NaN"  # a symbol, as a person writes it (never the code spelling nan, never TeX)
     if value in (float("inf"), float("-inf")):
-        return "\\infty" if value > 0 else "-\\infty"
+        return "∞" if value > 0 else "-∞"
     if value == int(value) and abs(value) < 1e6:
         return str(int(value))
     if abs(value) < 10 ** (-digits + 1) or abs(value) >= 1e6:
@@ -151,13 +173,48 @@ def format_value(value, digits=4, vector_digits=3, limit=8):
     return f"[{text}]" if len(shape) == 1 else f"[{text}] (shape {shape})"
 
 
+def latex_number(value, digits=4):
+    r"""``format_number`` for an equation: ``\infty``, ``-\infty``, ``\mathrm{NaN}`` (upright, not italic *nan*)."""
+    return _latex_symbols(format_number(value, digits))
+
+
+def _latex_symbols(text):
+    return text.replace("∞", r"\infty").replace("NaN", r"\mathrm{NaN}")
+
+
 def latex_value(value):
     """A value inside an equation: a number as it is, a vector in LaTeX brackets."""
     if not isinstance(value, Preview) and np.ndim(value) == 0:
-        return format_number(value)
+        return latex_number(value)
     text, shape = _vector_text(value, 3, 8)
     suffix = "" if len(shape) == 1 else r"_{" + r"\times".join(str(n) for n in shape) + "}"
-    return r"\left[" + text.replace("…", r"\dots") + r"\right]" + suffix
+    return r"\left[" + _latex_symbols(text.replace("…", r"\dots")) + r"\right]" + suffix
+
+
+FLOAT32_MAX = "3.4 × 10³⁸"
+
+
+def why_not_finite(result, computed_from):
+    """One line saying why a step's result is ∞ or NaN when what it came from was finite.
+
+    ``result`` is the value, ``computed_from`` a short text of the computation (``e¹⁰⁰⁰``);
+    None when there is nothing to explain (a finite result, or infinite inputs already).
+    """
+    array = _as_array(result)
+    if array is None or np.all(np.isfinite(array)):
+        return None
+    if np.any(np.isnan(array)):
+        return (f"{computed_from} is undefined here (like 0/0, ∞ − ∞ or the log of a negative number), "
+                "so PyTorch gives NaN")
+    return f"{computed_from} is larger than float32 can hold (about {FLOAT32_MAX}), so PyTorch gives ∞"
+
+
+def _as_array(value):
+    if value is None:
+        return None
+    if isinstance(value, Preview):
+        return np.append(np.asarray(value.head), value.last)
+    return np.asarray(value, dtype=np.float64)
 
 
 def _vector_text(value, digits, limit):
@@ -171,11 +228,18 @@ def _vector_text(value, digits, limit):
         array = np.asarray(value)
         flat = array.reshape(-1)
         head, last, shape = flat, flat[-1] if flat.size else None, array.shape
-    items = [f"{float(v) + 0.0:.{digits}f}".replace(f"-0.{'0' * digits}", f"0.{'0' * digits}")
-             for v in head[:limit]]
+    items = [_vector_item(v, digits) for v in head[:limit]]
     if math.prod(shape) > limit:
-        items[-1:] = ["…", f"{float(last):.{digits}f}"]
+        items[-1:] = ["…", _vector_item(last, digits)]
     return ", ".join(items), tuple(shape)
+
+
+def _vector_item(value, digits):
+    """One number of a vector, fixed digits (``0.667``); ``∞``, ``-∞`` and ``NaN`` as symbols."""
+    value = float(value)
+    if not math.isfinite(value):
+        return format_number(value)
+    return f"{value + 0.0:.{digits}f}".replace(f"-0.{'0' * digits}", f"0.{'0' * digits}")
 
 
 def wrap(term):

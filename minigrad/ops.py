@@ -16,7 +16,8 @@ Broadcasting and accumulation are the engine's job, never an op's.
 
 import numpy as np
 
-from .autograd.function import Function
+from . import numeric
+from .autograd.function import NO_CONTEXT, Function
 from .numeric import ONE, ZERO, Typed, largest, smallest, total
 
 # ---------------------------------------------------------------------------------------
@@ -125,6 +126,10 @@ class Mul(Elementwise):
         ctx.save_for_backward(a, b)
         return a * b
 
+    def needs_saved_input(ctx, index):
+        # PyTorch saves a only for b's gradient, and b only for a's
+        return ctx._next_nodes[1 - index] is not None
+
     def local_derivatives(ctx):
         a, b = ctx.saved_tensors
         return b, a
@@ -142,9 +147,21 @@ class Div(Elementwise):
         ctx.save_for_backward(a, b)
         return a / b
 
+    def needs_saved_input(ctx, index):
+        # PyTorch saves a only for b's gradient (-grad · (a / b) / b); b for both gradients
+        return index == 1 or ctx._next_nodes[1] is not None
+
     def local_derivatives(ctx):
         a, b = ctx.saved_tensors
-        return 1 / b, -a / (b * b)
+        return np.reciprocal(b), -a / (b * b)  # np.reciprocal: 1 / (Python float -0.0) is -inf, not an error
+
+    def backward(ctx, grad):
+        # PyTorch's formulas, in its order (for its digits): grad / b and -grad · ((a / b) / b),
+        # so x / x has the gradient 1/x - (x/x)/x = 0 exactly
+        a, b = ctx.saved_tensors
+        needs_a, needs_b = ctx._next_nodes
+        return (None if needs_a is None else grad / b,
+                None if needs_b is None else -grad * ((a / b) / b))
 
 
 class Neg(Unary):
@@ -181,6 +198,49 @@ class Reciprocal(Unary):
         (y,) = ctx.saved_tensors
         return -(y * y)
 
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (-grad * (y * y),)
+
+
+def power(x, n):
+    """x ** n for a number n, as PyTorch's kernel computes it: x·x for 2, x·x·x for 3, √x for 0.5,
+    1/√x for -0.5 (so (-0.0) ** -0.5 is -inf), 1/x for -1, 1/(x·x) for -2, else C's pow()."""
+    if n == 2:
+        return x * x
+    if n == 3:
+        return x * x * x
+    if n == 1:
+        return x.copy() if type(x) is np.ndarray else x
+    if n == 0:
+        return np.ones_like(x)[()] if type(x) is np.ndarray else ONE[x.dtype]
+    if x.dtype.kind == "f":
+        one = ONE[x.dtype]
+        if n == 0.5:
+            return np.sqrt(x)
+        if n == -0.5:
+            return one / np.sqrt(x)
+        if n == -1:
+            return one / x
+        if n == -2:
+            return one / (x * x)
+        # C's powf(x, n), as PyTorch calls it (x ** 4 by NumPy would multiply: other digits)
+        return numeric.power(x, n)
+    return x**n  # integers: exact either way
+
+
+def integer_power(base, exponent):
+    """base ** exponent for integers, as PyTorch: a negative exponent truncates (2 ** -1 is 0,
+    1 ** -1 is 1, (-1) ** -1 is -1) where NumPy would raise."""
+    negative = exponent < 0
+    if not np.any(negative):
+        return base**exponent
+    base, exponent = np.broadcast_arrays(base, exponent)
+    result = np.where(negative, 0, base ** np.where(negative, 0, exponent)).astype(np.result_type(base, exponent))
+    result = np.where(negative & (base == 1), 1, result)
+    result = np.where(negative & (base == -1), np.where(exponent % 2 == 0, 1, -1), result)
+    return result.astype(np.result_type(base, exponent))[()]
+
 
 class Pow(Unary):
     r"""y = x^n, for a number n"""
@@ -193,15 +253,15 @@ class Pow(Unary):
     def forward(ctx, x, exponent):
         ctx.save_for_backward(x)
         ctx.exponent = exponent
-        return x**exponent
+        return x * x if exponent == 2 else power(x, exponent)
 
     def local_derivative(ctx):
         (x,), n = ctx.saved_tensors, ctx.exponent
-        if n == 0:
-            return x * 0  # d/dx x^0 = 0 everywhere, even at x = 0
+        if n == 0:  # d/dx x^0 = 0 everywhere, even at x = 0 or inf (PyTorch: zeros, all +0)
+            return np.zeros_like(x)[()] if type(x) is np.ndarray else ZERO[x.dtype]
         if n == 2:
             return 2 * x  # the course's x²: n x^(n-1) = 2x (no need to compute x¹)
-        return n * x ** (n - 1)
+        return n * power(x, n - 1)
 
 
 class PowTensor(Elementwise):
@@ -213,16 +273,18 @@ class PowTensor(Elementwise):
     saved_names = ("self", "exponent", "result")
 
     def forward(ctx, a, b):
-        y = a**b
+        y = integer_power(a, b) if a.dtype.kind in "iu" else a**b
         ctx.save_for_backward(a, b, y)
         return y
 
     def local_derivatives(ctx):
+        # PyTorch's: 0 where b = 0 (d/da a^0 = 0, even at a = 0), and a^b ln a taken as its
+        # limit 0 where a = 0 and b >= 0 (so x ** x at 0 has the gradient 0, not nan)
         a, b, y = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            # where a = 0 and b >= 0, PyTorch takes a^b ln a = 0 (the limit), not nan
-            d_exponent = np.where((a == 0) & (b >= 0), 0, y * np.log(a))
-        return b * a ** (b - 1), d_exponent
+        zero = ZERO[y.dtype]
+        d_base = np.where(b == 0, zero, b * a ** (b - ONE[b.dtype]))[()]
+        d_exponent = np.where((a == 0) & (b >= 0), zero, y * numeric.log(a))[()]
+        return d_base, d_exponent
 
 
 class RPow(Unary):
@@ -234,14 +296,21 @@ class RPow(Unary):
     saved_names = ("exponent", "result")
 
     def forward(ctx, x, base):
-        y = base**x
+        # the number is rounded to the data's dtype first, as PyTorch's kernel sees it
+        typed_base = x.dtype.type(base)
+        y = integer_power(typed_base, x) if x.dtype.kind in "iu" else typed_base**x
         ctx.save_for_backward(x, y)
         ctx.base = base
         return y
 
     def local_derivative(ctx):
-        _, y = ctx.saved_tensors
-        return y * np.log(ctx.base)
+        # PyTorch: c^x · ln c, with ln c of the number itself (in double precision), and 0 where
+        # c = 0 and x >= 0 (the limit), not nan: so 0 ** x at x = 1 has the gradient 0
+        x, y = ctx.saved_tensors
+        base = ctx.base
+        if base == 0:
+            return np.where(x >= 0, ZERO[y.dtype], y * -np.inf)[()]
+        return y * np.log(np.float64(base)).astype(y.dtype) if base > 0 else y * y.dtype.type(np.nan)
 
 
 class Exp(Unary):
@@ -253,7 +322,7 @@ class Exp(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        y = np.exp(x)
+        y = numeric.exp(x)
         ctx.save_for_backward(y)
         return y
 
@@ -271,13 +340,15 @@ class Log(Unary):
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan, as in PyTorch
-            return np.log(x)
+        return numeric.log(x)  # log(0) = -inf, log(-1) = nan, as in PyTorch
 
     def local_derivative(ctx):
         (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return 1 / x
+        return ONE[x.dtype] / x
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return (grad / x,)  # PyTorch divides (one rounding), it does not multiply by 1/x
 
 
 class Sqrt(Unary):
@@ -289,15 +360,17 @@ class Sqrt(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            y = np.sqrt(x)
+        y = np.sqrt(x)
         ctx.save_for_backward(y)
         return y
 
     def local_derivative(ctx):
         (y,) = ctx.saved_tensors
-        with np.errstate(divide="ignore"):
-            return 1 / (2 * y)
+        return ONE[y.dtype] / (2 * y)
+
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (grad / (2 * y),)  # PyTorch's order of operations (its digits)
 
 
 class Sin(Unary):
@@ -310,11 +383,11 @@ class Sin(Unary):
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.sin(x)
+        return numeric.sin(x)
 
     def local_derivative(ctx):
         (x,) = ctx.saved_tensors
-        return np.cos(x)
+        return numeric.cos(x)
 
 
 class Cos(Unary):
@@ -327,11 +400,11 @@ class Cos(Unary):
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return np.cos(x)
+        return numeric.cos(x)
 
     def local_derivative(ctx):
         (x,) = ctx.saved_tensors
-        return -np.sin(x)
+        return -numeric.sin(x)
 
 
 class Tanh(Unary):
@@ -343,22 +416,13 @@ class Tanh(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        y = np.tanh(x)
+        y = numeric.tanh(x)
         ctx.save_for_backward(y)
         return y
 
     def local_derivative(ctx):
         (y,) = ctx.saved_tensors
         return ONE[y.dtype] - y * y
-
-
-def stable_sigmoid(x):
-    """σ(x) = 1 / (1 + e^(-x)) written as exp(-log(1 + e^(-x))).
-
-    ``np.logaddexp(0, t)`` is log(e^0 + e^t) = log(1 + e^t), computed without overflow, so
-    σ(-1000) is exactly 0 and σ(-30) keeps its digits (9.3576e-14) instead of rounding to 0.
-    """
-    return np.exp(-np.logaddexp(ZERO[x.dtype], -x))
 
 
 class Sigmoid(Unary):
@@ -370,13 +434,17 @@ class Sigmoid(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        y = stable_sigmoid(x)
+        y = numeric.sigmoid(x)
         ctx.save_for_backward(y)
         return y
 
     def local_derivative(ctx):
         (y,) = ctx.saved_tensors
         return y * (ONE[y.dtype] - y)
+
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (grad * (ONE[y.dtype] - y) * y,)  # PyTorch's kernel: (grad · (1 - y)) · y, its digits
 
 
 class Relu(Unary):
@@ -388,13 +456,65 @@ class Relu(Unary):
     saved_names = ("result",)
 
     def forward(ctx, x):
-        y = np.maximum(x, 0)
+        # PyTorch: 0 where x < 0, else x itself: relu(-0.0) is -0.0 and relu(nan) is nan
+        if type(x) is not np.ndarray:
+            y = ZERO[x.dtype] if x < 0 else x
+        else:
+            y = np.where(x < 0, ZERO[x.dtype], x)
         ctx.save_for_backward(y)
         return y
 
     def local_derivative(ctx):
         (y,) = ctx.saved_tensors
         return (y > 0).astype(y.dtype)
+
+    def backward(ctx, grad):
+        # PyTorch's threshold_backward: the gradient itself where y > 0 (or y is nan), 0 elsewhere.
+        # A choice, not a product with a 0/1 mask: a nan or inf upstream stays out of the zeros
+        (y,) = ctx.saved_tensors
+        if type(y) is not np.ndarray and type(grad) is not np.ndarray:
+            return (ZERO[y.dtype] if y <= 0 else grad,)
+        return (np.where(y <= 0, ZERO[y.dtype], grad)[()],)
+
+
+class ToCopy(Unary):
+    r"""y = x in another dtype (``x.double()``, ``x.to(torch.float64)``)"""
+
+    __slots__ = ("dtype",)
+    grad_fn_name, symbol = "ToCopyBackward0", "to"
+    formula = r"\frac{\partial y}{\partial x} = 1"
+
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.dtype  # the gradient goes back in the input's dtype
+        return x.astype(dtype)
+
+    def local_derivative(ctx):
+        return 1
+
+    def backward(ctx, grad):
+        return (np.asarray(grad).astype(ctx.dtype)[()],)  # grad may be a plain number
+
+
+class Fill(Function):
+    r"""y = c everywhere (``x.fill_(c)``): y does not depend on x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "FillBackward2", "fill"
+    formula = r"\frac{\partial y}{\partial x} = 0"
+    can_shrink = False
+
+    def forward(ctx, x, value):
+        return np.full(x.shape, value, x.dtype)[()]
+
+    def backward(ctx, grad):
+        return (np.zeros_like(grad)[()],)
+
+
+class Zero(Fill):
+    r"""y = 0 everywhere (``x.zero_()``): y does not depend on x"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "ZeroBackward0", "zero"
 
 
 class Clone(Unary):
@@ -490,7 +610,8 @@ class MatMul(Function):
     r"""Y = A B (matrix product; 1-D operands are a row or a column)"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "MatmulBackward0", "@"
+    # PyTorch computes a batched product with bmm and a view: its grad_fn is the view's
+    grad_fn_name, symbol = "UnsafeViewBackward0", "@"
     formula = (r"\frac{\partial L}{\partial A} = \frac{\partial L}{\partial Y} B^\top,\quad "
                r"\frac{\partial L}{\partial B} = A^\top \frac{\partial L}{\partial Y}")
     saved_names = ("self", "mat2")
@@ -579,6 +700,24 @@ class SqueezeDim(View):
     grad_fn_name, symbol = "SqueezeBackward1", "squeeze"
 
 
+class SqueezeAfterMatmul(View):
+    r"""y = the one-row matrix product of ``vector @ matrix``, back to a vector"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "SqueezeBackward4", "squeeze"
+
+
+class Alias(View):
+    r"""y = x, the same view (``x[...]``)"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "AliasBackward0", "alias"
+
+    def forward(ctx, x):
+        ctx.self_sym_sizes = x.shape
+        return x.view() if type(x) is np.ndarray else x
+
+
 class Unsqueeze(View):
     r"""y = x with a new size-1 axis"""
 
@@ -595,10 +734,10 @@ class Transpose(Function):
 
     def forward(ctx, x, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
-        return np.swapaxes(x, dim0, dim1)
+        return np.swapaxes(x, dim0, dim1) if x.ndim else x  # a 0-dim tensor: transpose(0, 0) is itself
 
     def backward(ctx, grad):
-        return (np.swapaxes(grad, ctx.dim0, ctx.dim1),)
+        return (np.swapaxes(grad, ctx.dim0, ctx.dim1) if np.ndim(grad) else grad,)
 
 
 class Permute(Function):
@@ -625,7 +764,7 @@ class Index(Function):
 
     def forward(ctx, x, index):
         ctx.self_sym_sizes, ctx.index, ctx.dtype = x.shape, index, x.dtype
-        return x[index]
+        return np.asarray(x)[index]  # (a number, as a 0-dim array, can take a mask too)
 
     def backward(ctx, grad):
         grad_x = np.zeros(ctx.self_sym_sizes, dtype=ctx.dtype)
@@ -696,6 +835,17 @@ def _check_probabilities(spread):
     return lowest
 
 
+def _first_out_of_range(p, t):
+    """PyTorch checks each element's input, then its target: the first bad element decides the message."""
+    bad_p = ~((p >= 0) & (p <= 1))
+    bad_t = ~((t >= 0) & (t <= 1))
+    either = np.ravel(np.broadcast_to(bad_p | bad_t, np.shape(p)))
+    if either.any():
+        first = int(np.argmax(either))
+        which = "input" if np.ravel(np.broadcast_to(bad_p, np.shape(p)))[first] else "target"
+        raise RuntimeError(f"all elements of {which} should be between 0 and 1")
+
+
 def _check_targets(t):
     """Check, as PyTorch does, that every target lies in [0, 1] (a NaN is its own smallest value)."""
     if not (smallest(t) >= 0 and largest(t) <= 1):
@@ -723,7 +873,13 @@ class BinaryCrossEntropy(Elementwise):
     saved_names = ("self", "target")
 
     def forward(ctx, p, t, reduction="mean"):
+        if t.dtype != p.dtype:
+            names = {"float32": "Float", "float64": "Double", "float16": "Half"}
+            raise RuntimeError(f"Found dtype {names.get(t.dtype.name, t.dtype.name)} but expected "
+                               f"{names.get(p.dtype.name, p.dtype.name)}")
         spread = p * (ONE[p.dtype] - p)  # p(1 - p): checks the range, and backward divides by it
+        if not smallest(spread) >= 0 or not (smallest(t) >= 0 and largest(t) <= 1):
+            _first_out_of_range(p, t)  # the message PyTorch would give
         lowest = _check_probabilities(spread)
         _check_targets(t)
         log_p, log_1mp = _clamped_logs(p, lowest)
@@ -731,8 +887,8 @@ class BinaryCrossEntropy(Elementwise):
         ctx.save_for_backward(p, t, spread if lowest >= epsilon else np.maximum(spread, epsilon))
         ctx.reduction = reduction
         # -[t ln p + (1 - t) ln(1 - p)] as (t - 1) ln(1 - p) - t ln p, PyTorch's arrangement (no
-        # cancellation when t is 0 or 1), with (t - 1) ln(1 - p) written t ln(1 - p) - ln(1 - p)
-        return _reduce(t * log_1mp - log_1mp - t * log_p, reduction)
+        # cancellation when t is 0 or 1, and its digits and signed zeros)
+        return _reduce((t - ONE[t.dtype]) * log_1mp - t * log_p, reduction)
 
     def local_derivatives(ctx):
         return ctx._chain_rule(1)
@@ -772,8 +928,249 @@ class MseLoss(Elementwise):
 
     def local_derivatives(ctx):
         p, t = ctx.saved_tensors
-        d_p = 2 * (p - t) * _reduction_scale(p - t, ctx.reduction)
-        return d_p, -d_p
+        scale = _reduction_scale(p - t, ctx.reduction)
+        # the target's own 2(t - p), not -2(p - t): PyTorch's signed zeros where p = t
+        return 2 * (p - t) * scale, 2 * (t - p) * scale
+
+
+
+# ---------------------------------------------------------------------------------------
+# Ops the course's code also uses: clamp (the lecture's hand-written BCE), ...
+# ---------------------------------------------------------------------------------------
+
+
+def clamped(x, low, high):
+    """min(max(x, low), high), value by value, PyTorch's way: x itself is kept where it equals a
+    bound (so clamp(-0.0, 0.0) is -0.0), a NaN in x or in a bound gives NaN, and where
+    low > high every value is high. ``low`` or ``high`` may be None (no bound on that side)."""
+    with np.errstate(invalid="ignore"):
+        if low is not None:
+            x = np.where((x < low) | (low != low), low, x)
+        if high is not None:
+            x = np.where((x > high) | (high != high), high, x)
+    return x[()] if x.ndim == 0 else x
+
+
+def _where(condition, grad):
+    """The gradient where the condition holds, 0 elsewhere (never NaN · 0: where, not a product)."""
+    result = np.where(condition, grad, ZERO[np.result_type(grad)])
+    return result[()] if result.ndim == 0 else result
+
+
+class Clamp(Unary):
+    r"""y = \min(\max(x, \text{min}), \text{max}), for numbers min and max (one may be None)"""
+
+    __slots__ = ("min", "max")  # shown as _saved_min and _saved_max, as given (None: no bound)
+    grad_fn_name, symbol = "ClampBackward1", "clamp"
+    formula = (r"\frac{\partial y}{\partial x} = \begin{cases}1 & \text{min} \le x \le \text{max}\\ "
+               r"0 & \text{otherwise}\end{cases}")
+    saved_names = ("self",)
+
+    def forward(ctx, x, min=None, max=None):
+        ctx.save_for_backward(x)
+        ctx.min, ctx.max = min, max
+        return clamped(x, min, max)
+
+    def local_derivative(ctx):
+        (x,) = ctx.saved_tensors
+        return ctx._inside(x).astype(x.dtype)[()]  # [()]: a NumPy scalar for a 0-dim x
+
+    def backward(ctx, grad):
+        # PyTorch's subgradient: 1 at the bounds themselves (x = min or x = max), 0 at NaN
+        (x,) = ctx.saved_tensors
+        return (_where(ctx._inside(x), grad),)
+
+    def _inside(ctx, x):
+        """min <= x <= max (False for NaN)."""
+        inside = np.ones(np.shape(x), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if ctx.min is not None:
+                inside &= x >= ctx.min
+            if ctx.max is not None:
+                inside &= x <= ctx.max
+        return inside
+
+
+class ClampTensor(Function):
+    r"""y = \min(\max(x, \text{min}), \text{max}), with tensors min and max"""
+
+    # a bound not given is passed as the constant -inf or +inf (a graph input like any other
+    # constant, so next_functions has PyTorch's three entries); ``_bounds_given`` remembers it
+    __slots__ = ("_bounds_given",)
+    grad_fn_name, symbol = "ClampBackward0", "clamp"
+    can_shrink = False  # the output has the inputs' broadcast shape
+    formula = (r"\frac{\partial y}{\partial x} = [\text{min} \le x \le \text{max}],\quad "
+               r"\frac{\partial y}{\partial \text{min}} = [x < \text{min} < \text{max}],\quad "
+               r"\frac{\partial y}{\partial \text{max}} = [x > \text{max} \text{ or } \text{max} < \text{min}]")
+    saved_names = ("self", "min", "max")
+
+    def forward(ctx, x, low, high, dtype=None, bounds_given=(True, True)):
+        # computed in the promoted dtype (PyTorch's result_type: a 0-dim float64 bound does not
+        # make a float32 vector float64, as NumPy would)
+        x, low, high = (np.asarray(a, dtype=dtype) for a in (x, low, high))
+        ctx.save_for_backward(x, low, high)
+        ctx._bounds_given = bounds_given
+        return clamped(x, low, high)
+
+    def local_derivatives(ctx):
+        x = ctx.saved_tensors[0]
+        return tuple(None if mask is None else mask.astype(x.dtype) for mask in ctx._masks())
+
+    def backward(ctx, grad):
+        return tuple(None if mask is None else _where(mask, grad) for mask in ctx._masks())
+
+    def _masks(ctx):
+        """Where each input's gradient goes: PyTorch's rule (clamp_backward_min_max)."""
+        x, low, high = ctx.saved_tensors
+        has_low, has_high = ctx._bounds_given
+        with np.errstate(invalid="ignore"):
+            if not has_high:
+                return x >= low, x < low, None
+            if not has_low:
+                return x <= high, None, x > high
+            return (x >= low) & (x <= high), (x < low) & (low < high), (x > high) | (high < low)
+
+    @property
+    def _saved_min(self):
+        return self._bound_or_none(0)
+
+    @property
+    def _saved_max(self):
+        return self._bound_or_none(1)
+
+    def _bound_or_none(self, which):
+        # None for a bound not given, as in PyTorch; the saved tensor (freed after backward) otherwise
+        if not self._bounds_given[which]:
+            return None
+        return Function.__getattr__(self, ("_saved_min", "_saved_max")[which])
+
+
+class Abs(Unary):
+    r"""y = |x|"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "AbsBackward0", "|x|"
+    formula = (r"\frac{\partial y}{\partial x} = \operatorname{sign}(x) = "
+               r"\begin{cases}1 & x > 0\\ 0 & x = 0\\ -1 & x < 0\end{cases}")
+    saved_names = ("self",)
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    def local_derivative(ctx):
+        (x,) = ctx.saved_tensors
+        # PyTorch's sgn: (0 < x) - (x < 0), so 0 (not NaN) at a NaN, and +0 at -0
+        return ((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype))[()]
+
+
+REDUCTION_NUMBERS = {"none": 0, "mean": 1, "sum": 2}  # PyTorch's _saved_reduction
+
+
+def log_sigmoid(z):
+    r"""\ln \sigma(z) = \min(z, 0) - \ln(1 + e^{-|z|}): never exp of a large number, PyTorch's formula."""
+    return np.minimum(z, ZERO[z.dtype]) - np.log1p(np.exp(-np.abs(z)))
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    r"""L = -[t \ln \sigma(z) + (1 - t) \ln(1 - \sigma(z))], from the logit z, averaged over the N samples"""
+
+    __slots__ = ("reduction", "weight", "pos_weight")
+    grad_fn_name, symbol = "BinaryCrossEntropyWithLogitsBackward0", "BCE"
+    formula = r"\frac{\partial L}{\partial z_i} = \frac{1}{N}\,(\sigma(z_i) - t_i)"
+    saved_names = ("self", "target")
+
+    def forward(ctx, z, t, reduction="mean", weight=None, pos_weight=None):
+        ctx.save_for_backward(z, t)
+        ctx.reduction, ctx.weight, ctx.pos_weight = reduction, weight, pos_weight
+        # PyTorch's stable arrangement: (1 - t) z - ln σ(z), since ln(1 - σ(z)) = ln σ(z) - z
+        log_sig = log_sigmoid(z)
+        if pos_weight is not None:  # the positive term weighted: ln σ(z) · ((w₊ - 1) t + 1)
+            log_sig = log_sig * ((pos_weight - 1) * t + 1)
+        loss = (ONE[z.dtype] - t) * z - log_sig
+        if weight is not None:
+            loss = loss * weight
+        return _reduce(np.asarray(loss), reduction) if reduction != "none" else loss
+
+    @property
+    def _saved_reduction(self):
+        return REDUCTION_NUMBERS[self.reduction]
+
+    def backward(ctx, grad):
+        z, t = ctx.saved_tensors
+        sig = Sigmoid.forward(NO_CONTEXT, z)  # PyTorch's backward uses its own sigmoid: so do we
+        if ctx.pos_weight is None:
+            d_z = (sig - t) * grad
+        else:
+            scaled = ctx.pos_weight * t
+            d_z = ((scaled + 1 - t) * sig - scaled) * grad
+        d_t = None
+        if ctx._next_nodes[1] is not None:  # a target that needs a gradient (rare): dL/dt = -z
+            d_t = -z * grad if ctx.pos_weight is None else (log_sigmoid(-z) - ctx.pos_weight * log_sigmoid(z)) * grad
+        return tuple(None if d is None else ctx._weighted_mean(d) for d in (d_z, d_t))
+
+    def _weighted_mean(ctx, d):
+        if ctx.weight is not None:
+            d = d * ctx.weight
+        if ctx.reduction == "mean":
+            d = d / np.size(ctx._inputs[0])
+        return d
+
+
+class T(Function):
+    r"""y = x^\top (``x.t()``: a matrix transposed; a vector or a number stays as it is)"""
+
+    __slots__ = ()
+    grad_fn_name, symbol = "TBackward0", "ᵀ"
+    can_shrink = False
+    formula = r"\frac{\partial L}{\partial x} = \left(\frac{\partial L}{\partial y}\right)^\top"
+
+    def forward(ctx, x):
+        return x.T  # NumPy's .T: a matrix transposed, a vector or a number unchanged
+
+    def backward(ctx, grad):
+        return (np.asarray(grad).T[()],)
+
+
+class Addmm(Function):
+    r"""Y = b + X W (``nn.Linear``'s step: a bias row plus a matrix product)"""
+
+    __slots__ = ("mat1_sym_sizes", "mat2_sym_sizes")
+    grad_fn_name, symbol = "AddmmBackward0", "+@"
+    formula = (r"\frac{\partial L}{\partial b} = \sum_{\text{rows}} \frac{\partial L}{\partial Y},\quad "
+               r"\frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} W^\top,\quad "
+               r"\frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Y}")
+    saved_names = ("mat1", "mat2")  # PyTorch keeps the two matrices, not the bias
+    alpha = beta = 1  # PyTorch's addmm(b, X, W, beta=1, alpha=1), shown as _saved_alpha, _saved_beta
+
+    def forward(ctx, bias, mat1, mat2):
+        # each matrix is kept only if the other one needs a gradient (PyTorch does the same): in
+        # nn.Linear the data X needs none, so W is not kept
+        if ctx is not NO_CONTEXT:
+            _, mat1_node, mat2_node = ctx._next_nodes
+            ctx.save_for_backward(mat1 if mat2_node is not None else None, mat2 if mat1_node is not None else None)
+        ctx.mat1_sym_sizes, ctx.mat2_sym_sizes = mat1.shape, mat2.shape
+        return np.matmul(mat1, mat2) + bias
+
+    @property
+    def _saved_mat1(self):
+        return self._kept_or_none(0)
+
+    @property
+    def _saved_mat2(self):
+        return self._kept_or_none(1)
+
+    def _kept_or_none(self, position):
+        if self.saved_tensors is not None and self.saved_tensors[position] is None:
+            return None  # not kept: the other matrix needs no gradient
+        return Function.__getattr__(self, ("_saved_mat1", "_saved_mat2")[position])
+
+    def backward(ctx, grad):
+        mat1, mat2 = ctx.saved_tensors
+        _, needs_mat1, needs_mat2 = ctx.needs_input_grad
+        grad_mat1 = np.matmul(grad, mat2.T) if needs_mat1 else None
+        grad_mat2 = np.matmul(mat1.T, grad) if needs_mat2 else None
+        return grad, grad_mat1, grad_mat2  # the bias's gradient is summed over the rows by the engine
 
 
 #: Every differentiable op, for the tests (gradcheck runs over this list) and the docs.
@@ -782,3 +1179,5 @@ DERIVATIVE_TABLE = (
     Tanh, Sigmoid, Relu, Clone, Sum, SumDim, Mean, MeanDim, MatMul, Mm, Mv, Dot, View, Squeeze,
     SqueezeDim, Unsqueeze, Transpose, Permute, Index, Select, Slice, BinaryCrossEntropy, MseLoss,
 )
+DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy, BinaryCrossEntropyWithLogits, T, Addmm)  # the course's extra ops
+

@@ -1,42 +1,41 @@
 """``SGD``: the update every training loop in the notebooks uses.
 
 One step is  w ← w − lr · ∂L/∂w  for every parameter, done under ``no_grad`` so the
-update itself is not recorded in the next graph.
+update itself is not recorded in the next graph. With momentum μ it is PyTorch's
+v ← μ v + (1 − dampening) g,  w ← w − lr · v  (v starts as the first g).
 """
 
 from .autograd.grad_mode import no_grad
 from .tensor import Tensor
 
 
-class SGD:
-    """Stochastic gradient descent: ``step()`` moves each parameter against its gradient."""
+class Optimizer:
+    """What every optimizer has: parameter groups (``param_groups``), ``zero_grad`` and PyTorch's repr."""
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, weight_decay=0.0):
-        self.params = list(params)
-        if not self.params:
+    def __init__(self, params, defaults):
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            "but got torch.FloatTensor")
+        params = list(params)
+        if not params:
             raise ValueError("optimizer got an empty parameter list")
-        for param in self.params:
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        self.defaults = defaults
+        self.state = {}
+        self.param_groups = [self._group(group) for group in groups]
+
+    def _group(self, group):
+        params = list(group["params"]) if not isinstance(group["params"], Tensor) else [group["params"]]
+        for param in params:
             if not isinstance(param, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(param).__name__}")
-        if lr < 0.0:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if momentum < 0.0:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        self.lr, self.momentum, self.weight_decay = lr, momentum, weight_decay
-        self._velocity = [None] * len(self.params)
+            if not param.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        return {"params": params, **{key: group.get(key, value) for key, value in self.defaults.items()}}
 
-    @no_grad()
-    def step(self):
-        for i, param in enumerate(self.params):
-            if param.grad is None:
-                continue
-            step = param.grad
-            if self.weight_decay:
-                step = step + self.weight_decay * param
-            if self.momentum:
-                velocity = step.clone() if self._velocity[i] is None else self._velocity[i] * self.momentum + step
-                self._velocity[i] = step = velocity
-            param.sub_(self.lr * step)
+    @property
+    def params(self):
+        return [param for group in self.param_groups for param in group["params"]]
 
     def zero_grad(self, set_to_none=True):
         """Forget the gradients (PyTorch 2's default sets them to None)."""
@@ -47,3 +46,61 @@ class SGD:
                 param.grad = None
             else:
                 param.grad.zero_()
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for index, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {index}")
+            lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
+        return "\n".join(lines + [")"])
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent: ``step()`` moves each parameter against its gradient."""
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        # PyTorch 2.13's options, in its order (param_groups[0].keys()); the repr sorts them
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach, "differentiable": differentiable,
+                    "fused": fused}
+        super().__init__(params, defaults)
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is not None:
+                    self._update(param, group)
+        return loss
+
+    def _update(self, param, group):
+        step = -param.grad if group["maximize"] else param.grad
+        if group["weight_decay"]:
+            step = step + group["weight_decay"] * param
+        if group["momentum"]:
+            step = self._momentum(param, step, group)
+        param.sub_(group["lr"] * step)
+
+    def _momentum(self, param, step, group):
+        """v ← μ v + (1 − dampening) g (v = g at the first step); Nesterov looks one step ahead."""
+        state = self.state.setdefault(param, {})
+        velocity = state.get("momentum_buffer")
+        if velocity is None:
+            velocity = step.clone()
+        else:
+            velocity = velocity * group["momentum"] + (1 - group["dampening"]) * step
+        state["momentum_buffer"] = velocity
+        return step + group["momentum"] * velocity if group["nesterov"] else velocity
+
+
+__all__ = ["Optimizer", "SGD"]

@@ -114,7 +114,8 @@ def tensor_repr(tensor, prefix="tensor("):
     suffixes = []
     if values.size == 0 and values.ndim != 1:
         suffixes.append(f"size={tuple(values.shape)}")
-    if values.dtype.name not in _DEFAULT_DTYPES:
+    if values.dtype.name not in _DEFAULT_DTYPES or (values.size == 0 and values.dtype.name != "float32"):
+        # an empty tensor shows any dtype but the default float: tensor([], dtype=torch.int64)
         suffixes.append(f"dtype=minigrad.{values.dtype.name}")
     if tensor.grad_fn is not None:
         suffixes.append(f"grad_fn=<{type(tensor.grad_fn).display_name()}>")

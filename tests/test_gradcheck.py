@@ -67,6 +67,16 @@ SAMPLES = {
     ops.Slice: ([away_from_kinks((4, 3))], lambda a: a[1:3, ::2]),
     ops.BinaryCrossEntropy: ([probabilities((5,)), probabilities((5,))], F.binary_cross_entropy),
     ops.MseLoss: ([away_from_kinks((5,)), away_from_kinks((5,))], F.mse_loss),
+    # the course's extra ops (inputs away from the bounds, where clamp has its kinks)
+    ops.Clamp: ([away_from_kinks((8,))], lambda a: mg.clamp(a, -0.9, 1.1)),
+    ops.ClampTensor: ([np.array([-2.0, -0.5, 0.3, 0.8, 1.7, 2.5]), np.array([-1.0, -1.0, 0.0, 0.0, 0.0, 0.0]),
+                       np.array([1.0, 1.0, 1.0, 1.0, 1.0, 2.0])], lambda x, low, high: mg.clamp(x, low, high)),
+    ops.Abs: ([away_from_kinks((6,))], mg.abs),
+    ops.ToCopy: ([away_from_kinks((3,))], lambda a: a.to(mg.float64, copy=True) * a),
+    ops.BinaryCrossEntropyWithLogits: ([away_from_kinks((5,)) * 3, probabilities((5,))],
+                                       F.binary_cross_entropy_with_logits),
+    ops.T: ([away_from_kinks((2, 3))], lambda a: a.t()),
+    ops.Addmm: ([away_from_kinks((4, 3)), away_from_kinks((2, 3)), away_from_kinks((2,))], F.linear),
 }
 
 

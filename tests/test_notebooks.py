@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
 NAMES = ["00_start_here", "01_square", "02_chain_rule_sin", "03_three_links", "04_neuron_bce",
-         "05_autograd_in_practice", "06_playground"]
+         "05_autograd_in_practice", "06_playground", "07_your_code"]
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STOP_TRACKING_ERROR = "element 0 of tensors does not require grad and does not have a grad_fn"

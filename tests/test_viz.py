@@ -30,36 +30,147 @@ def highlighted(source):
 
 
 def test_expression_view_shows_values_ops_and_grads(chain):
-    source = viz.draw(chain).source
+    source = viz.draw(chain, compact=False).source
     assert 'label="x | value 2 | grad −1.2267"' in source
     assert 'label="u | value 0.4692 | grad 1"' in source
     for name in ("PowBackward0", "SinBackward0", "ExpBackward0"):
-        assert name in source
+        assert name in source  # in the op boxes' tooltips (the boxes show x², sin, exp)
     assert source.count(" -> ") == 6  # x→pow→y→sin→z→exp→u
     assert "fillcolor=lightblue" in node_attrs(source, "v0") and "darkolivegreen1" in node_attrs(source, "v3")
+
+
+def test_compact_view_merges_each_op_into_its_value(chain):
+    source = viz.draw(chain, compact=True).source
+    assert 'label="z = sin(y) | value −0.7568 | grad 0.4692"' in source
+    assert "op0" not in source and source.count(" -> ") == 3  # x→y→z→u: half the chain
 
 
 def test_each_step_highlights_its_own_node(chain):
     expected = ["op0", "op1", "op2", "op2", "op1", "op0", "v0"]
     for index, node in enumerate(expected):
-        source = viz.draw(chain, step=index).source
+        source = viz.draw(chain, step=index, compact=False).source
         marked = highlighted(source)
         assert node in marked, (index, marked)
         if chain.steps[index].phase == "forward":  # the value just computed is marked too
             assert marked == sorted([node, chain.steps[index].operation.output.id])
 
 
-def test_forward_pass_shows_what_is_not_computed_yet(chain):
-    source = viz.draw(chain, step=0).source
+def test_forward_pass_shows_what_is_not_computed_yet_dashed_with_a_question_mark(chain):
+    source = viz.draw(chain, step=0, compact=False).source
     assert "dashed" in node_attrs(source, "v2") and "dashed" in node_attrs(source, "op2")
     assert "dashed" not in node_attrs(source, "v1")
     assert "value ?" in node_attrs(source, "v3")
+    assert "fontcolor=gray" not in source  # never pale text: a pending node is told by its border and "?"
 
 
-def test_backward_edges_carry_their_gradients(chain):
-    source = viz.draw(chain, step=4).source  # after SinBackward0
-    carried = re.findall(r"(\w+) -> (\w+) \[[^\]]*xlabel=\"∂ ([^\"]+)\"", source)
-    assert carried == [("v1", "op1", "−0.3067"), ("v2", "op2", "0.4692")]
+def gradient_edges(source):
+    """(tail, head, label) of every red edge that points back at its tail (dir=back)."""
+    edges = re.findall(r"^\s*(\w+) -> (\w+) \[([^\]]*)\]", source, re.M | re.S)
+    found = []
+    for tail, head, attrs in edges:
+        if "dir=back" in attrs:
+            assert "color=red3" in attrs
+            label = re.search(r'<FONT COLOR="red3" POINT-SIZE="11">([^<]*)</FONT>', attrs)
+            found.append((tail, head, label.group(1) if label else None))
+    return found
+
+
+def test_backward_edges_point_back_at_the_input_with_their_gradients(chain):
+    source = viz.draw(chain, step=4, compact=False).source  # after SinBackward0
+    assert gradient_edges(source) == [("v1", "op1", "∂ −0.3067"), ("op1", "v2", None),
+                                      ("v2", "op2", "∂ 0.4692"), ("op2", "v3", None)]
+    assert "penwidth=3.5" in node_attrs(source, "v1")  # y receives the gradient in this step: red border
+    forward = viz.draw(chain, step=1, compact=False).source
+    assert gradient_edges(forward) == [] and "dir=back" not in forward  # forward steps: forward arrows
+    compact = viz.draw(chain, step=4, compact=True).source
+    assert [(tail, head) for tail, head, _ in gradient_edges(compact)] == [("v1", "v2"), ("v2", "v3")]
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_layout_stays_still_from_forward_to_backward(chain, compact):
+    positions = [viz.layout_positions(viz.draw(chain, step=step, compact=compact, rankdir="LR"))
+                 for step in range(len(chain.steps))]
+    assert all(p == positions[0] for p in positions) and len(positions[0]) >= 4
+
+
+def test_every_text_is_at_least_11_pt_and_the_legend_10(chain):
+    for step in (0, 4):
+        for options in ({"compact": False}, {"compact": True}, {"view": "autograd", "show_saved": True}):
+            source = viz.draw(chain, step=step, **options).source
+            node_and_edge = [float(v) for v in re.findall(r"fontsize=([\d.]+)", source)]
+            html_fonts = re.findall(r'POINT-SIZE="([\d.]+)">([^<]*)</FONT>', source)
+            legend = [float(size) for size, text in html_fonts if not text.startswith(("∂", " "))]
+            slots = [float(size) for size, text in html_fonts if text.startswith(("∂", " "))]
+            assert min(node_and_edge) >= 11 and min(legend) >= 10 and min(slots, default=11) >= 11, options
+
+
+NOTEBOOK_WALKTHROUGHS = {
+    "x**2": lambda: Walkthrough.run(expr.parse("x**2"), x=2.0),
+    "sin(x**2)": lambda: Walkthrough.run(expr.parse("sin(x**2)"), x=1.5),
+    "exp(sin(x**2))": lambda: Walkthrough.run(expr.parse("exp(sin(x**2))"), x=2.0),
+    "mean(x**2)": lambda: Walkthrough.run(lambda x: (x ** 2).mean(), x=[1.0, 2.0, 3.0]),
+    "x*y + sin(x)": lambda: Walkthrough.run(expr.parse("x*y + sin(x)"), x=1.5, y=-2.0),
+    "sigmoid(3*x - 1)**2": lambda: Walkthrough.run(expr.parse("sigmoid(3*x - 1)**2"), x=0.5),
+    "neuron, one sample": lambda: Walkthrough.run(neuron, constants=("x", "t"), w=1.0, b=0.0, x=6.7, t=0.0),
+    "neuron, five rows": lambda: Walkthrough.run(neuron, constants=("x", "t"), w=0.5, b=-3.0, x=CGPA, t=PLACED),
+}
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_WALKTHROUGHS)
+def test_every_notebook_drawing_fits_a_column_at_natural_size(name):
+    """Readable by layout: each drawing of the notebooks fits 800 × 430 CSS px unscaled (labels 14.7 px)."""
+    walk = NOTEBOOK_WALKTHROUGHS[name]()
+    sizes = {viz.natural_size(viz.to_svg(viz.draw(walk, step=step))) for step in range(len(walk.steps))}
+    assert len(sizes) == 1  # one size for every step: the page never jumps
+    width, height = sizes.pop()
+    assert width <= viz.FIT[0] + 40 and height <= viz.FIT[1], (width, height)
+
+
+def rgb(color):
+    named = {"black": (0, 0, 0), "white": (255, 255, 255), "lightblue": (173, 216, 230), "gold": (255, 215, 0),
+             "orange": (255, 165, 0), "lightgray": (211, 211, 211), "none": None}
+    if color in named:
+        return named[color]
+    assert re.fullmatch(r"#[0-9a-f]{6}", color), color
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def luminance(color):
+    channels = [c / 255 for c in color]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one, two):
+    high, low = sorted((luminance(one), luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_text_has_4_5_to_1_contrast_with_its_fill(chain):
+    """WCAG AA, computed from the SVG: a node's text against its own fill, the rest against white."""
+    worst = 21.0
+    for step in range(len(chain.steps)):
+        for options in ({"compact": False}, {"compact": True}, {"view": "autograd", "show_saved": True}):
+            svg = viz.to_svg(viz.draw(chain, step=step, **options))
+            for kind, group in re.findall(r'<g id="[^"]+" class="(node|edge|graph)">(.*?)(?=<g id=|</svg>)', svg, re.S):
+                fills = [f for f in re.findall(r'<(?:polygon|path|ellipse)[^>]*fill="([^"]+)"', group) if f != "none"]
+                background = rgb(fills[0]) if kind == "node" and fills else (255, 255, 255)  # edges, legend: white
+                for tag in re.findall(r"<text[^>]*>", group):
+                    colour = re.search(r'fill="([^"]+)"', tag)
+                    worst = min(worst, contrast(rgb(colour.group(1) if colour else "black"), background))
+    assert worst >= 4.5, worst
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # ops.py's own warning (not ours)
+def test_infinity_and_nan_are_symbols_with_a_reason():
+    overflow = Walkthrough.run(expr.parse("exp(x)"), x=1000.0)
+    svg = viz.to_svg(viz.draw(overflow, step=0))
+    assert "value ∞" in svg and "infty" not in svg
+    assert "e¹⁰⁰⁰ is larger than float32 can hold" in overflow.steps[0].text and "∞" in overflow.steps[0].text
+    assert overflow.steps[0].latex.endswith(r"= \infty")
+    undefined = Walkthrough.run(expr.parse("log(x)"), x=-1.0)
+    assert "value NaN" in viz.draw(undefined, step=0).source and "nan" not in viz.draw(undefined, step=0).source
+    assert "undefined here" in undefined.steps[0].text and r"\mathrm{NaN}" in undefined.steps[0].latex
 
 
 def test_dot_text_is_deterministic_across_processes():
@@ -77,8 +188,8 @@ def test_layout_stays_still_when_the_input_moves(view):
     at_two = Walkthrough.run(neuron, constants=("x", "t"), w=2.0, b=-1.0, x=CGPA, t=PLACED)
     at_three = at_two.rerun(w=3.0, b=0.5)
     for step in (1, 6):
-        first = viz.layout_positions(viz.draw(at_two, step=step, view=view, show_saved=True))
-        second = viz.layout_positions(viz.draw(at_three, step=step, view=view, show_saved=True))
+        first = viz.layout_positions(viz.draw(at_two, step=step, view=view, show_saved=True, compact=False))
+        second = viz.layout_positions(viz.draw(at_three, step=step, view=view, show_saved=True, compact=False))
         assert first == second and len(first) >= 8
 
 
@@ -109,9 +220,9 @@ def test_any_tensor_after_backward_shows_leaf_grads():
     b = mg.tensor(-1.0, requires_grad=True)
     loss = mg.nn.functional.binary_cross_entropy(mg.sigmoid(w * mg.tensor(CGPA) + b), mg.tensor(PLACED))
     loss.backward()
-    source = viz.draw(loss).source
+    source = viz.draw(loss, compact=False).source
     assert f"grad {viz._fmt(w.grad.item())}" in source and f"grad {viz._fmt(b.grad.item())}" in source
-    assert "BinaryCrossEntropyBackward0" in source and "[9.110, 8.900, 7.000, 6.560, 4.560]" in source
+    assert "BinaryCrossEntropyBackward0" in source and "[9.110, …, 4.560]" in source  # first and last
 
 
 def test_an_mlp_draws_one_node_per_tensor_op():
@@ -148,7 +259,7 @@ def test_both_renderers_draw_the_same_graph(monkeypatch, chain, forced):
         pytest.skip("the Graphviz program dot is not installed")
     monkeypatch.setenv("MINIGRAD_RENDERER", forced)
     assert viz.renderer() == forced
-    svg = viz.to_svg(viz.draw(chain, step=4))
+    svg = viz.to_svg(viz.draw(chain, step=4, compact=False))
     assert "<svg" in svg and "SinBackward0" in svg and "<title>op1</title>" in svg
 
 
@@ -182,13 +293,71 @@ def test_command_line_writes_an_svg(tmp_path):
     subprocess.run([sys.executable, "-m", "minigrad.viz", "exp(sin(x**2))", "--at", "x=2", "--step", "4",
                     "--view", "expression", "-o", str(target)], check=True)
     svg = target.read_text()
-    assert "<svg" in svg and "SinBackward0" in svg and "−0.3067" in svg
+    assert "<svg" in svg and "sin(y)" in svg and "−0.3067" in svg
     bad = subprocess.run([sys.executable, "-m", "minigrad.viz", "os.system(1)"], capture_output=True, text=True)
     assert bad.returncode == 2 and "not allowed" in bad.stderr
 
 
 def test_vector_values_keep_fixed_node_widths():
     walk = Walkthrough.run(lambda x: (x**2).mean(), x=[1.0, 2.0, 3.0])
-    widths = set(re.findall(r"shape=Mrecord[^\]]*width=([\d.]+)", viz.draw(walk).source))
-    assert len(widths) == 1 and float(widths.pop()) > 2
+    widths = [re.findall(r"shape=Mrecord[^\]]*width=([\d.]+)", viz.draw(w, step=1).source)
+              for w in (walk, walk.rerun(x=[-100.5, 0.25, 3e-7]))]
+    assert widths[0] == widths[1] and float(widths[0][0]) > 2  # the vector's box: from its shape, not its numbers
     assert np.allclose(walk.grad("x"), [2 / 3, 4 / 3, 2])
+
+
+# ------------------------------------------------------------------------------ how the Walkthrough shows a drawing
+def test_present_mode_shows_the_compact_drawing_big_and_hides_the_rest(monkeypatch):
+    from minigrad.widgets import Walkthrough as Widget
+    from minigrad.widgets import layout
+
+    monkeypatch.setenv("MINIGRAD_PRESENT", "1")  # what `make present` sets
+    walk = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
+    assert walk.present.value and walk.table.layout.display == "none" and walk.options_row.layout.display == "none"
+    natural = viz.natural_size(walk.snapshot())[0]
+    shown = float(re.search(r'<svg width="([\d.]+)px"', walk.graph.value).group(1))
+    assert shown == pytest.approx(natural * layout.PRESENT_SCALE, abs=1) and "op0" not in walk.graph.value
+    assert "font-size:23px" in walk.equation.value and "from x = 2" not in walk.equation.value  # no words
+    walk.present.value = False
+    assert walk.table.layout.display is None and "from x = 2 we get y = 4" in walk.equation.value
+    monkeypatch.delenv("MINIGRAD_PRESENT")
+    assert not Widget("x**2", x=2.0).present.value
+
+
+def test_the_equation_area_is_as_tall_as_its_tallest_step():
+    from minigrad.widgets import Walkthrough as Widget
+
+    walk = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
+    sizer = walk.equation_sizer.value
+    assert "visibility:hidden" in sizer and all(step.latex in sizer for step in walk.walk.steps)
+    assert walk.equation_sizer.layout.grid_area == walk.equation.layout.grid_area  # drawn in the same cell
+
+
+def test_frames_draw_the_current_step_first_and_the_rest_later():
+    from minigrad.widgets import Walkthrough as Widget
+    from minigrad.widgets import walkthrough
+
+    class Later:
+        def __init__(self):
+            self.waiting = []
+
+        def call_soon(self, callback, *args):
+            self.waiting.append((callback, args))
+
+    loop = Later()
+    frames = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0), frames=True)
+    frames.step_slider.value = 4
+    before = [child.value for child in frames.graph_frames.children]
+    original, walkthrough._running_loop = walkthrough._running_loop, lambda: loop
+    try:
+        frames.sliders["x"].value = 1.0
+        changed = [i for i, child in enumerate(frames.graph_frames.children) if child.value != before[i]]
+        assert changed == [4] and "x.grad" in frames.equation_frames.children[6].value
+        frames.sliders["x"].value = 1.5  # a newer move: the older job stops, the newer one draws everything
+        while loop.waiting:
+            callback, args = loop.waiting.pop(0)
+            callback(*args)
+    finally:
+        walkthrough._running_loop = original
+    fresh = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 1.5), frames=True)
+    assert [c.value for c in frames.graph_frames.children] == [c.value for c in fresh.graph_frames.children]

@@ -3,7 +3,9 @@
 ``make notebooks`` runs this. Each notebook is stripped of its old outputs and widget state
 first (nbclient would otherwise keep stale widget models), executed top to bottom in the
 notebooks/ folder with this environment's kernel, and saved with the new widget state, so
-GitHub and nbviewer show every graph and the kernel-free walkthroughs play.
+GitHub and nbviewer show every graph and the kernel-free walkthroughs play. The file is
+stored exactly as JupyterLab writes it (``minigrad.notebook_files``), so that opening it in
+JupyterLab does not mark it modified, with no widget models that no output uses.
 """
 
 import argparse
@@ -13,6 +15,8 @@ import time
 
 import nbformat
 from nbclient import NotebookClient
+
+from minigrad import notebook_files
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -36,7 +40,8 @@ def execute(path, timeout=120):
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    nbformat.write(notebook, path)
+    notebook_files.keep_widgets_whole({"type": "notebook", "content": notebook})  # drops models no output uses
+    nbformat.write(notebook_files.as_jupyterlab_writes(notebook), path)
     return seconds
 
 

@@ -2,9 +2,10 @@
 
 from .function import AccumulateGrad, Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradients import grad
 
 __all__ = ["AccumulateGrad", "Function", "Node", "enable_grad", "is_grad_enabled", "no_grad",
-           "set_grad_enabled", "backward"]
+           "set_grad_enabled", "backward", "grad"]
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None):

@@ -21,7 +21,7 @@ import operator
 
 import numpy as np
 
-from ..numeric import ONE, total
+from ..numeric import FP_ERROR_STATE, ONE, QUIET, total
 from . import function
 from .function import AccumulateGrad
 
@@ -32,12 +32,23 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
     This is ``Tensor.backward`` itself.
     """
     root = tensor._node  # the tensor's grad_fn, or its AccumulateGrad if it is a leaf
+    if type(root) is function.NoGradView and (gradient is not None or tensor._data.size == 1):
+        root = None  # a view made under no_grad requires grad, yet has no graph: PyTorch's error too
     if root is None:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if create_graph:
         raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
     seed = _root_gradient(tensor, gradient)
     keep_saved = bool(retain_graph)
+    quiet = FP_ERROR_STATE.set(QUIET)  # no NumPy warnings from the backward formulas (see numeric.QUIET)
+    try:
+        _run_pass(root, seed, keep_saved)
+    finally:
+        FP_ERROR_STATE.reset(quiet)
+
+
+def _run_pass(root, seed, keep_saved):
+    """Collect the graph below ``root`` and run it, starting from the gradient ``seed``."""
     nodes, leaf_dependencies = collect_graph(root)
     if not nodes:  # backward() on a leaf: its own gradient is the seed
         _run_node(root, seed, keep_saved)
@@ -111,7 +122,10 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
     nodes.sort(key=_SEQUENCE_NUMBER, reverse=True)
     buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
     take = buffers.pop
+    clock = function.INPLACE_CLOCK
     for node in nodes:
+        if node.sequence_nr < clock.last:  # an in-place change came later: did it touch what it saved?
+            node.check_versions()
         grad = take(node, None)
         if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
             input_grads = (None,) * len(node._next_nodes)
@@ -121,6 +135,8 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
                 node.saved_tensors = None
         else:
             input_grads = _run_node(node, grad, keep_saved)
+        if node._grad_dtypes is not None:
+            input_grads = _cast_back(input_grads, node._grad_dtypes)
         for next_node, input_grad, input_data in zip(node._next_nodes, input_grads, node._inputs):
             if next_node is None:
                 continue
@@ -136,6 +152,16 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
                 leaf_dependencies[next_node] = remaining
                 if remaining == 0 and next_node in buffers:
                     _run_node(next_node, take(next_node), keep_saved)
+
+
+def _cast_back(input_grads, dtypes):
+    """Each gradient in its input's dtype (an op on float32 and float64 computed in float64)."""
+    cast = []
+    for grad, dtype in zip(input_grads, dtypes):
+        if grad is not None and grad.dtype != dtype:
+            grad = grad.astype(dtype)  # a NumPy scalar's astype gives a NumPy scalar
+        cast.append(grad)
+    return cast
 
 
 def _run_node(node, grad, keep_saved):

@@ -22,9 +22,18 @@ import weakref
 
 import numpy as np
 
+from ..numeric import FP_ERROR_STATE as _FP_ERROR_STATE
+from ..numeric import QUIET as _QUIET
 from .grad_mode import STATE as _GRAD_MODE
 
-_next_sequence_number = itertools.count().__next__
+_next_sequence_number = next_sequence_number = itertools.count().__next__
+
+
+class INPLACE_CLOCK:  # noqa: N801 - a namespace for one number
+    """The sequence number of the latest in-place change anywhere: a node built after it can
+    have seen no value changed since (the engine skips its version check, one comparison)."""
+
+    last = -1
 _ndarray = np.ndarray
 Tensor = None  # set by minigrad.tensor once the class exists (tensor.py imports this module)
 FORWARD_OBSERVERS = []  # callables told of every node built; minigrad.trace records walkthroughs with it
@@ -85,6 +94,9 @@ def _keep_previews(node):
     for data in node._inputs:
         if type(data) is np.ndarray and data.size > PREVIEW_ABOVE:  # a big input: take the slow way
             node._inputs = [kept(data) for data in node._inputs]
+            # nor the input tensors themselves (they would keep the big arrays alive): so there is
+            # no version check on a big batch (see check_versions)
+            node._tensors = ()
             return
 
 
@@ -109,11 +121,50 @@ class Node:
     # ``_inputs`` and ``_value``: the inputs' and the output's data (or a Preview of a big array),
     # for broadcasting and drawings (the data only, never the output tensor itself: that would
     # be a reference cycle).
-    __slots__ = ("_next_nodes", "sequence_nr", "_inputs", "saved_tensors", "_value", "__dict__", "__weakref__")
+    # ``_tensors``: the input tensors themselves (or constants), for the version check (see
+    # check_versions); ``_inputs`` holds their data as it was when the node was built.
+    __slots__ = ("_next_nodes", "sequence_nr", "_inputs", "_tensors", "saved_tensors", "_value", "__dict__",
+                 "__weakref__")
     grad_fn_name = "Node"
     _hooks = _prehooks = _tensor_prehooks = None  # shared defaults until a hook is registered
     _has_hooks = False  # ... and then True: the engine checks this one flag
+    # the inputs' dtypes, when an op converted them to a common one (float32 * float64): the
+    # engine casts each gradient back to its input's dtype. None (the usual case): nothing to cast
+    _grad_dtypes = None
     saved_names = ()  # names under which saved values are shown: ``_saved_self``, ...
+    _modifies_first_input = False  # True for an in-place op's node (its first input's old values are its own copy)
+    _changed_output = None  # (weak tensor, Storage, version) once its saved output is changed in place
+
+    def needs_saved_input(self, index):
+        """Does backward need the saved data of input ``index``? (Then changing it in place is an error.)"""
+        data = self._inputs[index]
+        return any(value is data for value in self.saved_tensors)
+
+    def _note_output_change(self, tensor):
+        """``tensor`` (this node's output) is about to change in place: if this node saved its
+        value (exp, tanh, sigmoid save their result), backward must refuse to use it."""
+        if self._changed_output is None and any(value is tensor._data for value in self.saved_tensors):
+            storage = tensor._storage
+            self._changed_output = (weakref.ref(tensor), tensor._version if storage is None else storage.version)
+
+    def check_versions(self):
+        """PyTorch's error if a value this node saved was changed in place after it was saved."""
+        if not self.saved_tensors:
+            return
+        for index, tensor in enumerate(self._tensors):
+            if type(tensor) is not Tensor or tensor._storage is None:
+                continue
+            if index == 0 and self._modifies_first_input:  # x.mul_(y): its node kept x's old values
+                continue
+            storage = tensor._storage
+            expected = storage.version_at(self.sequence_nr)
+            if storage.version != expected and self.needs_saved_input(index):
+                raise RuntimeError(inplace_error(tensor, storage.version, expected))
+        if self._changed_output is not None:
+            reference, expected = self._changed_output
+            tensor = reference()
+            if tensor is not None:  # PyTorch names the op that saved its output, this one
+                raise RuntimeError(inplace_error(tensor, tensor._version, expected, made_by=self))
 
     def name(self):
         """PyTorch's name for this node, e.g. ``'PowBackward0'``."""
@@ -184,6 +235,23 @@ class Node:
         return sorted(set(super().__dir__()) | {"_saved_" + name for name in names})
 
 
+def inplace_error(tensor, version, expected, made_by=None):
+    """PyTorch's message, with the tensor's type and shape and the op that made it (its grad_fn)."""
+    from ..tensor import INPLACE_ERROR, INPLACE_HINT, _torch_type_name
+
+    kind = f"minigrad.{_torch_type_name(tensor._data.dtype)}Tensor {list(tensor._data.shape)}"
+    made_by = made_by or tensor.grad_fn
+    which = "" if made_by is None else f", which is output 0 of {_short_name(made_by)},"
+    return (f"{INPLACE_ERROR}: [{kind}]{which} is at version {version}; expected version {expected} instead. "
+            f"{INPLACE_HINT}")
+
+
+def _short_name(node):
+    """``MulBackward0`` → ``Mul``: how PyTorch's message names the op."""
+    name = type(node).display_name()
+    return name[:name.rindex("Backward")] if "Backward" in name else name
+
+
 class AccumulateGrad(Node):
     """The node at a leaf that requires grad: it adds the incoming gradient into ``.grad``.
 
@@ -196,7 +264,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
         self._next_nodes = ()
-        self._inputs = ()
+        self._inputs = self._tensors = ()
         self.saved_tensors = ()
         self._value = None
         # PyTorch runs AccumulateGrad as soon as it is ready: give it the top priority
@@ -213,8 +281,19 @@ class AccumulateGrad(Node):
 
     def backward(self, grad):
         variable = self._variable()
-        if variable is not None:
+        # a leaf whose requires_grad was switched off after the graph was built gets nothing (PyTorch)
+        if variable is not None and variable._node is self:
             variable._accumulate_grad(grad)
+        return ()
+
+
+class NoGradView(AccumulateGrad):
+    """The node of a view made under ``no_grad`` of a tensor that requires grad. As in PyTorch,
+    the view requires grad and is a leaf without a grad_fn, yet no gradient is kept through it."""
+
+    __slots__ = ()
+
+    def backward(self, grad):
         return ()
 
 
@@ -271,24 +350,31 @@ class Function(Node):
                 arrays.append(data)
             next_nodes = tuple(next_nodes)
         output = object.__new__(Tensor)
-        output._grad = output.name = output._aliases = None
+        output._grad = output.name = output._storage = None
         if track and _GRAD_MODE.enabled:  # record: the node is the ctx that forward saves into
             ctx = node = object.__new__(cls)
             node._next_nodes = next_nodes
             node._inputs = arrays
+            node._tensors = inputs
             node.saved_tensors = ()
             node.sequence_nr = _next_sequence_number()
         else:
             ctx, node = NO_CONTEXT, None
         # forward(ctx, a) and forward(ctx, a, b) are called directly: on numbers, a call with
-        # *arrays and **options costs as much as the operation itself
-        if count == 1:
-            output._data = value = cls.forward(ctx, arrays[0], **options) if options else cls.forward(ctx, arrays[0])
-        elif count == 2:
-            a, b = arrays
-            output._data = value = cls.forward(ctx, a, b, **options) if options else cls.forward(ctx, a, b)
-        else:
-            output._data = value = cls.forward(ctx, *arrays, **options)
+        # *arrays and **options costs as much as the operation itself. NumPy's floating-point
+        # warnings are off meanwhile (PyTorch computes 1/0 = inf silently): see numeric.QUIET.
+        quiet = _FP_ERROR_STATE.set(_QUIET)
+        try:
+            if count == 1:
+                value = cls.forward(ctx, arrays[0], **options) if options else cls.forward(ctx, arrays[0])
+            elif count == 2:
+                a, b = arrays
+                value = cls.forward(ctx, a, b, **options) if options else cls.forward(ctx, a, b)
+            else:
+                value = cls.forward(ctx, *arrays, **options)
+        finally:
+            _FP_ERROR_STATE.reset(quiet)
+        output._data = value
         output._node = node
         if node is not None:
             node._value = value

@@ -2,8 +2,10 @@
 
 import warnings
 
+import numpy as np
+
 from .. import ops
-from ..tensor import Tensor, _as_float, _check_broadcast
+from ..tensor import Tensor, _as_float, _check_broadcast, _torch_type_name
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -68,3 +70,49 @@ def mse_loss(input, target, reduction="mean"):
         )
         _check_broadcast(input._data, target._data)
     return ops.MseLoss.apply(_as_float(input), _as_float(target), reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """L = -[t ln σ(z) + (1 - t) ln(1 - σ(z))] from the logits z, computed without ever forming σ(z)
+    (so a large |z| costs no digits), averaged over the samples."""
+    _require_tensor("binary_cross_entropy_with_logits", input)
+    if not isinstance(target, Tensor):
+        raise AttributeError(f"'{type(target).__name__}' object has no attribute 'size'")
+    _check_reduction(reduction)
+    if target._data.shape != input._data.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    z = _as_float(input)
+    if target._data.dtype.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_torch_type_name(target._data.dtype)}")
+    constants = {name: None if value is None else _as_float(value)._data
+                 for name, value in (("weight", weight), ("pos_weight", pos_weight))}
+    return ops.BinaryCrossEntropyWithLogits.apply(z, target, reduction=reduction, **constants)
+
+
+def linear(input, weight, bias=None):
+    """y = x Wᵀ + b, built as PyTorch builds it: AddmmBackward0 (with TBackward0 on W) for a batch of
+    rows, wrapped in ViewBackward0 for a single vector or for more dimensions."""
+    _require_tensor("linear", input)
+    _require_tensor("linear", weight, "weight", 2)
+    if bias is None:
+        return input @ weight.t()
+    if input._data.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
+    _check_linear(input, weight)
+    if input._data.ndim == 2:
+        return ops.Addmm.apply(bias, input, weight.t())
+    rows = input.view(-1, input._data.shape[-1])
+    return ops.Addmm.apply(bias, rows, weight.t()).view(*input._data.shape[:-1], weight._data.shape[0])
+
+
+def _check_linear(input, weight):
+    """PyTorch's messages for a matrix product that cannot be done."""
+    rows = int(np.prod(input._data.shape[:-1]))
+    if input._data.shape[-1] != weight._data.shape[-1]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} and "
+                           f"{weight._data.shape[-1]}x{weight._data.shape[0]})")
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_torch_type_name(input._data.dtype)} "
+                           f"and {_torch_type_name(weight._data.dtype)}")

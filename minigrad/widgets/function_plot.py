@@ -17,6 +17,7 @@ import numpy as np
 from .. import expr, no_grad, notation, trace
 from ..creation import tensor
 from . import layout
+from .guard import Guard, not_finite_reason
 
 
 class FunctionPlot(widgets.VBox):
@@ -35,19 +36,21 @@ class FunctionPlot(widgets.VBox):
         self.x_slider = layout.float_slider(self.name, x)
         self.h_slider = layout.float_slider("h", h)
         self.halve_button = widgets.Button(description="h → h / 2", layout=widgets.Layout(width="100px"))
-        self.halve_button.on_click(lambda _: setattr(self.h_slider, "value", max(self.h_slider.min,
-                                                                                 self.h_slider.value / 2)))
         self.readout = widgets.HTML()
+        self.message = widgets.HTML()
+        self.guard = Guard(self.message)
+        self.halve_button.on_click(self.guard(lambda _: setattr(self.h_slider, "value",
+                                                                max(self.h_slider.min, self.h_slider.value / 2))))
         self.image = layout.image()
         lows = self.x_slider.min, self.x_slider.max
         self.grid = np.linspace(lows[0], lows[1], points)
         self.curves = self._curves()
         self._setup_figure()
         for slider in (self.x_slider, self.h_slider):
-            slider.observe(lambda change: self.refresh(), names="value")
+            slider.observe(self.guard(lambda change: self.refresh()), names="value")
         controls = [self.x_slider] + ([self.h_slider, self.halve_button] if secant else [])
-        self.children = [layout.row(controls), self.readout, self.image]
-        self.refresh()
+        self.children = [layout.row(controls), self.message, self.readout, self.image]
+        self.guard.run(self.refresh)  # a function that fails at the first x says so inline, like a slider move
 
     # -------------------------------------------------------------------- maths
     def _curves(self):
@@ -88,7 +91,8 @@ class FunctionPlot(widgets.VBox):
                        handles=[curve, self.tangent] + ([self.secant] if self.show_secant else []))
         legend.set_animated(True)  # drawn after the moving lines, so that they never cross its text
         self.moving.append(legend)
-        low, high = np.nanmin(output_curve), np.nanmax(output_curve)
+        finite = output_curve[np.isfinite(output_curve)]  # ∞ and NaN are left out of the axis limits
+        low, high = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
         margin = 0.1 * (high - low if high > low else 1.0)
         main.set(xlim=(self.grid[0], self.grid[-1]), ylim=(low - margin, high + margin))
         if self.show_inner:
@@ -102,8 +106,10 @@ class FunctionPlot(widgets.VBox):
         self.picture = layout.AnimatedFigure(self.figure)
 
     def refresh(self):
+        """Compute first, then draw: a failure leaves the last good picture (the guard says why)."""
         x, h = self.x_slider.value, self.h_slider.value
         value, slope = self.value_and_slope(x)
+        secant = self.secant_slope(x, h) if self.show_secant else None
         span = (self.grid[-1] - self.grid[0]) / 6
         xs = np.array([x - span, x + span])
         self.tangent.set_data(xs, value + slope * (xs - x))
@@ -111,15 +117,20 @@ class FunctionPlot(widgets.VBox):
         text = (f"f({notation.format_number(x)}) = {notation.format_number(value)}, "
                 f"slope from backward(): f′({notation.format_number(x)}) = <b>{notation.format_number(slope)}</b>")
         if self.show_secant:
-            secant = self.secant_slope(x, h)
             self.secant.set_data(xs, value + secant * (xs - x))
             text += (f"<br>secant with h = {notation.format_number(h)}: slope {notation.format_number(secant)} "
                      f"(off by {notation.format_number(abs(secant - slope))})")
         if self.show_inner:
             self.marker.set_xdata([x, x])
         self.picture.show(self.image, self.moving)
-        self.readout.value = f"<div class='minigrad-slope'>{text}</div>"
+        self.readout.value = f"<div class='minigrad-slope'>{text}{_not_finite_note(value, slope)}</div>"
         self.slope = slope
+
+
+def _not_finite_note(*numbers):
+    """One line on why a value shows as ∞ or NaN: not an error, float32 arithmetic (PyTorch gives the same)."""
+    reason = not_finite_reason(numbers)
+    return f"<br><span class='minigrad-note' style='color:#555'>{reason}</span>" if reason else ""
 
 
 def _title(graph, value):

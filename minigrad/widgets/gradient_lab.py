@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from .. import no_grad, notation, viz
 from ..creation import tensor
 from . import layout
+from .guard import Guard
 
 _AUTO_WIDTH = widgets.Layout(width="auto")
 
@@ -42,10 +43,12 @@ class GradientLab(widgets.VBox):
         self.history = widgets.HTML()
         self.graph = layout.graph_box()
         self.lines = []
-        self.backward_button.on_click(lambda _: self.backward())
-        self.again_button.on_click(lambda _: self.backward_again())
-        self.zero_button.on_click(lambda _: self.zero_grad())
-        self.requires_grad_toggle.observe(self._on_requires_grad, names="value")
+        self.guard = Guard(self.message, keep_state_note="x and x.grad are as before")
+        self.y_untracked_by = []  # the switches that were on when the y in memory was built
+        self.backward_button.on_click(self.guard(lambda _: self.backward()))
+        self.again_button.on_click(self.guard(lambda _: self.backward_again()))
+        self.zero_button.on_click(self.guard(lambda _: self.zero_grad()))
+        self.requires_grad_toggle.observe(self.guard(self._on_requires_grad), names="value")
         self.children = [
             layout.row([self.backward_button, self.zero_button, self.again_button, self.retain_box]),
             layout.row([self.no_grad_toggle, self.detach_toggle, self.requires_grad_toggle]),
@@ -57,6 +60,7 @@ class GradientLab(widgets.VBox):
     # -------------------------------------------------------------------- actions
     def _build_graph(self):
         """y = x**2, built the way the toggles say."""
+        self.y_untracked_by = self.switches_on()
         if self.no_grad_toggle.value:
             with no_grad():
                 self.y = self.x**2
@@ -70,7 +74,9 @@ class GradientLab(widgets.VBox):
     def backward(self):
         """Build a fresh graph and call backward() on it: the gradient accumulates into x.grad."""
         code = self._build_graph()
-        self._run(code + "\ny.backward()", lambda: self.y.backward(retain_graph=self.retain_box.value or None))
+        retain = self.retain_box.value
+        code += "\ny.backward(retain_graph=True)" if retain else "\ny.backward()"
+        self._run(code, lambda: self._backward_through_y(retain))
 
     def backward_again(self):
         """A second backward() through the graph the last press built."""
@@ -79,7 +85,15 @@ class GradientLab(widgets.VBox):
             return
         retain = self.retain_box.value
         code = f"y.backward({'retain_graph=True' if retain else ''})   # the same y as before"
-        self._run(code, lambda: self.y.backward(retain_graph=retain or None))
+        self._run(code, lambda: self._backward_through_y(retain))
+
+    def _backward_through_y(self, retain):
+        self.y.backward(retain_graph=retain or None)
+
+    def switches_on(self):
+        """The names of the stop-tracking switches that are on, as the buttons say them."""
+        return [toggle.description for toggle in (self.no_grad_toggle, self.detach_toggle, self.requires_grad_toggle)
+                if toggle.value]
 
     def zero_grad(self):
         if self.x.grad is None:
@@ -95,20 +109,50 @@ class GradientLab(widgets.VBox):
     def _run(self, code, action):
         try:
             action()
-        except RuntimeError as error:
+        except RuntimeError as error:  # PyTorch's own refusals: part of the lesson, said in the log
             self._write(code, f"RuntimeError: {error}", error=True)
         else:
             self._write(code, f"x.grad = {self._grad_text()}")
         self._show()
 
     # -------------------------------------------------------------------- display
+    def _explain(self, message):
+        """Why PyTorch refused, and what to do now: words that are true in the state the lab is in."""
+        if "does not require grad" in message:
+            reason = self._why_untracked()
+        elif "second time" in message:
+            reason = "backward() frees the values the graph saved (here x, for ∂y/∂x = 2x). "
+            if self.retain_box.value:
+                reason += ("The last backward() ran without retain_graph=True, so they are gone already: "
+                           "press backward() to build the graph again; with the box ticked it then survives "
+                           "backward() again.")
+            else:
+                reason += "Tick retain_graph=True to keep them, or build the graph again with backward()."
+        else:
+            reason = ""
+        return f"<div style='color:#444'>{html.escape(reason)}</div>" if reason else ""
+
+    def _why_untracked(self):
+        built_by = self.y_untracked_by
+        if not built_by:
+            return "y has no grad_fn: it was computed without tracking."
+        names = " and ".join(f"“{name}”" for name in built_by)
+        still_on = [name for name in built_by if name in self.switches_on()]
+        reason = f"y has no grad_fn: it was computed with {names} on, so backward() has no graph to follow. "
+        if still_on:
+            switch = "it" if len(still_on) == 1 else "them"
+            return reason + f"Turn {switch} off, then press backward() again."
+        if self.switches_on():
+            return reason + "Turn every stop-tracking switch off, then press backward() again."
+        return reason + "The switches are off now: press backward() to build a new y with tracking."
+
     def _grad_text(self):
         grad = self.x.grad
         return "None" if grad is None else notation.format_number(grad.item())
 
     def _write(self, code, result, error=False):
         self.lines.append((code, result, error))
-        friendly = _explain(result) if error else ""
+        friendly = self._explain(result) if error else ""
         self.message.value = layout.error_html(result) + friendly if error else ""
         entries = "".join(
             f"<pre style='margin:2px 0'>&gt;&gt;&gt; {html.escape(c)}\n"
@@ -126,15 +170,3 @@ class GradientLab(widgets.VBox):
                                 "(y.grad_fn is None), so there is nothing for backward() to follow.</p>")
         else:
             self.graph.value = layout.svg_html(viz.to_svg(viz.draw(target, view="autograd", show_saved=True)))
-
-
-def _explain(message):
-    if "does not require grad" in message:
-        reason = ("y has no grad_fn: it was computed without tracking, so backward() has no graph to follow. "
-                  "Turn the toggle off, then press backward() again.")
-    elif "second time" in message:
-        reason = ("backward() frees the values the graph saved (here x, for ∂y/∂x = 2x). Tick retain_graph=True "
-                  "to keep them, or build the graph again with backward().")
-    else:
-        reason = ""
-    return f"<div style='color:#444'>{html.escape(reason)}</div>" if reason else ""

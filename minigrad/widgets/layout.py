@@ -5,13 +5,18 @@ Every widget in this package is built from these, so they look and behave alike.
 
 import html
 import io
+import re
 
 import ipywidgets as widgets
 import numpy as np
 
 from .. import notation
 
-GRAPH_HEIGHT = "360px"  # fixed, so the page does not jump while the graph changes
+PRESENT_SCALE = 1.65  # Present mode shows the drawing 1.65 × its natural size: 11 pt labels become 24.2 CSS px
+PRESENT_EQUATION_PX = 23  # the equation's text at 23 px: MathJax draws the maths ~1.28 × that, 29-30 px
+# display maths keeps a quarter line above and below (MathJax's default is a whole line): one screen holds more
+MATH_STYLE = ("<style>.minigrad-latex mjx-container[display='true']{margin:0.25em 0 !important}"
+              ".minigrad-latex .MathJax_Display{margin:0.25em 0 !important}</style>")
 DEFAULT_RANGE = (-3.0, 3.0, 0.01)
 
 
@@ -44,31 +49,68 @@ def row(children):
 
 
 def graph_box():
-    """An HTML widget of fixed height that holds the graph's SVG (replaced in place: no flicker)."""
-    return widgets.HTML(layout=widgets.Layout(height=GRAPH_HEIGHT, width="100%", overflow="auto",
-                                              border="1px solid #ddd"))
+    """An HTML widget that holds the graph's SVG (replaced in place: no flicker).
+
+    It is as tall as the drawing (every step of a walkthrough has the same size, so the page
+    stays still) and scrolls sideways for a drawing wider than the notebook: the SVG is never
+    shrunk below its natural size, so its text stays readable and grows with browser zoom.
+    """
+    return widgets.HTML(layout=widgets.Layout(width="100%"))
 
 
-def svg_html(svg):
-    """SVG text scaled to the box's width."""
+def svg_html(svg, scale=1.0):
+    """SVG text at ``scale`` × its natural size (1 or more: never shrunk), in a box that scrolls sideways."""
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
-    return (f'<div class="minigrad-graph" style="width:100%;box-sizing:border-box;padding:4px 10px 4px 4px">'
-            f"{_fit(body)}</div>")
+    return (f'<div class="minigrad-graph" style="width:100%;box-sizing:border-box;overflow-x:auto;'
+            f'border:1px solid #ddd;padding:2px">{_at_scale(body, max(1.0, scale))}</div>')
 
 
-def _fit(svg):
-    # keep the drawing's own size, but let a wide graph shrink to the box (same shape, no distortion)
-    head, _, rest = svg.partition(">")
-    return f'{head} style="display:block;max-width:100%;height:auto">{rest}'
+def _at_scale(svg, scale):
+    """Width and height in CSS px (Graphviz writes pt); the viewBox keeps the drawing's own units."""
+    match = re.match(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    if not match:
+        return svg
+    width, height = (float(v) * 96 / 72 * scale for v in match.groups())
+    style = "display:block;max-width:none;flex:none"
+    return f'<svg width="{width:.0f}px" height="{height:.0f}px" style="{style}"' + svg[match.end():]
 
 
-def equation_html(step, walk):
-    """The step's equation as display maths, with its explanation in words underneath."""
+def equation_html(step, walk, font_px=None):
+    """The step's equation as display maths, with its explanation in words underneath.
+
+    With ``font_px`` (Present mode) the maths alone, that big: the phase is beside the step slider and
+    the words are the teacher's.
+    """
+    size = f"font-size:{font_px}px;line-height:1.3" if font_px else ""
     if step is None:
-        return "<p>Press ▶ or Next to start the forward pass.</p>"
-    return (f"<div><b>{html.escape(walk.phase_label(step.index))}</b> · {html.escape(step.title)}</div>"
-            f"<div>$${step.latex}$$</div><div style='color:#444'>{html.escape(step.text)}</div>")
+        return f"<div style='{size}'>Press ▶ or Next to start the forward pass.</div>"
+    latex = f"<div class='minigrad-latex'>$${step.latex}$$</div>"
+    if font_px:  # the phase is beside the step slider; the words are the teacher's
+        return f"{MATH_STYLE}<div style='{size}'>{latex}</div>"
+    return (f"{MATH_STYLE}<div><b>{html.escape(walk.phase_label(step.index))}</b> · {html.escape(step.title)}</div>"
+            f"{latex}<div style='color:#333'>{html.escape(step.text)}</div>")
+
+
+def equation_sizer_html(walk, font_px=None):
+    """Every step's equation in one grid cell, invisible: as tall as the tallest step.
+
+    Placed under the current step's equation, it gives the equation area one height for the
+    whole walkthrough, so stepping never moves the page.
+    """
+    cells = "".join(f"<div style='grid-area:1/1'>{equation_html(step, walk, font_px)}</div>"
+                    for step in walk.steps)
+    return f"<div aria-hidden='true' style='display:grid;visibility:hidden'>{cells}</div>"
+
+
+def overlay(children, class_name=None):
+    """Widgets drawn on top of one another in one grid cell (the box is as tall as the tallest)."""
+    for child in children:
+        child.layout.grid_area = "1 / 1 / 2 / 2"
+    box = widgets.GridBox(children, layout=widgets.Layout(grid_template_columns="100%", width="100%"))
+    if class_name:
+        box.add_class(class_name)
+    return box
 
 
 def table_html(header, rows, highlight=None):
@@ -90,6 +132,7 @@ def error_html(message):
 
 
 def value_text(value):
+    """A value in a table or a readout: symbols (−, ∞, NaN), never TeX source."""
     return "—" if value is None else notation.format_value(value).replace("-", "−")
 
 

@@ -9,6 +9,9 @@ negative-gradient arrow and the training path; and training in four named stages
 (forward, loss, backward, update).
 """
 
+import asyncio
+import time
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -16,10 +19,12 @@ from .. import data, no_grad, notation, sigmoid
 from ..creation import tensor
 from ..nn.functional import binary_cross_entropy
 from . import layout
+from .guard import Guard
 
 STAGES = ("forward: ŷ = σ(w·x + b)", "loss: L = BCE(ŷ, y)", "backward: loss.backward()",
           "update: w −= lr·∂L/∂w, b −= lr·∂L/∂b")
 W_RANGE, B_RANGE = (-2.0, 4.0), (-20.0, 6.0)
+TRAIN, STOP = "Train N epochs", "Stop"
 
 
 def loss_and_gradients(w, b, cgpa, placed):
@@ -31,62 +36,87 @@ def loss_and_gradients(w, b, cgpa, placed):
     return y_hat.detach().numpy(), loss.item(), w_t.grad.item(), b_t.grad.item()
 
 
+def _running_loop():
+    """The kernel's asyncio loop when called from a widget callback in a kernel, else None."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def _on_step(value, slider, bounds):
     """The value as the slider will show it: inside its range, rounded to its step."""
     return round(float(np.clip(value, *bounds)) / slider.step) * slider.step
 
 
 class NeuronLab(widgets.VBox):
-    """Move w and b, watch the curve, the loss and the gradient; then train, step by step."""
+    """Move w and b, watch the curve, the loss and the gradient; then train, step by step.
+
+    One source of truth: ``self.w`` and ``self.b`` (floats). The sliders show them (rounded to
+    their step), the readout, the table and the plots are computed from them, and the training
+    path ends at them. Training in the browser runs in the kernel's event loop in slices of
+    at most 1/20 s, so the front end gets at most 20 updates per second and a click on Stop
+    is heard between slices.
+    """
+
+    UPDATES_PER_SECOND = 20
+    MAX_EPOCHS = 5000
 
     def __init__(self, w=0.0, b=0.0, lr=0.1, epochs=100):
         super().__init__()
         self.cgpa, self.placed = data.load()
         self.x, self.y = self.cgpa.numpy().astype(np.float64), self.placed.numpy().astype(np.float64)
-        self.start = (w, b)
+        self.start = (float(w), float(b))
+        self.w, self.b = self.start
         self.w_slider = layout.float_slider("w", (*W_RANGE, 0.01, w))
         self.b_slider = layout.float_slider("b", (*B_RANGE, 0.01, b))
         self.lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.1, description="lr",
                                                 readout_format=".3f", layout=widgets.Layout(width="300px"))
-        self.epochs = widgets.BoundedIntText(value=epochs, min=1, max=5000, description="epochs",
-                                             layout=widgets.Layout(width="150px"))
+        self.epochs = widgets.BoundedIntText(value=min(epochs, self.MAX_EPOCHS), min=1, max=self.MAX_EPOCHS,
+                                             description="epochs", layout=widgets.Layout(width="150px"))
         self.step_button = widgets.Button(description="Step (1 epoch)", icon="step-forward")
-        self.train_button = widgets.Button(description="Train N epochs", icon="play", button_style="primary")
+        self.train_button = widgets.Button(description=TRAIN, icon="play", button_style="primary")
         self.reset_button = widgets.Button(description="Reset", icon="undo")
         self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="training",
                                             layout=widgets.Layout(width="300px"))
         self.stage = widgets.HTML()
         self.readout = widgets.HTML()
+        self.message = widgets.HTML()
         self.samples = widgets.HTML()
         self.image = layout.image()
-        self.path, self.losses = [(w, b)], []
-        self.step_button.on_click(lambda _: self.train(1))
-        self.train_button.on_click(lambda _: self.train(self.epochs.value))
-        self.reset_button.on_click(lambda _: self.reset())
+        self.guard = Guard(self.message)
+        self.path, self.losses = [self.start], []
+        self.training, self._stop_requested, self._moving_sliders = False, False, False
+        self.updates_sent = 0  # front-end updates during the last training (tests read it)
+        self.step_button.on_click(self.guard(lambda _: self.train(1)))
+        self.train_button.on_click(self.guard(lambda _: self._on_train_button()))
+        self.reset_button.on_click(self.guard(lambda _: self.reset()))
         for slider in (self.w_slider, self.b_slider):
-            slider.observe(self._on_slider, names="value")
+            slider.observe(self.guard(self._on_slider), names="value")
         self._setup_figure()
         self.children = [
             layout.row([self.w_slider, self.b_slider]),
             layout.row([self.lr_slider, self.epochs, self.step_button, self.train_button, self.reset_button]),
             layout.row([self.progress, self.stage]),
-            self.readout, self.image, self.samples,
+            self.message, self.readout, self.image, self.samples,
         ]
-        self._training = False
         self.refresh()
 
     # -------------------------------------------------------------------- state
-    @property
-    def w(self):
-        return self.w_slider.value
-
-    @property
-    def b(self):
-        return self.b_slider.value
-
     def _on_slider(self, change):
-        if not self._training:  # training moves the sliders itself and redraws once at the end
-            self.refresh()
+        if self._moving_sliders or self.training:  # our own move, or training owns (w, b) now
+            return
+        self.w, self.b = float(self.w_slider.value), float(self.b_slider.value)
+        self.refresh()
+
+    def _show_point_on_sliders(self):
+        """The sliders show (w, b), rounded to their step, without feeding the rounding back."""
+        self._moving_sliders = True
+        try:
+            self.w_slider.value = _on_step(self.w, self.w_slider, W_RANGE)
+            self.b_slider.value = _on_step(self.b, self.b_slider, B_RANGE)
+        finally:
+            self._moving_sliders = False
 
     @property
     def path_points(self):
@@ -94,9 +124,8 @@ class NeuronLab(widgets.VBox):
         return int(np.sum(~np.isnan(np.array(self.path)[:, 0])))
 
     def reset(self):
-        self._training = True
-        self.w_slider.value, self.b_slider.value = self.start
-        self._training = False
+        self.w, self.b = self.start
+        self._show_point_on_sliders()
         self.path, self.losses = [self.start], []
         self.progress.value = 0
         self.stage.value = ""
@@ -104,36 +133,104 @@ class NeuronLab(widgets.VBox):
 
     # -------------------------------------------------------------------- training
     def train(self, epochs):
-        """Run ``epochs`` full-batch steps of gradient descent with minigrad, naming each stage."""
-        self._training = True
+        """Run ``epochs`` full-batch steps of gradient descent with minigrad, naming each stage (blocking)."""
+        for _ in self._training_slices(epochs):
+            pass
+
+    def _on_train_button(self):
+        if self.training:
+            self._stop_requested = True  # heard between two slices; the slice running finishes its epochs
+            return
+        epochs = int(np.clip(self.epochs.value, 1, self.MAX_EPOCHS))
+        loop = _running_loop()
+        if loop is None:  # no event loop (a plain Python session, a test): train right here
+            self.train(epochs)
+        else:  # in a kernel: train between the kernel's other work, so that Stop and the updates get through
+            slices = self._training_slices(epochs)
+            if self.guard.run(next, slices, None) is not None:  # the first slice now: the button says Stop
+                self._task = loop.create_task(self._train_in_slices(slices))
+
+    async def _train_in_slices(self, slices):
+        await asyncio.sleep(0.001)
+        while self.guard.run(next, slices, None) is not None:  # None: finished, or failed and said so
+            await asyncio.sleep(0.001)  # the kernel handles waiting messages (a click on Stop) here
+
+    def _training_slices(self, epochs):
+        """The training loop, cut into slices of at most 1/20 s; yields after each slice."""
+        self._begin_training(epochs)
+        w = tensor(self.w, requires_grad=True)
+        b = tensor(self.b, requires_grad=True)
+        lr = self.lr_slider.value
+        done, slice_seconds = 0, 1 / self.UPDATES_PER_SECOND
+        try:
+            while done < epochs and not self._stop_requested:
+                slice_end = time.monotonic() + slice_seconds
+                while done < epochs and (time.monotonic() < slice_end or done == 0):
+                    self._epoch(w, b, lr)
+                    done += 1
+                self.w, self.b = w.item(), b.item()
+                if done < epochs:
+                    drawing = time.monotonic()
+                    self._show_progress(done)
+                    # a slow machine draws less often (training keeps 2/3 of the time), but twice a second at least
+                    slice_seconds = min(0.5, max(1 / self.UPDATES_PER_SECOND, 2 * (time.monotonic() - drawing)))
+                    yield done
+        finally:
+            self.w, self.b = w.item(), b.item()
+            self._end_training(epochs, done)
+
+    def _epoch(self, w, b, lr):
+        """One epoch, its four stages named: forward, loss, backward, update."""
+        self._stage(0)
+        y_hat = sigmoid(w * self.cgpa + b)
+        self._stage(1)
+        loss = binary_cross_entropy(y_hat, self.placed)
+        self._stage(2)
+        loss.backward()
+        self._stage(3)
+        with no_grad():
+            w -= lr * w.grad
+            b -= lr * b.grad
+        w.grad.zero_()
+        b.grad.zero_()
+        self.losses.append(loss.item())
+        self.path.append((w.item(), b.item()))
+
+    def _begin_training(self, epochs):
+        self.training, self._stop_requested, self.updates_sent = True, False, 0
         self._start_piece()
         self.progress.max, self.progress.value = epochs, 0
-        w = tensor(float(self.w), requires_grad=True)
-        b = tensor(float(self.b), requires_grad=True)
-        lr = self.lr_slider.value
-        try:
-            for epoch in range(epochs):
-                self._stage(0)
-                y_hat = sigmoid(w * self.cgpa + b)
-                self._stage(1)
-                loss = binary_cross_entropy(y_hat, self.placed)
-                self._stage(2)
-                loss.backward()
-                self._stage(3)
-                with no_grad():
-                    w -= lr * w.grad
-                    b -= lr * b.grad
-                w.grad.zero_()
-                b.grad.zero_()
-                self.losses.append(loss.item())
-                self.path.append((w.item(), b.item()))
-                self.progress.value = epoch + 1
-            self.w_slider.value = _on_step(w.item(), self.w_slider, W_RANGE)
-            self.b_slider.value = _on_step(b.item(), self.b_slider, B_RANGE)
-        finally:
-            self._training = False
-        self.stage.value = (f"done: {epochs} epoch{'s' if epochs != 1 else ''}, each forward → loss → "
+        self.progress.bar_style = ""
+        self._epochs_planned = len(self.losses) + epochs  # the loss plot's x axis, fixed while training
+        self.train_button.description, self.train_button.icon = STOP, "stop"
+        self.train_button.button_style = "danger"
+        for control in (self.step_button, self.reset_button, self.w_slider, self.b_slider, self.lr_slider,
+                        self.epochs):
+            control.disabled = True
+
+    def _show_progress(self, done):
+        """What moves while training: the progress, the loss curve, the path and the point."""
+        self.updates_sent += 1
+        self.progress.value = done
+        self.stage.value = self._stage_html(self._current_stage) + f" · epoch {done} / {self.progress.max}"
+        y_hat, _, grad_w, grad_b = loss_and_gradients(self.w, self.b, self.cgpa, self.placed)
+        self._draw(y_hat, grad_w, grad_b)
+
+    def _end_training(self, epochs, done):
+        """One consistent state everywhere: sliders, readout, table, plots, path and progress."""
+        self.training = False
+        self.train_button.description, self.train_button.icon = TRAIN, "play"
+        self.train_button.button_style = "primary"
+        for control in (self.step_button, self.reset_button, self.w_slider, self.b_slider, self.lr_slider,
+                        self.epochs):
+            control.disabled = False
+        self._show_point_on_sliders()
+        self.progress.value = done
+        self.progress.bar_style = "success" if done == epochs else "warning"
+        what = "done" if done == epochs else f"stopped after {done} of {epochs} epochs"
+        self.stage.value = (f"{what}: {done} epoch{'s' if done != 1 else ''}, each forward → loss → "
                             f"backward → update; path: {self.path_points} points")
+        self.updates_sent += 1
         self.refresh()
 
     def _start_piece(self):
@@ -142,10 +239,16 @@ class NeuronLab(widgets.VBox):
         if abs(self.w - last_w) > self.w_slider.step / 2 or abs(self.b - last_b) > self.b_slider.step / 2:
             self.path += [(np.nan, np.nan), (self.w, self.b)]  # NaN: matplotlib breaks the line there
 
+    _current_stage = 0
+
     def _stage(self, index):
+        self._current_stage = index  # shown with the next update (at most 20 a second), not per epoch
+
+    @staticmethod
+    def _stage_html(index):
         marks = [f"<b style='color:#b35900'>{name}</b>" if i == index else f"<span style='color:#999'>{name}</span>"
                  for i, name in enumerate(STAGES)]
-        self.stage.value = " → ".join(marks)
+        return " → ".join(marks)
 
     # -------------------------------------------------------------------- drawing
     def refresh(self):
@@ -155,7 +258,8 @@ class NeuronLab(widgets.VBox):
         hand_w, hand_b = float(np.mean(error * self.x)), float(np.mean(error))
         f = notation.format_number
         self.readout.value = (
-            f"<div class='minigrad-neuron'>mean BCE loss L = <b>{f(loss)}</b><br>"
+            f"<div class='minigrad-neuron'>at w = <b>{f(self.w)}</b>, b = <b>{f(self.b)}</b>: "
+            f"mean BCE loss L = <b>{f(loss)}</b><br>"
             f"loss.backward(): ∂L/∂w = <b>{f(grad_w)}</b>, ∂L/∂b = <b>{f(grad_b)}</b><br>"
             f"by hand: mean((ŷ − y)·x) = {f(hand_w)}, mean(ŷ − y) = {f(hand_b)}</div>")
         per_sample = -(self.y * np.log(np.clip(y_hat, 1e-12, 1)) + (1 - self.y) * np.log(np.clip(1 - y_hat, 1e-12, 1)))
@@ -213,7 +317,8 @@ class NeuronLab(widgets.VBox):
                                                 xytext=(self.w, self.b), animated=True,
                                                 arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 2})
         self.loss_line.set_data(np.arange(1, len(self.losses) + 1), self.losses)
-        limits = (max(2, len(self.losses)), max(self.losses, default=0.7) * 1.1)
+        limits = (max(2, len(self.losses), self._epochs_planned if self.training else 0),
+                  max(self.losses, default=0.7) * 1.1)
         if limits != self._loss_limits:  # new axis limits: the still parts must be drawn again
             self.loss_axes.set(xlim=(0, limits[0]), ylim=(0, limits[1]))
             self._loss_limits = limits

@@ -4,92 +4,130 @@
 
     Walkthrough("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
 
-Top to bottom: the expression box (for text), one slider per input, the step controls
-(Play with its speed, Previous, Next, Reset, the step slider and the phase label), the
-graph at the current step, the equation of the step, and a table of every node.
+Top to bottom: the expression box (for text) and one slider per input, the step controls
+(Play, Previous, Next, Reset, the step slider, the phase label and the Present toggle), the
+speed and the view, the graph at the current step, the equation of the step, and a table of
+every node. Controls, graph and equation fit one screen (720 px); the equation area is as tall
+as the walkthrough's tallest step, so stepping never moves the page.
+
+**Present mode** (the *Present* toggle; on by default when ``MINIGRAD_PRESENT=1``, which
+``make present`` sets): the compact drawing at 1.7 × its size (labels 25 px), the equation at
+30 px, and only the inputs and the step controls; ← / → on the focused step slider still step.
 
 ``frames=True`` precomputes every step's drawing and equation and switches between them
 in the browser (``jslink``), so stepping keeps working in a saved notebook with no kernel.
+When an input moves, the current step's drawing is made first and sent at once; the other
+frames follow, one at a time, when the kernel is idle (so the picture keeps up with the slider).
 """
 
+import asyncio
 import html
+import os
 
 import ipywidgets as widgets
 import numpy as np
 
 from .. import expr, trace, viz
 from . import layout
+from .guard import Guard, not_finite_reason
+
+PRESENT_FIT = (690, 270)  # CSS px at natural size: × PRESENT_SCALE fills 1280 × 720 with room for the equation
+
+
+def present_by_default():
+    """``make present`` sets MINIGRAD_PRESENT=1: the walkthroughs start in Present mode."""
+    return os.environ.get("MINIGRAD_PRESENT", "").strip() == "1"
 
 
 class Walkthrough(widgets.VBox):
     """One cell, one widget: a live walkthrough of a function (text or a Python callable)."""
 
     def __init__(self, source, frames=False, expression_box=None, view="expression", show_saved=False,
-                 constants=(), interval=1200, **inputs):
+                 constants=(), interval=1200, present=None, **inputs):
         super().__init__(layout=widgets.Layout(width="100%"))
+        self.add_class("minigrad-walkthrough")
         self.frames = frames
         self.constants = tuple(constants)
         self.function = expr.parse(source) if isinstance(source, str) else source
         self.specs = dict(inputs)
-        self._build_controls(source, expression_box, view, show_saved, interval)
+        self._generation = 0  # bumped on every new walkthrough: a frame job of an older one stops
+        self._build_controls(source, expression_box, view, show_saved, interval,
+                             present_by_default() if present is None else present)
         self._rebuild_sliders()
         self.walk = self._run()
         self._refresh_all(keep_step=False)
 
+    @classmethod
+    def from_code(cls, code, target=None, namespace=None, **options):
+        """The walkthrough of a cell of PyTorch code, with its own names (what ``%%walkthrough`` shows)."""
+        from .from_code import walkthrough_of_code
+
+        return walkthrough_of_code(code, target=target, namespace=namespace, **options)
+
     # -------------------------------------------------------------------- building
-    def _build_controls(self, source, expression_box, view, show_saved, interval):
-        show_box = isinstance(source, str) if expression_box is None else expression_box
+    def _build_controls(self, source, expression_box, view, show_saved, interval, present):
+        self.show_box = isinstance(source, str) if expression_box is None else expression_box
         self.expression = widgets.Text(value=source if isinstance(source, str) else "", description="f =",
-                                       continuous_update=False, layout=widgets.Layout(width="340px"))
+                                       continuous_update=False, layout=widgets.Layout(width="300px"))
         self.expression_error = widgets.HTML()
-        self.expression.observe(self._on_expression, names="value")
-        expression_row = widgets.VBox([self.expression, self.expression_error],
-                                      layout=widgets.Layout(display=None if show_box else "none"))
+        self.guard = Guard(self.expression_error)  # every callback below: a failure is said here, never raised
+        self.expression.observe(self.guard(self._on_expression), names="value")
+        self.expression_row = widgets.VBox([self.expression, self.expression_error])
         self.sliders_box = layout.row([])
         self.sliders = {}
 
         self.play = widgets.Play(value=0, min=0, max=1, step=1, interval=interval, description="Play")
         self.speed = widgets.IntSlider(value=interval, min=200, max=3000, step=100, description="ms / step",
-                                       layout=widgets.Layout(width="260px"))
-        self.previous_button = widgets.Button(description="◀ Previous", layout=widgets.Layout(width="110px"))
-        self.next_button = widgets.Button(description="Next ▶", layout=widgets.Layout(width="110px"))
-        self.reset_button = widgets.Button(description="⟲ Reset", layout=widgets.Layout(width="90px"))
+                                       layout=widgets.Layout(width="250px"))
+        self.previous_button = widgets.Button(description="◀ Previous", layout=widgets.Layout(width="100px"))
+        self.next_button = widgets.Button(description="Next ▶", layout=widgets.Layout(width="90px"))
+        self.reset_button = widgets.Button(description="⟲ Reset", layout=widgets.Layout(width="80px"))
         self.step_slider = widgets.IntSlider(value=0, min=0, max=1, description="step",
-                                             layout=widgets.Layout(width="300px"))
-        self.phase = widgets.Label(layout=widgets.Layout(width="150px"))
-        self.previous_button.on_click(lambda _: self._move(-1))
-        self.next_button.on_click(lambda _: self._move(+1))
-        self.reset_button.on_click(lambda _: self._set_step(0))
+                                             layout=widgets.Layout(width="210px"),
+                                             style={"description_width": "35px"})
+        self.phase = widgets.Label(layout=widgets.Layout(width="125px"))
+        self.present = widgets.ToggleButton(value=present, description="Present", icon="desktop",
+                                            tooltip="Present mode: big graph and equation, fewer controls",
+                                            layout=widgets.Layout(width="95px"))
+        self.previous_button.on_click(self.guard(lambda _: self._move(-1)))
+        self.next_button.on_click(self.guard(lambda _: self._move(+1)))
+        self.reset_button.on_click(self.guard(lambda _: self._set_step(0)))
         self.links = [self._link((self.play, "value"), (self.step_slider, "value")),
                       self._link((self.speed, "value"), (self.play, "interval"))]
-        self.step_slider.observe(lambda change: self._refresh_step(), names="value")
+        self.step_slider.observe(self.guard(lambda change: self._refresh_step()), names="value")
+        self.present.observe(self.guard(lambda change: self._on_present()), names="value")
 
         self.view = widgets.ToggleButtons(options=[("Expression graph", "expression"), ("Autograd graph", "autograd")],
-                                          value=view, style={"button_width": "150px"})
-        self.saved = widgets.Checkbox(value=show_saved, description="saved tensors", indent=False)
-        self.view.observe(lambda change: self._refresh_all(keep_step=True), names="value")
-        self.saved.observe(lambda change: self._refresh_all(keep_step=True), names="value")
+                                          value=view, style={"button_width": "140px"})
+        self.saved = widgets.Checkbox(value=show_saved, description="saved tensors", indent=False,
+                                      layout=widgets.Layout(width="130px"))
+        self.view.observe(self.guard(lambda change: self._refresh_all(keep_step=True)), names="value")
+        self.saved.observe(self.guard(lambda change: self._refresh_all(keep_step=True)), names="value")
 
         self.graph = layout.graph_box()
-        self.equation = widgets.HTMLMath(layout=widgets.Layout(min_height="110px"))
+        self.equation = widgets.HTMLMath()
+        self.equation_sizer = widgets.HTMLMath()  # every step, invisible: the area's one height
         self.table = widgets.HTML()
         if self.frames:  # every step drawn in advance; the browser switches frames itself: no kernel needed
             self.graph_frames = widgets.Stack(layout=widgets.Layout(width="100%"))
             self.equation_frames, self.phase_frames = widgets.Stack(), widgets.Stack()
+            self.table_frames = widgets.Stack()  # the node table too, so that it follows Play on a saved page
             self.links += [widgets.jslink((self.step_slider, "value"), (stack, "selected_index"))
-                           for stack in (self.graph_frames, self.equation_frames, self.phase_frames)]
+                           for stack in self._frame_stacks()]
+        self.table_view = self.table_frames if self.frames else self.table
+        equation = layout.overlay([self.equation_sizer, self.equation_frames if self.frames else self.equation],
+                                  "minigrad-equation")
 
-        step_row = layout.row([self.play, self.previous_button, self.next_button, self.reset_button,
-                               self.step_slider, self.phase_frames if self.frames else self.phase])
-        self.children = [
-            expression_row,
-            self.sliders_box,
-            step_row,
-            layout.row([self.speed, self.view, self.saved]),
-            self.graph_frames if self.frames else self.graph,
-            self.equation_frames if self.frames else self.equation,
-            self.table,
-        ]
+        self.inputs_row = layout.row([self.expression_row, self.sliders_box])
+        self.step_row = layout.row([self.play, self.previous_button, self.next_button, self.reset_button,
+                                    self.step_slider, self.phase_frames if self.frames else self.phase,
+                                    self.present])
+        self.options_row = layout.row([self.speed, self.view, self.saved])
+        self.children = [self.inputs_row, self.step_row, self.options_row,
+                         self.graph_frames if self.frames else self.graph, equation, self.table_view]
+
+    def _frame_stacks(self):
+        return self.graph_frames, self.equation_frames, self.phase_frames, self.table_frames
 
     def _link(self, source, target):
         return (widgets.jslink if self.frames else widgets.link)(source, target)
@@ -106,7 +144,8 @@ class Walkthrough(widgets.VBox):
             if name in self.constants and not isinstance(spec, tuple):
                 continue  # data given as a value: no slider
             slider = layout.float_slider(name, spec)
-            slider.observe(lambda change: self._on_input(), names="value")
+            slider.layout.width = "300px"
+            slider.observe(self.guard(lambda change: self._on_input()), names="value")
             sliders[name] = slider
         self.sliders = sliders
         self.sliders_box.children = list(sliders.values())
@@ -128,7 +167,7 @@ class Walkthrough(widgets.VBox):
 
     def _on_input(self):
         self.walk = self._run()
-        self._refresh_all(keep_step=True)
+        self._refresh_all(keep_step=True, inputs_moved=True)
 
     def _on_expression(self, change):
         """A new expression: parse it, run it, and only then replace the walkthrough on screen."""
@@ -143,6 +182,9 @@ class Walkthrough(widgets.VBox):
         self._rebuild_sliders()
         self._refresh_all(keep_step=False)
 
+    def _on_present(self):
+        self._refresh_all(keep_step=True)
+
     # -------------------------------------------------------------------- stepping
     @property
     def step(self):
@@ -155,45 +197,108 @@ class Walkthrough(widgets.VBox):
         self._set_step(self.step + delta)
 
     # -------------------------------------------------------------------- drawing
-    def snapshot(self, step=None):
-        """The SVG of the graph at ``step`` (the current step by default), for a static picture."""
-        return viz.to_svg(viz.draw(self.walk, step=self.step if step is None else step, view=self.view.value,
-                                   show_saved=self.saved.value))
+    def _draw(self, step):
+        if self.present.value:  # the compact drawing, sized to fill a projector at PRESENT_SCALE
+            return viz.draw(self.walk, step=step, view=self.view.value, show_saved=self.saved.value,
+                            legend=False, compact=True if self.view.value == "expression" else None,
+                            fit=PRESENT_FIT)
+        return viz.draw(self.walk, step=step, view=self.view.value, show_saved=self.saved.value)
 
-    def _refresh_all(self, keep_step):
+    def snapshot(self, step=None):
+        """The SVG of the graph at ``step`` (the current step by default), for a static picture.
+
+        A Graphviz SVG (``SVG(walk.snapshot(4))`` shows it): laid out to fit a notebook column
+        at its natural size, labels 11 pt = 14.7 px.
+        """
+        return viz.to_svg(self._draw(self.step if step is None else step))
+
+    def _graph_html(self, step):
+        scale = layout.PRESENT_SCALE if self.present.value else 1.0
+        return layout.svg_html(self.snapshot(step), scale=scale)
+
+    def _equation_px(self):
+        return layout.PRESENT_EQUATION_PX if self.present.value else None
+
+    def _refresh_all(self, keep_step, inputs_moved=False):
         last = len(self.walk.steps) - 1
         step = min(self.step, last) if keep_step else 0
-        with self.hold_sync():
+        self._generation += 1
+        self._show_present_mode()
+        with self.hold_sync():  # the picture is sent first: the browser shows it before typesetting maths
             self.step_slider.max = self.play.max = last
             if self.frames:
-                self._build_frames()
+                self._build_frames(step, later=inputs_moved)
             self.step_slider.value = step
             self._refresh_step()
+            if not inputs_moved:  # same structure, same heights: the sizer's maths is not typeset again
+                self.equation_sizer.value = layout.equation_sizer_html(self.walk, self._equation_px())
+        self.guard.inform(not_finite_reason(value.data for value in self.walk.graph.values))  # ∞ is not an error
 
-    def _build_frames(self):
-        walk = self.walk
-        self.graph_frames.children = [widgets.HTML(layout.svg_html(self.snapshot(i)),
-                                                   layout=widgets.Layout(height=layout.GRAPH_HEIGHT))
-                                      for i in range(len(walk.steps))]
-        self.equation_frames.children = [widgets.HTMLMath(layout.equation_html(s, walk)) for s in walk.steps]
-        self.phase_frames.children = [widgets.Label(walk.phase_label(i)) for i in range(len(walk.steps))]
+    def _show_present_mode(self):
+        hidden = "none" if self.present.value else None
+        self.options_row.layout.display = hidden
+        self.table_view.layout.display = hidden
+        # the box hides, its message does not: a failure is said where the student is looking
+        self.expression.layout.display = "none" if self.present.value or not self.show_box else None
+
+    def _build_frames(self, current, later):
+        """Every step's drawing and equation; with ``later``, all but the ``current`` step's are made
+        after this callback returns (one step per turn of the kernel's event loop), so the picture
+        the student is looking at changes at once."""
+        count = len(self.walk.steps)
+        if len(self.graph_frames.children) != count:  # a new structure: new frames (else: updated in place)
+            self.graph_frames.children = [widgets.HTML(layout=widgets.Layout(width="100%")) for _ in range(count)]
+            self.equation_frames.children = [widgets.HTMLMath() for _ in range(count)]
+            self.phase_frames.children = [widgets.Label() for _ in range(count)]
+            self.table_frames.children = [widgets.HTML() for _ in range(count)]
+        self._draw_frame(current)
+        for index, label in enumerate(self.phase_frames.children):
+            label.value = self.walk.phase_label(index)
+        rest = [i for i in range(count) if i != current]
+        loop = _running_loop() if later else None
+        if loop is None:
+            for index in rest:
+                self._draw_frame(index)
+        else:
+            loop.call_soon(self._draw_frames_later, self._generation, rest, loop)
+
+    def _draw_frame(self, index):
+        self.graph_frames.children[index].value = self._graph_html(index)
+        self.equation_frames.children[index].value = layout.equation_html(self.walk.steps[index], self.walk,
+                                                                          self._equation_px())
+        self.table_frames.children[index].value = self._table(index)
+
+    def _draw_frames_later(self, generation, indices, loop):
+        """One frame, then the next on a later turn; stops if a newer walkthrough replaced this one."""
+        if generation != self._generation or not indices:
+            return
+        index, rest = indices[0], indices[1:]
+        try:
+            self._draw_frame(index)
+        except Exception as error:  # noqa: BLE001 - a callback of the event loop: never let it escape
+            self.graph_frames.children[index].value = layout.error_html(f"could not draw step {index}: {error}")
+        if rest:
+            loop.call_soon(self._draw_frames_later, generation, rest, loop)
 
     def _refresh_step(self):
         step = self.walk.steps[self.step]
         self.phase.value = self.walk.phase_label(self.step)
         if self.frames:
-            for stack in (self.graph_frames, self.equation_frames, self.phase_frames):
+            for stack in self._frame_stacks():
                 stack.selected_index = self.step
         else:
-            self.graph.value = layout.svg_html(self.snapshot())
-            self.equation.value = layout.equation_html(step, self.walk)
-        self.table.value = self._table()
+            self.graph.value = self._graph_html(self.step)
+            self.equation.value = layout.equation_html(step, self.walk, self._equation_px())
+        if not self.present.value and not self.frames:
+            self.table.value = self._table()
 
-    def _table(self):
-        """Every node: its value, the local derivative its consumer used, its gradient so far."""
-        state = self.walk.state(self.step)
+    def _table(self, step=None):
+        """Every node at ``step`` (the current one by default): its value, the local derivative its
+        consumer used, its gradient so far."""
+        step = self.step if step is None else step
+        state = self.walk.state(step)
         locals_ = {}
-        for past in self.walk.steps[: self.step + 1]:
+        for past in self.walk.steps[: step + 1]:
             locals_.update(past.local)
         rows, highlight = [], None
         for value in self.walk.graph.values:
@@ -218,3 +323,11 @@ class Walkthrough(widgets.VBox):
 
     def __repr__(self):
         return f"<widgets.Walkthrough of {html.escape(self.walk.output.name)} at step {self.step}>"
+
+
+def _running_loop():
+    """The kernel's event loop when called from a widget callback (None in a plain script or test)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

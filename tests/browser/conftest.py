@@ -43,7 +43,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}  # a laptop (DESIGN §8)
 
 
 def free_port():
@@ -126,14 +126,16 @@ def private_env(root):
     return env
 
 
-def serve_notebooks(tmp_path_factory, name, command):
-    """Start a server on a temporary copy of notebooks/; ``command(folder, port, token)`` says which."""
+def serve_notebooks(tmp_path_factory, name, command, env=None):
+    """Start a server on a temporary copy of notebooks/; ``command(folder, port, token)`` says which,
+    ``env`` adds variables (``MINIGRAD_PRESENT=1``: what ``make present`` sets)."""
     require_chromium()
     root = tmp_path_factory.mktemp(name)
     shutil.copytree(NOTEBOOKS, root / "notebooks")
     port, token = free_port(), secrets.token_hex(16)
     ready_path = "api/status" if name == "lab" else ""
-    server = start_server(command(root / "notebooks", port, token), root, private_env(root), port, token, ready_path)
+    server = start_server(command(root / "notebooks", port, token), root, {**private_env(root), **(env or {})},
+                          port, token, ready_path)
     server.notebooks = root / "notebooks"
     return server
 
@@ -144,7 +146,7 @@ def lab(tmp_path_factory):
     server = serve_notebooks(tmp_path_factory, "lab", lambda folder, port, token: [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={folder}"])
+        f"--ServerApp.root_dir={folder}", f"--config={ROOT / 'jupyter' / 'jupyter_server_config.json'}"])  # as make lab
     yield server
     stop_server(server.process)
 

@@ -11,6 +11,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
+from . import test_readability as readability
 from .conftest import ROOT
 
 NAMES = ["00_start_here", "01_square", "02_chain_rule_sin", "03_three_links", "04_neuron_bce",
@@ -61,7 +62,12 @@ def save_and_read(page, lab, name):
         if (lab.notebooks / f"{name}.ipynb").stat().st_mtime_ns != before:
             break
         page.wait_for_timeout(100)
-    page.wait_for_timeout(300)
+    for _ in range(50):  # the server may still be writing the file: read it once it is whole
+        page.wait_for_timeout(200)
+        try:
+            return nbformat.read(lab.notebooks / f"{name}.ipynb", as_version=4)
+        except (nbformat.reader.NotJSONError, ValueError):
+            continue
     return nbformat.read(lab.notebooks / f"{name}.ipynb", as_version=4)
 
 
@@ -109,6 +115,7 @@ def test_run_all_renders_every_widget_without_errors(page, lab, console_errors, 
     main = cell_output(panel, MAIN_WIDGET[name])
     expect(main.locator(".jupyter-widgets").first).to_be_visible()
     assert screenshot(main, name, tmp_path).stat().st_size > 10_000
+    readability.check_notebook(page, panel, name)  # on the same page: sizes, fit, contrast, arrows, zoom, timing
     assert console_errors == [], console_errors
 
 

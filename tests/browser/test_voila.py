@@ -1,4 +1,9 @@
-"""Classroom mode: the notebooks served by Voila (code hidden, widgets live), driven in Chromium."""
+"""Classroom mode: the notebooks served by Voila (code hidden, widgets live), driven in Chromium.
+
+Voila runs as ``make present`` runs it: the project's template (``jupyter/voila/templates/minigrad``,
+Voila's lab template without its CDN stylesheet). Requests off this machine are aborted and counted
+(0), console errors counted (0), and so are the module-federation warnings a version mismatch gives.
+"""
 
 import re
 import sys
@@ -6,20 +11,23 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import serve_notebooks, stop_server
+from .conftest import ROOT, serve_notebooks, stop_server
 
 
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
     """Voila (``make present``) serving a temporary copy of notebooks/."""
     server = serve_notebooks(tmp_path_factory, "voila", lambda folder, port, token: [
+        "/usr/bin/env", f"JUPYTER_PATH={ROOT / 'jupyter'}",
         sys.executable, "-m", "voila", str(folder), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-        "--Voila.port_retries=0", f"--token={token}"])
+        "--Voila.port_retries=0", f"--token={token}", "--template=minigrad"])
     yield server
     stop_server(server.process)
 
 
-def test_present_a_notebook_and_drive_a_slider(page, voila, console_errors):
+def test_present_a_notebook_and_drive_a_slider(page, voila, console_errors, blocked_requests):
+    warnings = []
+    page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
     page.goto(voila.page_url("voila/render/01_square.ipynb"), timeout=120_000)
     plot = page.locator(".widget-vbox").filter(has=page.locator(".minigrad-slope")).last
     slope = plot.locator(".minigrad-slope")
@@ -33,4 +41,9 @@ def test_present_a_notebook_and_drive_a_slider(page, voila, console_errors):
     expect(slope).to_contain_text("f′(3) = 6")
     walk = page.locator(".widget-vbox").filter(has=page.locator(".minigrad-graph")).first
     expect(walk.locator(".widget-label").filter(has_text=re.compile(r"^Forward 1 / 1$")).first).to_be_visible()
+    mismatches = [w for w in warnings if "Unsatisfied version" in w]
+    print(f"\nVoila: {len(blocked_requests)} requests off the machine, {len(console_errors)} console errors, "
+          f"{len(mismatches)} version-mismatch warnings")
+    assert blocked_requests == [], blocked_requests
     assert console_errors == [], console_errors
+    assert mismatches == [], mismatches

@@ -1,0 +1,72 @@
+"""Notebook files stay whole: stored as JupyterLab writes them, saved without broken widget outputs."""
+
+import copy
+import json
+import pathlib
+
+import pytest
+
+from minigrad import notebook_files
+
+NOTEBOOKS = sorted((pathlib.Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_are_stored_as_jupyterlab_writes_them(path):
+    """Opening in JupyterLab changes nothing: so it does not mark the notebook modified."""
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    rewritten = notebook_files.as_jupyterlab_writes(copy.deepcopy(stored))
+    assert rewritten == stored
+    assert all(type(v) is int for v in _whole_floats(stored)), "a 2.0 that JupyterLab would save as 2"
+    assert stored["metadata"]["kernelspec"]["display_name"] == notebook_files.kernelspec()["display_name"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_saved_widget_output_has_its_model_and_no_model_is_unused(path):
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    saved = copy.deepcopy(stored)
+    notebook_files.keep_widgets_whole({"type": "notebook", "content": saved})
+    assert saved == stored  # the hook has nothing to repair or drop in a notebook ``make notebooks`` wrote
+    views = list(notebook_files.widget_views(stored))
+    assert views, "a course notebook shows widgets"
+
+
+def _whole_floats(value):
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _whole_floats(item)]
+    if isinstance(value, list):
+        return [v for item in value for v in _whole_floats(item)]
+    return [value] if isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value) else []
+
+
+def notebook_with(models, shown):
+    cells = [{"cell_type": "code", "source": "w", "metadata": {}, "outputs": [
+        {"output_type": "display_data", "metadata": {},
+         "data": {notebook_files.WIDGET_VIEW: {"model_id": model_id, "version_major": 2, "version_minor": 0},
+                  "text/plain": "VBox(...)"}}]} for model_id in shown]
+    state = {"state": {i: {"model_name": name, "state": refs} for i, (name, refs) in models.items()},
+             "version_major": 2, "version_minor": 0}
+    return {"type": "notebook", "content": {"cells": cells, "metadata": {"widgets": {notebook_files.WIDGET_STATE:
+                                                                                      state}}}}
+
+
+def test_a_live_widget_saved_without_its_model_becomes_a_note_and_unused_models_go():
+    models = {"box": ("VBoxModel", {"children": ["IPY_MODEL_slider", "IPY_MODEL_stack"]}),
+              "slider": ("IntSliderModel", {"layout": "IPY_MODEL_layout"}), "layout": ("LayoutModel", {}),
+              "stack": ("StackModel", {}),
+              "link": ("LinkModel", {"source": ["IPY_MODEL_slider", "value"], "target": ["IPY_MODEL_stack", "x"]}),
+              "old": ("VBoxModel", {"children": ["IPY_MODEL_old_child"]}), "old_child": ("HTMLModel", {})}
+    model = notebook_with(models, shown=["box", "live_from_the_kernel"])
+    notebook_files.keep_widgets_whole(model)
+    outputs = [cell["outputs"][0]["data"] for cell in model["content"]["cells"]]
+    assert notebook_files.WIDGET_VIEW in outputs[0]
+    assert notebook_files.WIDGET_VIEW not in outputs[1] and "Run this cell" in outputs[1]["text/html"]
+    kept = model["content"]["metadata"]["widgets"][notebook_files.WIDGET_STATE]["state"]
+    assert sorted(kept) == ["box", "layout", "link", "slider", "stack"]  # the jslink stays; the old box goes
+
+
+def test_the_hook_leaves_other_files_alone():
+    model = {"type": "file", "content": "text"}
+    notebook_files.keep_widgets_whole(model)
+    assert model == {"type": "file", "content": "text"}
+    notebook_files.keep_widgets_whole(None)
