@@ -34,7 +34,11 @@ import tempfile
 import time
 import zipfile
 
-import tomllib  # the site is built with Python 3.11+ (.venv-site)
+try:
+    import tomllib  # Python 3.11+
+except ModuleNotFoundError:  # Python 3.10: the lab runs, only the site build needs 3.11
+    tomllib = None
+
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SITE_CONFIG = ROOT / "site"
@@ -71,6 +75,8 @@ def sha256_of(path):
 
 
 def bundle():
+    if tomllib is None:
+        raise BuildError("the site is built with Python 3.11 or newer (make site PYTHON=python3.11)")
     return tomllib.loads((SITE_CONFIG / "bundle.toml").read_text(encoding="utf-8"))
 
 

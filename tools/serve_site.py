@@ -51,9 +51,21 @@ def addresses_for_students(host, port):
             found.update(info[4][0] for info in socket.getaddrinfo(name, None, socket.AF_INET))
         except OSError:
             continue
-    found.discard("127.0.0.1")
-    found.discard("127.0.1.1")
-    return [f"http://{address}:{port}/" for address in sorted(found)] or [f"http://<this machine's address>:{port}/"]
+    found.add(_outgoing_address())
+    found = {address for address in found if address and not address.startswith("127.")}
+    return [f"http://{address}:{port}/" for address in sorted(found)] or [
+        f"http://<this machine's address>:{port}/ (see `ip addr` or `ipconfig`)"]
+
+
+def _outgoing_address():
+    """The address of the interface a packet to the local network would leave by. A UDP "connect" only
+    picks the route: no packet is sent."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return probe.getsockname()[0]
+        except OSError:
+            return None
 
 
 def main(argv=None):

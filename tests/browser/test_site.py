@@ -16,7 +16,9 @@ written to build/site-timings.json; they are reported, not asserted (speed lives
 
 import http.server
 import json
+import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -71,6 +73,12 @@ def build_site_if_stale():
     stamp = SITE / "bundled.json"
     if stamp.exists() and stamp.stat().st_mtime > newest_input_time():
         return None
+    missing = [tool for tool in ("make", "npm") if shutil.which(tool) is None]
+    if missing:
+        message = f"the site needs {' and '.join(missing)} to build (npm fetches Pyodide and viz-js)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + ": on CI the site's tests must run")
+        pytest.skip(message)
     started = time.monotonic()
     result = subprocess.run(["make", "site"], cwd=ROOT, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
@@ -385,15 +393,16 @@ def check_neuron_lab(tab, panel):
 
 
 def check_gradient_lab(tab, panel):
-    """05: backward() accumulates (4, then 8) and the autograd graph is redrawn each time."""
+    """05: backward() draws the graph it ran through and accumulates (4, then 8), as in JupyterLab."""
     gradients = widget_of(panel, "lab = GradientLab()")
     reading = gradients.locator(".minigrad-grad")
     expect(reading).to_contain_text("x.grad = 0")  # the notebook pressed backward() three times, then zero_()
-    for expected in ("4", "8"):
-        before = picture(gradients)
-        gradients.get_by_role("button", name="backward()", exact=True).click()
-        expect(reading).to_contain_text(f"x.grad = {expected}")
-        assert picture(gradients) != before
+    zeroed = picture(gradients)
+    gradients.get_by_role("button", name="backward()", exact=True).click()
+    expect(reading).to_contain_text("x.grad = 4")
+    assert picture(gradients) != zeroed
+    gradients.get_by_role("button", name="backward()", exact=True).click()
+    expect(reading).to_contain_text("x.grad = 8")
 
 
 WIDGET_CHECKS = {"00_start_here": check_walkthrough, "01_square": check_function_plot,
