@@ -434,7 +434,7 @@ def _title(operation, names=None):
         return f"{symbol[:-1]}{names[0]}"
     if symbol == "ᵀ" and len(names) == 1:  # a transpose: Wᵀ
         return f"{names[0]}ᵀ"
-    if symbol == "+@" and len(names) == 3:  # nn.Linear's addmm(b, x, Wᵀ): x @ Wᵀ + b
+    if operation.op is ops.Addmm and len(names) == 3:  # nn.Linear's addmm(b, x, Wᵀ), titled as written: x @ Wᵀ + b
         return f"{names[1]} @ {names[2]} + {names[0]}"
     if len(names) == 2 and len(symbol) == 1:
         return f"{names[0]} {symbol} {names[1]}"
