@@ -106,6 +106,7 @@ class Walkthrough(widgets.VBox):
 
         self.graph = layout.graph_box()
         self.equation = widgets.HTMLMath()
+        self.equation.add_class("minigrad-step-equation")  # the step's own (the sizer beside it is invisible)
         self.equation_sizer = widgets.HTMLMath()  # every step, invisible: the area's one height
         self.table = widgets.HTML()
         if self.frames:  # every step drawn in advance; the browser switches frames itself: no kernel needed
@@ -249,6 +250,8 @@ class Walkthrough(widgets.VBox):
         if len(self.graph_frames.children) != count:  # a new structure: new frames (else: updated in place)
             self.graph_frames.children = [widgets.HTML(layout=widgets.Layout(width="100%")) for _ in range(count)]
             self.equation_frames.children = [widgets.HTMLMath() for _ in range(count)]
+            for frame in self.equation_frames.children:
+                frame.add_class("minigrad-step-equation")
             self.phase_frames.children = [widgets.Label() for _ in range(count)]
             self.table_frames.children = [widgets.HTML() for _ in range(count)]
         self._draw_frame(current)

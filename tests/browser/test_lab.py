@@ -143,15 +143,15 @@ def set_slider(widget, description, value):
 def test_walkthrough_slider_steps_and_play(page, lab, console_errors):
     walk = widget_after_run_all(page, lab, "00_start_here", 'walk = Walkthrough("exp(sin(x**2))"')
     expect(phase_of(walk)).to_have_text("Forward 1 / 3")
-    assert highlighted(walk) == ["op0", "v1"]
+    assert highlighted(walk) == ["v1"]  # the compact drawing: y = x² is one box
     set_slider(walk, "x", 3)
-    expect(walk.locator(".widget-htmlmath")).to_contain_text("from x = 3 we get y = 9")
+    expect(walk.locator(".minigrad-step-equation")).to_contain_text("from x = 3 we get y = 9")
     expect(walk.locator(".minigrad-graph svg text", has_text="value 9").first).to_be_visible()
     for _ in range(4):
         walk.get_by_role("button", name="Next ▶").click()
     expect(phase_of(walk)).to_have_text("Backward 2 / 4")
-    expect(walk.locator(".widget-htmlmath")).to_contain_text("∂u/∂y = -1.3758")  # e^{sin 9}·cos 9 at x = 3
-    assert highlighted(walk) == ["op1"]
+    expect(walk.locator(".minigrad-step-equation")).to_contain_text("∂u/∂y = -1.3758")  # e^{sin 9}·cos 9 at x = 3
+    assert highlighted(walk) == ["v2"]  # SinBackward0 runs at z = sin(y)
     walk.get_by_role("button", name="◀ Previous").click()
     expect(phase_of(walk)).to_have_text("Backward 1 / 4")
     walk.get_by_role("button", name="⟲ Reset").click()
