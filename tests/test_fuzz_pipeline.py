@@ -129,7 +129,6 @@ def test_a_slider_that_reaches_a_failing_point_keeps_the_last_picture():
     assert playground.graph.value == graph and len(playground.guard.failures) == 1
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # minigrad's own silence on overflow is #11's (core)
 def test_function_plot_says_why_instead_of_raising():
     plot = FunctionPlot("exp(1000*x)", x=(-3, 3, 0.01, 1.0))
     assert "∞ here is float32's infinity" in plot.readout.value

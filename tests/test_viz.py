@@ -161,7 +161,6 @@ def test_every_text_has_4_5_to_1_contrast_with_its_fill(chain):
     assert worst >= 4.5, worst
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # ops.py's own warning (not ours)
 def test_infinity_and_nan_are_symbols_with_a_reason():
     overflow = Walkthrough.run(expr.parse("exp(x)"), x=1000.0)
     svg = viz.to_svg(viz.draw(overflow, step=0))
