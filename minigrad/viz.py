@@ -184,7 +184,8 @@ _LAYOUTS = {}  # structure -> (compact, rankdir): measured once, reused for ever
 
 def _choose_layout(graph, state, view, options, compact, rankdir, fit):
     """The first layout that fits ``fit`` at natural size: left to right (with op boxes, then compact),
-    then top to bottom.
+    then top to bottom. When none fits, the narrowest one that is low enough (a teacher scrolls a wide
+    graph sideways once; a tall one pushes the equation off the screen at every step).
 
     Sizes come from a real render (nodes and label slots are fixed-size, so the numbers of the
     current step do not change them); the answer is kept per graph structure.
@@ -201,13 +202,14 @@ def _choose_layout(graph, state, view, options, compact, rankdir, fit):
                  for layout in candidates}
         width, height = fit
         fitting = [layout for layout in candidates if sizes[layout][0] <= width and sizes[layout][1] <= height]
-        narrow = [layout for layout in candidates if sizes[layout][0] <= width]
+        low = [layout for layout in candidates if sizes[layout][1] <= height]
         if fitting:
             _LAYOUTS[key] = fitting[0]
-        elif narrow:  # too tall everywhere: the shortest that needs no sideways scrolling
-            _LAYOUTS[key] = min(narrow, key=lambda layout: sizes[layout][1])
-        else:  # too wide everywhere: the narrowest; the box scrolls sideways, the text keeps its size
-            _LAYOUTS[key] = min(candidates, key=lambda layout: sizes[layout][0])
+        elif low:  # too wide everywhere it is low enough: the narrowest of those; the box scrolls sideways,
+            # the text keeps its size, and controls, graph and equation still share one screen
+            _LAYOUTS[key] = min(low, key=lambda layout: sizes[layout][0])
+        else:  # too tall everywhere: the shortest (the page scrolls, the text keeps its size)
+            _LAYOUTS[key] = min(candidates, key=lambda layout: sizes[layout][1])
     return _LAYOUTS[key]
 
 

@@ -338,7 +338,7 @@ def check_notebook(page, panel, name):
 
 
 PRESENT_NOTEBOOKS = ["00_start_here", "01_square", "02_chain_rule_sin", "03_three_links", "04_neuron_bce",
-                     "05_autograd_in_practice", "06_playground"]
+                     "05_autograd_in_practice", "06_playground", "07_your_code"]
 
 
 @pytest.fixture(scope="module")

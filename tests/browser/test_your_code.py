@@ -10,6 +10,7 @@ import re
 import nbformat
 from playwright.sync_api import expect
 
+from . import test_readability as readability
 from .conftest import NOTEBOOKS
 from .test_lab import WIDGET_VIEW, cell_output, open_notebook, phase_of, run_all, save_and_read, screenshot
 
@@ -78,4 +79,5 @@ def test_run_all_then_move_w_and_step_to_the_end(page, lab, console_errors, tmp_
     expect(table_row(neuron, "b")).to_contain_text("0.9661")
     expect(neuron.locator(".minigrad-error")).to_have_count(0)
     assert screenshot(neuron, NAME, tmp_path).stat().st_size > 10_000
+    readability.check_notebook(page, panel, NAME)  # on the same page: sizes, 720-px fit, contrast, arrows, raw TeX
     assert console_errors == [], console_errors
