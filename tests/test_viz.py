@@ -228,7 +228,7 @@ def test_an_mlp_draws_one_node_per_tensor_op():
     mg.manual_seed(0)
     x, w1, w2 = mg.randn(16, 4), mg.randn(4, 8, requires_grad=True), mg.randn(8, 1, requires_grad=True)
     loss = (mg.tanh(x @ w1) @ w2).mean()
-    source = viz.draw(loss).source
+    source = viz.draw(loss, compact=False).source  # op boxes drawn (the compact drawing merges them into values)
     assert len(re.findall(r"^\s*op\d+ \[", source, re.M)) == 4  # mm, tanh, mm, mean
 
 
