@@ -23,8 +23,8 @@ def test_drawing_before_graphviz_is_started_says_what_to_run(monkeypatch):
         viz.render("digraph { a -> b }")
 
 
-def test_starting_it_outside_pyodide_is_refused_with_the_reason():
-    import asyncio
-
+def test_starting_it_outside_pyodide_is_refused_with_the_reason(monkeypatch):
+    monkeypatch.setattr(render_browser, "_viz", None)
+    starting = render_browser.load()  # stepped by hand: no event loop needed (a browser test may hold one)
     with pytest.raises(render_browser.BrowserRenderError, match="only inside Pyodide"):
-        asyncio.run(render_browser.load())
+        starting.send(None)

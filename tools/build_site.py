@@ -304,6 +304,18 @@ def patch_run_all(site, provenance):
         "after a cell tagged raises-exception, as in JupyterLab)")
 
 
+# Font Awesome's fallback formats for browsers of the last decade (Internet Explorer's .eot, old iOS's SVG
+# fonts, bare .ttf): every browser JupyterLite runs in takes the .woff2 listed before them. 2.2 MB of 60.
+LEGACY_FONTS = ("*.eot", "fa-*.svg", "fa-*.ttf")
+
+
+def drop_legacy_fonts(site):
+    dropped = [p for pattern in LEGACY_FONTS for p in (site / "build").glob(pattern)]
+    for path in dropped:
+        path.unlink()
+    return len(dropped)
+
+
 def check_site(site=OUTPUT):
     """The checks a built site must pass; returns its size in bytes."""
     problems = []
@@ -375,6 +387,7 @@ def build():
     log(f"{len(wheels)} wheels, {len(names)} notebooks: jupyter lite build")
     lite_build(wheels, STAGE / "files")
     patch_run_all(OUTPUT, provenance)
+    drop_legacy_fonts(OUTPUT)
     shutil.copy(OUTPUT / "lab" / "favicon.ico", OUTPUT / "favicon.ico")  # browsers ask the site's root for it
     write_provenance(provenance)
     size = check_site()
