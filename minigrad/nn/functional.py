@@ -96,15 +96,41 @@ def linear(input, weight, bias=None):
     rows, wrapped in ViewBackward0 for a single vector or for more dimensions."""
     _require_tensor("linear", input)
     _require_tensor("linear", weight, "weight", 2)
+    if input._data.ndim == 0 or weight._data.ndim == 0:  # checked first, as PyTorch does
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input._data.ndim}D and {weight._data.ndim}D")
     if bias is None:
         return input @ weight.t()
-    if input._data.ndim == 0:
-        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
+    if weight._data.ndim == 1:  # PyTorch takes the addmm path (W must be a matrix) unless b is a number
+        if input._data.ndim == 2 or bias._data.ndim > 0:
+            if bias._data.dtype != weight._data.dtype:  # addmm checks its "self" (b) and "mat2" (Wᵀ) first
+                raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                                   f"{_torch_type_name(bias._data.dtype)} and {_torch_type_name(weight._data.dtype)}")
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+        return input @ weight.t() + bias
     _check_linear(input, weight)
+    _check_bias(bias, int(np.prod(input._data.shape[:-1])), weight._data.shape[0])
     if input._data.ndim == 2:
         return ops.Addmm.apply(bias, input, weight.t())
     rows = input.view(-1, input._data.shape[-1])
     return ops.Addmm.apply(bias, rows, weight.t()).view(*input._data.shape[:-1], weight._data.shape[0])
+
+
+def _check_bias(bias, rows, columns):
+    """addmm expands the bias to (rows, columns), PyTorch's expand error if it cannot (NumPy would
+    broadcast both ways: a bias of 2 values with 1 output feature would make 2 outputs)."""
+    _require_tensor("linear", bias, "bias", 3)
+    target = (rows, columns)
+    if bias._data.ndim > 2:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(bias.shape)}}}, size={list(target)}): the number "
+                           f"of sizes provided (2) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({bias._data.ndim})")
+    for dim in range(-1, -bias._data.ndim - 1, -1):  # from the last dim, as expand checks
+        size, wanted = bias._data.shape[dim], target[dim]
+        if size not in (1, wanted):
+            raise RuntimeError(f"The expanded size of the tensor ({wanted}) must match the existing size ({size}) "
+                               f"at non-singleton dimension {dim + 2}.  Target sizes: {list(target)}.  "
+                               f"Tensor sizes: {list(bias.shape)}")
 
 
 def _check_linear(input, weight):
