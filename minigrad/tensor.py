@@ -527,6 +527,9 @@ class Tensor:
 
     def __pow__(self, exponent):
         data = self._data
+        if data.dtype.kind == "b" and isinstance(exponent, (bool, np.bool_)):
+            # PyTorch takes a Python bool exponent (x ** True is x, x ** False all True), not a bool tensor
+            return Tensor._wrap(data.copy() if exponent else np.ones_like(data))
         if data.dtype.kind == "b" and _is_bool(exponent):
             raise NotImplementedError('"pow" not implemented for \'Bool\'')
         if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2
@@ -1357,12 +1360,16 @@ def _check_not_bool(a, b, kernel):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
+def _cpp_type_name(dtype):
+    """A dtype as PyTorch's C++ messages name it (float, double, long int, bool)."""
+    return {"float32": "float", "float64": "double", **CPP_TYPE_NAMES}.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
 def _check_same_dtype(a, b):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{np.dtype(a._data.dtype).name.replace('float32', 'float').replace('float64', 'double')} != "
-            f"{np.dtype(b._data.dtype).name.replace('float32', 'float').replace('float64', 'double')}"
+            f"{_cpp_type_name(a._data.dtype)} != {_cpp_type_name(b._data.dtype)}"
         )
 
 

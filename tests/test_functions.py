@@ -580,6 +580,11 @@ DIFFERENTIAL_FINDINGS = {
     "F.linear: a bias that does not expand": lambda t: t.nn.functional.linear(t.ones(1, 2), t.ones(1, 2), t.ones(2)),
     "F.linear: dtypes of bias and 1-D weight": lambda t: t.nn.functional.linear(
         t.ones(2, 2, dtype=t.float64), t.ones(2), t.ones(2, dtype=t.float64)),
+    "a bool tensor to a Python bool power": lambda t: [t.tensor([True, False]) ** True, t.tensor([True]) ** False],
+    "F.linear: a 4-D input, a 0-dim bias (matmul, then add_)": lambda t: t.nn.functional.linear(
+        t.ones(2, 1, 2, 2, requires_grad=True), t.ones(3, 2), t.tensor(1.0)),
+    "Linear of an int input names the dtypes as C++": lambda t: t.nn.functional.linear(t.ones(2, 2, dtype=t.int64),
+                                                                                       t.ones(1, 2)),
 }
 
 
@@ -592,6 +597,21 @@ def _under_no_grad(library, make):
 def test_what_the_differential_test_found_matches_pytorch(torch, name):
     case = DIFFERENTIAL_FINDINGS[name]
     assert outcome(case, minigrad) == outcome(case, torch)
+
+
+def test_sgd_rounds_each_update_once_as_pytorch(torch):
+    """Found by the differential test: PyTorch's p.add_(d, alpha=-lr) is a fused multiply-add, so the
+    smallest float32 (1e-45) minus half of itself is 0 there, not 1e-45 as when lr·d is rounded first."""
+    def final(library):
+        w = library.tensor([1e-45, 88.0], requires_grad=True)
+        optimizer = library.optim.SGD([w], lr=0.5, momentum=0.9, weight_decay=0.01)
+        for _ in range(2):
+            optimizer.zero_grad()
+            (w * w.detach()).sum().backward()
+            optimizer.step()
+        return [exact(v) for v in w.tolist()]
+
+    assert final(minigrad) == final(torch)
 
 
 def test_a_parameter_names_its_class_when_it_cannot_be_formatted():

@@ -101,13 +101,19 @@ def linear(input, weight, bias=None):
                            f"{input._data.ndim}D and {weight._data.ndim}D")
     if bias is None:
         return input @ weight.t()
-    if weight._data.ndim == 1:  # PyTorch takes the addmm path (W must be a matrix) unless b is a number
-        if input._data.ndim == 2 or bias._data.ndim > 0:
-            if bias._data.dtype != weight._data.dtype:  # addmm checks its "self" (b) and "mat2" (Wᵀ) first
-                raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                                   f"{_torch_type_name(bias._data.dtype)} and {_torch_type_name(weight._data.dtype)}")
-            raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
-        return input @ weight.t() + bias
+    _require_tensor("linear", bias, "bias", 3)
+    if weight._data.ndim > 2:  # Wᵀ is taken first (not built here: it would be a stray node of the graph)
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight._data.ndim}D")
+    # PyTorch takes the addmm path for a batch of rows, a 1-D bias, or a vector with a bias that is no
+    # number; otherwise a matrix product, then b added in place
+    if not (input._data.ndim == 2 or bias._data.ndim == 1 or (input._data.ndim == 1 and bias._data.ndim > 0)):
+        output = input @ weight.t()
+        return output.add_(bias)
+    if weight._data.ndim == 1:  # the addmm path: W must be a matrix
+        if bias._data.dtype != weight._data.dtype:  # addmm checks its "self" (b) and "mat2" (Wᵀ) first
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                               f"{_torch_type_name(bias._data.dtype)} and {_torch_type_name(weight._data.dtype)}")
+        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
     _check_linear(input, weight)
     _check_bias(bias, int(np.prod(input._data.shape[:-1])), weight._data.shape[0])
     if input._data.ndim == 2:
@@ -119,7 +125,6 @@ def linear(input, weight, bias=None):
 def _check_bias(bias, rows, columns):
     """addmm expands the bias to (rows, columns), PyTorch's expand error if it cannot (NumPy would
     broadcast both ways: a bias of 2 values with 1 output feature would make 2 outputs)."""
-    _require_tensor("linear", bias, "bias", 3)
     target = (rows, columns)
     if bias._data.ndim > 2:
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(bias.shape)}}}, size={list(target)}): the number "
