@@ -1167,7 +1167,9 @@ class VectorNorm(Function):
 
     def forward(ctx, x, dim=None, keepdim=False):
         reduced = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
-        # one value per norm: PyTorch gives |x| itself (x² of a tiny x would underflow to 0)
+        # one value per norm: PyTorch gives |x| itself (x² of a tiny x would underflow to 0), except
+        # for a 0-dim x with a dim given, where it squares
+        reduced = 0 if x.ndim == 0 and dim is not None else reduced
         squares = np.abs(x) if reduced == 1 else x * x
         result = np.add.reduce(squares, axis=dim, keepdims=keepdim)
         result = result if reduced == 1 else np.sqrt(result)

@@ -69,6 +69,9 @@ def mse_loss(input, target, reduction="mean"):
             stacklevel=2,
         )
         _check_broadcast(input._data, target._data)
+    if input._data.dtype.kind != "f" and target._data.dtype.kind != "f":  # PyTorch's kernel is for floats only
+        kind = _torch_type_name(np.result_type(input._data.dtype, target._data.dtype))
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{kind}'")
     return ops.MseLoss.apply(_as_float(input), _as_float(target), reduction=reduction)
 
 
@@ -82,6 +85,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_reduction(reduction)
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if input._data.dtype.kind != "f":  # PyTorch's log σ(z) kernel is for floats only
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{_torch_type_name(input._data.dtype)}'")
     z = _as_float(input)
     if target._data.dtype.kind != "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
@@ -109,10 +114,10 @@ def linear(input, weight, bias=None):
     if not (input._data.ndim == 2 or bias._data.ndim == 1 or (input._data.ndim == 1 and bias._data.ndim > 0)):
         output = input @ weight.t()
         return output.add_(bias)
-    if weight._data.ndim == 1:  # the addmm path: W must be a matrix
-        if bias._data.dtype != weight._data.dtype:  # addmm checks its "self" (b) and "mat2" (Wᵀ) first
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                               f"{_torch_type_name(bias._data.dtype)} and {_torch_type_name(weight._data.dtype)}")
+    if bias._data.dtype != weight._data.dtype:  # the addmm path checks its "self" (b) and "mat2" (Wᵀ) first
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{_torch_type_name(bias._data.dtype)} and {_torch_type_name(weight._data.dtype)}")
+    if weight._data.ndim == 1:  # W must be a matrix
         raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
     _check_linear(input, weight)
     _check_bias(bias, int(np.prod(input._data.shape[:-1])), weight._data.shape[0])
