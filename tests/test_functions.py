@@ -587,6 +587,8 @@ DIFFERENTIAL_FINDINGS = {
                                                                                        t.ones(1, 2)),
     "mse_loss of two int tensors": lambda t: t.nn.functional.mse_loss(t.ones(2, dtype=t.int64),
                                                                       t.ones(2, dtype=t.int64)),
+    "F.linear of a non-contiguous 3-D input (matmul, then add_)": lambda t: t.nn.functional.linear(
+        t.ones(2, 3, requires_grad=True).t()[None], t.ones(1, 2), t.ones(1)),
     "bce with logits of int logits": lambda t: t.binary_cross_entropy_with_logits(t.tensor(1), t.tensor(1.0)),
     "norm of a tiny 0-dim number along dim -1": lambda t: t.tensor(1e-45).norm(p=2, dim=-1),
     "F.linear: bias and weight dtypes checked first": lambda t: t.nn.functional.linear(

@@ -109,9 +109,11 @@ def linear(input, weight, bias=None):
     _require_tensor("linear", bias, "bias", 3)
     if weight._data.ndim > 2:  # Wᵀ is taken first (not built here: it would be a stray node of the graph)
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight._data.ndim}D")
-    # PyTorch takes the addmm path for a batch of rows, a 1-D bias, or a vector with a bias that is no
-    # number; otherwise a matrix product, then b added in place
-    if not (input._data.ndim == 2 or bias._data.ndim == 1 or (input._data.ndim == 1 and bias._data.ndim > 0)):
+    # PyTorch takes the addmm path for a batch of rows, or (for an input in contiguous memory, not
+    # x.t()[None]) a 1-D bias or a vector with a bias that is no number; else matmul, then b added in place
+    contiguous = input._data.flags.c_contiguous
+    if not (input._data.ndim == 2 or contiguous and (bias._data.ndim == 1 or
+                                                     (input._data.ndim == 1 and bias._data.ndim > 0))):
         output = input @ weight.t()
         return output.add_(bias)
     if bias._data.dtype != weight._data.dtype:  # the addmm path checks its "self" (b) and "mat2" (Wᵀ) first
