@@ -58,7 +58,7 @@ from .dtypes import (
     short,
     uint8,
 )
-from .tensor import Size, Tensor, _as_float, _binary, clamp, dot, mm
+from .tensor import Size, Tensor, _as_float, _binary, _check_not_bool_subtraction, clamp, dot, mm
 from .tensor import matmul as _matmul
 
 _NUMBERS = (_builtins.int, _builtins.float, _builtins.bool)
@@ -116,8 +116,12 @@ def add(input, other):
 def sub(input, other):
     if isinstance(input, Tensor):
         return _arithmetic("sub", _operator.sub, input, other)
-    # sub(2, x) is SubBackward0 in PyTorch (the operator 2 - x is RsubBackward1)
-    return _arithmetic("sub", lambda a, b: _binary(_ops.Sub, a, b), input, other)
+    # sub(2, x) is SubBackward0 in PyTorch (the operator 2 - x is RsubBackward1); Sub itself does
+    # not refuse bools, the operators do: so check here (sub(False, x), sub(1, bool_tensor))
+    def subtract(a, b):
+        _check_not_bool_subtraction(a, b)
+        return _binary(_ops.Sub, a, b)
+    return _arithmetic("sub", subtract, input, other)
 
 
 def mul(input, other):
@@ -132,9 +136,9 @@ def div(input, other):
     return _arithmetic("div", divide, input, other)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     """``torch.binary_cross_entropy_with_logits``: F's function with PyTorch's numbered reductions
-    (0 none, 1 mean, 2 sum)."""
+    (0 none, 1 mean, 2 sum). Unlike F's, PyTorch 2.13's torch. function reduces nothing by default."""
     if isinstance(reduction, str):
         raise TypeError("binary_cross_entropy_with_logits(): argument 'reduction' must be int, not str")
     by_number = {number: name for name, number in _ops.REDUCTION_NUMBERS.items()}

@@ -79,7 +79,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     result = Tensor._wrap(array)
     if requires_grad:
         if array.dtype.kind != "f":
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(CREATION_GRAD_ERROR)
         result.requires_grad_(True)
     return result
 
@@ -133,14 +133,21 @@ def _target_dtype(dtype):
     return dtypes.to_numpy_dtype(dtype) if dtype is not None else dtypes.DEFAULT_FLOAT.numpy
 
 
+# what PyTorch's creation functions say (x.requires_grad_() on an int tensor says it in other words)
+CREATION_GRAD_ERROR = "Only Tensors of floating point and complex dtype can require gradients"
+
+
 def _leaf(array, requires_grad):
     result = Tensor._wrap(array)
-    return result.requires_grad_(True) if requires_grad else result
+    return result.requires_grad_(True, _message=CREATION_GRAD_ERROR) if requires_grad else result
 
 
 def _filled(fill, shape, dtype, requires_grad, device=None):
     checked_device(device)
-    return _leaf(np.full(shape, fill, dtype=_target_dtype(dtype)), requires_grad)
+    target = np.dtype(_target_dtype(dtype))
+    if target.kind == "i" and isinstance(fill, float) and not -2.0 ** 63 <= fill < 2.0 ** 63:  # nan, ±inf too
+        raise RuntimeError("value cannot be converted to type int64_t without overflow")  # not NumPy's warning
+    return _leaf(np.full(shape, fill, dtype=target), requires_grad)
 
 
 def zeros(*shape, size=None, dtype=None, device=None, requires_grad=False):

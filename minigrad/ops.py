@@ -1070,6 +1070,8 @@ class BinaryCrossEntropyWithLogits(Function):
         loss = (ONE[z.dtype] - t) * z - log_sig
         if weight is not None:
             loss = loss * weight
+        # PyTorch computes the loss in place in a tensor like the target: the target's dtype
+        loss = np.asarray(loss).astype(t.dtype, copy=False) if t.dtype.kind == "f" else loss
         return _reduce(np.asarray(loss), reduction) if reduction != "none" else loss
 
     @property
@@ -1164,7 +1166,13 @@ class VectorNorm(Function):
     ord = 2
 
     def forward(ctx, x, dim=None, keepdim=False):
-        result = np.sqrt(np.add.reduce(x * x, axis=dim, keepdims=keepdim))
+        reduced = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
+        # one value per norm: PyTorch gives |x| itself (x² of a tiny x would underflow to 0), except
+        # for a 0-dim x with a dim given, where it squares
+        reduced = 0 if x.ndim == 0 and dim is not None else reduced
+        squares = np.abs(x) if reduced == 1 else x * x
+        result = np.add.reduce(squares, axis=dim, keepdims=keepdim)
+        result = result if reduced == 1 else np.sqrt(result)
         ctx.save_for_backward(x, result)
         ctx.dim, ctx.keepdim = dim, keepdim
         return result[()] if np.ndim(result) == 0 else result

@@ -5,6 +5,8 @@ update itself is not recorded in the next graph. With momentum μ it is PyTorch'
 v ← μ v + (1 − dampening) g,  w ← w − lr · v  (v starts as the first g).
 """
 
+import numpy as np
+
 from .autograd.grad_mode import no_grad
 from .tensor import Tensor
 
@@ -86,10 +88,10 @@ class SGD(Optimizer):
     def _update(self, param, group):
         step = -param.grad if group["maximize"] else param.grad
         if group["weight_decay"]:
-            step = step + group["weight_decay"] * param
+            step = _add_scaled(step, param, group["weight_decay"])
         if group["momentum"]:
             step = self._momentum(param, step, group)
-        param.sub_(group["lr"] * step)
+        param._inplace(_add_scaled(param, step, -group["lr"]))
 
     def _momentum(self, param, step, group):
         """v ← μ v + (1 − dampening) g (v = g at the first step); Nesterov looks one step ahead."""
@@ -98,9 +100,20 @@ class SGD(Optimizer):
         if velocity is None:
             velocity = step.clone()
         else:
-            velocity = velocity * group["momentum"] + (1 - group["dampening"]) * step
+            velocity = _add_scaled(velocity * group["momentum"], step, 1 - group["dampening"])
         state["momentum_buffer"] = velocity
-        return step + group["momentum"] * velocity if group["nesterov"] else velocity
+        return _add_scaled(step, velocity, group["momentum"]) if group["nesterov"] else velocity
+
+
+def _add_scaled(a, b, alpha):
+    """a + α·b rounded once, as PyTorch's CPU kernel for ``a.add(b, alpha=α)`` (a fused multiply-add)
+    does: rounding α·b first can differ in the last bit (and turn a tiny weight into 0 or not).
+    For float32 the float64 sum is exact enough; α is first rounded to the tensor's dtype, as PyTorch does."""
+    dtype = a._data.dtype
+    wide = np.float64 if dtype == np.float32 else dtype
+    with np.errstate(all="ignore"):  # inf and nan as PyTorch gives them, without NumPy's warnings
+        scaled = np.asarray(alpha, dtype=dtype).astype(wide) * b._data.astype(wide)
+        return Tensor._wrap(np.asarray(a._data.astype(wide) + scaled).astype(dtype))
 
 
 __all__ = ["Optimizer", "SGD"]

@@ -225,8 +225,9 @@ class Tensor:
         # f"{loss:.3f}" 0.693); any other tensor only without a spec (its str)
         if self._data.ndim == 0:
             return format(self._data.item(), spec)
-        if spec:
-            raise TypeError("unsupported format string passed to Tensor.__format__")
+        if spec:  # PyTorch names the class: Parameter.__format__ for an nn.Parameter
+            name = "Parameter" if id(self) in PARAMETERS else "Tensor"
+            raise TypeError(f"unsupported format string passed to {name}.__format__")
         return repr(self)
 
     # ----------------------------------------------------------------- shape and type
@@ -531,6 +532,9 @@ class Tensor:
 
     def __pow__(self, exponent):
         data = self._data
+        if data.dtype.kind == "b" and isinstance(exponent, (bool, np.bool_)):
+            # PyTorch takes a Python bool exponent (x ** True is x, x ** False all True), not a bool tensor
+            return Tensor._wrap(data.copy() if exponent else np.ones_like(data))
         if data.dtype.kind == "b" and _is_bool(exponent):
             raise NotImplementedError('"pow" not implemented for \'Bool\'')
         if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2
@@ -642,7 +646,13 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         """``clamp`` in place (``with torch.no_grad(): w.clamp_(0, 1)``); in a graph, ClampBackward1."""
         self._check_inplace()
-        return self._inplace(clamp(self, min, max))
+        result = clamp(self, min, max)
+        if not isinstance(min, Tensor) and not isinstance(max, Tensor) and result._data.dtype != self._data.dtype \
+                and not np.can_cast(result._data.dtype, self._data.dtype, "same_kind"):
+            # with number bounds PyTorch names the tensor's dtype as C++ does ("bool", "long int")
+            raise RuntimeError(f"result type {_torch_type_name(result._data.dtype)} can't be cast to the "
+                               f"desired output type {CPP_TYPE_NAMES.get(self._data.dtype.name)}")
+        return self._inplace(result)
 
     clip_ = clamp_
 
@@ -731,7 +741,8 @@ class Tensor:
     def t(self):
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
-        return ops.T.apply(self)  # TBackward0, for a vector or a number too (as PyTorch)
+        # TBackward0, for a vector or a number too (as PyTorch); a view, so under no_grad it keeps requires_grad
+        return ops.T.apply(self)._as_view_of(self)
 
     @property
     def T(self):
@@ -1281,12 +1292,41 @@ def clamp(input, min=None, max=None):
                                        *[(b._data.dtype, b._data.ndim) if isinstance(b, Tensor)
                                          else (dtypes.number_dtype(b), None) for b in given])
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        low = -np.inf if min is None else min  # no bound: the constant -inf (see ops.ClampTensor)
-        high = np.inf if max is None else max
+        shape = input._data.shape  # PyTorch's error for bounds that do not broadcast (input first)
+        for bound in given:
+            _check_broadcast(np.empty(shape), bound._data)
+            shape = np.broadcast_shapes(shape, bound._data.shape)
+        if min is not None and max is not None:  # (one tensor bound is fine: clamp_min, clamp_max)
+            _refuse_bool_clamp(target, min, max, "cpu")
+        low = _unbounded(target, -1) if min is None else min  # no bound: a constant (see ops.ClampTensor)
+        high = _unbounded(target, +1) if max is None else max
         return ops.ClampTensor.apply(input, low, high, dtype=target, bounds_given=(min is not None, max is not None))
+    _refuse_bool_clamp(target, min, max, "scalar_cpu")
     if target != input._data.dtype:  # an int tensor with a float bound is float32; bool with int bounds int64
         input = Tensor._wrap(np.asarray(input._data, dtype=target))
     return ops.Clamp.apply(input, min=min, max=max)
+
+
+# the dtypes an in-place clamp with number bounds can fail to keep, as PyTorch's C++ names them
+CPP_TYPE_NAMES = {"bool": "bool", "int64": "long int"}
+
+
+def _refuse_bool_clamp(dtype, min, max, kernel_suffix):
+    """PyTorch has no clamp of bools by bools: its kernel's NotImplementedError (clamp_scalar_cpu, ...)."""
+    if dtype.kind == "b":
+        kernel = "clamp" if min is not None and max is not None else "clamp_min" if min is not None \
+            else "clamp_max"
+        raise NotImplementedError(f"\"{kernel}_{kernel_suffix}\" not implemented for 'Bool'")
+
+
+def _unbounded(dtype, side):
+    """The bound that bounds nothing on this side: ±inf, or for ints (which hold no inf) their extreme."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return side * np.inf
+    if dtype.kind == "b":
+        return side > 0
+    return np.iinfo(dtype).max if side > 0 else np.iinfo(dtype).min
 
 
 def _same_kind_of_bounds(bounds):
@@ -1325,12 +1365,16 @@ def _check_not_bool(a, b, kernel):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
+def _cpp_type_name(dtype):
+    """A dtype as PyTorch's C++ messages name it (float, double, long int, bool)."""
+    return {"float32": "float", "float64": "double", **CPP_TYPE_NAMES}.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
 def _check_same_dtype(a, b):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{np.dtype(a._data.dtype).name.replace('float32', 'float').replace('float64', 'double')} != "
-            f"{np.dtype(b._data.dtype).name.replace('float32', 'float').replace('float64', 'double')}"
+            f"{_cpp_type_name(a._data.dtype)} != {_cpp_type_name(b._data.dtype)}"
         )
 
 

@@ -33,8 +33,8 @@ def test_random_programs_agree_with_pytorch(torch, capsys):
     compared = PROGRAMS - left_out
     with capsys.disabled():
         print(f"\ndifferential test: {agreed} of {compared} random programs agree with PyTorch "
-              f"({agreed / max(compared, 1):.2%}); {left_out} left out (in-place changes of views "
-              f"inside a graph: programs.UNSUPPORTED)")
+              f"({agreed / max(compared, 1):.2%}); {left_out} left out (what minigrad does not do, "
+              f"programs.UNSUPPORTED)")
     if failures:
         shown = [programs.reproducer(programs.shrink(program, torch, minigrad), torch, minigrad)
                  for program in failures[:3]]

@@ -544,3 +544,84 @@ def clamp_in_place(torch):
 def test_clamp_in_place_matches_pytorch(torch):
     assert_same_as_torch(torch, clamp_in_place)
     assert_same_as_torch(torch, lambda t: t.tensor([1.0], requires_grad=True).clamp_(0, 1))
+
+
+# Found by the differential test (tests/test_differential.py), each a smallest case, compared with PyTorch
+DIFFERENTIAL_FINDINGS = {
+    # an int tensor with only a tensor max: the missing min was -inf, which no int can hold
+    "clip an int tensor by a tensor max": lambda t: t.clip(t.tensor([[-2, 1], [3, 7]]), max=t.tensor([0, 5])),
+    # tensor bounds that do not broadcast: PyTorch's RuntimeError, not NumPy's ValueError
+    "clamp by bounds that do not broadcast": lambda t: t.clamp(t.ones(2, 3), t.zeros(2), t.ones(3)),
+    "clamp of bools by bools (numbers)": lambda t: t.clamp(t.tensor([True]), False, True),
+    "clamp of bools by bool tensors": lambda t: t.clamp(t.tensor([True]), t.tensor([False]), t.tensor([True])),
+    "clamp of bools by a bool tensor min": lambda t: t.clamp(t.tensor([True]), min=t.tensor([False])),
+    # clamp_ with number bounds names the dtype it cannot keep as C++ does
+    "clamp_ of bools by a float": lambda t: t.tensor([True, False]).clamp_(6.7, 0),
+    "clamp_ of ints by a float": lambda t: t.tensor([1, 2]).clamp_(0.5, 2),
+    "a number first, bools refused": lambda t: t.sub(False, t.tensor([0, 7])),
+    "a number first, a bool tensor refused": lambda t: t.sub(-1, t.tensor(True)),
+    "full of an int tensor with nan": lambda t: t.full_like(t.tensor([3]), float("nan")),
+    "full, int64, with inf": lambda t: t.full((2,), float("inf"), dtype=t.int64),
+    "creation with requires_grad on ints": lambda t: t.full((), 3, requires_grad=True),
+    # the norm of one value is |x| (x² of exp(-88) underflows to 0)
+    "norm of a tiny number": lambda t: t.norm(t.exp(t.tensor(-88.0))),
+    "norm of tiny values along a dim of 1": lambda t: t.tensor([[0.0, 1e-39]]).norm(dim=0),
+    "t() under no_grad keeps requires_grad": lambda t: _under_no_grad(t, lambda: t.tensor(0.5, requires_grad=True).t()),
+    "autograd.grad checks the outputs first": lambda t: t.autograd.grad(t.tensor([0.0]), t.tensor([0.0]),
+                                                                        t.ones(1)),
+    # the torch. function reduces nothing unless asked; F's and the module's result has the target's dtype
+    "torch.binary_cross_entropy_with_logits": lambda t: t.binary_cross_entropy_with_logits(
+        t.tensor([[2.0], [0.0]]), t.tensor([[2.0], [0.0]])),
+    "bce with logits takes the target's dtype": lambda t: t.nn.functional.binary_cross_entropy_with_logits(
+        t.tensor([1.0, -2.0], dtype=t.float64), t.tensor([1.0, 0.0])),
+    "F.linear: both at least 1-D, no bias": lambda t: t.nn.functional.linear(t.tensor(1.0), t.ones(2, 2)),
+    "F.linear: a 1-D weight with a bias": lambda t: t.nn.functional.linear(t.ones(2, 2), t.ones(2), t.ones(2)),
+    "F.linear: a 1-D weight, a 0-dim bias": lambda t: t.nn.functional.linear(t.ones(2), t.ones(2), t.tensor(1.0)),
+    "F.linear: a bias that does not expand": lambda t: t.nn.functional.linear(t.ones(1, 2), t.ones(1, 2), t.ones(2)),
+    "F.linear: dtypes of bias and 1-D weight": lambda t: t.nn.functional.linear(
+        t.ones(2, 2, dtype=t.float64), t.ones(2), t.ones(2, dtype=t.float64)),
+    "a bool tensor to a Python bool power": lambda t: [t.tensor([True, False]) ** True, t.tensor([True]) ** False],
+    "F.linear: a 4-D input, a 0-dim bias (matmul, then add_)": lambda t: t.nn.functional.linear(
+        t.ones(2, 1, 2, 2, requires_grad=True), t.ones(3, 2), t.tensor(1.0)),
+    "Linear of an int input names the dtypes as C++": lambda t: t.nn.functional.linear(t.ones(2, 2, dtype=t.int64),
+                                                                                       t.ones(1, 2)),
+    "mse_loss of two int tensors": lambda t: t.nn.functional.mse_loss(t.ones(2, dtype=t.int64),
+                                                                      t.ones(2, dtype=t.int64)),
+    "F.linear of a non-contiguous 3-D input (matmul, then add_)": lambda t: t.nn.functional.linear(
+        t.ones(2, 3, requires_grad=True).t()[None], t.ones(1, 2), t.ones(1)),
+    "bce with logits of int logits": lambda t: t.binary_cross_entropy_with_logits(t.tensor(1), t.tensor(1.0)),
+    "norm of a tiny 0-dim number along dim -1": lambda t: t.tensor(1e-45).norm(p=2, dim=-1),
+    "F.linear: bias and weight dtypes checked first": lambda t: t.nn.functional.linear(
+        t.eye(2, 3, dtype=t.float64), t.ones(1, 3), t.tensor(1.0, dtype=t.float64)),
+}
+
+
+def _under_no_grad(library, make):
+    with library.no_grad():
+        return make()
+
+
+@pytest.mark.parametrize("name", DIFFERENTIAL_FINDINGS)
+def test_what_the_differential_test_found_matches_pytorch(torch, name):
+    case = DIFFERENTIAL_FINDINGS[name]
+    assert outcome(case, minigrad) == outcome(case, torch)
+
+
+def test_sgd_rounds_each_update_once_as_pytorch(torch):
+    """Found by the differential test: PyTorch's p.add_(d, alpha=-lr) is a fused multiply-add, so the
+    smallest float32 (1e-45) minus half of itself is 0 there, not 1e-45 as when lr·d is rounded first."""
+    def final(library):
+        w = library.tensor([1e-45, 88.0], requires_grad=True)
+        optimizer = library.optim.SGD([w], lr=0.5, momentum=0.9, weight_decay=0.01)
+        for _ in range(2):
+            optimizer.zero_grad()
+            (w * w.detach()).sum().backward()
+            optimizer.step()
+        return [exact(v) for v in w.tolist()]
+
+    assert final(minigrad) == final(torch)
+
+
+def test_a_parameter_names_its_class_when_it_cannot_be_formatted():
+    with pytest.raises(TypeError, match=r"^unsupported format string passed to Parameter.__format__$"):
+        f"{minigrad.nn.Parameter(minigrad.ones(2)):.3f}"

@@ -217,3 +217,20 @@ def test_a_walkthrough_explains_a_linear_layer_with_pytorchs_gradients(torch):
     for name, expected in (("weight.grad", reference.weight.grad), ("bias.grad", reference.bias.grad)):
         (value,) = shown[name].values()
         np.testing.assert_allclose(np.asarray(value), expected.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("start_dim, end_dim, shape", [(1, -1, (2,)), (1, -1, ()), (0, -1, ()), (0, -1, (2,)),
+                                                       (1, -1, (1, 2)), (1, 0, (2, 2)), (0, 0, (2, 3))])
+def test_flatten_module_matches_pytorch(torch, start_dim, end_dim, shape):
+    """Found by the differential test: dims checked (0-dim counts as 1-dim), a 0-dim input becomes (1,),
+    nothing to merge returns the input itself (no ViewBackward0), start after end is refused."""
+    def run(library):
+        x = library.ones(shape, requires_grad=True)
+        try:
+            y = library.nn.Flatten(start_dim, end_dim)(x)
+        except Exception as error:  # the error is what is compared
+            return type(error).__name__, str(error)
+        grad_fn = None if y.grad_fn is None else y.grad_fn.name() if library is minigrad else type(y.grad_fn).__name__
+        return tuple(y.shape), y is x, grad_fn
+
+    assert run(minigrad) == run(torch)

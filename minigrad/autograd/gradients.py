@@ -36,10 +36,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} for "
                            f"{len(outputs)} outputs")
+    seeds = _seeds(outputs, grad_outputs)  # PyTorch checks the outputs first, then the inputs
     for tensor in inputs:
         if not tensor.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    seeds = _seeds(outputs, grad_outputs)
     quiet = FP_ERROR_STATE.set(QUIET)  # no NumPy warnings from the backward formulas, as in backward()
     try:
         reached = _run(seeds, {tensor._node for tensor in inputs}, keep_saved=bool(retain_graph))

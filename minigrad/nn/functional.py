@@ -69,6 +69,9 @@ def mse_loss(input, target, reduction="mean"):
             stacklevel=2,
         )
         _check_broadcast(input._data, target._data)
+    if input._data.dtype.kind != "f" and target._data.dtype.kind != "f":  # PyTorch's kernel is for floats only
+        kind = _torch_type_name(np.result_type(input._data.dtype, target._data.dtype))
+        raise NotImplementedError(f"\"mse_cpu\" not implemented for '{kind}'")
     return ops.MseLoss.apply(_as_float(input), _as_float(target), reduction=reduction)
 
 
@@ -82,6 +85,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_reduction(reduction)
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if input._data.dtype.kind != "f":  # PyTorch's log σ(z) kernel is for floats only
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{_torch_type_name(input._data.dtype)}'")
     z = _as_float(input)
     if target._data.dtype.kind != "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
@@ -96,15 +101,48 @@ def linear(input, weight, bias=None):
     rows, wrapped in ViewBackward0 for a single vector or for more dimensions."""
     _require_tensor("linear", input)
     _require_tensor("linear", weight, "weight", 2)
+    if input._data.ndim == 0 or weight._data.ndim == 0:  # checked first, as PyTorch does
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input._data.ndim}D and {weight._data.ndim}D")
     if bias is None:
         return input @ weight.t()
-    if input._data.ndim == 0:
-        raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
+    _require_tensor("linear", bias, "bias", 3)
+    if weight._data.ndim > 2:  # Wᵀ is taken first (not built here: it would be a stray node of the graph)
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight._data.ndim}D")
+    # PyTorch takes the addmm path for a batch of rows, or (for an input in contiguous memory, not
+    # x.t()[None]) a 1-D bias or a vector with a bias that is no number; else matmul, then b added in place
+    contiguous = input._data.flags.c_contiguous
+    if not (input._data.ndim == 2 or contiguous and (bias._data.ndim == 1 or
+                                                     (input._data.ndim == 1 and bias._data.ndim > 0))):
+        output = input @ weight.t()
+        return output.add_(bias)
+    if bias._data.dtype != weight._data.dtype:  # the addmm path checks its "self" (b) and "mat2" (Wᵀ) first
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                           f"{_torch_type_name(bias._data.dtype)} and {_torch_type_name(weight._data.dtype)}")
+    if weight._data.ndim == 1:  # W must be a matrix
+        raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
     _check_linear(input, weight)
+    _check_bias(bias, int(np.prod(input._data.shape[:-1])), weight._data.shape[0])
     if input._data.ndim == 2:
         return ops.Addmm.apply(bias, input, weight.t())
     rows = input.view(-1, input._data.shape[-1])
     return ops.Addmm.apply(bias, rows, weight.t()).view(*input._data.shape[:-1], weight._data.shape[0])
+
+
+def _check_bias(bias, rows, columns):
+    """addmm expands the bias to (rows, columns), PyTorch's expand error if it cannot (NumPy would
+    broadcast both ways: a bias of 2 values with 1 output feature would make 2 outputs)."""
+    target = (rows, columns)
+    if bias._data.ndim > 2:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(bias.shape)}}}, size={list(target)}): the number "
+                           f"of sizes provided (2) must be greater or equal to the number of dimensions in the "
+                           f"tensor ({bias._data.ndim})")
+    for dim in range(-1, -bias._data.ndim - 1, -1):  # from the last dim, as expand checks
+        size, wanted = bias._data.shape[dim], target[dim]
+        if size not in (1, wanted):
+            raise RuntimeError(f"The expanded size of the tensor ({wanted}) must match the existing size ({size}) "
+                               f"at non-singleton dimension {dim + 2}.  Target sizes: {list(target)}.  "
+                               f"Tensor sizes: {list(bias.shape)}")
 
 
 def _check_linear(input, weight):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import creation, dtypes
 from .. import device as device_module
-from ..tensor import PARAMETERS, Tensor
+from ..tensor import PARAMETERS, Tensor, _normalize_dim
 from . import functional as F
 
 # --------------------------------------------------------------------------------- Parameter
@@ -333,8 +333,16 @@ class Flatten(Module):
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input):
+        # as PyTorch's flatten: dims checked (a 0-dim input counts as 1-dim), a 0-dim input
+        # becomes shape (1,), and nothing to merge returns the input itself (no ViewBackward0)
         shape = input.shape
-        start, end = self.start_dim % len(shape), self.end_dim % len(shape)
+        start, end = (_normalize_dim(dim, len(shape)) for dim in (self.start_dim, self.end_dim))
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if not shape:
+            return input.reshape(1)
+        if start == end:
+            return input
         merged = int(np.prod(shape[start:end + 1]))
         return input.reshape(*shape[:start], merged, *shape[end + 1:])
 
