@@ -86,8 +86,14 @@ def widget_after_run_all(page, lab, notebook, source_start):
 def screenshot(locator, name, tmp_path):
     folder = ROOT / "assets" / "screenshots" if os.environ.get("MINIGRAD_UPDATE_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
-    locator.scroll_into_view_if_needed()
-    locator.screenshot(path=str(folder / f"{name}.png"))
+    page = locator.page
+    size = page.viewport_size  # a tall window for the picture, so the whole widget is in it (none cut at the top)
+    page.set_viewport_size({"width": size["width"], "height": 1800})
+    try:
+        locator.scroll_into_view_if_needed()
+        locator.screenshot(path=str(folder / f"{name}.png"))
+    finally:
+        page.set_viewport_size(size)
     return folder / f"{name}.png"
 
 

@@ -170,15 +170,25 @@ def assert_readable(graphs, where, label_px=LABEL_PX, legend_px=LEGEND_PX):
         assert not any(re.search(r"\\infty|\\frac|\bnan\b|\binf\b", text) for text in graph["texts"]), where
 
 
-def wait_for_phase(page, walk, previous):
-    """Until the phase label has moved on and the shown equation is typeset (no TeX source left)."""
-    page.wait_for_function("""([root, before]) => {
+SHOWN_GRAPH = """(root) => {  // the drawing on screen (with frames, the visible one)
+    const shown = (e) => e.getBoundingClientRect().width > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const svg = [...root.querySelectorAll('.minigrad-graph svg')].find(shown);
+    return svg ? svg.outerHTML : ''; }"""
+
+
+def wait_for_phase(page, walk, previous, previous_graph=None):
+    """Until the phase label has moved on, the shown equation is typeset (no TeX source left) and, when
+    ``previous_graph`` is given, the shown drawing is no longer that one (the label can arrive first)."""
+    page.wait_for_function("""([root, before, beforeGraph]) => {
         const shown = (e) => e.getBoundingClientRect().width > 0 && getComputedStyle(e).visibility !== 'hidden';
         const label = [...root.querySelectorAll('.widget-label')].filter(shown).map(x => x.textContent)
             .find(t => /^(Forward|Backward) \\d+ \\/ \\d+$/.test(t));
         const typeset = [...root.querySelectorAll('.minigrad-latex')].filter(shown)
             .every(e => e.querySelector('mjx-container'));
-        return label && label !== before && typeset; }""", arg=[walk.element_handle(), previous], timeout=15_000)
+        const svg = [...root.querySelectorAll('.minigrad-graph svg')].find(shown);
+        const redrawn = beforeGraph === null || (svg ? svg.outerHTML : '') !== beforeGraph;
+        return label && label !== before && typeset && redrawn; }""",
+                           arg=[walk.element_handle(), previous, previous_graph], timeout=15_000)
 
 
 def step_through(page, walk, where):
@@ -200,8 +210,9 @@ def step_through(page, walk, where):
                      "contrast": min(g["contrast"] for g in graphs), "width_px": graphs[0]["rendered_px"]})
         if state["phase"].startswith("Backward") and state["phase"].split()[1] == state["phase"].split()[-1]:
             break
+        drawn = walk.evaluate(SHOWN_GRAPH)
         walk.get_by_role("button", name="Next ▶").click()
-        wait_for_phase(page, walk, state["phase"])
+        wait_for_phase(page, walk, state["phase"], drawn)
         state = walk_state(walk)
     heights = {round(s["equation_px"]) for s in seen}
     assert len(heights) == 1, (where, "the equation area changes height while stepping", heights)
