@@ -431,8 +431,29 @@ def test_gradient_lab_says_the_switches_are_off_when_they_are():
 
 
 # ------------------------------------------------------------------------------ NeuronLab in a kernel's event loop
-def test_training_in_an_event_loop_is_throttled_and_ends_in_one_state():
+def run_in_own_event_loop(coroutine_function):
+    """``asyncio.run`` in a thread of its own: the browser tests' Playwright keeps an event loop running in
+    this one when the whole suite runs in one session, and asyncio.run refuses to start inside it."""
     import asyncio
+    import threading
+
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(coroutine_function())
+        except BaseException as error:  # noqa: BLE001 - handed back to the test's thread below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def test_training_in_an_event_loop_is_throttled_and_ends_in_one_state():
     import time
 
     lab = NeuronLab(epochs=3000)
@@ -444,7 +465,7 @@ def test_training_in_an_event_loop_is_throttled_and_ends_in_one_state():
         await lab._task
         return time.monotonic() - start
 
-    seconds = asyncio.run(train())
+    seconds = run_in_own_event_loop(train)
     assert len(lab.losses) == 3000 and lab.progress.value == 3000 and "done: 3000 epochs" in lab.stage.value
     assert lab.updates_sent <= NeuronLab.UPDATES_PER_SECOND * seconds + 2
     assert lab.train_button.description == "Train N epochs" and not lab.step_button.disabled
@@ -466,7 +487,7 @@ def test_stop_ends_training_between_two_slices():
         lab.train_button.click()  # Stop
         await lab._task
 
-    asyncio.run(train_then_stop())
+    run_in_own_event_loop(train_then_stop)
     done = len(lab.losses)
     assert 0 < done < 5000 and lab.progress.value == done
     assert f"stopped after {done} of 5000 epochs" in lab.stage.value and not lab.training
