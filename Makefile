@@ -45,7 +45,7 @@ lint: $(STAMP_TEST)
 
 # the unit tests, and every notebook re-run by nbval (its # NBVAL_CHECK_OUTPUT cells compared)
 test: lint
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=25 tests notebooks
 
 # re-execute every notebook from a clean state and save it with its outputs and widget state
 notebooks: $(STAMP_TEST)
