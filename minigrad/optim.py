@@ -11,6 +11,17 @@ from .autograd.grad_mode import no_grad
 from .tensor import Tensor
 
 
+def zero_grads(params, set_to_none=True):
+    """Each parameter's ``.grad`` set to None (PyTorch 2's default) or to zeros in place (optimizers and modules)."""
+    for param in params:
+        if param.grad is None:
+            continue
+        if set_to_none:
+            param.grad = None
+        else:
+            param.grad.zero_()
+
+
 class Optimizer:
     """What every optimizer has: parameter groups (``param_groups``), ``zero_grad`` and PyTorch's repr."""
 
@@ -41,13 +52,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Forget the gradients (PyTorch 2's default sets them to None)."""
-        for param in self.params:
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                param.grad.zero_()
+        zero_grads(self.params, set_to_none)
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]

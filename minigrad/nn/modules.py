@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import creation, dtypes
 from .. import device as device_module
+from ..optim import zero_grads
 from ..tensor import PARAMETERS, Tensor, _normalize_dim
 from . import functional as F
 
@@ -163,13 +164,7 @@ class Module:
 
     # training
     def zero_grad(self, set_to_none=True):
-        for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                param.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def train(self, mode=True):
         if not isinstance(mode, bool):
