@@ -14,7 +14,7 @@ ipywidgets and matplotlib when they are imported.
 import builtins as _builtins
 import operator as _operator
 
-from . import cuda, nn, optim
+from . import backends, cuda, nn, optim
 from . import ops as _ops
 from .autograd import grad_mode as _grad_mode
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -199,6 +199,6 @@ __all__ = [
     "set_grad_enabled", "is_grad_enabled", "nn", "optim", "dtype", "float32", "float64", "float16", "half",
     "float", "double", "int8", "int16", "int32", "int64", "short", "int", "long", "uint8", "bool",
     "get_default_dtype", "clamp", "clip", "abs", "dot", "eye", "empty", "full_like", "empty_like", "rand_like",
-    "randn_like", "device", "cuda", "binary_cross_entropy_with_logits", "norm",
+    "randn_like", "device", "cuda", "backends", "binary_cross_entropy_with_logits", "norm",
 ]
 del _grad_mode

@@ -259,7 +259,11 @@ DEVICE_CASES = {
     "cuda with an index": lambda t: [repr(t.device("cuda:0")), repr(t.device("cuda", 1)), str(t.device("cuda:1"))],
     "unknown device": lambda t: t.device("tpu"),
     "device of a device": lambda t: repr(t.device(t.device("cpu"))),
-    "is_available": lambda t: [t.cuda.is_available(), t.cuda.device_count(), t.cuda.manual_seed(0)],
+    "is_available": lambda t: [t.cuda.is_available(), t.cuda.device_count(), t.cuda.manual_seed(0),
+                               t.backends.mps.is_available(), t.backends.mps.is_built(),
+                               t.backends.cudnn.is_available()],
+    "the usual choice, with mps": lambda t: str(t.zeros(1, device="cuda" if t.cuda.is_available() else "mps"
+                                                       if t.backends.mps.is_available() else "cpu").device),
     "the usual choice": lambda t: t.ones(2, device="cuda" if t.cuda.is_available() else "cpu"),
     "cpu:0": lambda t: repr(t.tensor(1.0, device="cpu:0").device),
     "a tensor on cuda": lambda t: t.tensor(1.0, device="cuda"),
