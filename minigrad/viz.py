@@ -51,6 +51,7 @@ COLORS = {
     "constant": "gray95",
     "result": "white",
     "op": "gray95",
+    "grad_fn": "lightgray",
     "current": "gold",
     "saved": "orange",
     "gradient": "red3",  # #cd0000: 5.6:1 on white
@@ -78,7 +79,7 @@ def draw(target, step=None, view="expression", show_saved=False, legend=True, co
     if rankdir not in (None, "LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
     graph, state = _graph_and_state(target, step)
-    options = {"show_saved": show_saved, "legend": legend}
+    options = {"show_saved": show_saved, "legend": legend, "stepped": isinstance(target, trace.Walkthrough)}
     if compact is None or rankdir is None:
         compact, rankdir = _choose_layout(graph, state, view, options, compact, rankdir, fit)
     return _build(graph, state, view, options, compact, rankdir)
@@ -196,8 +197,7 @@ def _choose_layout(graph, state, view, options, compact, rankdir, fit):
     Sizes come from a real render (nodes and label slots are fixed-size, so the numbers of the
     current step do not change them); the answer is kept per graph structure.
     """
-    key = (_structure(graph), view, options["show_saved"], options["legend"], compact, rankdir, tuple(fit),
-           renderer())
+    key = (_structure(graph), view, *sorted(options.items()), compact, rankdir, tuple(fit), renderer())
     if key not in _LAYOUTS:
         candidates = [(c, r) for c in ((False,) if view == "autograd" else (False, True))
                       for r in (("TB", "LR") if view == "autograd" else ("LR", "TB"))
@@ -314,8 +314,10 @@ class _View:
     rank_gap = 0.14  # inches between ranks top to bottom (an edge with a label has two)
     edge_labels = True
 
-    def __init__(self, graph, state, show_saved, legend, rankdir):
+    def __init__(self, graph, state, show_saved, legend, stepped, rankdir):
         self.graph, self.state, self.show_saved, self.legend = graph, state, show_saved, legend
+        self.stepped = stepped  # a walkthrough's step: current, pending and gradient styles may appear
+        self.used = set()  # the legend's keys this drawing uses (only those are listed)
         self.rankdir = rankdir
         # HTML-like labels (fixed-size label slots, the legend's swatches): dot and the browser's Graphviz have them
         self.html = renderer() in ("dot", "browser")
@@ -351,14 +353,17 @@ class _View:
     def pending(self, attrs):
         """Not computed yet: white, a dashed border, '?' for its value; the text stays black (readable)."""
         attrs.update(style="filled,dashed", fillcolor="white", color=COLORS["pending"])
+        self.used.add("pending")
         return attrs
 
     def current(self, attrs):
         attrs.update(fillcolor=COLORS["current"], penwidth="3", color="black")
+        self.used.add("current")
         return attrs
 
     def receiving(self, attrs):
         attrs.update(penwidth="3.5", color=COLORS["gradient"])
+        self.used.add("gradient")
         return attrs
 
     def op_ran(self, operation):
@@ -382,25 +387,52 @@ class _View:
             text = f"∂ {_short(gradient)}"
             now = self.is_current_op(operation)
             attrs.update(color=COLORS["gradient"], dir="back", penwidth="3" if now else "2")
+            self.used.add("gradient")
         elif not self.op_ran(operation):
             attrs.update(style="dashed", color=COLORS["pending"])
+            self.used.add("pending")
         if self.edge_labels and value.requires_grad and not self.large:
             attrs["label"] = _slot(text, width, COLORS["gradient"])
         self.dot.edge(tail, head, **attrs)
 
+    def legend_shown(self, entries):
+        """The entries this drawing uses, and how many places the legend keeps: every entry that can appear
+        in some step of this graph has a place, so the legend's size, and the page, stay still from step
+        to step while it lists only what is on the screen."""
+        possible = [entry for entry in entries if self.can_appear(entry[0])]
+        return [entry for entry in possible if entry[0] in self.used], len(possible)
+
+    def can_appear(self, key):
+        """Whether some step of this graph can use the legend entry ``key`` (the steps' styles only in a
+        walkthrough; data and constants only in a graph that has them)."""
+        if key in ("current", "pending", "gradient"):
+            return self.stepped or key in self.used
+        if key == "data":
+            return any(value.role in ("data", "constant") for value in self.graph.values)
+        return True
+
     def add_legend(self, entries):
-        """The colour key under the drawing, three entries a row (a graph label: it never moves a node)."""
-        def cell(label, attrs):
-            style = f' STYLE="{attrs["table_style"]}"' if "table_style" in attrs else ""
-            return (f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="{attrs.get("border", 1)}"'
-                    f' COLOR="{attrs.get("color", "black")}" WIDTH="16" HEIGHT="11"{style}> </TD>'
-                    f'<TD ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
+        """The colour key under the drawing, three places a row, every place as wide as the widest entry (a
+        graph label: it never moves a node); the entries the drawing uses come first, the other places are blank."""
+        shown, places = self.legend_shown(entries)
+        text_width = round(max((_text_inches(label, LEGEND_PT) for _, label, _ in entries), default=0) * 72 * 1.1) + 4
+
+        def cell(entry):
+            if entry is None:  # a blank place: the same size as an entry
+                return (f'<TD BORDER="1" COLOR="white" WIDTH="16" HEIGHT="11"> </TD>'
+                        f'<TD WIDTH="{text_width}" HEIGHT="14"><FONT POINT-SIZE="{LEGEND_PT}"> </FONT></TD>')
+            _, label, attrs = entry
+            return (f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="1"'
+                    f' COLOR="{attrs.get("color", "black")}" WIDTH="16" HEIGHT="11"> </TD>'
+                    f'<TD ALIGN="LEFT" WIDTH="{text_width}" HEIGHT="14">'
+                    f'<FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
 
         if not self.html:
-            return self.add_legend_in_words(entries)
+            return self.add_legend_in_words(shown, places)
         per_row = 3
-        rows = [f"<TR>{''.join(cell(*e) for e in entries[i:i + per_row])}</TR>"
-                for i in range(0, len(entries), per_row)] if self.legend else []
+        slots = shown + [None] * (places - len(shown))
+        rows = [f"<TR>{''.join(cell(e) for e in slots[i:i + per_row])}</TR>"
+                for i in range(0, len(slots), per_row)] if self.legend else []
         if self.large:
             count = len(self.graph.values) + len(self.graph.operations)
             rows.insert(0, f'<TR><TD COLSPAN="{2 * per_row}" ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">'
@@ -409,14 +441,17 @@ class _View:
             self.dot.attr(label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>>',
                           labelloc="b", labeljust="l")
 
-    def add_legend_in_words(self, entries):
-        """The colour key as plain text (a renderer without HTML-like labels): colour = meaning."""
+    def add_legend_in_words(self, shown, places):
+        """The colour key as plain text (a renderer without HTML-like labels): colour = meaning; as many
+        lines in every step (blank ones at the end), so the drawing keeps its height."""
         words = {"lightblue": "light blue", "darkolivegreen1": "green", "gray90": "grey", "gold": "gold",
                  "white": "dashed", "red3": "red", "lightgray": "grey", "orange": "orange"}
         lines = []
         if self.legend:
-            keys = [f"{words.get(attrs.get('fillcolor'), attrs.get('fillcolor'))}: {label}" for label, attrs in entries]
+            keys = [f"{words.get(attrs.get('fillcolor'), attrs.get('fillcolor'))}: {label}"
+                    for _, label, attrs in shown]
             lines = [" · ".join(keys[i:i + 3]) for i in range(0, len(keys), 3)]
+            lines += [" "] * (-(-places // 3) - len(lines))
         if self.large:
             lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
                             "labels shortened")
@@ -425,10 +460,16 @@ class _View:
 
     def common_legend(self):
         return [
-            ("this step", {"fillcolor": COLORS["current"]}),
-            ("not computed yet: ?", {"fillcolor": "white", "color": COLORS["pending"]}),
-            ("gradient flowing back", {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
+            ("current", "this step", {"fillcolor": COLORS["current"]}),
+            ("pending", "not computed yet: ?", {"fillcolor": "white", "color": COLORS["pending"]}),
+            ("gradient", "gradient flowing back", {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
         ]
+
+    def node(self, name, label, kind, attrs):
+        """A node whose fill, if it is still ``kind``'s colour after its state's styles, puts ``kind`` in the legend."""
+        if attrs.get("fillcolor") == COLORS.get(kind):
+            self.used.add(kind)
+        self.dot.node(name, label, **attrs)
 
     def build(self):
         self.add_nodes()
@@ -456,15 +497,15 @@ class _View:
             size = {"width": f"{sum(widths):.2f}", "height": "0.3"}
         else:
             size = {"width": f"{max(widths):.2f}", "height": f"{0.1 + 0.22 * len(fields):.2f}"}
-        fill = COLORS["output"] if value is self.graph.output else COLORS.get(value.role, "white")
-        attrs = {"shape": "Mrecord", "fillcolor": fill, **size}
+        kind = "output" if value is self.graph.output else value.role
+        attrs = {"shape": "Mrecord", "fillcolor": COLORS.get(kind, "white"), **size}
         if value.id not in self.state.computed:
             self.pending(attrs)
         if self.receives_now(value):
             self.receiving(attrs)
         if self.is_current_leaf(value) or self.made_now(value):
             self.current(attrs)
-        self.dot.node(value.id, " | ".join(_escape_record(f) for f in fields), **attrs)
+        self.node(value.id, " | ".join(_escape_record(f) for f in fields), kind, attrs)
 
     def made_now(self, value):
         return self.step is not None and self.step.phase == "forward" and self.step.operation.output is value
@@ -486,6 +527,7 @@ class _ExpressionView(_View):
     def add_constant(self, value):
         vector = value.data is not None and np.ndim(value.data) > 0  # shortened like every vector in a drawing
         name = _fmt(value.data) if vector else value.name.replace("-", "−")
+        self.used.add("data")
         self.dot.node(value.id, name, shape="box", style="filled,rounded", fillcolor=COLORS["constant"],
                       width=f"{max(0.4, _box_inches(name)):.2f}", height="0.28")
 
@@ -506,13 +548,14 @@ class _ExpressionView(_View):
             out_edge = {"style": "dashed", "color": COLORS["pending"]}
         elif operation.id in self.state.finished_ops:  # its backward ran: the gradient went through it
             out_edge = {"color": COLORS["gradient"], "dir": "back", "penwidth": "2"}
+            self.used.add("gradient")
         self.dot.edge(operation.id, operation.output.id, **out_edge)
 
     def legend_entries(self):
         return [
-            ("input (requires grad)", {"fillcolor": COLORS["input"]}),
-            ("output", {"fillcolor": COLORS["output"]}),
-            ("data, constant", {"fillcolor": COLORS["data"]}),
+            ("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
+            ("output", "output", {"fillcolor": COLORS["output"]}),
+            ("data", "data, constant", {"fillcolor": COLORS["data"]}),
             *self.common_legend(),
         ]
 
@@ -548,8 +591,8 @@ class _CompactView(_View):
         return step is not None and step.operation is not None and step.operation.output is value
 
     def legend_entries(self):
-        return [("input (requires grad)", {"fillcolor": COLORS["input"]}), ("output", {"fillcolor": COLORS["output"]}),
-                *self.common_legend()]
+        return [("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
+                ("output", "output", {"fillcolor": COLORS["output"]}), *self.common_legend()]
 
 
 class _AutogradView(_View):
@@ -578,17 +621,17 @@ class _AutogradView(_View):
         if self.is_current_leaf(value):
             self.current(attrs)
         self.node_of[value.id] = f"acc_{value.id}"
-        self.dot.node(f"acc_{value.id}", "\n".join(lines), **attrs)
+        self.node(f"acc_{value.id}", "\n".join(lines), "input", attrs)
 
     def add_backward_node(self, operation):
         name = operation.grad_fn_name
-        attrs = {"shape": "box", "fillcolor": "lightgray", "width": f"{_box_inches(name):.2f}",
+        attrs = {"shape": "box", "fillcolor": COLORS["grad_fn"], "width": f"{_box_inches(name):.2f}",
                  "height": "0.34", "tooltip": operation.notation.text}
         if not self.op_ran(operation):
             self.pending(attrs)
         if self.is_current_op(operation):
             self.current(attrs)
-        self.dot.node(operation.id, name, **attrs)
+        self.node(operation.id, name, "grad_fn", attrs)
         for value in operation.inputs:
             source = self.node_of.get(value.id)
             if source is not None:  # a constant or data has none: PyTorch's next_functions has (None, 0) there
@@ -610,7 +653,7 @@ class _AutogradView(_View):
             if freed:
                 self.pending(attrs)
             saved_id = f"{operation.id}_saved{position}"
-            self.dot.node(saved_id, "\n".join(lines), **attrs)
+            self.node(saved_id, "\n".join(lines), "saved", attrs)
             self.dot.edge(saved_id, operation.id, style="dotted", arrowhead="none", color="darkorange3")
 
     def add_output(self):
@@ -621,20 +664,20 @@ class _AutogradView(_View):
                  "width": f"{_box_inches(output.name + ' = ' + _widest_number(output.data)):.2f}"}
         if not computed:
             self.pending(attrs)
-        self.dot.node(f"out_{output.id}", label, **attrs)
+        self.node(f"out_{output.id}", label, "output", attrs)
         producer = self.node_of.get(output.id)
         if producer is not None:
             self.dot.edge(producer, f"out_{output.id}", style="dashed", arrowhead="none", color=COLORS["pending"])
 
     def legend_entries(self):
         entries = [
-            ("AccumulateGrad (a leaf)", {"fillcolor": COLORS["input"]}),
-            ("grad_fn node", {"fillcolor": "lightgray"}),
-            ("output tensor", {"fillcolor": COLORS["output"]}),
+            ("input", "AccumulateGrad (a leaf)", {"fillcolor": COLORS["input"]}),
+            ("grad_fn", "grad_fn node", {"fillcolor": COLORS["grad_fn"]}),
+            ("output", "output tensor", {"fillcolor": COLORS["output"]}),
             *self.common_legend(),
         ]
         if self.show_saved:
-            entries.append(("saved for backward", {"fillcolor": COLORS["saved"]}))
+            entries.append(("saved", "saved for backward", {"fillcolor": COLORS["saved"]}))
         return entries
 
 

@@ -100,8 +100,52 @@ def test_every_text_is_at_least_11_pt_and_the_legend_10(chain):
             node_and_edge = [float(v) for v in re.findall(r"fontsize=([\d.]+)", source)]
             html_fonts = re.findall(r'POINT-SIZE="([\d.]+)">([^<]*)</FONT>', source)
             legend = [float(size) for size, text in html_fonts if not text.startswith(("∂", " "))]
-            slots = [float(size) for size, text in html_fonts if text.startswith(("∂", " "))]
+            slots = [float(size) for size, text in html_fonts if text.startswith("∂")]  # blank ones draw nothing
             assert min(node_and_edge) >= 11 and min(legend) >= 10 and min(slots, default=11) >= 11, options
+
+
+def legend_of(digraph):
+    """The legend's entries as listed, and the DOT text of everything else (nodes and edges)."""
+    source = digraph.source
+    legend_line = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING'
+    body = "\n".join(line for line in source.splitlines() if legend_line not in line)
+    return re.findall(r'POINT-SIZE="10">([^< ][^<]*)</FONT>', source), body
+
+
+ON_SCREEN = {  # a legend entry, and what the drawing must then have
+    "input (requires grad)": "fillcolor=lightblue", "AccumulateGrad (a leaf)": "fillcolor=lightblue",
+    "output": "fillcolor=darkolivegreen1", "output tensor": "fillcolor=darkolivegreen1",
+    "this step": "fillcolor=gold", "not computed yet: ?": "dashed", "gradient flowing back": "color=red3",
+}
+
+
+@pytest.mark.parametrize("options", [{"compact": False}, {"compact": True}, {"view": "autograd"}])
+def test_the_legend_lists_what_the_drawing_shows_and_keeps_its_size(chain, options):
+    sizes = set()
+    for step in range(len(chain.steps)):
+        digraph = viz.draw(chain, step=step, **options)
+        listed, body = legend_of(digraph)
+        for label, style in ON_SCREEN.items():
+            if label in listed:
+                assert style in body, (step, label, "listed but not on the screen")
+            elif style != "dashed" and label.split()[0] in ("this", "gradient", "not"):
+                assert style not in body, (step, label, "on the screen but not listed")
+        sizes.add(viz.natural_size(viz.to_svg(digraph)))
+    assert len(sizes) == 1, ("the drawing changes size from step to step", sizes)  # the page stays still
+    first, _ = legend_of(viz.draw(chain, step=0, **options))
+    last, _ = legend_of(viz.draw(chain, step=len(chain.steps) - 1, **options))
+    assert "not computed yet: ?" in first and "gradient flowing back" not in first
+    assert "gradient flowing back" in last and "not computed yet: ?" not in last
+
+
+def test_the_legend_lists_data_only_where_there_is_some_and_steps_only_in_a_walkthrough(chain):
+    assert "data, constant" not in legend_of(viz.draw(chain, step=2, compact=False))[0]
+    rows = Walkthrough.run(neuron, constants=("x", "t"), w=0.5, b=-3.0, x=CGPA, t=PLACED)
+    assert "data, constant" in legend_of(viz.draw(rows, step=2, compact=False))[0]
+    x = mg.tensor(2.0, requires_grad=True)
+    y = (x * x).sin()
+    y.backward()
+    assert legend_of(viz.draw(y))[0] == ["input (requires grad)", "output"]
 
 
 NOTEBOOK_WALKTHROUGHS = {
