@@ -537,3 +537,29 @@ def test_a_failure_while_training_is_said_and_the_lab_stays_usable(monkeypatch):
     monkeypatch.undo()
     lab.step_button.click()
     assert lab.message.value == "" and len(lab.losses) == 10
+
+
+# ------------------------------------------------------------------------------ plots read from the back of the room
+def plot_text_px(figure):
+    """{kind: smallest CSS px} of the figure's visible texts, the figure shown at its natural size
+    (``show_figure`` sets the image's width to the figure's pixels; ≤ 800 px, a column, so never shrunk)."""
+    px = {}
+    for axes in figure.axes:
+        texts = {"tick": [*axes.get_xticklabels(), *axes.get_yticklabels()],
+                 "label": [axes.title, axes.xaxis.label, axes.yaxis.label],
+                 "legend": axes.get_legend().get_texts() if axes.get_legend() else []}
+        for kind, items in texts.items():
+            sizes = [t.get_fontsize() * figure.dpi / 72 for t in items if t.get_visible() and t.get_text()]
+            px[kind] = min(sizes + [px.get(kind, math.inf)])
+    return px
+
+
+@pytest.mark.parametrize("make", [lambda: NeuronLab(), lambda: FunctionPlot("x**2", x=(-3, 3, 0.01, 2.0)),
+                                  lambda: FunctionPlot("sin(x**2)", x=(-3, 3, 0.01, 1.0), inner=True, secant=True)])
+def test_plot_text_is_readable_at_the_size_the_plot_is_shown(make):
+    widget = make()
+    figure = widget.figure
+    assert int(widget.image.width) == round(figure.get_figwidth() * figure.dpi) <= 800  # its pixels, ≤ the column
+    px = plot_text_px(figure)
+    assert px["tick"] >= 12 and px["legend"] >= 12, px
+    assert px["label"] >= 14, px

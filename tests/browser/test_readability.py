@@ -10,7 +10,8 @@ notebook, every step of every walkthrough:
 * one screen: a walkthrough's controls, graph and equation within 720 px, the height the same at every step;
 * in a backward step, each red (gradient) edge's arrowhead at the input that receives it, its label
   clear of the line;
-* no raw TeX (``\\infty``, ``\\frac``, ``$$``) and no code spelling of nan/inf in anything rendered.
+* no raw TeX (``\\infty``, ``\\frac``, ``$$``) and no code spelling of nan/inf in anything rendered;
+* every plot (PNG) shown at its natural size or larger (its text sizes are tested in the figure itself).
 
 And on one notebook each: Present mode (labels ≥ 24 px, equation ≥ 28 px, one 1280 × 720 screen,
 ← / → still step), browser zoom (853 × 480 at device scale 1.5, what Ctrl + 150 % does: ≥ 1.4 × the
@@ -306,6 +307,22 @@ def key_to_picture_ms(page, walk, presses=7):
     return statistics.median(times), times
 
 
+PLOTS_JS = r"""
+(root) => [...root.querySelectorAll('img.widget-image, .jp-RenderedImage img')]
+    .filter(img => img.getBoundingClientRect().width > 0 && img.naturalWidth > 0)
+    .map(img => ({natural_px: img.naturalWidth, rendered_px: img.getBoundingClientRect().width}))
+"""
+
+
+def check_plots(panel, where):
+    """Every plot (a PNG: a widget's Image or a stored output) shown at its natural size or larger, so the
+    text sizes test_widgets measures in the figure (ticks ≥ 12 px, labels and titles ≥ 14) are what is seen."""
+    plots = panel.evaluate(PLOTS_JS)
+    for plot in plots:
+        assert plot["rendered_px"] >= plot["natural_px"] - 1, (where, "a plot shrunk below its natural size", plot)
+    return plots
+
+
 def check_no_raw_tex(panel, where):
     """Widgets, pictures and rich outputs read as maths; printed text (a cell that prints ``step.latex``
     to show the LaTeX source, on purpose) is not checked."""
@@ -323,6 +340,7 @@ def check_notebook(page, panel, name):
     page.wait_for_timeout(300)
     report = {"graphs": measure_graphs(panel, ".minigrad-graph svg, .jp-RenderedSVG img")}
     assert_readable(report["graphs"], name)
+    report["plots"] = check_plots(panel, name)
     check_no_raw_tex(panel, name)
     walks = panel.locator(".minigrad-walkthrough")
     report["walkthroughs"] = []
