@@ -420,11 +420,11 @@ class _View:
         def cell(entry):
             if entry is None:  # a blank place: the same size as an entry
                 return (f'<TD BORDER="1" COLOR="white" WIDTH="16" HEIGHT="11"> </TD>'
-                        f'<TD WIDTH="{text_width}" HEIGHT="14"><FONT POINT-SIZE="{LEGEND_PT}"> </FONT></TD>')
+                        f'<TD WIDTH="{text_width}"><FONT POINT-SIZE="{LEGEND_PT}"> </FONT></TD>')
             _, label, attrs = entry
             return (f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="1"'
                     f' COLOR="{attrs.get("color", "black")}" WIDTH="16" HEIGHT="11"> </TD>'
-                    f'<TD ALIGN="LEFT" WIDTH="{text_width}" HEIGHT="14">'
+                    f'<TD ALIGN="LEFT" WIDTH="{text_width}">'
                     f'<FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
 
         if not self.html:
@@ -433,13 +433,21 @@ class _View:
         slots = shown + [None] * (places - len(shown))
         rows = [f"<TR>{''.join(cell(e) for e in slots[i:i + per_row])}</TR>"
                 for i in range(0, len(slots), per_row)] if self.legend else []
+        lines = []  # whole lines of text, each under the last: the large-graph note, the entries, the caption
         if self.large:
             count = len(self.graph.values) + len(self.graph.operations)
-            rows.insert(0, f'<TR><TD COLSPAN="{2 * per_row}" ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">'
-                           f"<B>Large graph: {count} nodes, labels shortened</B></FONT></TD></TR>")
+            lines.append(f"<B>Large graph: {count} nodes, labels shortened</B>")
         if rows:
-            self.dot.attr(label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>>',
-                          labelloc="b", labeljust="l")
+            lines.append(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>')
+        caption = self.caption() if self.legend else None
+        if caption:
+            lines.append(html.escape(caption))
+        if lines:
+            cells = "".join(f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' if line.startswith("<TABLE") else
+                            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">{line}</FONT></TD></TR>'
+                            for line in lines)
+            table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>'
+            self.dot.attr(label=f"<{table}>", labelloc="b", labeljust="l")
 
     def add_legend_in_words(self, shown, places):
         """The colour key as plain text (a renderer without HTML-like labels): colour = meaning; as many
@@ -452,6 +460,7 @@ class _View:
                     for _, label, attrs in shown]
             lines = [" · ".join(keys[i:i + 3]) for i in range(0, len(keys), 3)]
             lines += [" "] * (-(-places // 3) - len(lines))
+            lines += [self.caption()] if self.caption() else []
         if self.large:
             lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
                             "labels shortened")
@@ -461,9 +470,15 @@ class _View:
     def common_legend(self):
         return [
             ("current", "this step", {"fillcolor": COLORS["current"]}),
-            ("pending", "not computed yet: ?", {"fillcolor": "white", "color": COLORS["pending"]}),
+            ("pending", self.pending_label, {"fillcolor": "white", "color": COLORS["pending"]}),
             ("gradient", "gradient flowing back", {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
         ]
+
+    pending_label = "not computed yet: ?"
+
+    def caption(self):
+        """One line under the legend that the drawing needs read aloud (None: the colours say it all)."""
+        return None
 
     def node(self, name, label, kind, attrs):
         """A node whose fill, if it is still ``kind``'s colour after its state's styles, puts ``kind`` in the legend."""
@@ -668,6 +683,16 @@ class _AutogradView(_View):
         producer = self.node_of.get(output.id)
         if producer is not None:
             self.dot.edge(producer, f"out_{output.id}", style="dashed", arrowhead="none", color=COLORS["pending"])
+
+    @property
+    def pending_label(self):
+        return "not computed yet (?), or freed" if self.show_saved else "not computed yet: ?"
+
+    def caption(self):
+        """Which way the arrows point, and why: torchviz's direction (the forward computation), while
+        PyTorch's engine walks the same links the other way (grad_fn.next_functions)."""
+        return (f"Black arrows run forward, leaf → {self.graph.output.name}; backward() walks them back, from "
+                f"{self.graph.output.name}.grad_fn to each AccumulateGrad.")
 
     def legend_entries(self):
         entries = [

@@ -1,5 +1,6 @@
 """Drawings: both views, every step highlighted, deterministic DOT, a layout that stays still, both renderers."""
 
+import html
 import re
 import subprocess
 import sys
@@ -146,6 +147,20 @@ def test_the_legend_lists_data_only_where_there_is_some_and_steps_only_in_a_walk
     y = (x * x).sin()
     y.backward()
     assert legend_of(viz.draw(y))[0] == ["input (requires grad)", "output"]
+
+
+def test_the_autograd_view_says_which_way_its_arrows_point(chain):
+    """torchviz's direction (the forward computation), said in one line, since PyTorch's engine walks the
+    same links the other way; the drawings without it keep their height."""
+    x = mg.tensor(2.0, requires_grad=True)
+    y = x ** 2
+    y.backward()
+    svg = viz.to_svg(viz.draw(y, view="autograd", show_saved=True))
+    assert "Black arrows run forward, leaf → y; backward() walks them back, from y.grad_fn to each AccumulateGrad." \
+        in html.unescape(svg)
+    assert "not computed yet (?), or freed" in svg and "freed after backward" in svg  # the dashed box's key
+    assert "Black arrows" not in viz.draw(chain, step=1).source  # the expression view's arrows are the story's own
+    assert "Black arrows" not in viz.draw(chain, step=1, view="autograd", legend=False).source  # Present mode
 
 
 NOTEBOOK_WALKTHROUGHS = {
