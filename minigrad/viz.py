@@ -67,8 +67,11 @@ VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (th
 
 # ------------------------------------------------------------------------------ public API
 def draw(target, step=None, view="expression", show_saved=False, legend=True, compact=None, rankdir=None,
-         fit=FIT):
+         fit=FIT, short_vectors=False):
     """A ``graphviz.Digraph`` of a Walkthrough (at ``step``), a Tensor's graph, or a trace.Graph.
+
+    ``short_vectors``: a vector in a value box by its first value alone (``[4.555, …]``, as on the
+    edges), which makes a batch's boxes narrow enough for Present mode's big text.
 
     ``compact`` (merge each op into its value) and ``rankdir`` (``"LR"`` or ``"TB"``) are chosen
     to fit ``fit`` = (width, height) in CSS px unless given; the choice depends on the graph's
@@ -79,7 +82,8 @@ def draw(target, step=None, view="expression", show_saved=False, legend=True, co
     if rankdir not in (None, "LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
     graph, state = _graph_and_state(target, step)
-    options = {"show_saved": show_saved, "legend": legend, "stepped": isinstance(target, trace.Walkthrough)}
+    options = {"show_saved": show_saved, "legend": legend, "stepped": isinstance(target, trace.Walkthrough),
+               "short_vectors": short_vectors}
     if compact is None or rankdir is None:
         compact, rankdir = _choose_layout(graph, state, view, options, compact, rankdir, fit)
     return _build(graph, state, view, options, compact, rankdir)
@@ -314,8 +318,9 @@ class _View:
     rank_gap = 0.14  # inches between ranks top to bottom (an edge with a label has two)
     edge_labels = True
 
-    def __init__(self, graph, state, show_saved, legend, stepped, rankdir):
+    def __init__(self, graph, state, show_saved, legend, stepped, short_vectors, rankdir):
         self.graph, self.state, self.show_saved, self.legend = graph, state, show_saved, legend
+        self.short_vectors = short_vectors
         self.stepped = stepped  # a walkthrough's step: current, pending and gradient styles may appear
         self.used = set()  # the legend's keys this drawing uses (only those are listed)
         self.rankdir = rankdir
@@ -495,16 +500,18 @@ class _View:
     def value_fields(self, value, head):
         """``[head, value 4, grad −1.2]``: a value node's three fields (``head`` is its name or its op)."""
         computed = value.id in self.state.computed
+        number = _short if self.short_vectors else _fmt
         if value.role == "data":
-            return [head, _fmt(value.data if computed else None), "no grad"]
+            return [head, number(value.data) if computed else "?", "no grad"]
         grad = self.state.grads.get(value.id)
-        return [head, f"value {_fmt(value.data if computed else None)}",
-                f"grad {_fmt(grad) if grad is not None else '—'}"]
+        return [head, f"value {number(value.data) if computed else '?'}",
+                f"grad {number(grad) if grad is not None else '—'}"]
 
     def value_node(self, value, head, width_heads):
         """A value as a rounded record; its size from its shape and names only."""
         fields = self.value_fields(value, head)
-        widest = [width_heads, "value " + _widest_number(value.data), "grad " + _widest_number(value.data)]
+        widest_number = _widest_short if self.short_vectors else _widest_number
+        widest = [width_heads, "value " + widest_number(value.data), "grad " + widest_number(value.data)]
         widths = [_box_inches(text) for text in widest]
         if self.large:
             fields, widths = [head], [widths[0]]
@@ -708,7 +715,7 @@ class _AutogradView(_View):
 
 # ------------------------------------------------------------------------------ command line
 def main(argv=None):
-    """``python -m minigrad.viz "exp(sin(x**2))" --at x=2 --step 4 --view expression -o chain.svg``"""
+    """``python -m minigrad.viz "exp(sin(x**2))" --at x=2 --step 5 --view expression -o chain.svg``"""
     import argparse
 
     from . import expr
@@ -717,7 +724,8 @@ def main(argv=None):
     parser.add_argument("expression", help='a function of named inputs, e.g. "exp(sin(x**2))"')
     parser.add_argument("--at", action="append", default=[], metavar="NAME=VALUE",
                         help="an input's value (repeat for several inputs); default 1.0")
-    parser.add_argument("--step", type=int, default=None, help="the step to show (default: the last)")
+    parser.add_argument("--step", type=int, default=None,
+                        help="the step to show, numbered from 1 as on a walkthrough's step slider (default: the last)")
     parser.add_argument("--view", choices=("expression", "autograd"), default="expression")
     parser.add_argument("--saved", action="store_true", help="show saved tensors (autograd view)")
     parser.add_argument("--dot", action="store_true", help="write the DOT text instead of SVG")
@@ -732,7 +740,9 @@ def main(argv=None):
                 raise ValueError(f"--at {item}: the expression has no input {name.strip()!r}")
             values[name.strip()] = float(number)
         walk = trace.Walkthrough.run(function_, **values)
-        digraph = draw(walk, step=args.step, view=args.view, show_saved=args.saved)
+        if args.step is not None and not 1 <= args.step <= len(walk.steps):
+            raise IndexError(f"--step {args.step} is out of range: the steps are numbered 1 to {len(walk.steps)}")
+        digraph = draw(walk, step=None if args.step is None else args.step - 1, view=args.view, show_saved=args.saved)
     except (ValueError, IndexError) as error:
         parser.error(str(error))
     text = digraph.source if args.dot else to_svg(digraph)

@@ -351,7 +351,7 @@ def test_bad_arguments_are_refused_clearly(chain):
 
 def test_command_line_writes_an_svg(tmp_path):
     target = tmp_path / "chain.svg"
-    subprocess.run([sys.executable, "-m", "minigrad.viz", "exp(sin(x**2))", "--at", "x=2", "--step", "4",
+    subprocess.run([sys.executable, "-m", "minigrad.viz", "exp(sin(x**2))", "--at", "x=2", "--step", "5",
                     "--view", "expression", "-o", str(target)], check=True)
     svg = target.read_text()
     assert "<svg" in svg and "sin(y)" in svg and "−0.3067" in svg
