@@ -51,6 +51,7 @@ COLORS = {
     "constant": "gray95",
     "result": "white",
     "op": "gray95",
+    "grad_fn": "lightgray",
     "current": "gold",
     "saved": "orange",
     "gradient": "red3",  # #cd0000: 5.6:1 on white
@@ -66,8 +67,11 @@ VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (th
 
 # ------------------------------------------------------------------------------ public API
 def draw(target, step=None, view="expression", show_saved=False, legend=True, compact=None, rankdir=None,
-         fit=FIT):
+         fit=FIT, short_vectors=False):
     """A ``graphviz.Digraph`` of a Walkthrough (at ``step``), a Tensor's graph, or a trace.Graph.
+
+    ``short_vectors``: a vector in a value box by its first value alone (``[4.555, …]``, as on the
+    edges), which makes a batch's boxes narrow enough for Present mode's big text.
 
     ``compact`` (merge each op into its value) and ``rankdir`` (``"LR"`` or ``"TB"``) are chosen
     to fit ``fit`` = (width, height) in CSS px unless given; the choice depends on the graph's
@@ -78,7 +82,8 @@ def draw(target, step=None, view="expression", show_saved=False, legend=True, co
     if rankdir not in (None, "LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
     graph, state = _graph_and_state(target, step)
-    options = {"show_saved": show_saved, "legend": legend}
+    options = {"show_saved": show_saved, "legend": legend, "stepped": isinstance(target, trace.Walkthrough),
+               "short_vectors": short_vectors}
     if compact is None or rankdir is None:
         compact, rankdir = _choose_layout(graph, state, view, options, compact, rankdir, fit)
     return _build(graph, state, view, options, compact, rankdir)
@@ -136,6 +141,12 @@ def render(source, format="svg"):
 
 
 def _render_with_dot(source, format):
+    """SVG from one ``dot`` process kept running (``render_dot``: 20-40 ms saved per drawing); other formats
+    (``json`` for layout_positions) from a process of their own."""
+    if format == "svg":
+        from . import render_dot
+
+        return render_dot.render(source)
     return graphviz.Source(source).pipe(format=format, encoding="utf-8")
 
 
@@ -190,8 +201,7 @@ def _choose_layout(graph, state, view, options, compact, rankdir, fit):
     Sizes come from a real render (nodes and label slots are fixed-size, so the numbers of the
     current step do not change them); the answer is kept per graph structure.
     """
-    key = (_structure(graph), view, options["show_saved"], options["legend"], compact, rankdir, tuple(fit),
-           renderer())
+    key = (_structure(graph), view, *sorted(options.items()), compact, rankdir, tuple(fit), renderer())
     if key not in _LAYOUTS:
         candidates = [(c, r) for c in ((False,) if view == "autograd" else (False, True))
                       for r in (("TB", "LR") if view == "autograd" else ("LR", "TB"))
@@ -308,8 +318,11 @@ class _View:
     rank_gap = 0.14  # inches between ranks top to bottom (an edge with a label has two)
     edge_labels = True
 
-    def __init__(self, graph, state, show_saved, legend, rankdir):
+    def __init__(self, graph, state, show_saved, legend, stepped, short_vectors, rankdir):
         self.graph, self.state, self.show_saved, self.legend = graph, state, show_saved, legend
+        self.short_vectors = short_vectors
+        self.stepped = stepped  # a walkthrough's step: current, pending and gradient styles may appear
+        self.used = set()  # the legend's keys this drawing uses (only those are listed)
         self.rankdir = rankdir
         # HTML-like labels (fixed-size label slots, the legend's swatches): dot and the browser's Graphviz have them
         self.html = renderer() in ("dot", "browser")
@@ -345,14 +358,17 @@ class _View:
     def pending(self, attrs):
         """Not computed yet: white, a dashed border, '?' for its value; the text stays black (readable)."""
         attrs.update(style="filled,dashed", fillcolor="white", color=COLORS["pending"])
+        self.used.add("pending")
         return attrs
 
     def current(self, attrs):
         attrs.update(fillcolor=COLORS["current"], penwidth="3", color="black")
+        self.used.add("current")
         return attrs
 
     def receiving(self, attrs):
         attrs.update(penwidth="3.5", color=COLORS["gradient"])
+        self.used.add("gradient")
         return attrs
 
     def op_ran(self, operation):
@@ -376,41 +392,80 @@ class _View:
             text = f"∂ {_short(gradient)}"
             now = self.is_current_op(operation)
             attrs.update(color=COLORS["gradient"], dir="back", penwidth="3" if now else "2")
+            self.used.add("gradient")
         elif not self.op_ran(operation):
             attrs.update(style="dashed", color=COLORS["pending"])
+            self.used.add("pending")
         if self.edge_labels and value.requires_grad and not self.large:
             attrs["label"] = _slot(text, width, COLORS["gradient"])
         self.dot.edge(tail, head, **attrs)
 
+    def legend_shown(self, entries):
+        """The entries this drawing uses, and how many places the legend keeps: every entry that can appear
+        in some step of this graph has a place, so the legend's size, and the page, stay still from step
+        to step while it lists only what is on the screen."""
+        possible = [entry for entry in entries if self.can_appear(entry[0])]
+        return [entry for entry in possible if entry[0] in self.used], len(possible)
+
+    def can_appear(self, key):
+        """Whether some step of this graph can use the legend entry ``key`` (the steps' styles only in a
+        walkthrough; data and constants only in a graph that has them)."""
+        if key in ("current", "pending", "gradient"):
+            return self.stepped or key in self.used
+        if key == "data":
+            return any(value.role in ("data", "constant") for value in self.graph.values)
+        return True
+
     def add_legend(self, entries):
-        """The colour key under the drawing, three entries a row (a graph label: it never moves a node)."""
-        def cell(label, attrs):
-            style = f' STYLE="{attrs["table_style"]}"' if "table_style" in attrs else ""
-            return (f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="{attrs.get("border", 1)}"'
-                    f' COLOR="{attrs.get("color", "black")}" WIDTH="16" HEIGHT="11"{style}> </TD>'
-                    f'<TD ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
+        """The colour key under the drawing, three places a row, every place as wide as the widest entry (a
+        graph label: it never moves a node); the entries the drawing uses come first, the other places are blank."""
+        shown, places = self.legend_shown(entries)
+        text_width = round(max((_text_inches(label, LEGEND_PT) for _, label, _ in entries), default=0) * 72 * 1.1) + 4
+
+        def cell(entry):
+            if entry is None:  # a blank place: the same size as an entry
+                return (f'<TD BORDER="1" COLOR="white" WIDTH="16" HEIGHT="11"> </TD>'
+                        f'<TD WIDTH="{text_width}"><FONT POINT-SIZE="{LEGEND_PT}"> </FONT></TD>')
+            _, label, attrs = entry
+            return (f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="1"'
+                    f' COLOR="{attrs.get("color", "black")}" WIDTH="16" HEIGHT="11"> </TD>'
+                    f'<TD ALIGN="LEFT" WIDTH="{text_width}">'
+                    f'<FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
 
         if not self.html:
-            return self.add_legend_in_words(entries)
+            return self.add_legend_in_words(shown, places)
         per_row = 3
-        rows = [f"<TR>{''.join(cell(*e) for e in entries[i:i + per_row])}</TR>"
-                for i in range(0, len(entries), per_row)] if self.legend else []
+        slots = shown + [None] * (places - len(shown))
+        rows = [f"<TR>{''.join(cell(e) for e in slots[i:i + per_row])}</TR>"
+                for i in range(0, len(slots), per_row)] if self.legend else []
+        lines = []  # whole lines of text, each under the last: the large-graph note, the entries, the caption
         if self.large:
             count = len(self.graph.values) + len(self.graph.operations)
-            rows.insert(0, f'<TR><TD COLSPAN="{2 * per_row}" ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">'
-                           f"<B>Large graph: {count} nodes, labels shortened</B></FONT></TD></TR>")
+            lines.append(f"<B>Large graph: {count} nodes, labels shortened</B>")
         if rows:
-            self.dot.attr(label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>>',
-                          labelloc="b", labeljust="l")
+            lines.append(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>')
+        caption = self.caption() if self.legend else None
+        if caption:
+            lines.append(html.escape(caption))
+        if lines:
+            cells = "".join(f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' if line.startswith("<TABLE") else
+                            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">{line}</FONT></TD></TR>'
+                            for line in lines)
+            table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}</TABLE>'
+            self.dot.attr(label=f"<{table}>", labelloc="b", labeljust="l")
 
-    def add_legend_in_words(self, entries):
-        """The colour key as plain text (a renderer without HTML-like labels): colour = meaning."""
+    def add_legend_in_words(self, shown, places):
+        """The colour key as plain text (a renderer without HTML-like labels): colour = meaning; as many
+        lines in every step (blank ones at the end), so the drawing keeps its height."""
         words = {"lightblue": "light blue", "darkolivegreen1": "green", "gray90": "grey", "gold": "gold",
                  "white": "dashed", "red3": "red", "lightgray": "grey", "orange": "orange"}
         lines = []
         if self.legend:
-            keys = [f"{words.get(attrs.get('fillcolor'), attrs.get('fillcolor'))}: {label}" for label, attrs in entries]
+            keys = [f"{words.get(attrs.get('fillcolor'), attrs.get('fillcolor'))}: {label}"
+                    for _, label, attrs in shown]
             lines = [" · ".join(keys[i:i + 3]) for i in range(0, len(keys), 3)]
+            lines += [" "] * (-(-places // 3) - len(lines))
+            lines += [self.caption()] if self.caption() else []
         if self.large:
             lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
                             "labels shortened")
@@ -419,10 +474,22 @@ class _View:
 
     def common_legend(self):
         return [
-            ("this step", {"fillcolor": COLORS["current"]}),
-            ("not computed yet: ?", {"fillcolor": "white", "color": COLORS["pending"]}),
-            ("gradient flowing back", {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
+            ("current", "this step", {"fillcolor": COLORS["current"]}),
+            ("pending", self.pending_label, {"fillcolor": "white", "color": COLORS["pending"]}),
+            ("gradient", "gradient flowing back", {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
         ]
+
+    pending_label = "not computed yet: ?"
+
+    def caption(self):
+        """One line under the legend that the drawing needs read aloud (None: the colours say it all)."""
+        return None
+
+    def node(self, name, label, kind, attrs):
+        """A node whose fill, if it is still ``kind``'s colour after its state's styles, puts ``kind`` in the legend."""
+        if attrs.get("fillcolor") == COLORS.get(kind):
+            self.used.add(kind)
+        self.dot.node(name, label, **attrs)
 
     def build(self):
         self.add_nodes()
@@ -433,16 +500,18 @@ class _View:
     def value_fields(self, value, head):
         """``[head, value 4, grad −1.2]``: a value node's three fields (``head`` is its name or its op)."""
         computed = value.id in self.state.computed
+        number = _short if self.short_vectors else _fmt
         if value.role == "data":
-            return [head, _fmt(value.data if computed else None), "no grad"]
+            return [head, number(value.data) if computed else "?", "no grad"]
         grad = self.state.grads.get(value.id)
-        return [head, f"value {_fmt(value.data if computed else None)}",
-                f"grad {_fmt(grad) if grad is not None else '—'}"]
+        return [head, f"value {number(value.data) if computed else '?'}",
+                f"grad {number(grad) if grad is not None else '—'}"]
 
     def value_node(self, value, head, width_heads):
         """A value as a rounded record; its size from its shape and names only."""
         fields = self.value_fields(value, head)
-        widest = [width_heads, "value " + _widest_number(value.data), "grad " + _widest_number(value.data)]
+        widest_number = _widest_short if self.short_vectors else _widest_number
+        widest = [width_heads, "value " + widest_number(value.data), "grad " + widest_number(value.data)]
         widths = [_box_inches(text) for text in widest]
         if self.large:
             fields, widths = [head], [widths[0]]
@@ -450,15 +519,15 @@ class _View:
             size = {"width": f"{sum(widths):.2f}", "height": "0.3"}
         else:
             size = {"width": f"{max(widths):.2f}", "height": f"{0.1 + 0.22 * len(fields):.2f}"}
-        fill = COLORS["output"] if value is self.graph.output else COLORS.get(value.role, "white")
-        attrs = {"shape": "Mrecord", "fillcolor": fill, **size}
+        kind = "output" if value is self.graph.output else value.role
+        attrs = {"shape": "Mrecord", "fillcolor": COLORS.get(kind, "white"), **size}
         if value.id not in self.state.computed:
             self.pending(attrs)
         if self.receives_now(value):
             self.receiving(attrs)
         if self.is_current_leaf(value) or self.made_now(value):
             self.current(attrs)
-        self.dot.node(value.id, " | ".join(_escape_record(f) for f in fields), **attrs)
+        self.node(value.id, " | ".join(_escape_record(f) for f in fields), kind, attrs)
 
     def made_now(self, value):
         return self.step is not None and self.step.phase == "forward" and self.step.operation.output is value
@@ -480,6 +549,7 @@ class _ExpressionView(_View):
     def add_constant(self, value):
         vector = value.data is not None and np.ndim(value.data) > 0  # shortened like every vector in a drawing
         name = _fmt(value.data) if vector else value.name.replace("-", "−")
+        self.used.add("data")
         self.dot.node(value.id, name, shape="box", style="filled,rounded", fillcolor=COLORS["constant"],
                       width=f"{max(0.4, _box_inches(name)):.2f}", height="0.28")
 
@@ -500,13 +570,14 @@ class _ExpressionView(_View):
             out_edge = {"style": "dashed", "color": COLORS["pending"]}
         elif operation.id in self.state.finished_ops:  # its backward ran: the gradient went through it
             out_edge = {"color": COLORS["gradient"], "dir": "back", "penwidth": "2"}
+            self.used.add("gradient")
         self.dot.edge(operation.id, operation.output.id, **out_edge)
 
     def legend_entries(self):
         return [
-            ("input (requires grad)", {"fillcolor": COLORS["input"]}),
-            ("output", {"fillcolor": COLORS["output"]}),
-            ("data, constant", {"fillcolor": COLORS["data"]}),
+            ("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
+            ("output", "output", {"fillcolor": COLORS["output"]}),
+            ("data", "data, constant", {"fillcolor": COLORS["data"]}),
             *self.common_legend(),
         ]
 
@@ -542,8 +613,8 @@ class _CompactView(_View):
         return step is not None and step.operation is not None and step.operation.output is value
 
     def legend_entries(self):
-        return [("input (requires grad)", {"fillcolor": COLORS["input"]}), ("output", {"fillcolor": COLORS["output"]}),
-                *self.common_legend()]
+        return [("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
+                ("output", "output", {"fillcolor": COLORS["output"]}), *self.common_legend()]
 
 
 class _AutogradView(_View):
@@ -572,17 +643,17 @@ class _AutogradView(_View):
         if self.is_current_leaf(value):
             self.current(attrs)
         self.node_of[value.id] = f"acc_{value.id}"
-        self.dot.node(f"acc_{value.id}", "\n".join(lines), **attrs)
+        self.node(f"acc_{value.id}", "\n".join(lines), "input", attrs)
 
     def add_backward_node(self, operation):
         name = operation.grad_fn_name
-        attrs = {"shape": "box", "fillcolor": "lightgray", "width": f"{_box_inches(name):.2f}",
+        attrs = {"shape": "box", "fillcolor": COLORS["grad_fn"], "width": f"{_box_inches(name):.2f}",
                  "height": "0.34", "tooltip": operation.notation.text}
         if not self.op_ran(operation):
             self.pending(attrs)
         if self.is_current_op(operation):
             self.current(attrs)
-        self.dot.node(operation.id, name, **attrs)
+        self.node(operation.id, name, "grad_fn", attrs)
         for value in operation.inputs:
             source = self.node_of.get(value.id)
             if source is not None:  # a constant or data has none: PyTorch's next_functions has (None, 0) there
@@ -604,7 +675,7 @@ class _AutogradView(_View):
             if freed:
                 self.pending(attrs)
             saved_id = f"{operation.id}_saved{position}"
-            self.dot.node(saved_id, "\n".join(lines), **attrs)
+            self.node(saved_id, "\n".join(lines), "saved", attrs)
             self.dot.edge(saved_id, operation.id, style="dotted", arrowhead="none", color="darkorange3")
 
     def add_output(self):
@@ -615,26 +686,36 @@ class _AutogradView(_View):
                  "width": f"{_box_inches(output.name + ' = ' + _widest_number(output.data)):.2f}"}
         if not computed:
             self.pending(attrs)
-        self.dot.node(f"out_{output.id}", label, **attrs)
+        self.node(f"out_{output.id}", label, "output", attrs)
         producer = self.node_of.get(output.id)
         if producer is not None:
             self.dot.edge(producer, f"out_{output.id}", style="dashed", arrowhead="none", color=COLORS["pending"])
 
+    @property
+    def pending_label(self):
+        return "not computed yet (?), or freed" if self.show_saved else "not computed yet: ?"
+
+    def caption(self):
+        """Which way the arrows point, and why: torchviz's direction (the forward computation), while
+        PyTorch's engine walks the same links the other way (grad_fn.next_functions)."""
+        return (f"Black arrows run forward, leaf → {self.graph.output.name}; backward() walks them back, from "
+                f"{self.graph.output.name}.grad_fn to each AccumulateGrad.")
+
     def legend_entries(self):
         entries = [
-            ("AccumulateGrad (a leaf)", {"fillcolor": COLORS["input"]}),
-            ("grad_fn node", {"fillcolor": "lightgray"}),
-            ("output tensor", {"fillcolor": COLORS["output"]}),
+            ("input", "AccumulateGrad (a leaf)", {"fillcolor": COLORS["input"]}),
+            ("grad_fn", "grad_fn node", {"fillcolor": COLORS["grad_fn"]}),
+            ("output", "output tensor", {"fillcolor": COLORS["output"]}),
             *self.common_legend(),
         ]
         if self.show_saved:
-            entries.append(("saved for backward", {"fillcolor": COLORS["saved"]}))
+            entries.append(("saved", "saved for backward", {"fillcolor": COLORS["saved"]}))
         return entries
 
 
 # ------------------------------------------------------------------------------ command line
 def main(argv=None):
-    """``python -m minigrad.viz "exp(sin(x**2))" --at x=2 --step 4 --view expression -o chain.svg``"""
+    """``python -m minigrad.viz "exp(sin(x**2))" --at x=2 --step 5 --view expression -o chain.svg``"""
     import argparse
 
     from . import expr
@@ -643,7 +724,8 @@ def main(argv=None):
     parser.add_argument("expression", help='a function of named inputs, e.g. "exp(sin(x**2))"')
     parser.add_argument("--at", action="append", default=[], metavar="NAME=VALUE",
                         help="an input's value (repeat for several inputs); default 1.0")
-    parser.add_argument("--step", type=int, default=None, help="the step to show (default: the last)")
+    parser.add_argument("--step", type=int, default=None,
+                        help="the step to show, numbered from 1 as on a walkthrough's step slider (default: the last)")
     parser.add_argument("--view", choices=("expression", "autograd"), default="expression")
     parser.add_argument("--saved", action="store_true", help="show saved tensors (autograd view)")
     parser.add_argument("--dot", action="store_true", help="write the DOT text instead of SVG")
@@ -658,7 +740,9 @@ def main(argv=None):
                 raise ValueError(f"--at {item}: the expression has no input {name.strip()!r}")
             values[name.strip()] = float(number)
         walk = trace.Walkthrough.run(function_, **values)
-        digraph = draw(walk, step=args.step, view=args.view, show_saved=args.saved)
+        if args.step is not None and not 1 <= args.step <= len(walk.steps):
+            raise IndexError(f"--step {args.step} is out of range: the steps are numbered 1 to {len(walk.steps)}")
+        digraph = draw(walk, step=None if args.step is None else args.step - 1, view=args.view, show_saved=args.saved)
     except (ValueError, IndexError) as error:
         parser.error(str(error))
     text = digraph.source if args.dot else to_svg(digraph)

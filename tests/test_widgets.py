@@ -34,7 +34,8 @@ def walk():
 def test_walkthrough_starts_at_the_first_forward_step(walk):
     slider = walk.sliders["x"]
     assert (slider.min, slider.max, slider.step, slider.value) == (-3, 3, 0.01, 2.0)
-    assert walk.phase.value == "Forward 1 / 3" and walk.step_slider.max == 6
+    assert walk.phase.value == "Forward 1 / 3" and (walk.step_slider.min, walk.step_slider.max) == (1, 7)
+    assert walk.step == walk.step_slider.value == 1
     assert "y = x^{2} = 2^{2} = 4" in walk.equation.value
     assert highlighted_nodes(walk.graph.value) == ["v1"]  # the compact drawing: y = x² is one box
 
@@ -42,30 +43,31 @@ def test_walkthrough_starts_at_the_first_forward_step(walk):
 def test_next_previous_reset_and_the_phase_label(walk):
     for _ in range(4):
         walk.next_button.click()
-    assert walk.step == 4 and walk.phase.value == "Backward 2 / 4"
+    assert walk.step == 5 and walk.phase.value == "Backward 2 / 4"
     assert r"0.4692 \cdot \cos(4) = -0.3067" in walk.equation.value
     assert highlighted_nodes(walk.graph.value) == ["v2"]  # SinBackward0 runs at z = sin(y)
     walk.previous_button.click()
     assert walk.phase.value == "Backward 1 / 4" and highlighted_nodes(walk.graph.value) == ["v3"]
     for _ in range(10):
         walk.next_button.click()
-    assert walk.step == 6 and walk.phase.value == "Backward 4 / 4"  # stops at the last step
+    assert walk.step == 7 and walk.phase.value == "Backward 4 / 4"  # stops at the last step
     walk.reset_button.click()
-    assert walk.step == 0 and walk.phase.value == "Forward 1 / 3"
+    assert walk.step == 1 and walk.phase.value == "Forward 1 / 3"
 
 
 def test_play_drives_the_step_slider_at_the_chosen_speed(walk):
-    walk.play.value = 3
-    assert walk.step == 3 and walk.phase.value == "Backward 1 / 4"
+    assert (walk.play.min, walk.play.max) == (1, 7)
+    walk.play.value = 4
+    assert walk.step == 4 and walk.phase.value == "Backward 1 / 4"
     walk.speed.value = 500
     assert walk.play.interval == 500
 
 
 def test_moving_the_input_reruns_and_keeps_the_step(walk):
     graph_widget = walk.graph
-    walk.step_slider.value = 4
+    walk.step_slider.value = 5
     walk.sliders["x"].value = 3.0
-    assert walk.step == 4 and walk.graph is graph_widget  # replaced in place
+    assert walk.step == 5 and walk.graph is graph_widget  # replaced in place
     upstream = math.exp(math.sin(9))
     expected = rf"{format_number(upstream)} \cdot \cos(9) = {format_number(upstream * math.cos(9))}"
     assert expected in walk.equation.value
@@ -74,9 +76,9 @@ def test_moving_the_input_reruns_and_keeps_the_step(walk):
 
 
 def test_the_table_fills_in_as_the_backward_pass_proceeds(walk):
-    walk.step_slider.value = 2
+    walk.step_slider.value = 3
     assert re.findall(r"<td style='padding:2px 8px'>—</td></tr>", walk.table.value).__len__() == 4
-    walk.step_slider.value = 4
+    walk.step_slider.value = 5
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", walk.table.value)[1:]
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
     assert [c[0] for c in cells] == ["x", "y", "z", "u"]
@@ -85,18 +87,18 @@ def test_the_table_fills_in_as_the_backward_pass_proceeds(walk):
 
 
 def test_view_toggle_and_saved_tensors(walk):
-    walk.step_slider.value = 1
+    walk.step_slider.value = 2
     walk.view.value = "autograd"
     assert "AccumulateGrad" in walk.graph.value and "_saved_self" not in walk.graph.value
     walk.saved.value = True
     assert "_saved_self" in walk.graph.value
-    assert walk.step == 1
+    assert walk.step == 2
 
 
 def test_typing_a_new_expression(walk):
     walk.step_slider.value = 3
     walk.expression.value = "sigmoid(3*x - 1)**2"
-    assert walk.expression_error.value == "" and walk.step == 0
+    assert walk.expression_error.value == "" and walk.step == 1
     assert [s.title for s in walk.walk.forward_steps] == ["y = 3 × x", "z = y − 1", "u = σ(z)", "v = u²"]
     walk.expression.value = "x*y + sin(x)"
     assert list(walk.sliders) == ["x", "y"] and walk.sliders["x"].value == 2.0
@@ -117,35 +119,59 @@ def test_a_python_callable_hides_the_expression_box():
 
     lab = Walkthrough(neuron, constants=("x", "t"), w=(-2, 4, 0.01, 1.0), b=(-5, 5, 0.01, 0.0), x=6.7, t=0.0)
     assert lab.expression.layout.display == "none" and list(lab.sliders) == ["w", "b"]
-    assert lab.step_slider.max == 9
+    assert lab.step_slider.max == 10
     lab.sliders["w"].value = 0.5
     expected_w = (1 / (1 + math.exp(-(0.5 * 6.7))) - 0) * 6.7
     assert lab.walk.grad("w") == pytest.approx(expected_w, rel=1e-4)
 
 
 def test_snapshot_returns_svg(walk):
-    svg = walk.snapshot(4)
+    svg = walk.snapshot(5)
     assert svg.lstrip().startswith(("<?xml", "<svg")) and highlighted_nodes(svg) == ["v2"]
+
+
+def test_the_slider_the_label_the_equation_and_snapshot_number_the_steps_alike(walk):
+    """One story: step k on the slider is snapshot(k), and its label counts within its pass."""
+    forward = len(walk.walk.forward_steps)
+    for step in range(1, len(walk.walk.steps) + 1):
+        walk.step_slider.value = step
+        phase, number = ("Forward", step) if step <= forward else ("Backward", step - forward)
+        assert walk.phase.value.startswith(f"{phase} {number} / ")
+        assert f"<b>{walk.phase.value}</b>" in walk.equation.value  # the equation's heading says the same
+        drawing = walk.snapshot(step)  # the picture on screen, whatever its displayed size
+        assert drawing == walk.snapshot() and drawing[drawing.index(">", drawing.index("<svg")):] in walk.graph.value
+        assert f"at step {step}>" in repr(walk)
+    for outside in (0, len(walk.walk.steps) + 1, 2.0):
+        with pytest.raises(IndexError, match=r"numbered 1 to 7, as on its step slider"):
+            walk.snapshot(outside)
 
 
 def test_kernel_free_frames_are_linked_in_the_browser():
     frames = Walkthrough("x**2", x=(-3, 3, 0.1, 2.0), frames=True)
-    assert len(frames.graph_frames.children) == 3 and len(frames.equation_frames.children) == 3
+    for stack in frames._frame_stacks():  # a stack's index is the step slider's number: index 0 is never shown
+        assert len(stack.children) == 4 and type(stack.children[0]).__name__ == "Box"
+    assert frames.graph_frames.selected_index == frames.step_slider.value == 1
     links = [link for link in frames.links if isinstance(link, Link)]  # jslink: a link the browser runs
+    graph_links = {(link.source[0], link.source[1], link.target[1]) for link in links
+                   if link.target[0] is frames.graph_frames}
+    assert graph_links == {(frames.step_slider, "value", "selected_index")}
     targets = {link.target[0] for link in links}
     assert {frames.graph_frames, frames.equation_frames, frames.phase_frames, frames.table_frames,
             frames.step_slider} <= targets
     assert frames.table_frames in frames.children  # the node table follows the step slider in the browser too
-    tables = [child.value for child in frames.table_frames.children]
+    tables = [child.value for child in frames.table_frames.children[1:]]
     assert len(tables) == 3 and "4" in tables[0] and tables[0] != tables[2]
-    for step, table in enumerate(tables):
-        frames.step_slider.value = step
-        assert table == frames._table()  # each frame is the table the kernel shows at that step
-    titles = [highlighted_nodes(child.value) for child in frames.graph_frames.children]
+    for index, table in enumerate(tables):
+        frames.step_slider.value = index + 1
+        assert frames.table_frames.selected_index == index + 1
+        assert table == frames._table(index)  # each frame is the table the kernel shows at that step
+    titles = [highlighted_nodes(child.value) for child in frames.graph_frames.children[1:]]
     assert titles == [["op0", "v1"], ["op0"], ["v0"]]
-    assert "x.grad" in frames.equation_frames.children[2].value
+    assert [label.value for label in frames.phase_frames.children[1:]] == ["Forward 1 / 1", "Backward 1 / 2",
+                                                                           "Backward 2 / 2"]
+    assert "x.grad" in frames.frame(frames.equation_frames, 2).value
     frames.sliders["x"].value = 3.0  # with a kernel, moving x rebuilds the frames
-    assert r"= 6" in frames.equation_frames.children[2].value
+    assert r"= 6" in frames.frame(frames.equation_frames, 2).value
 
 
 # ------------------------------------------------------------------------------ FunctionPlot
@@ -511,3 +537,29 @@ def test_a_failure_while_training_is_said_and_the_lab_stays_usable(monkeypatch):
     monkeypatch.undo()
     lab.step_button.click()
     assert lab.message.value == "" and len(lab.losses) == 10
+
+
+# ------------------------------------------------------------------------------ plots read from the back of the room
+def plot_text_px(figure):
+    """{kind: smallest CSS px} of the figure's visible texts, the figure shown at its natural size
+    (``show_figure`` sets the image's width to the figure's pixels; ≤ 800 px, a column, so never shrunk)."""
+    px = {}
+    for axes in figure.axes:
+        texts = {"tick": [*axes.get_xticklabels(), *axes.get_yticklabels()],
+                 "label": [axes.title, axes.xaxis.label, axes.yaxis.label],
+                 "legend": axes.get_legend().get_texts() if axes.get_legend() else []}
+        for kind, items in texts.items():
+            sizes = [t.get_fontsize() * figure.dpi / 72 for t in items if t.get_visible() and t.get_text()]
+            px[kind] = min(sizes + [px.get(kind, math.inf)])
+    return px
+
+
+@pytest.mark.parametrize("make", [lambda: NeuronLab(), lambda: FunctionPlot("x**2", x=(-3, 3, 0.01, 2.0)),
+                                  lambda: FunctionPlot("sin(x**2)", x=(-3, 3, 0.01, 1.0), inner=True, secant=True)])
+def test_plot_text_is_readable_at_the_size_the_plot_is_shown(make):
+    widget = make()
+    figure = widget.figure
+    assert int(widget.image.width) == round(figure.get_figwidth() * figure.dpi) <= 800  # its pixels, ≤ the column
+    px = plot_text_px(figure)
+    assert px["tick"] >= 12 and px["legend"] >= 12, px
+    assert px["label"] >= 14, px

@@ -143,6 +143,8 @@ def _title(graph, value):
 def _tidy(axes, xlabel, ylabel, title, handles=None):
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
-    axes.set_title(title, fontsize=10)
+    axes.set_title(title)
     axes.grid(alpha=0.3)
-    return axes.legend(handles=handles, fontsize=8, loc="upper left")  # a fixed place, clear of the slider's moves
+    legend = axes.legend(handles=handles, loc="upper left")  # a fixed place, clear of the slider's moves
+    layout.readable_axes(axes)
+    return legend

@@ -136,7 +136,23 @@ def value_text(value):
     return "—" if value is None else notation.format_value(value).replace("-", "−")
 
 
-PLOT_DPI = 90
+PLOT_DPI = 90  # a figure's pixel = one CSS px (shown at its own width): 1 pt of text = 1.25 px
+PLOT_WIDTH_IN = 800 / PLOT_DPI  # 800 px, a notebook column at 1280 px: wider would be shrunk, and its text
+TICK_PT, LABEL_PT, LEGEND_PT = 10, 12, 10  # 12.5 px ticks and legends, 15 px axis labels and titles
+
+
+def readable_axes(*axes_list):
+    """Tick labels, axis labels, titles and the legend of each axes at sizes read from the back of a room
+    (the figure is shown at its natural size: ``PLOT_WIDTH_IN`` at most)."""
+    for axes in axes_list:
+        axes.tick_params(labelsize=TICK_PT)  # kept for ticks made later, too
+        axes.title.set_fontsize(LABEL_PT)
+        axes.xaxis.label.set_fontsize(LABEL_PT)
+        axes.yaxis.label.set_fontsize(LABEL_PT)
+        legend = axes.get_legend()
+        if legend is not None:
+            for text in legend.get_texts():
+                text.set_fontsize(LEGEND_PT)
 
 
 def figure_png(figure):
@@ -170,7 +186,7 @@ def new_figure(*args, **kwargs):
     """A matplotlib figure that is not shown by pyplot (we draw it into an Image widget)."""
     from matplotlib.figure import Figure
 
-    return Figure(*args, **kwargs)
+    return Figure(*args, dpi=PLOT_DPI, **kwargs)  # its pixels are the image's: PLOT_WIDTH_IN is 800 px
 
 
 class AnimatedFigure:

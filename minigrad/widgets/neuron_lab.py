@@ -271,9 +271,9 @@ class NeuronLab(widgets.VBox):
         self._draw(y_hat, grad_w, grad_b)
 
     def _setup_figure(self):
-        self.figure = layout.new_figure(figsize=(11, 3.4))
+        self.figure = layout.new_figure(figsize=(layout.PLOT_WIDTH_IN, 3.6))
         self.data_axes, self.surface_axes, self.loss_axes = self.figure.subplots(1, 3)
-        self.figure.subplots_adjust(left=0.06, right=0.98, top=0.88, bottom=0.16, wspace=0.32)
+        self.figure.subplots_adjust(left=0.075, right=0.985, top=0.9, bottom=0.17, wspace=0.4)
         ws, bs = np.linspace(*W_RANGE, 80), np.linspace(*B_RANGE, 80)
         grid_w, grid_b = np.meshgrid(ws, bs)
         z = grid_w[..., None] * self.x + grid_b[..., None]
@@ -287,20 +287,20 @@ class NeuronLab(widgets.VBox):
         self.data_axes.scatter(self.x[self.y == 0], self.y[self.y == 0], color="tab:red", marker="x",
                                label="not placed", zorder=3)
         (self.curve_line,) = self.data_axes.plot([], [], color="tab:blue", label="ŷ = σ(w·x + b)", animated=True)
-        self.data_axes.set(xlabel="CGPA x", ylabel="probability of placement", title="data and ŷ(x)",
-                           ylim=(-0.1, 1.1))
-        self.data_axes.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 0.08))  # clear of the points
+        self.data_axes.set(xlabel="CGPA x", ylabel="P(placed)", title="data and ŷ(x)", ylim=(-0.1, 1.1))
+        self.data_axes.legend(loc="lower right", bbox_to_anchor=(1.0, 0.08))  # clear of the points
         (self.path_line,) = self.surface_axes.plot([], [], ".-", color="tab:orange", markersize=3,
                                                    label="training path", animated=True)
         (self.point,) = self.surface_axes.plot([], [], "o", color="black", label="(w, b)", animated=True)
         self.surface_axes.set(xlim=W_RANGE, ylim=B_RANGE)
         self.arrow = None
-        self.surface_axes.legend(fontsize=8, loc="lower left")
+        self.surface_axes.legend(loc="lower left")
         (self.loss_line,) = self.loss_axes.plot([], [], color="tab:purple", label="mean BCE", animated=True)
         self.loss_axes.set(xlabel="epoch", ylabel="loss", title="loss while training")
-        self.loss_axes.legend(fontsize=8)
+        self.loss_axes.legend()
         for axes in (self.data_axes, self.surface_axes, self.loss_axes):
             axes.grid(alpha=0.3)
+        layout.readable_axes(self.data_axes, self.surface_axes, self.loss_axes)
         # axes, contours, data and text are drawn once; each update draws only what moves
         self.picture = layout.AnimatedFigure(self.figure)
         self._loss_limits = None

@@ -4,6 +4,11 @@
 
     Walkthrough("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
 
+Steps are numbered 1 to N, forward pass then backward pass, the same way everywhere a student
+looks: the step slider shows the number, the label beside it says where in its pass the step is
+("Backward 2 / 4" at step 5 of a walkthrough with 3 forward steps), and ``snapshot(5)`` is the
+picture the slider shows at 5. (``walk.walk.steps`` is a Python list: ``steps[0]`` is step 1.)
+
 Top to bottom: the expression box (for text) and one slider per input, the step controls
 (Play, Previous, Next, Reset, the step slider, the phase label and the Present toggle), the
 speed and the view, the graph at the current step, the equation of the step, and a table of
@@ -76,13 +81,13 @@ class Walkthrough(widgets.VBox):
         self.sliders_box = layout.row([])
         self.sliders = {}
 
-        self.play = widgets.Play(value=0, min=0, max=1, step=1, interval=interval, description="Play")
+        self.play = widgets.Play(value=1, min=1, max=1, step=1, interval=interval, description="Play")
         self.speed = widgets.IntSlider(value=interval, min=200, max=3000, step=100, description="ms / step",
                                        layout=widgets.Layout(width="250px"))
         self.previous_button = widgets.Button(description="◀ Previous", layout=widgets.Layout(width="100px"))
         self.next_button = widgets.Button(description="Next ▶", layout=widgets.Layout(width="90px"))
         self.reset_button = widgets.Button(description="⟲ Reset", layout=widgets.Layout(width="80px"))
-        self.step_slider = widgets.IntSlider(value=0, min=0, max=1, description="step",
+        self.step_slider = widgets.IntSlider(value=1, min=1, max=1, description="step",  # numbered from 1
                                              layout=widgets.Layout(width="185px"),
                                              style={"description_width": "35px"})
         self.phase = widgets.Label(layout=widgets.Layout(width="120px"))
@@ -91,7 +96,7 @@ class Walkthrough(widgets.VBox):
                                             layout=widgets.Layout(width="95px"))
         self.previous_button.on_click(self.guard(lambda _: self._move(-1)))
         self.next_button.on_click(self.guard(lambda _: self._move(+1)))
-        self.reset_button.on_click(self.guard(lambda _: self._set_step(0)))
+        self.reset_button.on_click(self.guard(lambda _: self._set_step(1)))
         self.links = [self._link((self.play, "value"), (self.step_slider, "value")),
                       self._link((self.speed, "value"), (self.play, "interval"))]
         self.step_slider.observe(self.guard(lambda change: self._refresh_step()), names="value")
@@ -113,6 +118,7 @@ class Walkthrough(widgets.VBox):
             self.graph_frames = widgets.Stack(layout=widgets.Layout(width="100%"))
             self.equation_frames, self.phase_frames = widgets.Stack(), widgets.Stack()
             self.table_frames = widgets.Stack()  # the node table too, so that it follows Play on a saved page
+            # the slider's number is the frame's index: each stack's index 0 holds an empty box, never shown
             self.links += [widgets.jslink((self.step_slider, "value"), (stack, "selected_index"))
                            for stack in self._frame_stacks()]
         self.table_view = self.table_frames if self.frames else self.table
@@ -189,46 +195,60 @@ class Walkthrough(widgets.VBox):
     # -------------------------------------------------------------------- stepping
     @property
     def step(self):
+        """The step shown, numbered from 1 as on the step slider."""
         return self.step_slider.value
 
-    def _set_step(self, index):
-        self.step_slider.value = int(np.clip(index, 0, len(self.walk.steps) - 1))
+    def _index(self, step):
+        """Step ``step`` (from 1) as an index into ``walk.steps`` (from 0); a clear error out of range."""
+        count = len(self.walk.steps)
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 1 <= step <= count:
+            raise IndexError(f"step {step!r} is out of range: this walkthrough's steps are numbered 1 to {count}, "
+                             "as on its step slider")
+        return int(step) - 1
+
+    def _set_step(self, step):
+        self.step_slider.value = int(np.clip(step, 1, len(self.walk.steps)))
 
     def _move(self, delta):
         self._set_step(self.step + delta)
 
     # -------------------------------------------------------------------- drawing
-    def _draw(self, step):
-        if self.present.value:  # the compact drawing, sized to fill a projector at PRESENT_SCALE
-            return viz.draw(self.walk, step=step, view=self.view.value, show_saved=self.saved.value,
+    def _draw(self, index):
+        if self.present.value:  # the compact drawing, sized to fill a projector at PRESENT_SCALE; a vector
+            # by its first value (a batch's boxes are then narrow enough for one screen, the table is hidden)
+            return viz.draw(self.walk, step=index, view=self.view.value, show_saved=self.saved.value,
                             legend=False, compact=True if self.view.value == "expression" else None,
-                            fit=PRESENT_FIT)
-        return viz.draw(self.walk, step=step, view=self.view.value, show_saved=self.saved.value)
+                            fit=PRESENT_FIT, short_vectors=True)
+        return viz.draw(self.walk, step=index, view=self.view.value, show_saved=self.saved.value)
 
     def snapshot(self, step=None):
-        """The SVG of the graph at ``step`` (the current step by default), for a static picture.
+        """The SVG of the graph at ``step`` (numbered from 1, as on the step slider; the step shown by
+        default), for a static picture: ``SVG(walk.snapshot(5))``; ``snapshot(len(walk.walk.steps))``
+        is the last step.
 
-        A Graphviz SVG (``SVG(walk.snapshot(4))`` shows it): laid out to fit a notebook column
-        at its natural size, labels 11 pt = 14.7 px.
+        Laid out to fit a notebook column at its natural size, labels 11 pt = 14.7 px.
         """
-        return viz.to_svg(self._draw(self.step if step is None else step))
+        return self._svg(self._index(self.step if step is None else step))
 
-    def _graph_html(self, step):
+    def _svg(self, index):
+        return viz.to_svg(self._draw(index))
+
+    def _graph_html(self, index):
         scale = layout.PRESENT_SCALE if self.present.value else 1.0
-        return layout.svg_html(self.snapshot(step), scale=scale)
+        return layout.svg_html(self._svg(index), scale=scale)
 
     def _equation_px(self):
         return layout.PRESENT_EQUATION_PX if self.present.value else None
 
     def _refresh_all(self, keep_step, inputs_moved=False):
-        last = len(self.walk.steps) - 1
-        step = min(self.step, last) if keep_step else 0
+        count = len(self.walk.steps)
+        step = min(self.step, count) if keep_step else 1
         self._generation += 1
         self._show_present_mode()
         with self.hold_sync():  # the picture is sent first: the browser shows it before typesetting maths
-            self.step_slider.max = self.play.max = last
+            self.step_slider.max = self.play.max = count
             if self.frames:
-                self._build_frames(step, later=inputs_moved)
+                self._build_frames(step - 1, later=inputs_moved)
             self.step_slider.value = step
             self._refresh_step()
             if not inputs_moved:  # same structure, same heights: the sizer's maths is not typeset again
@@ -247,16 +267,18 @@ class Walkthrough(widgets.VBox):
         after this callback returns (one step per turn of the kernel's event loop), so the picture
         the student is looking at changes at once."""
         count = len(self.walk.steps)
-        if len(self.graph_frames.children) != count:  # a new structure: new frames (else: updated in place)
-            self.graph_frames.children = [widgets.HTML(layout=widgets.Layout(width="100%")) for _ in range(count)]
-            self.equation_frames.children = [widgets.HTMLMath() for _ in range(count)]
-            for frame in self.equation_frames.children:
+        if len(self.graph_frames.children) != count + 1:  # a new structure: new frames (else: updated in place)
+            # index 0 of each stack is an empty box: a stack's index is the step slider's number, from 1
+            self.graph_frames.children = [widgets.Box()] + [widgets.HTML(layout=widgets.Layout(width="100%"))
+                                                            for _ in range(count)]
+            self.equation_frames.children = [widgets.Box()] + [widgets.HTMLMath() for _ in range(count)]
+            for frame in self.equation_frames.children[1:]:
                 frame.add_class("minigrad-step-equation")
-            self.phase_frames.children = [widgets.Label() for _ in range(count)]
-            self.table_frames.children = [widgets.HTML() for _ in range(count)]
+            self.phase_frames.children = [widgets.Box()] + [widgets.Label() for _ in range(count)]
+            self.table_frames.children = [widgets.Box()] + [widgets.HTML() for _ in range(count)]
         self._draw_frame(current)
-        for index, label in enumerate(self.phase_frames.children):
-            label.value = self.walk.phase_label(index)
+        for index in range(count):
+            self.frame(self.phase_frames, index).value = self.walk.phase_label(index)
         rest = [i for i in range(count) if i != current]
         loop = _running_loop() if later else None
         if loop is None:
@@ -265,11 +287,16 @@ class Walkthrough(widgets.VBox):
         else:
             loop.call_soon(self._draw_frames_later, self._generation, rest, loop)
 
+    @staticmethod
+    def frame(stack, index):
+        """The frame of ``walk.steps[index]`` in one of the frame stacks (step ``index + 1``)."""
+        return stack.children[index + 1]
+
     def _draw_frame(self, index):
-        self.graph_frames.children[index].value = self._graph_html(index)
-        self.equation_frames.children[index].value = layout.equation_html(self.walk.steps[index], self.walk,
-                                                                          self._equation_px())
-        self.table_frames.children[index].value = self._table(index)
+        self.frame(self.graph_frames, index).value = self._graph_html(index)
+        self.frame(self.equation_frames, index).value = layout.equation_html(self.walk.steps[index], self.walk,
+                                                                             self._equation_px())
+        self.frame(self.table_frames, index).value = self._table(index)
 
     def _draw_frames_later(self, generation, indices, loop):
         """One frame, then the next on a later turn; stops if a newer walkthrough replaced this one."""
@@ -279,29 +306,28 @@ class Walkthrough(widgets.VBox):
         try:
             self._draw_frame(index)
         except Exception as error:  # noqa: BLE001 - a callback of the event loop: never let it escape
-            self.graph_frames.children[index].value = layout.error_html(f"could not draw step {index}: {error}")
+            self.frame(self.graph_frames, index).value = layout.error_html(f"could not draw step {index + 1}: {error}")
         if rest:
             loop.call_soon(self._draw_frames_later, generation, rest, loop)
 
     def _refresh_step(self):
-        step = self.walk.steps[self.step]
-        self.phase.value = self.walk.phase_label(self.step)
+        index = self._index(self.step)
+        self.phase.value = self.walk.phase_label(index)
         if self.frames:
             for stack in self._frame_stacks():
                 stack.selected_index = self.step
         else:
-            self.graph.value = self._graph_html(self.step)
-            self.equation.value = layout.equation_html(step, self.walk, self._equation_px())
+            self.graph.value = self._graph_html(index)
+            self.equation.value = layout.equation_html(self.walk.steps[index], self.walk, self._equation_px())
         if not self.present.value and not self.frames:
-            self.table.value = self._table()
+            self.table.value = self._table(index)
 
-    def _table(self, step=None):
-        """Every node at ``step`` (the current one by default): its value, the local derivative its
-        consumer used, its gradient so far."""
-        step = self.step if step is None else step
-        state = self.walk.state(step)
+    def _table(self, index):
+        """Every node at ``walk.steps[index]``: its value, the local derivative its consumer used, its
+        gradient so far."""
+        state = self.walk.state(index)
         locals_ = {}
-        for past in self.walk.steps[: step + 1]:
+        for past in self.walk.steps[: index + 1]:
             locals_.update(past.local)
         rows, highlight = [], None
         for value in self.walk.graph.values:

@@ -10,12 +10,15 @@ notebook, every step of every walkthrough:
 * one screen: a walkthrough's controls, graph and equation within 720 px, the height the same at every step;
 * in a backward step, each red (gradient) edge's arrowhead at the input that receives it, its label
   clear of the line;
-* no raw TeX (``\\infty``, ``\\frac``, ``$$``) and no code spelling of nan/inf in anything rendered.
+* no raw TeX (``\\infty``, ``\\frac``, ``$$``) and no code spelling of nan/inf in anything rendered;
+* every plot (PNG) shown at its natural size or larger (its text sizes are tested in the figure itself).
 
-And on one notebook each: Present mode (labels ≥ 24 px, equation ≥ 28 px, one 1280 × 720 screen,
-← / → still step), browser zoom (853 × 480 at device scale 1.5, what Ctrl + 150 % does: ≥ 1.4 × the
-label device px of 1280 × 720), and frames=True keeping up with an input slider (key press → new
-picture, median ≤ 50 ms, next to the live walkthrough).
+The step slider's number is the step's (1 for "Forward 1 / 3"), as snapshot(k) numbers them.
+
+And on one notebook each: Present mode (labels ≥ 24 px, equation ≥ 28 px, one 1280 × 720 screen with
+the whole drawing: no sideways scrolling; ← / → still step), browser zoom (853 × 480 at device scale 1.5,
+what Ctrl + 150 % does: ≥ 1.4 × the label device px of 1280 × 720), and frames=True keeping up with an
+input slider (key press → new picture, median ≤ 50 ms, next to the live walkthrough).
 
 Measurements are written to ``build/readability/NAME.json`` for the issue's tables.
 """
@@ -139,8 +142,14 @@ WALK_STATE_JS = r"""
   const latex = [...root.querySelectorAll('.minigrad-equation .minigrad-latex')]
       .filter(e => e.getBoundingClientRect().width > 0 && getComputedStyle(e).visibility !== 'hidden');
   const math = latex.length ? latex[latex.length - 1].querySelector('mjx-container') : null;
+  const stepSlider = [...root.querySelectorAll('.widget-slider')]
+      .find(s => (s.querySelector('.widget-label') || {}).textContent === 'step');
+  const readout = stepSlider ? stepSlider.querySelector('.widget-readout') : null;
+  const box = [...root.querySelectorAll('.minigrad-graph')].find(e => e.getBoundingClientRect().width > 0);
   return {phase, fit_px: equation.bottom - top, equation_px: equation.height,
-          equation_font_px: math ? parseFloat(getComputedStyle(math).fontSize) : null};
+          equation_font_px: math ? parseFloat(getComputedStyle(math).fontSize) : null,
+          step_readout: readout ? readout.textContent.trim() : null,
+          graph_overflow_px: box ? box.scrollWidth - box.clientWidth : null};
 }
 """
 
@@ -199,6 +208,7 @@ def step_through(page, walk, where):
         graphs = measure_graphs(walk, ".minigrad-graph svg")
         assert_readable(graphs, f"{where} {state['phase']}")
         assert state["fit_px"] <= SCREEN, (where, state)
+        assert state["step_readout"] == str(len(seen) + 1), (where, "the step slider's number is not the step's", state)
         if state["phase"].startswith("Backward"):
             edges = graphs[0]["edges"]
             assert edges, f"{where} {state['phase']}: no gradient edge drawn"
@@ -229,6 +239,7 @@ def check_present_mode(page, walk, where):
         assert_readable(graphs, f"{where} present {state['phase']}", PRESENT_LABEL_PX, PRESENT_LABEL_PX)
         assert state["equation_font_px"] >= PRESENT_EQUATION_PX, (where, state)
         assert state["fit_px"] <= SCREEN, (where, state)
+        assert state["graph_overflow_px"] <= 1, (where, "the drawing scrolls sideways", state)  # one screen, all of it
         seen.append({**state, "label_px": min(g["label_px"] for g in graphs), "width_px": graphs[0]["rendered_px"]})
         if len(seen) == 1:
             REPORT.mkdir(parents=True, exist_ok=True)
@@ -306,6 +317,22 @@ def key_to_picture_ms(page, walk, presses=7):
     return statistics.median(times), times
 
 
+PLOTS_JS = r"""
+(root) => [...root.querySelectorAll('img.widget-image, .jp-RenderedImage img')]
+    .filter(img => img.getBoundingClientRect().width > 0 && img.naturalWidth > 0)
+    .map(img => ({natural_px: img.naturalWidth, rendered_px: img.getBoundingClientRect().width}))
+"""
+
+
+def check_plots(panel, where):
+    """Every plot (a PNG: a widget's Image or a stored output) shown at its natural size or larger, so the
+    text sizes test_widgets measures in the figure (ticks ≥ 12 px, labels and titles ≥ 14) are what is seen."""
+    plots = panel.evaluate(PLOTS_JS)
+    for plot in plots:
+        assert plot["rendered_px"] >= plot["natural_px"] - 1, (where, "a plot shrunk below its natural size", plot)
+    return plots
+
+
 def check_no_raw_tex(panel, where):
     """Widgets, pictures and rich outputs read as maths; printed text (a cell that prints ``step.latex``
     to show the LaTeX source, on purpose) is not checked."""
@@ -323,6 +350,7 @@ def check_notebook(page, panel, name):
     page.wait_for_timeout(300)
     report = {"graphs": measure_graphs(panel, ".minigrad-graph svg, .jp-RenderedSVG img")}
     assert_readable(report["graphs"], name)
+    report["plots"] = check_plots(panel, name)
     check_no_raw_tex(panel, name)
     walks = panel.locator(".minigrad-walkthrough")
     report["walkthroughs"] = []
