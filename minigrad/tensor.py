@@ -34,7 +34,7 @@ from . import dtypes, ops, printing
 from .autograd import engine, function
 from .autograd.function import AccumulateGrad, RemovableHandle
 from .autograd.grad_mode import STATE as _GRAD_MODE
-from .numeric import FP_ERROR_STATE, QUIET, ZERO
+from .numeric import ZERO, quietly
 
 NON_LEAF_GRAD_WARNING = (  # PyTorch's whole text, but for its C++ source position
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -348,11 +348,8 @@ class Tensor:
         if target == self._data.dtype and not copy:
             return self
         if target.kind != "f":  # an integer or bool result cannot require grad: outside the graph
-            quiet = FP_ERROR_STATE.set(QUIET)  # inf or nan to an integer: no NumPy warning (PyTorch has none)
-            try:
-                return Tensor._wrap(np.asarray(self._data).astype(target)[()])
-            finally:
-                FP_ERROR_STATE.reset(quiet)
+            # inf or nan to an integer: no NumPy warning (PyTorch has none)
+            return Tensor._wrap(quietly(np.asarray(self._data).astype, target)[()])
         return ops.ToCopy.apply(self, dtype=target)
 
     def float(self):
@@ -532,13 +529,13 @@ class Tensor:
 
     def __pow__(self, exponent):
         data = self._data
+        if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2, checked first
+            return ops.Pow.apply(self, exponent=exponent)
         if data.dtype.kind == "b" and isinstance(exponent, (bool, np.bool_)):
             # PyTorch takes a Python bool exponent (x ** True is x, x ** False all True), not a bool tensor
             return Tensor._wrap(data.copy() if exponent else np.ones_like(data))
         if data.dtype.kind == "b" and _is_bool(exponent):
             raise NotImplementedError('"pow" not implemented for \'Bool\'')
-        if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2
-            return ops.Pow.apply(self, exponent=exponent)
         if isinstance(exponent, Tensor):
             return _binary(ops.PowTensor, self, exponent)
         if isinstance(exponent, numbers.Number) and not isinstance(exponent, complex):
@@ -844,12 +841,7 @@ class Tensor:
         if (not _GRAD_MODE.enabled and type(other) is Tensor and type(other._data) is type(data)
                 and type(data) in FLOAT_SCALARS):
             # a training loop's  w -= lr * w.grad  on numbers: nothing to record, nothing to convert
-            quiet = FP_ERROR_STATE.set(QUIET)
-            try:
-                value = op.forward(function.NO_CONTEXT, data, other._data)
-            finally:
-                FP_ERROR_STATE.reset(quiet)
-            self._write(value)
+            self._write(quietly(op.forward, function.NO_CONTEXT, data, other._data))
             return self
         self._check_inplace()
         if type(other) is Tensor and other._storage is not None and other._storage is self._storage:
@@ -947,7 +939,8 @@ def _float_input(value, name, keep_integers=False):
     and integers made float32 first unless the op keeps them (relu, neg)."""
     if not isinstance(value, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {_type_name(value)}")
-    if keep_integers or _is_float(value._data):
+    data = value._data
+    if keep_integers or type(data) in FLOAT_SCALARS or data.dtype.kind == "f":  # _is_float, inlined: every op asks
         return value
     return _as_float(value)
 
@@ -1037,11 +1030,7 @@ def _is_bool(value):
 
 def _forward_only(op, a, b):
     """``op`` on data outside any graph: no node, no bookkeeping (and no NumPy warning)."""
-    quiet = FP_ERROR_STATE.set(QUIET)
-    try:
-        return Tensor._wrap(op.forward(function.NO_CONTEXT, a, b))
-    finally:
-        FP_ERROR_STATE.reset(quiet)
+    return Tensor._wrap(quietly(op.forward, function.NO_CONTEXT, a, b))
 
 
 def _binary_tensors(op, a, b, floating):

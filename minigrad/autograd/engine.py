@@ -151,7 +151,10 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
                 remaining = leaf_dependencies[next_node] - 1
                 leaf_dependencies[next_node] = remaining
                 if remaining == 0 and next_node in buffers:
-                    _run_node(next_node, take(next_node), keep_saved)
+                    if next_node._has_hooks:
+                        _run_node(next_node, take(next_node), keep_saved)
+                    else:  # the usual leaf (it saves nothing): straight into .grad
+                        next_node.backward(take(next_node))
 
 
 def _cast_back(input_grads, dtypes):
