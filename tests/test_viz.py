@@ -385,6 +385,21 @@ def test_present_mode_shows_the_compact_drawing_big_and_hides_the_rest(monkeypat
     assert not Widget("x**2", x=2.0).present.value
 
 
+def test_present_mode_draws_a_batch_narrow_enough_for_a_projector(monkeypatch):
+    """Five rows (04): vectors by their first value, so the drawing at 1.65 × fits 1280 px (Voila's box: 1250)."""
+    from minigrad.widgets import Walkthrough as Widget
+    from minigrad.widgets import layout
+
+    monkeypatch.setenv("MINIGRAD_PRESENT", "1")
+    batch = Widget(neuron, constants=("x", "t"), w=(-2, 4, 0.01, 0.5), b=(-5, 5, 0.01, -3.0), x=CGPA, t=PLACED)
+    widths = {viz.natural_size(batch.snapshot(step))[0] * layout.PRESENT_SCALE
+              for step in range(1, len(batch.walk.steps) + 1)}
+    assert len(widths) == 1 and widths.pop() <= 1240
+    assert "value [4.555, …]" in batch.snapshot(1) and "4.450" not in batch.snapshot(1)
+    batch.present.value = False  # outside Present mode the box shows the first and last values
+    assert "value [4.555, …, 2.280]" in batch.snapshot(1)
+
+
 def test_the_equation_area_is_as_tall_as_its_tallest_step():
     from minigrad.widgets import Walkthrough as Widget
 
