@@ -209,14 +209,17 @@ def step_through(page, walk, where):
         graphs = measure_graphs(walk, ".minigrad-graph svg")
         assert_readable(graphs, f"{where} {state['phase']}")
         assert state["fit_px"] <= SCREEN, (where, state)
-        assert state["step_readout"] == str(len(seen) + 1), (where, "the step slider's number is not the step's", state)
+        number = int(state["step_readout"])  # the slider counts every step from 1, Forward k / n is step k
+        assert not seen or number == seen[0]["number"] + len(seen), (where, "the slider skipped a number", state)
+        if state["phase"].startswith("Forward"):
+            assert number == int(state["phase"].split()[1]), (where, "the slider's number is not the step's", state)
         if state["phase"].startswith("Backward"):
             edges = graphs[0]["edges"]
             assert edges, f"{where} {state['phase']}: no gradient edge drawn"
             for edge in edges:
                 assert edge["at_tail"], (where, state["phase"], "a gradient arrow points away from its input", edge)
                 assert not edge["struck"], (where, state["phase"], "the line strikes through the label", edge)
-        seen.append({**state, "label_px": min(g["label_px"] for g in graphs),
+        seen.append({**state, "number": number, "label_px": min(g["label_px"] for g in graphs),
                      "legend_px": min((g["legend_px"] for g in graphs if g["legend_px"]), default=None),
                      "contrast": min(g["contrast"] for g in graphs), "width_px": graphs[0]["rendered_px"]})
         if state["phase"].startswith("Backward") and state["phase"].split()[1] == state["phase"].split()[-1]:
