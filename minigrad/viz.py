@@ -657,21 +657,24 @@ class _AutogradView(_View):
             source = self.node_of.get(value.id)
             if source is not None:  # a constant or data has none: PyTorch's next_functions has (None, 0) there
                 self.gradient_edge(source, operation.id, value, operation)
-        if self.show_saved and self.op_ran(operation):
+        if self.show_saved:
             self.add_saved(operation)
 
     def add_saved(self, operation):
+        """The values an op saved for its backward: '?' before the op runs, the value, then 'freed after
+        backward'; every box there from the first step, its width from the saved value's shape (nothing moves)."""
         node = operation.node
         names = type(node).saved_names
         saved = node.saved_tensors if node.saved_tensors else ()
         freed = operation.id in self.state.finished_ops or node.saved_tensors is None
         for position, name in enumerate(names):
-            data = saved[position] if position < len(saved) and not freed else None
-            lines = [f"_saved_{name}", "freed after backward" if freed else _fmt(data)]
+            data = saved[position] if position < len(saved) else None
+            shown = "freed after backward" if freed else _fmt(data if self.op_ran(operation) else None)
+            lines = [f"_saved_{name}", shown]
             width = max(_text_inches(t) for t in (lines[0], "freed after backward", _widest_number(data)))
             attrs = {"shape": "box", "fillcolor": COLORS["saved"], "width": f"{width * 1.12 + 0.24:.2f}",
                      "height": "0.52"}
-            if freed:
+            if freed or not self.op_ran(operation):
                 self.pending(attrs)
             saved_id = f"{operation.id}_saved{position}"
             self.node(saved_id, "\n".join(lines), "saved", attrs)

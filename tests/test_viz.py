@@ -273,6 +273,19 @@ def test_saved_values_are_shown_freed_after_their_backward_step(chain):
     assert after.count("freed after backward") == 2  # ExpBackward0 and SinBackward0 have run
 
 
+def test_saved_values_have_their_boxes_from_the_first_step_so_nothing_moves():
+    for walk in (Walkthrough.run(expr.parse("exp(sin(x**2))"), x=2.0),
+                 Walkthrough.run(lambda x: (x ** 2).mean(), x=[1.0, 2.0, 3.0])):
+        drawings = [viz.draw(walk, step=step, view="autograd", show_saved=True) for step in range(len(walk.steps))]
+        assert len({viz.natural_size(viz.to_svg(d)) for d in drawings}) == 1  # the same size at every step
+        first = drawings[0].source
+        saved = sum(len(type(o.node).saved_names) for o in walk.graph.operations)
+        assert first.count("[label=\"_saved_") == saved > 0  # one box per saved value, there already
+    chain = Walkthrough.run(expr.parse("exp(sin(x**2))"), x=2.0)
+    first = viz.draw(chain, step=0, view="autograd", show_saved=True).source
+    assert 'op1_saved0 [label="_saved_self\n?"' in first  # sin has not run yet: '?' (dashed)
+
+
 def test_any_tensor_after_backward_shows_leaf_grads():
     w = mg.tensor(0.5, requires_grad=True)
     b = mg.tensor(-1.0, requires_grad=True)
