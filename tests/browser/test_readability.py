@@ -318,16 +318,19 @@ async (root) => {
 """
 
 
-def key_to_picture_ms(page, walk, presses=7):
-    """Median ms from a key press on the first input slider to a changed picture of the current step."""
-    times = []
+def key_to_picture_ms(page, walks, presses=7):
+    """{name: (median, times)}: ms from a key press on each walkthrough's first input slider to a changed
+    picture of its current step. The walkthroughs take turns, press after press, so that a busy moment of
+    the machine slows them alike and their ratio means something."""
+    times = {name: [] for name in walks}
     for _ in range(presses):
-        walk.evaluate(KEY_TO_PICTURE_JS)
-        page.keyboard.press("ArrowRight")
-        changed = page.evaluate("window.__minigradChanged")
-        times.append(changed - page.evaluate("window.__minigradKey"))
-        page.wait_for_timeout(700)  # the other frames are drawn after the current one: let them finish
-    return statistics.median(times), times
+        for name, walk in walks.items():
+            walk.evaluate(KEY_TO_PICTURE_JS)
+            page.keyboard.press("ArrowRight")
+            changed = page.evaluate("window.__minigradChanged")
+            times[name].append(changed - page.evaluate("window.__minigradKey"))
+            page.wait_for_timeout(700)  # the other frames are drawn after the current one: let them finish
+    return {name: (statistics.median(values), values) for name, values in times.items()}
 
 
 PLOTS_JS = r"""
@@ -374,8 +377,8 @@ def check_notebook(page, panel, name):
     if name == "03_three_links":
         report["zoom"] = check_zoom(page, walks.nth(0), name)
     if name == "04_neuron_bce":
-        report["frames_ms"] = key_to_picture_ms(page, walks.nth(0))  # frames=True
-        report["live_ms"] = key_to_picture_ms(page, walks.nth(1))  # the live one
+        timed = key_to_picture_ms(page, {"frames_ms": walks.nth(0), "live_ms": walks.nth(1)})  # frames=True, live
+        report.update(timed)
     REPORT.mkdir(parents=True, exist_ok=True)
     (REPORT / f"{name}.json").write_text(json.dumps({k: v for k, v in report.items() if k != "graphs"} | {
         "graphs": [{k: g[k] for k in ("kind", "label_px", "legend_px", "contrast", "rendered_px", "natural_px")}
