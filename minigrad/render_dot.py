@@ -61,6 +61,11 @@ class DotProcess:
                 self._stop()
                 if died.message:  # dot said what was wrong with this graph: sending it again would not help
                     raise DotError(f"dot could not draw the graph: {died.message}") from None
+            except DotError:  # an error in a label: the whole SVG was read, the process can go on
+                raise
+            except BaseException:  # interrupted mid-drawing (Ctrl-C): its answer would pass for the next graph's
+                self._stop()
+                raise
             try:  # the process died without a word (killed, crashed): once more, with a new one
                 return self._render(source)
             except _Died as died:

@@ -306,6 +306,17 @@ def _slot(text, width, color="black"):
             f'<FONT COLOR="{color}" POINT-SIZE="{NODE_PT}">{escaped}</FONT></TD></TR></TABLE>>')
 
 
+def _legend_place(entry, text_width):
+    """One place of the legend: a swatch and its words, or (``None``) a blank of the same size."""
+    if entry is None:
+        return (f'<TD BORDER="1" COLOR="white" WIDTH="16" HEIGHT="11"> </TD>'
+                f'<TD WIDTH="{round(text_width)}"><FONT POINT-SIZE="{LEGEND_PT}"> </FONT></TD>')
+    _, label, attrs = entry
+    return (f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="1" COLOR="{attrs.get("color", "black")}"'
+            f' WIDTH="16" HEIGHT="11"> </TD><TD ALIGN="LEFT" WIDTH="{round(text_width)}">'
+            f'<FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
+
+
 def _escape_record(label):
     """Record labels treat < > { } and | specially; keep our own field separators, escape the rest."""
     return re.sub(r"([<>{}])", r"\\\1", label)
@@ -418,35 +429,23 @@ class _View:
 
     def add_legend(self, entries):
         """The colour key under the drawing, three places a row, every place as wide as the widest entry (a
-        graph label: it never moves a node); the entries the drawing uses come first, the other places are blank."""
+        graph label: it never moves a node); the entries the drawing uses come first, the other places are
+        blank. Under it, the caption; above it, a large graph's note."""
         shown, places = self.legend_shown(entries)
-        text_width = round(max((_text_inches(label, LEGEND_PT) for _, label, _ in entries), default=0) * 72 * 1.1) + 4
-
-        def cell(entry):
-            if entry is None:  # a blank place: the same size as an entry
-                return (f'<TD BORDER="1" COLOR="white" WIDTH="16" HEIGHT="11"> </TD>'
-                        f'<TD WIDTH="{text_width}"><FONT POINT-SIZE="{LEGEND_PT}"> </FONT></TD>')
-            _, label, attrs = entry
-            return (f'<TD BGCOLOR="{attrs.get("fillcolor", "white")}" BORDER="1"'
-                    f' COLOR="{attrs.get("color", "black")}" WIDTH="16" HEIGHT="11"> </TD>'
-                    f'<TD ALIGN="LEFT" WIDTH="{text_width}">'
-                    f'<FONT POINT-SIZE="{LEGEND_PT}">{html.escape(label)}</FONT></TD>')
-
         if not self.html:
             return self.add_legend_in_words(shown, places)
-        per_row = 3
-        slots = shown + [None] * (places - len(shown))
-        rows = [f"<TR>{''.join(cell(e) for e in slots[i:i + per_row])}</TR>"
-                for i in range(0, len(slots), per_row)] if self.legend else []
-        lines = []  # whole lines of text, each under the last: the large-graph note, the entries, the caption
+        lines = []  # each under the last
         if self.large:
-            count = len(self.graph.values) + len(self.graph.operations)
-            lines.append(f"<B>Large graph: {count} nodes, labels shortened</B>")
-        if rows:
-            lines.append(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{"".join(rows)}</TABLE>')
-        caption = self.caption() if self.legend else None
-        if caption:
-            lines.append(html.escape(caption))
+            lines.append(f"<B>Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
+                         "labels shortened</B>")
+        if self.legend:
+            text_width = max(_text_inches(label, LEGEND_PT) for _, label, _ in entries) * 72 * 1.1 + 4
+            places = shown + [None] * (places - len(shown))
+            rows = "".join(f"<TR>{''.join(_legend_place(entry, text_width) for entry in places[i:i + 3])}</TR>"
+                           for i in range(0, len(places), 3))
+            lines.append(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>')
+            if self.caption():
+                lines.append(html.escape(self.caption()))
         if lines:
             cells = "".join(f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' if line.startswith("<TABLE") else
                             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">{line}</FONT></TD></TR>'
@@ -658,21 +657,24 @@ class _AutogradView(_View):
             source = self.node_of.get(value.id)
             if source is not None:  # a constant or data has none: PyTorch's next_functions has (None, 0) there
                 self.gradient_edge(source, operation.id, value, operation)
-        if self.show_saved and self.op_ran(operation):
+        if self.show_saved:
             self.add_saved(operation)
 
     def add_saved(self, operation):
+        """The values an op saved for its backward: '?' before the op runs, the value, then 'freed after
+        backward'; every box there from the first step, its width from the saved value's shape (nothing moves)."""
         node = operation.node
         names = type(node).saved_names
         saved = node.saved_tensors if node.saved_tensors else ()
         freed = operation.id in self.state.finished_ops or node.saved_tensors is None
         for position, name in enumerate(names):
-            data = saved[position] if position < len(saved) and not freed else None
-            lines = [f"_saved_{name}", "freed after backward" if freed else _fmt(data)]
+            data = saved[position] if position < len(saved) else None
+            shown = "freed after backward" if freed else _fmt(data if self.op_ran(operation) else None)
+            lines = [f"_saved_{name}", shown]
             width = max(_text_inches(t) for t in (lines[0], "freed after backward", _widest_number(data)))
             attrs = {"shape": "box", "fillcolor": COLORS["saved"], "width": f"{width * 1.12 + 0.24:.2f}",
                      "height": "0.52"}
-            if freed:
+            if freed or not self.op_ran(operation):
                 self.pending(attrs)
             saved_id = f"{operation.id}_saved{position}"
             self.node(saved_id, "\n".join(lines), "saved", attrs)

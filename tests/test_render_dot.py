@@ -70,6 +70,7 @@ def test_a_killed_process_is_started_again(dot):
 def test_a_process_killed_while_drawing_is_started_again_once(dot, monkeypatch):
     dot.render(graph("first"))
     old = dot.process
+    os.kill(old.pid, signal.SIGSTOP)  # it cannot answer before it is killed, mid-drawing
     original = DotProcess._read_svg
 
     def kill_then_read(process):
@@ -80,6 +81,21 @@ def test_a_process_killed_while_drawing_is_started_again_once(dot, monkeypatch):
     monkeypatch.setattr(DotProcess, "_read_svg", staticmethod(kill_then_read))
     assert "<title>during</title>" in dot.render(graph("during"))
     assert dot.process is not old
+
+
+def test_a_drawing_interrupted_midway_never_hands_its_answer_to_the_next(dot, monkeypatch):
+    dot.render(graph("first"))
+    old = dot.process
+
+    def interrupted(process):
+        raise KeyboardInterrupt  # Ctrl-C after the graph was sent, before its SVG was read
+
+    monkeypatch.setattr(DotProcess, "_read_svg", staticmethod(interrupted))
+    with pytest.raises(KeyboardInterrupt):
+        dot.render(graph("interrupted"))
+    monkeypatch.undo()
+    svg = dot.render(graph("next"))
+    assert "<title>next</title>" in svg and "interrupted" not in svg and dot.process is not old
 
 
 def test_a_program_that_keeps_dying_gives_a_clear_error():

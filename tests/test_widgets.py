@@ -150,6 +150,7 @@ def test_kernel_free_frames_are_linked_in_the_browser():
     frames = Walkthrough("x**2", x=(-3, 3, 0.1, 2.0), frames=True)
     for stack in frames._frame_stacks():  # a stack's index is the step slider's number: index 0 is never shown
         assert len(stack.children) == 4 and type(stack.children[0]).__name__ == "Box"
+    assert frames.frames_drawn == frames.graph_frames.children[1:] and len(frames.frames_drawn) == 3
     assert frames.graph_frames.selected_index == frames.step_slider.value == 1
     links = [link for link in frames.links if isinstance(link, Link)]  # jslink: a link the browser runs
     graph_links = {(link.source[0], link.source[1], link.target[1]) for link in links

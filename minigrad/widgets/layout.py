@@ -62,7 +62,9 @@ def svg_html(svg, scale=1.0):
     """SVG text at ``scale`` × its natural size (1 or more: never shrunk), in a box that scrolls sideways."""
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else svg
-    return (f'<div class="minigrad-graph" style="width:100%;box-sizing:border-box;overflow-x:auto;'
+    # width 0 and at least 100 %: as wide as the column, and a wide drawing never widens the column (or the
+    # page, in Voila) around it: it scrolls inside this box, the controls and the equation stay on the screen
+    return (f'<div class="minigrad-graph" style="width:0;min-width:100%;box-sizing:border-box;overflow-x:auto;'
             f'border:1px solid #ddd;padding:2px">{_at_scale(body, max(1.0, scale))}</div>')
 
 

@@ -287,6 +287,11 @@ class Walkthrough(widgets.VBox):
         else:
             loop.call_soon(self._draw_frames_later, self._generation, rest, loop)
 
+    @property
+    def frames_drawn(self):
+        """The drawings made in advance (``frames=True``), one per step, in step order."""
+        return self.graph_frames.children[1:] if self.frames else ()
+
     @staticmethod
     def frame(stack, index):
         """The frame of ``walk.steps[index]`` in one of the frame stacks (step ``index + 1``)."""

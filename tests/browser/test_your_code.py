@@ -72,7 +72,7 @@ def test_run_all_then_move_w_and_step_to_the_end(page, lab, console_errors, tmp_
     expect(equation(neuron)).to_contain_text("from w = 0.5, x = 6.7 we get u = 3.35")
     expect(neuron.locator(".minigrad-graph svg text", has_text="value 3.35").first).to_be_visible()
 
-    type_into(slider(neuron, "step"), 23)
+    type_into(slider(neuron, "step"), 24)  # the last of 24 steps (numbered from 1, as the slider shows)
     expect(phase_of(neuron)).to_have_text("Backward 13 / 13")
     expect(equation(neuron)).to_contain_text("w.grad")
     expect(table_row(neuron, "w")).to_contain_text("6.4729")  # PyTorch's (ŷ − y)·x at w = 0.5
