@@ -968,7 +968,7 @@ def _binary(op, a, b, floating=False):
         a_data, b_data = a._data, b._data
         kind = type(a_data)
         if kind is type(b_data) and kind in FLOAT_SCALARS:  # two numbers of one float dtype: x * w
-            return op.apply(a, b)
+            return op.apply_to_tensors(a, b)
         return _binary_tensors(op, a, b, floating)
     # the common  x * 0.5  and  0.5 * x  on float data: NumPy itself rounds the Python float to
     # the data's dtype (NEP 50), the same as converting it first, and faster. Outside any graph
@@ -1040,7 +1040,7 @@ def _binary_tensors(op, a, b, floating):
         _check_broadcast(a_data, b_data)
     a_dtype, b_dtype = a_data.dtype, b_data.dtype
     if a_dtype == b_dtype and (a_dtype.kind == "f" or not floating):
-        return op.apply(a, b)
+        return op.apply_to_tensors(a, b)
     target = dtypes.result_numpy_dtype((a_dtype, a_data.ndim), (b_dtype, b_data.ndim))
     if floating and target.kind != "f":
         target = dtypes.DEFAULT_FLOAT.numpy

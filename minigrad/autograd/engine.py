@@ -121,17 +121,17 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
     # its gradient is complete: the same order PyTorch's engine picks from its ready queue.
     nodes.sort(key=_SEQUENCE_NUMBER, reverse=True)
     buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
-    take = buffers.pop
-    clock = function.INPLACE_CLOCK
+    take, clock = buffers.pop, function.INPLACE_CLOCK
     for node in nodes:
         if node.sequence_nr < clock.last:  # an in-place change came later: did it touch what it saved?
             node.check_versions()
         grad = take(node, None)
+        saved = node.saved_tensors
         if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
             input_grads = (None,) * len(node._next_nodes)
-        elif node.saved_tensors is not None and not node._has_hooks:
+        elif saved is not None and not node._has_hooks:
             input_grads = node.backward(grad)  # the common case of _run_node, inlined: the hot path
-            if not keep_saved and node.saved_tensors:
+            if saved and not keep_saved:
                 node.saved_tensors = None
         else:
             input_grads = _run_node(node, grad, keep_saved)
@@ -143,10 +143,8 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
             if input_grad is not None:
                 if input_grad.shape != input_data.shape:
                     input_grad = sum_to_shape(input_grad, input_data.shape)
-                if next_node in buffers:
-                    buffers[next_node] = buffers[next_node] + input_grad
-                else:
-                    buffers[next_node] = input_grad
+                previous = buffers.get(next_node)
+                buffers[next_node] = input_grad if previous is None else previous + input_grad
             if type(next_node) is AccumulateGrad:  # a leaf: accumulate once its last consumer has run
                 remaining = leaf_dependencies[next_node] - 1
                 leaf_dependencies[next_node] = remaining
