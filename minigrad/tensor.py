@@ -530,7 +530,7 @@ class Tensor:
     def __pow__(self, exponent):
         data = self._data
         if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2, checked first
-            return ops.Pow.apply(self, exponent=exponent)
+            return ops.Pow.apply_to_tensor(self, exponent)
         if data.dtype.kind == "b" and isinstance(exponent, (bool, np.bool_)):
             # PyTorch takes a Python bool exponent (x ** True is x, x ** False all True), not a bool tensor
             return Tensor._wrap(data.copy() if exponent else np.ones_like(data))
@@ -585,25 +585,25 @@ class Tensor:
     matmul = __matmul__
 
     def exp(self):
-        return ops.Exp.apply(_float_input(self, "exp"))
+        return ops.Exp.apply_to_tensor(_float_input(self, "exp"))
 
     def log(self):
-        return ops.Log.apply(_float_input(self, "log"))
+        return ops.Log.apply_to_tensor(_float_input(self, "log"))
 
     def sqrt(self):
-        return ops.Sqrt.apply(_float_input(self, "sqrt"))
+        return ops.Sqrt.apply_to_tensor(_float_input(self, "sqrt"))
 
     def sin(self):
-        return ops.Sin.apply(_float_input(self, "sin"))
+        return ops.Sin.apply_to_tensor(_float_input(self, "sin"))
 
     def cos(self):
-        return ops.Cos.apply(_float_input(self, "cos"))
+        return ops.Cos.apply_to_tensor(_float_input(self, "cos"))
 
     def tanh(self):
-        return ops.Tanh.apply(_float_input(self, "tanh"))
+        return ops.Tanh.apply_to_tensor(_float_input(self, "tanh"))
 
     def sigmoid(self):
-        return ops.Sigmoid.apply(_float_input(self, "sigmoid"))
+        return ops.Sigmoid.apply_to_tensor(_float_input(self, "sigmoid"))
 
     def relu(self):
         _float_input(self, "relu", keep_integers=True)
@@ -612,7 +612,7 @@ class Tensor:
         return ops.Relu.apply(self)
 
     def reciprocal(self):
-        return ops.Reciprocal.apply(_float_input(self, "reciprocal"))
+        return ops.Reciprocal.apply_to_tensor(_float_input(self, "reciprocal"))
 
     def abs(self):
         x = _float_input(self, "abs", keep_integers=True)

@@ -40,31 +40,30 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
         raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
     seed = _root_gradient(tensor, gradient)
     keep_saved = bool(retain_graph)
+    nodes, leaf_dependencies = collect_graph(root)
     quiet = FP_ERROR_STATE.set(QUIET)  # no NumPy warnings from the backward formulas (see numeric.QUIET)
     try:
-        _run_pass(root, seed, keep_saved)
+        if not nodes:  # backward() on a leaf: its own gradient is the seed
+            _run_node(root, seed, keep_saved)
+        elif len(nodes) < LARGE_GRAPH:
+            _run_in_order(nodes, leaf_dependencies, root, seed, keep_saved)
+        else:
+            _run_without_collector(nodes, leaf_dependencies, root, seed, keep_saved)
     finally:
         FP_ERROR_STATE.reset(quiet)
 
 
-def _run_pass(root, seed, keep_saved):
-    """Collect the graph below ``root`` and run it, starting from the gradient ``seed``."""
-    nodes, leaf_dependencies = collect_graph(root)
-    if not nodes:  # backward() on a leaf: its own gradient is the seed
-        _run_node(root, seed, keep_saved)
-    elif len(nodes) < LARGE_GRAPH:
+def _run_without_collector(nodes, leaf_dependencies, root, seed, keep_saved):
+    """``_run_in_order`` with Python's cyclic garbage collector paused: the pass makes no
+    reference cycles, but its many short-lived objects would otherwise trigger collections
+    that scan the whole (large) graph again and again."""
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
         _run_in_order(nodes, leaf_dependencies, root, seed, keep_saved)
-    else:
-        # Python's cyclic garbage collector is paused meanwhile: the pass makes no reference
-        # cycles, but its many short-lived objects would otherwise trigger collections that
-        # scan the whole (large) graph again and again.
-        collector_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            _run_in_order(nodes, leaf_dependencies, root, seed, keep_saved)
-        finally:
-            if collector_was_on:
-                gc.enable()
+    finally:
+        if collector_was_on:
+            gc.enable()
 
 
 LARGE_GRAPH = 1000  # nodes

@@ -397,6 +397,37 @@ class Function(Node):
         return output
 
     @classmethod
+    def apply_to_tensor(cls, x, *constants):
+        """``apply`` for one tensor, and the op's plain-number arguments given in forward's order
+        (sin(x); x ** 2 as ``Pow.apply_to_tensor(x, 2)``): the commonest calls after a + b, without
+        apply's sorting out of what its inputs are, nor keywords (building them costs 0.3 µs)."""
+        x_node = x._node
+        output = object.__new__(Tensor)
+        output._grad = output.name = output._storage = None
+        if x_node is not None and _GRAD_MODE.enabled:
+            ctx = node = object.__new__(cls)
+            node._next_nodes = (x_node,)
+            node._inputs = [x._data]
+            node._tensors = (x,)
+            node.saved_tensors = ()
+            node.sequence_nr = _next_sequence_number()
+        else:
+            ctx = NO_CONTEXT
+            node = None
+        run_quietly = _QUIET_CONTEXTS.context.run
+        if constants:
+            value = run_quietly(cls.forward, ctx, x._data, *constants)
+        else:  # (even an empty *constants costs a tenth of the call)
+            value = run_quietly(cls.forward, ctx, x._data)
+        output._data = value
+        output._node = node
+        if node is not None:
+            node._value = value
+            if cls.can_shrink or type(value) is _ndarray or FORWARD_OBSERVERS:
+                node._finish((x,), output, {})
+        return output
+
+    @classmethod
     def apply_to_tensors(cls, a, b):
         """``apply(a, b)`` for two tensors and no options (a + b, w * x: the course's commonest
         call), without apply's sorting out of what its inputs are (a third of its time)."""
