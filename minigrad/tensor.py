@@ -529,7 +529,8 @@ class Tensor:
 
     def __pow__(self, exponent):
         data = self._data
-        if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2, checked first
+        # the common x ** 2 first (_is_float, inlined)
+        if type(exponent) is int and exponent >= 0 and (type(data) in FLOAT_SCALARS or data.dtype.kind == "f"):
             return ops.Pow.apply_to_tensor(self, exponent)
         if data.dtype.kind == "b" and isinstance(exponent, (bool, np.bool_)):
             # PyTorch takes a Python bool exponent (x ** True is x, x ** False all True), not a bool tensor

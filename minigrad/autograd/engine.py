@@ -38,7 +38,11 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if create_graph:
         raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
-    seed = _root_gradient(tensor, gradient)
+    data = tensor._data
+    if gradient is None and type(data) is not np.ndarray:  # loss.backward() on a number: the seed is 1
+        seed = ONE[data.dtype]
+    else:
+        seed = _root_gradient(tensor, gradient)
     keep_saved = bool(retain_graph)
     nodes, leaf_dependencies = collect_graph(root)
     quiet = FP_ERROR_STATE.set(QUIET)  # no NumPy warnings from the backward formulas (see numeric.QUIET)
