@@ -140,7 +140,12 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
             input_grads = _run_node(node, grad, keep_saved)
         if node._grad_dtypes is not None:
             input_grads = _cast_back(input_grads, node._grad_dtypes)
-        for next_node, input_grad, input_data in zip(node._next_nodes, input_grads, node._inputs):
+        next_nodes = node._next_nodes
+        if len(next_nodes) == 1:  # sin(x), x ** 2, ...: one edge, no zip needed
+            edges = ((next_nodes[0], input_grads[0], node._inputs[0]),)
+        else:
+            edges = zip(next_nodes, input_grads, node._inputs)
+        for next_node, input_grad, input_data in edges:
             if next_node is None:
                 continue
             if input_grad is not None:
