@@ -310,7 +310,8 @@ class Function(Node):
     """Base class of every op. Subclasses define ``forward(ctx, *arrays)`` and ``backward(ctx, grad)``.
 
     ``forward`` receives NumPy data (plus any non-tensor options as keywords) and returns
-    NumPy data. ``backward`` receives the gradient of the output and returns one gradient
+    NumPy data; it never calls another op (it runs in the quiet context of numeric.quietly,
+    which cannot be entered twice). ``backward`` receives the gradient of the output and returns one gradient
     per tensor input (``None`` where an input needs none). The engine, not the op, owns
     accumulation and broadcasting.
     """
