@@ -529,8 +529,9 @@ class Tensor:
 
     def __pow__(self, exponent):
         data = self._data
-        if type(exponent) is int and exponent >= 0 and _is_float(data):  # the common x ** 2, checked first
-            return ops.Pow.apply(self, exponent=exponent)
+        # the common x ** 2 first (_is_float, inlined)
+        if type(exponent) is int and exponent >= 0 and (type(data) in FLOAT_SCALARS or data.dtype.kind == "f"):
+            return ops.Pow.apply_to_tensor(self, exponent)
         if data.dtype.kind == "b" and isinstance(exponent, (bool, np.bool_)):
             # PyTorch takes a Python bool exponent (x ** True is x, x ** False all True), not a bool tensor
             return Tensor._wrap(data.copy() if exponent else np.ones_like(data))
@@ -585,25 +586,25 @@ class Tensor:
     matmul = __matmul__
 
     def exp(self):
-        return ops.Exp.apply(_float_input(self, "exp"))
+        return ops.Exp.apply_to_tensor(_float_input(self, "exp"))
 
     def log(self):
-        return ops.Log.apply(_float_input(self, "log"))
+        return ops.Log.apply_to_tensor(_float_input(self, "log"))
 
     def sqrt(self):
-        return ops.Sqrt.apply(_float_input(self, "sqrt"))
+        return ops.Sqrt.apply_to_tensor(_float_input(self, "sqrt"))
 
     def sin(self):
-        return ops.Sin.apply(_float_input(self, "sin"))
+        return ops.Sin.apply_to_tensor(_float_input(self, "sin"))
 
     def cos(self):
-        return ops.Cos.apply(_float_input(self, "cos"))
+        return ops.Cos.apply_to_tensor(_float_input(self, "cos"))
 
     def tanh(self):
-        return ops.Tanh.apply(_float_input(self, "tanh"))
+        return ops.Tanh.apply_to_tensor(_float_input(self, "tanh"))
 
     def sigmoid(self):
-        return ops.Sigmoid.apply(_float_input(self, "sigmoid"))
+        return ops.Sigmoid.apply_to_tensor(_float_input(self, "sigmoid"))
 
     def relu(self):
         _float_input(self, "relu", keep_integers=True)
@@ -612,7 +613,7 @@ class Tensor:
         return ops.Relu.apply(self)
 
     def reciprocal(self):
-        return ops.Reciprocal.apply(_float_input(self, "reciprocal"))
+        return ops.Reciprocal.apply_to_tensor(_float_input(self, "reciprocal"))
 
     def abs(self):
         x = _float_input(self, "abs", keep_integers=True)
@@ -968,7 +969,7 @@ def _binary(op, a, b, floating=False):
         a_data, b_data = a._data, b._data
         kind = type(a_data)
         if kind is type(b_data) and kind in FLOAT_SCALARS:  # two numbers of one float dtype: x * w
-            return op.apply(a, b)
+            return op.apply_to_tensors(a, b)
         return _binary_tensors(op, a, b, floating)
     # the common  x * 0.5  and  0.5 * x  on float data: NumPy itself rounds the Python float to
     # the data's dtype (NEP 50), the same as converting it first, and faster. Outside any graph
@@ -1040,7 +1041,7 @@ def _binary_tensors(op, a, b, floating):
         _check_broadcast(a_data, b_data)
     a_dtype, b_dtype = a_data.dtype, b_data.dtype
     if a_dtype == b_dtype and (a_dtype.kind == "f" or not floating):
-        return op.apply(a, b)
+        return op.apply_to_tensors(a, b)
     target = dtypes.result_numpy_dtype((a_dtype, a_data.ndim), (b_dtype, b_data.ndim))
     if floating and target.kind != "f":
         target = dtypes.DEFAULT_FLOAT.numpy

@@ -74,3 +74,85 @@ def test_typed_numbers_have_the_data_dtype():
     half = Typed(0.5)
     assert half[np.dtype(np.float32)] is half[np.dtype(np.float32)]  # made once per dtype
     assert (ONE[np.dtype(np.float32)] - np.ones(3, np.float32)).dtype == np.float32
+
+
+# --------------------------------------------------------------------- the quiet contexts
+def _overflowing_ops(minigrad):
+    """Forward and backward of ops that make NumPy warn (overflow, 1/0, log 0, 0/0), on numbers and
+    arrays; their values and gradients as text (nan compares equal)."""
+    x = minigrad.tensor(3e38, requires_grad=True)
+    ys = minigrad.tensor([0.0, 1e38], requires_grad=True)
+    results = [x * x, (1 / ys).sum(), minigrad.log(ys).sum(), (ys / ys).sum()]
+    for result in results:
+        result.backward()
+    return tuple(str(result.item()) for result in results) + (str(x.grad.item()), str(ys.grad.tolist()))
+
+
+EXPECTED = ("inf", "inf", "-inf", "nan", "inf", "[nan, 1.0000000751754868e-38]")  # PyTorch 2.13's too
+
+
+def test_the_users_numpy_error_state_is_left_alone():
+    import minigrad
+
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        before = np.geterr()
+        assert _overflowing_ops(minigrad) == EXPECTED  # minigrad computes as PyTorch: silently
+        assert np.geterr() == before
+        with pytest.raises(FloatingPointError):  # and the student's own NumPy still raises
+            np.float32(3e38) * np.float32(3e38)
+    with pytest.warns(RuntimeWarning, match="overflow"):  # NumPy's default: a warning, still there
+        np.float32(3e38) * np.float32(3e38)
+
+
+def test_ops_inside_a_backward_hook_are_quiet_and_may_compute():
+    """A hook runs during the backward pass (quiet already) and may call ops (each in its quiet context)."""
+    import warnings
+
+    import minigrad
+
+    seen = []
+
+    def hook(grad):
+        seen.append((grad * 3e38 * 10).item())  # an op that overflows, inside backward
+        return grad
+
+    x = minigrad.tensor(2.0, requires_grad=True)
+    y = x * x
+    y.register_hook(hook)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y.backward()
+        with np.errstate(all="warn"):  # a hook with its own NumPy state: ops stay quiet anyway
+            z = x * x
+            z.register_hook(lambda grad: minigrad.tensor(1e38) * grad * 1e38)
+            z.backward()
+    assert seen == [math.inf] and x.grad.item() == math.inf
+
+
+def test_ops_in_several_threads_at_once():
+    """Each thread has its own quiet context (one context cannot be entered by two threads)."""
+    import threading
+    import warnings
+
+    import minigrad
+
+    errors, results = [], []
+    start = threading.Barrier(4)
+
+    def work():
+        try:
+            start.wait()
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                for _ in range(300):
+                    results.append(_overflowing_ops(minigrad))
+        except Exception as error:  # noqa: BLE001 - reported below, with its thread's story
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(results) == 1200
+    assert set(results) == {EXPECTED}

@@ -38,33 +38,36 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if create_graph:
         raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
-    seed = _root_gradient(tensor, gradient)
+    data = tensor._data
+    if gradient is None and type(data) is not np.ndarray:  # loss.backward() on a number: the seed is 1
+        seed = ONE[data.dtype]
+    else:
+        seed = _root_gradient(tensor, gradient)
     keep_saved = bool(retain_graph)
+    nodes, leaf_dependencies = collect_graph(root)
     quiet = FP_ERROR_STATE.set(QUIET)  # no NumPy warnings from the backward formulas (see numeric.QUIET)
     try:
-        _run_pass(root, seed, keep_saved)
+        if not nodes:  # backward() on a leaf: its own gradient is the seed
+            _run_node(root, seed, keep_saved)
+        elif len(nodes) < LARGE_GRAPH:
+            _run_in_order(nodes, leaf_dependencies, root, seed, keep_saved)
+        else:
+            _run_without_collector(nodes, leaf_dependencies, root, seed, keep_saved)
     finally:
         FP_ERROR_STATE.reset(quiet)
 
 
-def _run_pass(root, seed, keep_saved):
-    """Collect the graph below ``root`` and run it, starting from the gradient ``seed``."""
-    nodes, leaf_dependencies = collect_graph(root)
-    if not nodes:  # backward() on a leaf: its own gradient is the seed
-        _run_node(root, seed, keep_saved)
-    elif len(nodes) < LARGE_GRAPH:
+def _run_without_collector(nodes, leaf_dependencies, root, seed, keep_saved):
+    """``_run_in_order`` with Python's cyclic garbage collector paused: the pass makes no
+    reference cycles, but its many short-lived objects would otherwise trigger collections
+    that scan the whole (large) graph again and again."""
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
         _run_in_order(nodes, leaf_dependencies, root, seed, keep_saved)
-    else:
-        # Python's cyclic garbage collector is paused meanwhile: the pass makes no reference
-        # cycles, but its many short-lived objects would otherwise trigger collections that
-        # scan the whole (large) graph again and again.
-        collector_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            _run_in_order(nodes, leaf_dependencies, root, seed, keep_saved)
-        finally:
-            if collector_was_on:
-                gc.enable()
+    finally:
+        if collector_was_on:
+            gc.enable()
 
 
 LARGE_GRAPH = 1000  # nodes
@@ -121,32 +124,35 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
     # its gradient is complete: the same order PyTorch's engine picks from its ready queue.
     nodes.sort(key=_SEQUENCE_NUMBER, reverse=True)
     buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
-    take = buffers.pop
-    clock = function.INPLACE_CLOCK
+    take, clock = buffers.pop, function.INPLACE_CLOCK
     for node in nodes:
         if node.sequence_nr < clock.last:  # an in-place change came later: did it touch what it saved?
             node.check_versions()
         grad = take(node, None)
+        saved = node.saved_tensors
         if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
             input_grads = (None,) * len(node._next_nodes)
-        elif node.saved_tensors is not None and not node._has_hooks:
+        elif saved is not None and not node._has_hooks:
             input_grads = node.backward(grad)  # the common case of _run_node, inlined: the hot path
-            if not keep_saved and node.saved_tensors:
+            if saved and not keep_saved:
                 node.saved_tensors = None
         else:
             input_grads = _run_node(node, grad, keep_saved)
         if node._grad_dtypes is not None:
             input_grads = _cast_back(input_grads, node._grad_dtypes)
-        for next_node, input_grad, input_data in zip(node._next_nodes, input_grads, node._inputs):
+        next_nodes = node._next_nodes
+        if len(next_nodes) == 1:  # sin(x), x ** 2, ...: one edge, no zip needed
+            edges = ((next_nodes[0], input_grads[0], node._inputs[0]),)
+        else:
+            edges = zip(next_nodes, input_grads, node._inputs)
+        for next_node, input_grad, input_data in edges:
             if next_node is None:
                 continue
             if input_grad is not None:
                 if input_grad.shape != input_data.shape:
                     input_grad = sum_to_shape(input_grad, input_data.shape)
-                if next_node in buffers:
-                    buffers[next_node] = buffers[next_node] + input_grad
-                else:
-                    buffers[next_node] = input_grad
+                previous = buffers.get(next_node)
+                buffers[next_node] = input_grad if previous is None else previous + input_grad
             if type(next_node) is AccumulateGrad:  # a leaf: accumulate once its last consumer has run
                 remaining = leaf_dependencies[next_node] - 1
                 leaf_dependencies[next_node] = remaining
