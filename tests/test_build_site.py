@@ -158,7 +158,7 @@ def test_check_site_refuses_a_kernel_package_the_site_does_not_hold(tmp_path):
     with pytest.raises(build_site.BuildError, match="gone-1.0-py3-none-any.whl, which the site does not hold"):
         build_site.check_site(site)
     (site / "pypi").mkdir()
-    (site / "pypi" / "gone-1.0-py3-none-any.whl").write_bytes(b"a wheel")
+    build_site._wheel(site / "pypi", "gone", "1.0", {"gone.py": b""}, "a wheel")
     assert build_site.check_site(site) > 0
 
 
@@ -181,3 +181,35 @@ def test_the_run_all_patch_fits_only_the_pinned_jupyterlite(tmp_path):
     (tmp_path / "build" / "100.js").write_text("no such code here")
     with pytest.raises(build_site.BuildError, match="fits jupyterlite-core 0.6.4 only"):
         build_site.patch_run_all(tmp_path, {})
+
+
+def fake_pyc(source, flags=0b11, magic=b"\xcb\r\r\n"):
+    """A pyc header as Python 3.12 writes it (PEP 552): magic, flags, the source's hash; no code needed."""
+    import _imp
+
+    return magic + flags.to_bytes(4, "little") + _imp.source_hash(int.from_bytes(magic, "little"), source)
+
+
+@pytest.mark.parametrize("pyc, message", [
+    (fake_pyc(b"x = 1\n"), None),
+    (fake_pyc(b"x = 2\n"), "compiled from another source than stdlib/m.py"),
+    (fake_pyc(b"x = 1\n", flags=0b01), "not a checked-hash pyc"),
+])
+def test_check_site_refuses_bytecode_that_is_not_its_sources(tmp_path, pyc, message):
+    site = minimal_site(tmp_path)
+    with zipfile.ZipFile(site / build_site.STDLIB_ZIP, "w") as archive:
+        archive.writestr("m.py", b"x = 1\n")
+        archive.writestr("m.pyc", pyc)
+    if message is None:
+        assert build_site.bytecode_problems(site) == []
+    else:
+        with pytest.raises(build_site.BuildError, match=message):
+            build_site.check_site(site)
+
+
+def test_check_site_refuses_bytecode_without_a_source(tmp_path):
+    site = minimal_site(tmp_path)
+    build_site._wheel(site / "static" / "pyodide", "cache", "1", {"pkg/__pycache__/m.cpython-312.pyc": fake_pyc(b"")},
+                      "a cache")
+    assert build_site.bytecode_problems(site) == ["site-packages/pkg/__pycache__/m.cpython-312.pyc: no source "
+                                                  "site-packages/pkg/m.py"]

@@ -20,6 +20,7 @@ What the site bundles, from where, with which checksum, is listed in site/bundle
    size. build/site/bundled.json lists every bundled file with its origin and sha256.
 """
 
+import _imp
 import argparse
 import base64
 import hashlib
@@ -493,12 +494,46 @@ def check_site(site=OUTPUT):
                if (pyodide / entry["file_name"]).exists()}
     problems += [f"static/pyodide/{name} differs from pyodide-lock.json" for name, digest in shipped.items()
                  if sha256_of(pyodide / name) != digest]
+    problems += bytecode_problems(site)
     size = sum(p.stat().st_size for p in files)
     if size > MAX_MEGABYTES * 1e6:
         problems.append(f"the site is {size / 1e6:.1f} MB, more than {MAX_MEGABYTES} MB")
     if problems:
         raise BuildError("the built site fails its checks:\n  " + "\n  ".join(problems))
     return size
+
+
+def bytecode_problems(site):
+    """Every .pyc the site ships must be checked-hash and match the source it sits beside (PEP 552).
+
+    The sources: python_stdlib.zip's own, and the site-packages files of every wheel the kernel loads.
+    """
+    pycs, sources = {}, {}
+    stdlib_zip = site / STDLIB_ZIP
+    if stdlib_zip.exists():
+        with zipfile.ZipFile(stdlib_zip) as archive:
+            for name in archive.namelist():
+                (pycs if name.endswith(".pyc") else sources)["stdlib/" + name] = archive.read(name)
+    for wheel in sorted((site / "static" / "pyodide").glob("*.whl")) + site_wheels(site):
+        with zipfile.ZipFile(wheel) as archive:
+            for name in archive.namelist():
+                (pycs if name.endswith(".pyc") else sources)["site-packages/" + name] = archive.read(name)
+    problems = []
+    for path, pyc in sorted(pycs.items()):
+        if path.startswith("stdlib/"):
+            source_path = path[:-1]  # beside its source, in the zip
+        else:
+            folder, _, name = path.rpartition("/__pycache__/")
+            source_path = f"{folder}/{name.split('.')[0]}.py"
+        source = sources.get(source_path)
+        flags = int.from_bytes(pyc[4:8], "little")
+        if source is None:
+            problems.append(f"{path}: no source {source_path}")
+        elif flags != 0b11:  # hash-based (bit 0) and checked (bit 1)
+            problems.append(f"{path}: not a checked-hash pyc (flags {flags})")
+        elif pyc[8:16] != _imp.source_hash(int.from_bytes(pyc[:4], "little"), source):
+            problems.append(f"{path}: compiled from another source than {source_path}")
+    return problems
 
 
 def kernel_settings(site=OUTPUT):
