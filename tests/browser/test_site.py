@@ -10,6 +10,11 @@ text of each ``# NBVAL_CHECK_OUTPUT`` cell with the output stored in the reposit
 JupyterLab are the numbers of the browser); no error but the deliberate ones of 05; every widget
 shown. For one widget of each kind, move a control and check the picture changes, as a person sees it.
 
+One served site, one Chromium, one tab for the whole module, as a student goes through the course: the
+first notebook opens with the site's page, each later one from the file browser (with a kernel of its
+own, the previous one shut down). The test's server adds ``exposeAppInBrowser`` to the site's
+configuration, so that the tests reach JupyterLab's app object; nothing else differs from the site.
+
 Timings (to a ready kernel, a finished Run All, slider → new picture) are printed at the end and
 written to build/site-timings.json; they are reported, not asserted (speed lives in benchmarks/).
 """
