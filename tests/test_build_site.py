@@ -6,10 +6,12 @@ that is not the one Pyodide's lock lists, and that it adds one setup cell and no
 
 import hashlib
 import json
+import os
 import pathlib
 import sys
 import zipfile
 
+import nbformat
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -71,26 +73,93 @@ def test_the_closure_follows_the_locks_dependencies_by_normalized_name():
 
 
 def test_the_site_copy_of_a_notebook_gains_one_setup_cell_and_pyodides_kernel():
-    source = ROOT / "notebooks" / "01_square.ipynb"
+    source = ROOT / "notebooks" / "04_neuron_bce.ipynb"  # widgets, saved widget state, multi-line outputs
     original = json.loads(source.read_text(encoding="utf-8"))
     copy = build_site.site_notebook(source)
-    assert copy["cells"][1:] == original["cells"]
+    as_read = nbformat.reads(json.dumps(copy), as_version=4)  # what JupyterLab (nbformat) would show
+    assert as_read.cells[1:] == nbformat.read(source, as_version=4).cells
     assert copy["cells"][0]["metadata"]["tags"] == [build_site.SETUP_TAG]
-    assert "await minigrad.render_browser.load()" in "".join(copy["cells"][0]["source"])
+    assert "await minigrad.render_browser.load()" in copy["cells"][0]["source"]
     assert copy["metadata"]["kernelspec"]["name"] == "python"
+    assert "widgets" in original["metadata"] and "widgets" not in copy["metadata"]
     assert json.loads(source.read_text(encoding="utf-8")) == original  # the repository's notebook untouched
 
 
-def minimal_site(folder, pyodide_url="./static/pyodide/pyodide.js", fallback=True):
+def test_the_site_copy_holds_each_text_as_one_string():
+    """JupyterLite shows a stored list of lines joined by commas (",x = 3.0: ..."): the copy joins them."""
+    copy = build_site.site_notebook(ROOT / "notebooks" / "01_square.ipynb")
+    outputs = [o for cell in copy["cells"] for o in cell.get("outputs", [])]
+    texts = [o["text"] for o in outputs if "text" in o] + [v for o in outputs for m, v in o.get("data", {}).items()
+                                                          if not m.endswith("json")]
+    assert texts and all(isinstance(text, str) for text in texts)
+    assert any("x = 2.0: y = 4.0" in text and "\nx = 3.0: y = 9.0" in text for text in texts)
+    assert all(isinstance(cell["source"], str) for cell in copy["cells"])
+
+
+def pyc_entries(sizes):
+    """bytecode.json entries for files of incompressible bytes of the given sizes, and their folder."""
+    return [{"stage": f"stage {i}", "kind": "stdlib", "path": f"m{i}.pyc"} for i in range(len(sizes))]
+
+
+def test_bytecode_fills_the_budget_in_the_order_a_session_needs_it(tmp_path):
+    sizes = [1000, 1000, 5000, 100]
+    for i, size in enumerate(sizes):
+        (tmp_path / "stdlib").mkdir(exist_ok=True)
+        (tmp_path / "stdlib" / f"m{i}.pyc").write_bytes(os.urandom(size))
+    listed = pyc_entries(sizes)
+    shipped, left = build_site.bytecode_within(listed, tmp_path, budget=3000)
+    assert [entry["path"] for entry, _ in shipped] == ["m0.pyc", "m1.pyc"]
+    assert [entry["path"] for entry in left] == ["m2.pyc", "m3.pyc"]  # no later module jumps the queue
+    shipped, left = build_site.bytecode_within(listed, tmp_path, budget=10_000)
+    assert len(shipped) == 4 and left == []
+
+
+def test_the_stdlib_keeps_every_file_and_gains_bytecode_beside_its_sources(tmp_path):
+    stdlib = tmp_path / "python_stdlib.zip"
+    with zipfile.ZipFile(stdlib, "w") as archive:
+        archive.writestr("json/__init__.py", b"x = 1\n", compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("abc.py", b"y = 2\n")
+    before = {info.filename: zipfile.ZipFile(stdlib).read(info) for info in zipfile.ZipFile(stdlib).infolist()}
+    build_site.add_stdlib_bytecode(stdlib, {"json/__init__.pyc": b"bytecode"})
+    with zipfile.ZipFile(stdlib) as archive:
+        assert {n: archive.read(n) for n in before} == before
+        assert archive.read("json/__init__.pyc") == b"bytecode"
+    with pytest.raises(build_site.BuildError, match="has no source nowhere.py"):
+        build_site.add_stdlib_bytecode(stdlib, {"nowhere.pyc": b"bytecode"})
+
+
+def test_the_kernel_loads_everything_as_it_boots_from_the_site_itself():
+    config = build_site.bundle()
+    wheels = [pathlib.Path("minigrad_lab-0.1.0-py3-none-any.whl"), pathlib.Path("comm-0.2.3-py3-none-any.whl")]
+    options = build_site.kernel_load_options(config, wheels)
+    packages = options["packages"]
+    assert set(config["pyodide"]["packages"]) <= set(packages)  # micropip, ipython, numpy, matplotlib, ...
+    assert "../../../../pypi/minigrad_lab-0.1.0-py3-none-any.whl" in packages
+    assert f"../../../../static/pyodide/{build_site.CACHE_WHEEL}" in packages
+    assert not [p for p in packages if "://" in p or p.startswith("/")]  # on the site, wherever it is served
+    assert options["env"]["IPYTHONDIR"].endswith(f"{build_site.CACHE_PACKAGE}/ipython")
+
+
+def minimal_site(folder, pyodide_url="./static/pyodide/pyodide.js", fallback=True, packages=()):
     (folder / "static" / "pyodide").mkdir(parents=True)
     (folder / "static" / "pyodide" / "pyodide-lock.json").write_text(json.dumps({"packages": {}}))
-    settings = {build_site.KERNEL_PLUGIN: {"pyodideUrl": pyodide_url, "disablePyPIFallback": fallback}}
+    settings = {build_site.KERNEL_PLUGIN: {"pyodideUrl": pyodide_url, "disablePyPIFallback": fallback,
+                                           "loadPyodideOptions": {"packages": list(packages)}}}
     (folder / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": {"litePluginSettings": settings}}))
     return folder
 
 
 def test_check_site_accepts_a_clean_site(tmp_path):
     assert build_site.check_site(minimal_site(tmp_path)) > 0
+
+
+def test_check_site_refuses_a_kernel_package_the_site_does_not_hold(tmp_path):
+    site = minimal_site(tmp_path, packages=["numpy", "../../../../pypi/gone-1.0-py3-none-any.whl"])
+    with pytest.raises(build_site.BuildError, match="gone-1.0-py3-none-any.whl, which the site does not hold"):
+        build_site.check_site(site)
+    (site / "pypi").mkdir()
+    build_site._wheel(site / "pypi", "gone", "1.0", {"gone.py": b""}, "a wheel")
+    assert build_site.check_site(site) > 0
 
 
 @pytest.mark.parametrize("defect, message", [
@@ -112,3 +181,35 @@ def test_the_run_all_patch_fits_only_the_pinned_jupyterlite(tmp_path):
     (tmp_path / "build" / "100.js").write_text("no such code here")
     with pytest.raises(build_site.BuildError, match="fits jupyterlite-core 0.6.4 only"):
         build_site.patch_run_all(tmp_path, {})
+
+
+def fake_pyc(source, flags=0b11, magic=b"\xcb\r\r\n"):
+    """A pyc header as Python 3.12 writes it (PEP 552): magic, flags, the source's hash; no code needed."""
+    import _imp
+
+    return magic + flags.to_bytes(4, "little") + _imp.source_hash(int.from_bytes(magic, "little"), source)
+
+
+@pytest.mark.parametrize("pyc, message", [
+    (fake_pyc(b"x = 1\n"), None),
+    (fake_pyc(b"x = 2\n"), "compiled from another source than stdlib/m.py"),
+    (fake_pyc(b"x = 1\n", flags=0b01), "not a checked-hash pyc"),
+])
+def test_check_site_refuses_bytecode_that_is_not_its_sources(tmp_path, pyc, message):
+    site = minimal_site(tmp_path)
+    with zipfile.ZipFile(site / build_site.STDLIB_ZIP, "w") as archive:
+        archive.writestr("m.py", b"x = 1\n")
+        archive.writestr("m.pyc", pyc)
+    if message is None:
+        assert build_site.bytecode_problems(site) == []
+    else:
+        with pytest.raises(build_site.BuildError, match=message):
+            build_site.check_site(site)
+
+
+def test_check_site_refuses_bytecode_without_a_source(tmp_path):
+    site = minimal_site(tmp_path)
+    build_site._wheel(site / "static" / "pyodide", "cache", "1", {"pkg/__pycache__/m.cpython-312.pyc": fake_pyc(b"")},
+                      "a cache")
+    assert build_site.bytecode_problems(site) == ["site-packages/pkg/__pycache__/m.cpython-312.pyc: no source "
+                                                  "site-packages/pkg/m.py"]

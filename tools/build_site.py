@@ -20,9 +20,11 @@ What the site bundles, from where, with which checksum, is listed in site/bundle
    size. build/site/bundled.json lists every bundled file with its origin and sha256.
 """
 
+import _imp
 import argparse
 import base64
 import hashlib
+import io
 import json
 import os
 import pathlib
@@ -33,6 +35,7 @@ import tarfile
 import tempfile
 import time
 import zipfile
+import zlib
 
 try:
     import tomllib  # Python 3.11+
@@ -52,14 +55,10 @@ SETUP_TAG = "minigrad-site-setup"
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 PYODIDE_KERNELSPEC = {"display_name": "Python (Pyodide)", "language": "python", "name": "python"}
 SETUP_CELL = """\
-# This browser tab's set-up (the site adds this cell; JupyterLab needs none): install minigrad from
-# the site itself and start Graphviz in the tab. Nothing comes from the internet.
-import contextlib, io, piplite
-await piplite.install(["minigrad-lab", "minigrad-viz-js"])
+# This browser tab's set-up (the site adds this cell; JupyterLab needs none): the site's kernel came
+# with minigrad; this starts Graphviz in the tab. Nothing comes from the internet.
 import minigrad.render_browser
-await minigrad.render_browser.load()
-with contextlib.redirect_stderr(io.StringIO()):  # a new tab builds matplotlib's font cache: no need to say so
-    import matplotlib.font_manager"""
+await minigrad.render_browser.load()"""
 
 
 class BuildError(RuntimeError):
@@ -238,13 +237,32 @@ def stage_wheels(config, folder, provenance):
 
 # ------------------------------------------------------------------------------ 4. notebooks
 def site_notebook(source_path):
-    """A notebook as the site ships it: one setup cell in front, Pyodide's kernel; everything else as is."""
+    """A notebook as the site ships it: one setup cell in front, Pyodide's kernel; the same cells and outputs.
+
+    Two things differ from the file, not from what a reader sees. Each multi-line text is one string:
+    JupyterLite shows a stored output's list of lines joined by commas (",x = 3.0"), where JupyterLab
+    (nbformat) joins them. And the saved widget state is left out: JupyterLite does not draw saved
+    widgets (it shows their text until the kernel runs the cell), so it was 2.7 MB of the 60 for nothing.
+    """
     notebook = json.loads(source_path.read_text(encoding="utf-8"))
+    notebook["metadata"].pop("widgets", None)
+    for cell in notebook["cells"]:
+        cell["source"] = _joined(cell["source"])
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = _joined(output["text"])
+            for mime, value in output.get("data", {}).items():
+                if not mime.endswith("json"):  # JSON outputs are objects; the others, text
+                    output["data"][mime] = _joined(value)
     setup = {"cell_type": "code", "execution_count": None, "id": SETUP_TAG,
-             "metadata": {"tags": [SETUP_TAG]}, "outputs": [], "source": SETUP_CELL.splitlines(keepends=True)}
+             "metadata": {"tags": [SETUP_TAG]}, "outputs": [], "source": SETUP_CELL}
     notebook["cells"].insert(0, setup)
     notebook["metadata"]["kernelspec"] = PYODIDE_KERNELSPEC
     return notebook
+
+
+def _joined(text):
+    return "".join(text) if isinstance(text, list) else text
 
 
 def stage_notebooks(folder):
@@ -258,7 +276,142 @@ def stage_notebooks(folder):
     return names
 
 
-# ------------------------------------------------------------------------------ 5. build and check
+# ------------------------------------------------------------------------------ 5. bytecode and font list
+# Pyodide ships source only and a tab writes no bytecode, so every new kernel compiled every module it
+# imported (IPython, NumPy, matplotlib, ipywidgets, minigrad: 6 to 8 s of a kernel's start on a 2-core
+# laptop) and matplotlib built its font list. site/bytecode.js boots the site's own Pyodide in Node.js
+# once, at build time, imports what a session imports, and writes both; the site ships them:
+# - the wheel minigrad-site-cache (the .pyc of the site-packages modules, beside where their sources will
+#   be, matplotlib's font list and site/kernel_startup.py), loaded by Pyodide with the kernel's packages;
+# - python_stdlib.zip: npm's, every file unchanged, with a .pyc beside each standard module a session uses.
+# Each .pyc is checked-hash (PEP 552): Python takes it only if its source's hash matches, else compiles.
+CACHE_WHEEL = "minigrad_site_cache-1-py3-none-any.whl"
+CACHE_PACKAGE = "minigrad_site_cache"
+# the kernel's Web Worker runs from extensions/@jupyterlite/pyodide-kernel-extension/static/, and Pyodide
+# resolves a package's address against it: the kernel's own wheels are in pypi/ there, the site's in the
+# site's pypi/, Pyodide's in static/pyodide/
+KERNEL_STATIC = pathlib.Path("extensions") / "@jupyterlite" / "pyodide-kernel-extension" / "static"
+FROM_KERNEL_WORKER = "../../../../"
+STDLIB_ZIP = "static/pyodide/python_stdlib.zip"
+
+
+# IPython runs the startup files of the profile in IPYTHONDIR as the kernel starts: site/kernel_startup.py
+KERNEL_STARTUP = "ipython/profile_default/startup/00-minigrad-site.py"
+
+
+def kernel_wheels(site=None):
+    """The kernel's own wheels (piplite, pyodide_kernel, the ipykernel and widgetsnbextension stubs).
+
+    In the built ``site``, or where the build environment's jupyterlite-pyodide-kernel keeps them. Of the
+    two widgetsnbextension stubs only 4.x is ever installed (ipywidgets 8 asks for it).
+    """
+    folder = (site / KERNEL_STATIC if site else pathlib.Path(sys.prefix) / "share" / "jupyter" / "labextensions" /
+              KERNEL_STATIC.relative_to("extensions")) / "pypi"
+    return [w for w in sorted(folder.glob("*.whl")) if not w.name.startswith("widgetsnbextension-3.")]
+
+
+def kernel_load_options(config, wheels):
+    """The kernel's loadPyodideOptions: everything a session needs, loaded in one go as Pyodide boots.
+
+    Pyodide's packages by name; the kernel's wheels, the site's and the cache by address. Loaded this way
+    they download and unpack side by side while the page renders, where the kernel would otherwise
+    install its own three and then the setup cell minigrad-lab's tree one resolver run after another
+    (their piplite.install calls still run, and find everything installed).
+    """
+    addresses = ([f"pypi/{w.name}" for w in kernel_wheels()] +
+                 [f"{FROM_KERNEL_WORKER}pypi/{w.name}" for w in wheels] +
+                 [f"{FROM_KERNEL_WORKER}static/pyodide/{CACHE_WHEEL}"])
+    site_packages = "/lib/python3.12/site-packages"
+    return {"packages": config["pyodide"]["packages"] + addresses,
+            "env": {"IPYTHONDIR": f"{site_packages}/{CACHE_PACKAGE}/ipython"}}
+
+
+def site_wheels(site):
+    """The wheels a kernel of the site installs: the site's index and the kernel's own."""
+    return sorted((site / "pypi").glob("*.whl")) + kernel_wheels(site)
+
+
+def compile_in_pyodide(config, site, out):
+    """site/bytecode.js: the site's Pyodide in Node.js writes the bytecode and the font list into ``out``."""
+    if shutil.which("node") is None:
+        raise BuildError("the site build needs Node.js (node) to compile the kernel's bytecode")
+    wheels = [w.relative_to(site).as_posix() for w in site_wheels(site)]
+    result = subprocess.run(["node", str(SITE_CONFIG / "bytecode.js"), str(site), str(out),
+                             json.dumps(config["pyodide"]["packages"]), json.dumps(wheels)],
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise BuildError(f"compiling the bytecode in Pyodide failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+    return result.stdout.strip()
+
+
+def add_stdlib_bytecode(zip_path, compiled):
+    """npm's python_stdlib.zip rewritten with ``compiled`` ({path.pyc: bytes}) beside the sources, all else as is."""
+    original = zip_path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(zip_path, "w") as target:
+        names = set(source.namelist())
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        for inside, data in sorted(compiled.items()):
+            if inside[:-1] not in names:
+                raise BuildError(f"bytecode {inside} has no source {inside[:-1]} in python_stdlib.zip")
+            target.writestr(zipfile.ZipInfo(inside, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
+
+
+# the site's size limit comes first: the bytecode fills what is left below this, in the order a session
+# needs it (Pyodide's start, the kernel's, the setup cell, the notebooks' imports), and the rest of the
+# modules compile in the tab as before
+BYTECODE_FILLS_UP_TO_MEGABYTES = MAX_MEGABYTES - 1.5
+
+
+def bytecode_within(listed, out, budget):
+    """The entries of bytecode.json, in order, whose compressed bytes fit in ``budget``; and the rest."""
+    shipped, left = [], []
+    for entry in listed:
+        data = (out / entry["kind"] / entry["path"]).read_bytes()
+        cost = len(zlib.compress(data)) + 2 * len(entry["path"]) + 100  # a zip entry's headers
+        if not left and cost <= budget:
+            shipped.append((entry, data))
+            budget -= cost
+        else:
+            left.append(entry)
+    return shipped, left
+
+
+def stage_bytecode(config, site, provenance):
+    with tempfile.TemporaryDirectory() as scratch:
+        out = pathlib.Path(scratch)
+        summary = compile_in_pyodide(config, site, out)
+        fonts = out / "site-packages" / "matplotlib" / "fontlist.json"
+        if not fonts.exists():
+            raise BuildError("site/bytecode.js wrote no matplotlib/fontlist.json")
+        files = {f"{CACHE_PACKAGE}/fontlist.json": fonts.read_bytes(),
+                 f"{CACHE_PACKAGE}/{KERNEL_STARTUP}": (SITE_CONFIG / "kernel_startup.py").read_bytes(),
+                 f"{CACHE_PACKAGE}/__init__.py": (
+                     b'"""The site\'s bytecode of the modules a session imports, matplotlib\'s font list and the '
+                     b'kernel\'s startup file: made by tools/build_site.py."""\n')}
+        size_now = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+        budget = BYTECODE_FILLS_UP_TO_MEGABYTES * 1e6 - size_now - sum(len(zlib.compress(d)) for d in files.values())
+        listed = json.loads((out / "bytecode.json").read_text())
+        shipped, left = bytecode_within(listed, out, budget)
+        files.update({entry["path"]: data for entry, data in shipped if entry["kind"] == "site-packages"})
+        _wheel(site / "static" / "pyodide", "minigrad-site-cache", "1", files,
+               "Bytecode and matplotlib's font list for minigrad's JupyterLite site")
+        add_stdlib_bytecode(site / STDLIB_ZIP, {entry["path"]: data for entry, data in shipped
+                                                if entry["kind"] == "stdlib"})
+    provenance[f"static/pyodide/{CACHE_WHEEL}"] = (
+        "built by tools/build_site.py: bytecode compiled by this site's Pyodide (site/bytecode.js) from the "
+        "sources of the site's own packages, and matplotlib's font list")
+    provenance[STDLIB_ZIP] = (f"npm {config['npm']['pyodide']['spec']}, every file unchanged, with bytecode added "
+                              "beside the standard modules a session imports (site/bytecode.js)")
+    log(summary)
+    if left:
+        stages = sorted({entry["stage"] for entry in left}, key=[e["stage"] for e in listed].index)
+        log(f"{len(left)} of {len(listed)} modules left to compile in the tab (the site's size): "
+            f"from {', '.join(stages)}")
+
+
+# ------------------------------------------------------------------------------ 6. build and check
 def lite_build(wheels, contents):
     command = [str(pathlib.Path(sys.executable).parent / "jupyter-lite"), "build", "--lite-dir", str(STAGE),
                "--output-dir", str(OUTPUT), "--contents", str(contents), "--no-sourcemaps",
@@ -331,18 +484,56 @@ def check_site(site=OUTPUT):
         problems.append("jupyter-lite.json does not turn off the kernel's PyPI fallback (disablePyPIFallback)")
     if kernel.get("pyodideUrl") != "./static/pyodide/pyodide.js":
         problems.append(f"the kernel loads Pyodide from {kernel.get('pyodideUrl')!r}, not from the site")
+    worker = site / KERNEL_STATIC
+    problems += [f"the kernel loads {address}, which the site does not hold" for address in
+                 kernel.get("loadPyodideOptions", {}).get("packages", [])
+                 if address.endswith(".whl") and not (worker / address).resolve().is_file()]
     pyodide = site / "static" / "pyodide"
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
     shipped = {entry["file_name"]: entry["sha256"] for entry in lock["packages"].values()
                if (pyodide / entry["file_name"]).exists()}
     problems += [f"static/pyodide/{name} differs from pyodide-lock.json" for name, digest in shipped.items()
                  if sha256_of(pyodide / name) != digest]
+    problems += bytecode_problems(site)
     size = sum(p.stat().st_size for p in files)
     if size > MAX_MEGABYTES * 1e6:
         problems.append(f"the site is {size / 1e6:.1f} MB, more than {MAX_MEGABYTES} MB")
     if problems:
         raise BuildError("the built site fails its checks:\n  " + "\n  ".join(problems))
     return size
+
+
+def bytecode_problems(site):
+    """Every .pyc the site ships must be checked-hash and match the source it sits beside (PEP 552).
+
+    The sources: python_stdlib.zip's own, and the site-packages files of every wheel the kernel loads.
+    """
+    pycs, sources = {}, {}
+    stdlib_zip = site / STDLIB_ZIP
+    if stdlib_zip.exists():
+        with zipfile.ZipFile(stdlib_zip) as archive:
+            for name in archive.namelist():
+                (pycs if name.endswith(".pyc") else sources)["stdlib/" + name] = archive.read(name)
+    for wheel in sorted((site / "static" / "pyodide").glob("*.whl")) + site_wheels(site):
+        with zipfile.ZipFile(wheel) as archive:
+            for name in archive.namelist():
+                (pycs if name.endswith(".pyc") else sources)["site-packages/" + name] = archive.read(name)
+    problems = []
+    for path, pyc in sorted(pycs.items()):
+        if path.startswith("stdlib/"):
+            source_path = path[:-1]  # beside its source, in the zip
+        else:
+            folder, _, name = path.rpartition("/__pycache__/")
+            source_path = f"{folder}/{name.split('.')[0]}.py"
+        source = sources.get(source_path)
+        flags = int.from_bytes(pyc[4:8], "little")
+        if source is None:
+            problems.append(f"{path}: no source {source_path}")
+        elif flags != 0b11:  # hash-based (bit 0) and checked (bit 1)
+            problems.append(f"{path}: not a checked-hash pyc (flags {flags})")
+        elif pyc[8:16] != _imp.source_hash(int.from_bytes(pyc[:4], "little"), source):
+            problems.append(f"{path}: compiled from another source than {source_path}")
+    return problems
 
 
 def kernel_settings(site=OUTPUT):
@@ -378,17 +569,23 @@ def build():
         if folder.exists():
             shutil.rmtree(folder)
     STAGE.mkdir(parents=True)
-    for name in ("jupyter-lite.json", "overrides.json"):
-        shutil.copy(SITE_CONFIG / name, STAGE / name)
+    shutil.copy(SITE_CONFIG / "overrides.json", STAGE / "overrides.json")
     provenance = {}
     stage_pyodide(config, STAGE / "static" / "pyodide", provenance)
     wheels = stage_wheels(config, STAGE / "wheels", provenance)
+    if not kernel_wheels():
+        raise BuildError(f"no wheels of jupyterlite-pyodide-kernel under {sys.prefix}: run the build in .venv-site")
+    lite_config = json.loads((SITE_CONFIG / "jupyter-lite.json").read_text(encoding="utf-8"))
+    kernel = lite_config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]
+    kernel["loadPyodideOptions"] = kernel_load_options(config, wheels)
+    (STAGE / "jupyter-lite.json").write_text(json.dumps(lite_config, indent=2) + "\n", encoding="utf-8")
     names = stage_notebooks(STAGE / "files")
     log(f"{len(wheels)} wheels, {len(names)} notebooks: jupyter lite build")
     lite_build(wheels, STAGE / "files")
     patch_run_all(OUTPUT, provenance)
     drop_legacy_fonts(OUTPUT)
     shutil.copy(OUTPUT / "lab" / "favicon.ico", OUTPUT / "favicon.ico")  # browsers ask the site's root for it
+    stage_bytecode(config, OUTPUT, provenance)
     write_provenance(provenance)
     size = check_site()
     log(f"built {OUTPUT.relative_to(ROOT)}/: {size / 1e6:.1f} MB in {time.monotonic() - started:.0f} s")

@@ -10,6 +10,11 @@ text of each ``# NBVAL_CHECK_OUTPUT`` cell with the output stored in the reposit
 JupyterLab are the numbers of the browser); no error but the deliberate ones of 05; every widget
 shown. For one widget of each kind, move a control and check the picture changes, as a person sees it.
 
+One served site, one Chromium, one tab for the whole module, as a student goes through the course: the
+first notebook opens with the site's page, each later one from the file browser (with a kernel of its
+own, the previous one shut down). The test's server adds ``exposeAppInBrowser`` to the site's
+configuration, so that the tests reach JupyterLab's app object; nothing else differs from the site.
+
 Timings (to a ready kernel, a finished Run All, slider → new picture) are printed at the end and
 written to build/site-timings.json; they are reported, not asserted (speed lives in benchmarks/).
 """
@@ -57,7 +62,9 @@ QUIET_CHROMIUM = [
 # requests for these hosts are counted apart, as the browser's and not the page's (no page asks for them)
 CHROMIUM_OWN_HOSTS = ("update.googleapis.com", "clients2.google.com", "accounts.google.com",
                       "content-autofill.googleapis.com", ".gvt1.com")
-TIMINGS = {"kernel_ready_s": {}, "run_all_s": {}, "slider_to_picture_ms": {}}
+# kernel_ready_s: from opening the notebook (the first one: the site's page) to a kernel that runs a cell;
+# setup_cell_s: the site's setup cell, the first of Run All (then minigrad and Graphviz are ready)
+TIMINGS = {"kernel_ready_s": {}, "setup_cell_s": {}, "run_all_s": {}, "slider_to_picture_ms": {}}
 
 
 # ------------------------------------------------------------------------------ the site, served
@@ -116,7 +123,11 @@ class _TrapHandler(http.server.BaseHTTPRequestHandler):
 
 
 class CountingHandler(serve_site.SiteHandler):
-    """The site's own handler, counting the bytes it sends (how much a student's first visit downloads)."""
+    """The site's own handler, counting the bytes it sends (how much a student's first visit downloads).
+
+    One change to what it serves: the site's jupyter-lite.json also says ``exposeAppInBrowser``, so that
+    the tests can reach JupyterLab's app object (to shut a kernel down, to write a notebook of their own).
+    """
 
     sent = 0
 
@@ -124,6 +135,18 @@ class CountingHandler(serve_site.SiteHandler):
         if keyword.lower() == "content-length":
             CountingHandler.sent += int(value)
         super().send_header(keyword, value)
+
+    def do_GET(self):
+        if self.path.split("?")[0] != "/jupyter-lite.json":
+            return super().do_GET()
+        config = json.loads((SITE / "jupyter-lite.json").read_text(encoding="utf-8"))
+        config["jupyter-config-data"]["exposeAppInBrowser"] = True
+        body = json.dumps(config).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 def start_in_background(server):
@@ -188,13 +211,39 @@ def report_timings(config):
 
 # ------------------------------------------------------------------------------ driving JupyterLite
 def open_notebook(page, name):
-    """A fresh tab on the notebook (a fresh kernel); returns the notebook panel and the seconds to Idle."""
+    """The notebook with a fresh kernel, in the one tab; returns its panel and the seconds until it runs code.
+
+    The first notebook opens with the site's page (a student's first visit); each later one from the
+    file browser, as a student opens the next notebook, once the previous one's kernel is shut down.
+    The kernel is ready when the status bar says Idle and its Python has answered a request.
+    """
     started = time.monotonic()
-    page.goto(f"{page.site_url}/lab/index.html?path={name}.ipynb")
-    panel = page.locator(".jp-NotebookPanel:visible")
-    panel.wait_for(timeout=90_000)
+    if page.url.startswith(page.site_url):
+        close_current_notebook(page)
+        page.locator(".jp-DirListing-item", has_text=f"{name}.ipynb").first.dblclick()
+    else:
+        page.goto(f"{page.site_url}/lab/index.html?path={name}.ipynb")
+    page.wait_for_function("""path => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        return w && w.context && w.context.path === path && w.sessionContext.session
+               && w.sessionContext.session.kernel && w.sessionContext.session.kernel.status === 'idle'; }""",
+                           arg=f"{name}.ipynb", timeout=120_000, polling=100)
     wait_idle(page)
-    return panel, time.monotonic() - started
+    page.evaluate("""() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel
+                     .requestIsComplete({code: 'x = 1'})""")  # Python answers (and counts no execution)
+    ready = time.monotonic() - started
+    return page.locator(".jp-NotebookPanel:visible"), ready
+
+
+def close_current_notebook(page):
+    """Shut the open notebook's kernel down and close it unsaved (the repository's copy is what counts)."""
+    page.evaluate("""async () => { const app = window.jupyterapp, w = app.shell.currentWidget;
+        if (!w || !w.sessionContext) return;
+        const kernel = w.sessionContext.session && w.sessionContext.session.kernel;
+        w.context.model.dirty = false;
+        w.close();
+        await new Promise(done => { const wait = () => w.isDisposed ? done() : setTimeout(wait, 20); wait(); });
+        // the kernel only: JupyterLite ends its session itself (ending both says "Session ... not found")
+        if (kernel) await app.serviceManager.kernels.shutdown(kernel.id); }""")
 
 
 def wait_idle(page, timeout=120_000):
@@ -202,7 +251,16 @@ def wait_idle(page, timeout=120_000):
 
 
 def run_all(page, code_cells):
-    """Run → Run All Cells; done when every code cell shows an execution count and the kernel is Idle."""
+    """Run → Run All Cells; done when every code cell shows an execution count and the kernel is Idle.
+
+    Returns the seconds of the whole run and of its first cell (the site's setup cell).
+    """
+    page.evaluate("""() => { const prompt = document.querySelector(
+            '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt');
+        window.__runAllAt = performance.now(); window.__firstCellDoneAt = null;
+        const observer = new MutationObserver(() => { if (/\\[\\d+\\]/.test(prompt.textContent)) {
+            window.__firstCellDoneAt = performance.now(); observer.disconnect(); } });
+        observer.observe(prompt, {subtree: true, childList: true, characterData: true}); }""")
     started = time.monotonic()
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
@@ -212,7 +270,8 @@ def run_all(page, code_cells):
            return prompts.length === count && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
         arg=code_cells, timeout=180_000)
     wait_idle(page)
-    return time.monotonic() - started
+    first_cell = page.evaluate("() => (window.__firstCellDoneAt - window.__runAllAt) / 1000")
+    return time.monotonic() - started, first_cell
 
 
 def stored_text(cell):
@@ -234,7 +293,9 @@ def test_notebook_runs_in_the_browser_as_in_jupyterlab(tab, name):
     cells = panel.locator(".jp-CodeCell")
     expect(cells).to_have_count(len(code) + 1)  # the site's one setup cell, then the notebook's own
     expect(cells.first).to_contain_text("await minigrad.render_browser.load()")
-    TIMINGS["run_all_s"][name] = round(run_all(tab, len(code) + 1), 1)
+    seconds, setup_seconds = run_all(tab, len(code) + 1)
+    TIMINGS["run_all_s"][name] = round(seconds, 1)
+    TIMINGS["setup_cell_s"][name] = round(setup_seconds, 1)
     TIMINGS["kernel_ready_s"][name] = round(TIMINGS["kernel_ready_s"][name], 1)
     TIMINGS.setdefault("first_visit_mb", round(CountingHandler.sent / 1e6, 1))  # page, kernel, one Run All
 
@@ -411,25 +472,11 @@ WIDGET_CHECKS = {"00_start_here": check_walkthrough, "01_square": check_function
                  "04_neuron_bce": check_neuron_lab, "05_autograd_in_practice": check_gradient_lab}
 
 
-@pytest.fixture
-def site_copy_with_app_exposed(tmp_path, tab):
-    """The built site, copied, with JupyterLab's app object on the page (to write a notebook into it)."""
-    copy = tmp_path / "site"
-    shutil.copytree(SITE, copy)
-    config = json.loads((copy / "jupyter-lite.json").read_text())
-    config["jupyter-config-data"]["exposeAppInBrowser"] = True
-    (copy / "jupyter-lite.json").write_text(json.dumps(config))
-    server = start_in_background(serve_site.make_server(copy, "127.0.0.1", 0))
-    url = f"http://127.0.0.1:{server.server_port}"
-    tab.allowed.append(url)
-    yield url
-    server.shutdown()
-    server.server_close()
+def test_run_all_carries_on_after_a_raises_exception_cell_and_stops_at_any_other_error(tab):
+    """The build's one edit of JupyterLite (RUN_ALL_PATCHES): JupyterLab's rule, both ways.
 
-
-def test_run_all_carries_on_after_a_raises_exception_cell_and_stops_at_any_other_error(
-        tab, site_copy_with_app_exposed):
-    """The build's one edit of JupyterLite (RUN_ALL_PATCHES): JupyterLab's rule, both ways."""
+    The notebook is written into the site's own storage (the browser's) and opened in the same tab.
+    """
     def cell(source, tags=()):
         return {"cell_type": "code", "execution_count": None, "metadata": {"tags": list(tags)}, "outputs": [],
                 "source": source}
@@ -437,12 +484,19 @@ def test_run_all_carries_on_after_a_raises_exception_cell_and_stops_at_any_other
     notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": build_site_kernelspec()},
                 "cells": [cell("print(1)"), cell("raise RuntimeError('on purpose')", ["raises-exception"]),
                           cell("print(3)"), cell("raise ValueError('a mistake')"), cell("print(5)")]}
-    url = site_copy_with_app_exposed
-    tab.goto(f"{url}/lab/index.html")
-    tab.wait_for_function("() => window.jupyterapp && window.jupyterapp.serviceManager", timeout=90_000)
-    tab.evaluate("""nb => window.jupyterapp.serviceManager.contents.save(
-                        'errors.ipynb', {type: 'notebook', format: 'json', content: nb})""", notebook)
-    tab.goto(f"{url}/lab/index.html?path=errors.ipynb")
+    if not tab.url.startswith(tab.site_url):
+        tab.goto(f"{tab.site_url}/lab/index.html")
+    tab.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open')",
+                          timeout=90_000)
+    close_current_notebook(tab)
+    tab.evaluate("""async nb => {
+        const app = window.jupyterapp;
+        await app.serviceManager.contents.save('errors.ipynb', {type: 'notebook', format: 'json', content: nb});
+        await app.commands.execute('docmanager:open', {path: 'errors.ipynb'}); }""", notebook)
+    tab.wait_for_function("""() => { const w = window.jupyterapp.shell.currentWidget;
+        return w && w.context && w.context.path === 'errors.ipynb' && w.sessionContext.session
+               && w.sessionContext.session.kernel && w.sessionContext.session.kernel.status === 'idle'; }""",
+                          timeout=120_000, polling=100)
     wait_idle(tab)
     tab.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     tab.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
@@ -450,9 +504,12 @@ def test_run_all_carries_on_after_a_raises_exception_cell_and_stops_at_any_other
     expect(cells.nth(3)).to_contain_text("ValueError: a mistake", timeout=60_000)
     wait_idle(tab)
     prompts = [p.strip() for p in cells.locator(".jp-InputArea-prompt").all_inner_texts()]
-    assert prompts == ["[1]:", "[2]:", "[3]:", "[4]:", "[ ]:"]  # on past the tagged error, stopped at the other
+    numbers = [int(p[1:-2]) for p in prompts[:4] if re.fullmatch(r"\[\d+\]:", p)]
+    assert len(numbers) == 4 and numbers == list(range(numbers[0], numbers[0] + 4)), prompts
+    assert prompts[4] == "[ ]:", prompts  # on past the tagged error, stopped at the other
     expect(cells.nth(2).locator(".jp-OutputArea")).to_have_text("3")
     expect(cells.nth(4).locator(".jp-OutputArea-output")).to_have_count(0)
+    close_current_notebook(tab)
 
 
 def build_site_kernelspec():
