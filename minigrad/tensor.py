@@ -835,15 +835,15 @@ class Tensor:
 
     def _update(self, op, other, out_of_place):
         """The body of add_, sub_, mul_ and div_: compute ``out_of_place(self, other)``, keep it here."""
-        if not isinstance(other, (Tensor, *NUMBER_TYPES)):
-            name = {ops.Add: "add_", ops.Sub: "sub_", ops.Mul: "mul_", ops.Div: "div_"}[op]
-            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {_type_name(other)}")
         data = self._data
         if (not _GRAD_MODE.enabled and type(other) is Tensor and type(other._data) is type(data)
                 and type(data) in FLOAT_SCALARS):
             # a training loop's  w -= lr * w.grad  on numbers: nothing to record, nothing to convert
             self._write(quietly(op.forward, function.NO_CONTEXT, data, other._data))
             return self
+        if not isinstance(other, (Tensor, *NUMBER_TYPES)):
+            name = {ops.Add: "add_", ops.Sub: "sub_", ops.Mul: "mul_", ops.Div: "div_"}[op]
+            raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {_type_name(other)}")
         self._check_inplace()
         if type(other) is Tensor and other._storage is not None and other._storage is self._storage:
             _check_no_partial_overlap(data, other._data)  # PyTorch checks this before the shapes
