@@ -304,11 +304,18 @@ async (root) => {
   const result = {};
   window.__minigradKey = null;
   document.addEventListener('keydown', e => { window.__minigradKey = performance.now(); }, {capture: true, once: true});
-  const before = shown().outerHTML;
+  // a new picture is a new <svg> element (the widget's HTML is replaced): only then is its text compared,
+  // since serialising the drawing at every DOM change (the equation's typesetting makes many) would itself
+  // slow the page being measured
+  const beforeElement = shown();
+  const before = beforeElement.outerHTML;
   window.__minigradChanged = new Promise(resolve => {
     const observer = new MutationObserver(() => {
       const svg = shown();
-      if (svg && svg.outerHTML !== before) { observer.disconnect(); resolve(performance.now()); }
+      if (svg && svg !== beforeElement && svg.outerHTML !== before) {
+        observer.disconnect();
+        resolve(performance.now());
+      }
     });
     observer.observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
   });
