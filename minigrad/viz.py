@@ -444,8 +444,9 @@ class _View:
             rows = "".join(f"<TR>{''.join(_legend_place(entry, text_width) for entry in places[i:i + 3])}</TR>"
                            for i in range(0, len(places), 3))
             lines.append(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">{rows}</TABLE>')
-            if self.caption():
-                lines.append(html.escape(self.caption()))
+            caption = self.caption()
+            if caption:
+                lines.append(html.escape(caption))
         if lines:
             cells = "".join(f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' if line.startswith("<TABLE") else
                             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{LEGEND_PT}">{line}</FONT></TD></TR>'
@@ -464,7 +465,8 @@ class _View:
                     for _, label, attrs in shown]
             lines = [" · ".join(keys[i:i + 3]) for i in range(0, len(keys), 3)]
             lines += [" "] * (-(-places // 3) - len(lines))
-            lines += [self.caption()] if self.caption() else []
+            caption = self.caption()
+            lines += [caption] if caption else []
         if self.large:
             lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
                             "labels shortened")

@@ -38,11 +38,7 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     if create_graph:
         raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
-    data = tensor._data
-    if gradient is None and type(data) is not np.ndarray:  # loss.backward() on a number: the seed is 1
-        seed = ONE[data.dtype]
-    else:
-        seed = _root_gradient(tensor, gradient)
+    seed = _root_gradient(tensor, gradient)
     keep_saved = bool(retain_graph)
     nodes, leaf_dependencies = collect_graph(root)
     quiet = FP_ERROR_STATE.set(QUIET)  # no NumPy warnings from the backward formulas (see numeric.QUIET)
@@ -77,6 +73,8 @@ def _root_gradient(tensor, gradient):
     """The gradient that starts the pass: 1 for a scalar, else the one the caller gave."""
     data = tensor._data
     if gradient is None:
+        if type(data) is not np.ndarray:  # loss.backward() on a number (a NumPy scalar): the seed is 1
+            return ONE[data.dtype]
         if data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
         return ONE[data.dtype] if data.ndim == 0 else np.ones(data.shape, data.dtype)
