@@ -23,7 +23,7 @@ import numpy as np
 
 from ..numeric import FP_ERROR_STATE, ONE, QUIET, total
 from . import function
-from .function import AccumulateGrad
+from .function import INPLACE_CLOCK, AccumulateGrad
 
 
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
@@ -40,17 +40,56 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
         raise NotImplementedError("minigrad does not build a graph of the backward pass (create_graph=True)")
     seed = _root_gradient(tensor, gradient)
     keep_saved = bool(retain_graph)
-    nodes, leaf_dependencies = collect_graph(root)
     quiet = FP_ERROR_STATE.set(QUIET)  # no NumPy warnings from the backward formulas (see numeric.QUIET)
     try:
-        if not nodes:  # backward() on a leaf: its own gradient is the seed
-            _run_node(root, seed, keep_saved)
-        elif len(nodes) < LARGE_GRAPH:
+        root, seed = _run_single_path(root, seed, keep_saved)
+        if root is None:  # the whole graph was one path (exp(sin(x ** 2)), a leaf itself)
+            return
+        nodes, leaf_dependencies = collect_graph(root)
+        if len(nodes) < LARGE_GRAPH:
             _run_in_order(nodes, leaf_dependencies, root, seed, keep_saved)
         else:
             _run_without_collector(nodes, leaf_dependencies, root, seed, keep_saved)
     finally:
         FP_ERROR_STATE.reset(quiet)
+
+
+def _run_single_path(node, grad, keep_saved):
+    """Run the start of the graph for as long as it is a single path: node after node whose gradient
+    goes to one place (one input, as sin(x); or two, the second a constant, as x * 2 or bce(p, target)).
+
+    Nothing else in the graph can reach a node whose only consumer is the node just run, so its
+    gradient is already complete: there is nothing to collect, sort or sum. Returns the first node
+    whose gradient goes to two or more places and the gradient it receives (the rest of the pass starts
+    there), or ``(None, None)`` once the path has ended at a leaf, at a constant, or with no gradient to pass.
+    """
+    clock = INPLACE_CLOCK
+    while _passes_to_one_place(node._next_nodes) or type(node) is AccumulateGrad:
+        if node.sequence_nr < clock.last:  # an in-place change came later: did it touch what it saved?
+            node.check_versions()
+        saved = node.saved_tensors
+        if saved is not None and not node._has_hooks:  # _run_node's common case, inlined (as in _run_in_order)
+            input_grads = node.backward(grad)
+            if saved and not keep_saved:
+                node.saved_tensors = None
+        else:
+            input_grads = _run_node(node, grad, keep_saved)
+        next_nodes = node._next_nodes
+        if not next_nodes or next_nodes[0] is None:  # a leaf has filled its .grad; a constant needs nothing
+            return None, None
+        if node._grad_dtypes is not None:
+            input_grads = _cast_back(input_grads, node._grad_dtypes)
+        grad = input_grads[0]
+        if grad is None:  # a hook returned None: nothing flows further
+            return None, None
+        if grad.shape != node._inputs[0].shape:
+            grad = sum_to_shape(grad, node._inputs[0].shape)
+        node = next_nodes[0]
+    return node, grad
+
+
+def _passes_to_one_place(next_nodes):
+    return len(next_nodes) == 1 or (len(next_nodes) == 2 and next_nodes[1] is None)
 
 
 def _run_without_collector(nodes, leaf_dependencies, root, seed, keep_saved):
