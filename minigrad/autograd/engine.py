@@ -64,7 +64,11 @@ def _run_single_path(node, grad, keep_saved):
     there), or ``(None, None)`` once the path has ended at a leaf, at a constant, or with no gradient to pass.
     """
     clock = INPLACE_CLOCK
-    while _passes_to_one_place(node._next_nodes) or type(node) is AccumulateGrad:
+    while True:
+        next_nodes = node._next_nodes
+        passes_to_one_place = len(next_nodes) == 1 or (len(next_nodes) == 2 and next_nodes[1] is None)
+        if not passes_to_one_place and type(node) is not AccumulateGrad:
+            return node, grad
         if node.sequence_nr < clock.last:  # an in-place change came later: did it touch what it saved?
             node.check_versions()
         saved = node.saved_tensors
@@ -74,7 +78,6 @@ def _run_single_path(node, grad, keep_saved):
                 node.saved_tensors = None
         else:
             input_grads = _run_node(node, grad, keep_saved)
-        next_nodes = node._next_nodes
         if not next_nodes or next_nodes[0] is None:  # a leaf has filled its .grad; a constant needs nothing
             return None, None
         if node._grad_dtypes is not None:
@@ -85,11 +88,6 @@ def _run_single_path(node, grad, keep_saved):
         if grad.shape != node._inputs[0].shape:
             grad = sum_to_shape(grad, node._inputs[0].shape)
         node = next_nodes[0]
-    return node, grad
-
-
-def _passes_to_one_place(next_nodes):
-    return len(next_nodes) == 1 or (len(next_nodes) == 2 and next_nodes[1] is None)
 
 
 def _run_without_collector(nodes, leaf_dependencies, root, seed, keep_saved):
