@@ -31,7 +31,7 @@ def highlighted(source):
 
 
 def test_expression_view_shows_values_ops_and_grads(chain):
-    source = viz.draw(chain, compact=False).source
+    source = viz.draw(chain, compact=False, rankdir="LR").source  # (too wide for a column: wrapped by default)
     assert 'label="x | value 2 | grad −1.2267"' in source
     assert 'label="u | value 0.4692 | grad 1"' in source
     for name in ("PowBackward0", "SinBackward0", "ExpBackward0"):
