@@ -65,7 +65,8 @@ FIT = (800, 430)  # CSS px (width, height) a drawing should fit at natural size:
 VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all)
 WRAP = "wrap"  # the layout of a chain too long for any other: left to right in rows, like lines of text
 WRAP_GAP, WRAP_ROW_GAP = 0.25, 0.22  # inches between the boxes of a row, and between rows (room for the arrows)
-WRAP_SLACK = 1.1  # a wrapped drawing may overrun ``fit`` by 10 %, rather than scroll sideways by a screen
+WRAP_PAD = 0.04  # inches around a wrapped drawing (half the others': its height is what it lacks)
+WRAP_SLACK = 1.08  # a wrapped drawing may overrun ``fit`` by 8 %, rather than scroll sideways by a screen
 
 
 # ------------------------------------------------------------------------------ public API
@@ -201,10 +202,11 @@ _LAYOUTS = {}  # structure -> (compact, rankdir): measured once, reused for ever
 
 def _choose_layout(graph, state, view, options, compact, rankdir, fit):
     """The first layout that fits ``fit`` at natural size: left to right (with op boxes, then compact),
-    then top to bottom. When none fits, an expression drawing is wrapped into rows as wide as ``fit``
-    (compact, then op boxes), if that is no more than ``WRAP_SLACK`` × ``fit`` in each direction. Else
-    the narrowest one that is low enough (a teacher scrolls a wide graph sideways once; a tall one
-    pushes the equation off the screen at every step).
+    then top to bottom. When none fits, the narrowest one that is low enough if it is at most
+    ``WRAP_SLACK`` × too wide; else an expression drawing is wrapped into rows as wide as ``fit``
+    (compact, then op boxes), if that is within ``WRAP_SLACK`` × ``fit`` in each direction. Else the
+    narrowest one that is low enough (a teacher scrolls a wide graph sideways once; a tall one pushes
+    the equation off the screen at every step).
 
     Sizes come from a real render (nodes and label slots are fixed-size, so the numbers of the
     current step do not change them); the answer is kept per graph structure.
@@ -221,10 +223,14 @@ def _choose_layout(graph, state, view, options, compact, rankdir, fit):
         width, height = fit
         fitting = [layout for layout in candidates if sizes[layout][0] <= width and sizes[layout][1] <= height]
         low = [layout for layout in candidates if sizes[layout][1] <= height]
-        may_wrap = not fitting and rankdir in (None, WRAP)
+        narrowest_low = min(low, key=lambda layout: sizes[layout][0]) if low else None
+        nearly = narrowest_low is not None and sizes[narrowest_low][0] <= width * WRAP_SLACK
+        may_wrap = not fitting and not nearly and rankdir in (None, WRAP)
         wrapped = _wrapped(graph, state, view, options, compact, fit) if may_wrap else None
         if fitting:
             _LAYOUTS[key] = fitting[0]
+        elif nearly:  # a few px too wide: it stays in one piece (the box scrolls a little, if at all)
+            _LAYOUTS[key] = narrowest_low
         elif wrapped:
             _LAYOUTS[key] = wrapped
         elif rankdir == WRAP:  # asked for: wrapped, whatever its size
@@ -260,7 +266,7 @@ def _build(graph, state, view, options, compact, rankdir, fit=FIT):
     if view == "autograd":
         return _AutogradView(graph, state, rankdir=rankdir, **options).build()
     builder = _CompactView if compact else _ExpressionView
-    rows_inches = fit[0] * WRAP_SLACK / 96 - 2 * 0.08  # the rows' width: the fit's, less the drawing's pad
+    rows_inches = fit[0] * WRAP_SLACK / 96 - 2 * WRAP_PAD  # the rows' width: the fit's, less the drawing's pad
     return builder(graph, state, rankdir=rankdir, wrap_width=rows_inches, **options).build()
 
 
@@ -428,7 +434,7 @@ class _View:
         self.links = []  # (tail, head) of every edge drawn: what the rows of a wrapped drawing follow
         if rankdir == WRAP:  # positions are ours (_place_in_rows); neato only draws the edges around the boxes
             self.dot.attr(layout="neato", inputscale="72", splines="true", overlap="true", fontname=FONT,
-                          fontsize=str(NODE_PT), bgcolor="white", pad="0.08")
+                          fontsize=str(NODE_PT), bgcolor="white", pad=str(WRAP_PAD))
         else:  # the engine named every time: a kept dot process goes on with the last graph's `layout`
             self.dot.attr(layout="dot", rankdir=rankdir, fontname=FONT, fontsize=str(NODE_PT),
                           nodesep=str(self.node_gap), ranksep=str(self.rank_gap if rankdir == "TB" else 0.3),
