@@ -23,6 +23,12 @@ shown at its natural size, which the widgets always do), the legend 10 pt (13.3 
 picks its own shape to fit a notebook column (``FIT``): left to right if that fits, else top to
 bottom, else the *compact* drawing, where each op is merged into the value it makes
 (``z = sin(y) | value 0.7568 | grad −0.6536``: micrograd's two boxes become one, a chain half as long).
+A chain that fits no way (07's cross-entropy written out by hand: 13 boxes, 1555 px in one line) is
+*wrapped* into rows like lines of text: each row left to right, the next row below it. We pin the
+boxes (``_rows``: a topological order that keeps a chain together, cut at the column's width) and
+Graphviz's neato only routes the arrows between them. (Rows as ``rank=same`` subgraphs of a top to
+bottom ``dot`` drawing were tried first: dot 2.43 loses a flat edge between two record nodes, "lost
+v0 v2 edge", and the boxes are records.)
 
 Node ids are positions in forward order (``v0``, ``op0``), never ``id()``: the same graph
 gives the same DOT text on every run. Every node, and every edge label, has a fixed size that
