@@ -228,22 +228,18 @@ def _choose_layout(graph, state, view, options, compact, rankdir, fit):
                  for layout in candidates}
         width, height = fit
         fitting = [layout for layout in candidates if sizes[layout][0] <= width and sizes[layout][1] <= height]
-        low = [layout for layout in candidates if sizes[layout][1] <= height]
-        narrowest_low = min(low, key=lambda layout: sizes[layout][0]) if low else None
-        nearly = narrowest_low is not None and sizes[narrowest_low][0] <= width * WRAP_SLACK
-        may_wrap = not fitting and not nearly and rankdir in (None, WRAP)
-        wrapped = _wrapped(graph, state, view, options, compact, fit) if may_wrap else None
+        low = sorted((layout for layout in candidates if sizes[layout][1] <= height), key=lambda l: sizes[l][0])
         if fitting:
             _LAYOUTS[key] = fitting[0]
-        elif nearly:  # a few px too wide: it stays in one piece (the box scrolls a little, if at all)
-            _LAYOUTS[key] = narrowest_low
-        elif wrapped:
+        elif low and sizes[low[0]][0] <= width * WRAP_SLACK:  # a few px too wide: it stays in one piece
+            _LAYOUTS[key] = low[0]
+        elif rankdir in (None, WRAP) and (wrapped := _wrapped(graph, state, view, options, compact, fit)):
             _LAYOUTS[key] = wrapped
         elif rankdir == WRAP:  # asked for: wrapped, whatever its size
             _LAYOUTS[key] = (compact is not False, WRAP)
         elif low:  # too wide everywhere it is low enough: the narrowest of those; the box scrolls sideways,
             # the text keeps its size, and controls, graph and equation still share one screen
-            _LAYOUTS[key] = min(low, key=lambda layout: sizes[layout][0])
+            _LAYOUTS[key] = low[0]
         else:  # too tall everywhere: the shortest (the page scrolls, the text keeps its size)
             _LAYOUTS[key] = min(candidates, key=lambda layout: sizes[layout][1])
     return _LAYOUTS[key]
