@@ -247,8 +247,9 @@ def _choose_layout(graph, state, view, options, compact, rankdir, fit):
 
 def _wrapped(graph, state, view, options, compact, fit):
     """The first wrapped layout (compact, then op boxes: half as many rows) within ``WRAP_SLACK`` × ``fit``,
-    or None."""
-    if view != "expression":
+    or None. (A large graph is not tried: its rows would be taller than any screen, and routing
+    hundreds of arrows between pinned boxes takes seconds.)"""
+    if view != "expression" or len(graph.values) + len(graph.operations) > LARGE_GRAPH:
         return None
     for layout in ((c, WRAP) for c in (True, False) if compact is None or c == compact):
         width, height = natural_size(render(_build(graph, state, view, options, *layout, fit).source))
