@@ -275,17 +275,33 @@ def _build(graph, state, view, options, compact, rankdir, fit=FIT):
 
 # ------------------------------------------------------------------------------ a wrapped drawing's rows
 def _rows(sizes, links, width):
-    """The boxes in reading order (``_reading_order``), cut into rows at most ``width`` inches wide
-    (a box wider than that gets a row of its own)."""
-    rows, used = [[]], 0.0
-    for name in _reading_order(list(sizes), links):
-        needed = sizes[name][0] + (WRAP_GAP if rows[-1] else 0.0)
-        if rows[-1] and used + needed > width:
+    """The boxes in reading order (``_reading_order``), cut into rows at most ``width`` inches wide,
+    as words are wrapped into lines: a chain (boxes each feeding the next) that fits in a row but not
+    in what is left of this one starts the next row; a longer one fills this row and goes on below.
+    (A box wider than a row gets a row of its own.)"""
+    def span(boxes):
+        return sum(sizes[name][0] for name in boxes) + WRAP_GAP * max(len(boxes) - 1, 0)
+
+    rows = [[]]
+    for chain in _chains(_reading_order(list(sizes), links), set(links)):
+        if rows[-1] and span(rows[-1] + chain) > width and span(chain) <= width:
             rows.append([])
-            used, needed = 0.0, sizes[name][0]
-        rows[-1].append(name)
-        used += needed
+        for name in chain:
+            if rows[-1] and span(rows[-1] + [name]) > width:
+                rows.append([])
+            rows[-1].append(name)
     return rows
+
+
+def _chains(order, links):
+    """``order`` cut where a box does not feed the next one."""
+    chains = []
+    for name in order:
+        if chains and (chains[-1][-1], name) in links:
+            chains[-1].append(name)
+        else:
+            chains.append([name])
+    return chains
 
 
 def _reading_order(names, links):

@@ -248,6 +248,11 @@ def test_a_chain_too_long_for_a_projector_is_wrapped_into_rows_that_read_in_orde
     assert len(edges) == 13 and all(place[tail] < place[head] for tail, head in edges)
     width, height = viz.natural_size(widget.snapshot(1))
     assert width * layout.PRESENT_SCALE <= 1240 and height * layout.PRESENT_SCALE <= 480, (width, height)
+    # in a notebook column (rows up to 864 px) the same rows: the branch p → q → h → loss is not cut
+    # after the fifth box of the second row, it goes on in a row of its own, as a word wrapped whole
+    column = viz.draw(widget.walk, step=0)
+    assert rows_of(viz.layout_positions(column)) == rows
+    assert viz.natural_size(viz.to_svg(column))[0] <= viz.FIT[0]
 
 
 def test_a_wrapped_drawing_stays_still_and_its_gradients_point_back(hand_written_bce):
