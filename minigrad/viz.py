@@ -23,6 +23,12 @@ shown at its natural size, which the widgets always do), the legend 10 pt (13.3 
 picks its own shape to fit a notebook column (``FIT``): left to right if that fits, else top to
 bottom, else the *compact* drawing, where each op is merged into the value it makes
 (``z = sin(y) | value 0.7568 | grad −0.6536``: micrograd's two boxes become one, a chain half as long).
+A chain that fits no way (07's cross-entropy written out by hand: 13 boxes, 1555 px in one line) is
+*wrapped* into rows like lines of text: each row left to right, the next row below it. We pin the
+boxes (``_rows``: a topological order that keeps a chain together, cut at the column's width) and
+Graphviz's neato only routes the arrows between them. (Rows as ``rank=same`` subgraphs of a top to
+bottom ``dot`` drawing were tried first: dot 2.43 loses a flat edge between two record nodes, "lost
+v0 v2 edge", and the boxes are records.)
 
 Node ids are positions in forward order (``v0``, ``op0``), never ``id()``: the same graph
 gives the same DOT text on every run. Every node, and every edge label, has a fixed size that
@@ -63,6 +69,10 @@ LEGEND_PT = 10  # 13.3 px
 PX_PER_PT = 96 / 72  # what a browser shows an SVG's "pt" as
 FIT = (800, 430)  # CSS px (width, height) a drawing should fit at natural size: a notebook column at 1280 px
 VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all)
+WRAP = "wrap"  # the layout of a chain too long for any other: left to right in rows, like lines of text
+WRAP_GAP, WRAP_ROW_GAP = 0.25, 0.22  # inches between the boxes of a row, and between rows (room for the arrows)
+WRAP_PAD = 0.04  # inches around a wrapped drawing (half the others': its height is what it lacks)
+WRAP_SLACK = 1.08  # a wrapped drawing may overrun ``fit`` by 8 %, rather than scroll sideways by a screen
 
 
 # ------------------------------------------------------------------------------ public API
@@ -73,20 +83,23 @@ def draw(target, step=None, view="expression", show_saved=False, legend=True, co
     ``short_vectors``: a vector in a value box by its first value alone (``[4.555, …]``, as on the
     edges), which makes a batch's boxes narrow enough for Present mode's big text.
 
-    ``compact`` (merge each op into its value) and ``rankdir`` (``"LR"`` or ``"TB"``) are chosen
-    to fit ``fit`` = (width, height) in CSS px unless given; the choice depends on the graph's
-    structure only, so every step of a walkthrough gets the same layout.
+    ``compact`` (merge each op into its value) and ``rankdir`` (``"LR"``, ``"TB"``, or ``"wrap"``: left
+    to right in rows as wide as ``fit``, an expression view only) are chosen to fit ``fit`` = (width,
+    height) in CSS px unless given; the choice depends on the graph's structure only, so every step of
+    a walkthrough gets the same layout.
     """
     if view not in ("expression", "autograd"):
         raise ValueError(f"view must be 'expression' or 'autograd', not {view!r}")
-    if rankdir not in (None, "LR", "TB"):
-        raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
+    if rankdir not in (None, "LR", "TB", WRAP):
+        raise ValueError(f"rankdir must be 'LR', 'TB' or 'wrap', not {rankdir!r}")
+    if rankdir == WRAP and view != "expression":
+        raise ValueError("rankdir='wrap' draws the expression view only (the autograd view is drawn by rank)")
     graph, state = _graph_and_state(target, step)
     options = {"show_saved": show_saved, "legend": legend, "stepped": isinstance(target, trace.Walkthrough),
                "short_vectors": short_vectors}
     if compact is None or rankdir is None:
         compact, rankdir = _choose_layout(graph, state, view, options, compact, rankdir, fit)
-    return _build(graph, state, view, options, compact, rankdir)
+    return _build(graph, state, view, options, compact, rankdir, fit)
 
 
 def to_svg(target, **draw_options):
@@ -195,8 +208,11 @@ _LAYOUTS = {}  # structure -> (compact, rankdir): measured once, reused for ever
 
 def _choose_layout(graph, state, view, options, compact, rankdir, fit):
     """The first layout that fits ``fit`` at natural size: left to right (with op boxes, then compact),
-    then top to bottom. When none fits, the narrowest one that is low enough (a teacher scrolls a wide
-    graph sideways once; a tall one pushes the equation off the screen at every step).
+    then top to bottom. When none fits, the narrowest one that is low enough if it is at most
+    ``WRAP_SLACK`` × too wide; else an expression drawing is wrapped into rows as wide as ``fit``
+    (compact, then op boxes), if that is within ``WRAP_SLACK`` × ``fit`` in each direction. Else the
+    narrowest one that is low enough (a teacher scrolls a wide graph sideways once; a tall one pushes
+    the equation off the screen at every step).
 
     Sizes come from a real render (nodes and label slots are fixed-size, so the numbers of the
     current step do not change them); the answer is kept per graph structure.
@@ -208,19 +224,38 @@ def _choose_layout(graph, state, view, options, compact, rankdir, fit):
                       if (compact is None or c == compact) and (rankdir is None or r == rankdir)]
         if view == "expression":  # left to right reads best: both drawings that way first, then top to bottom
             candidates.sort(key=lambda layout: layout[1] != "LR")
-        sizes = {layout: natural_size(render(_build(graph, state, view, options, *layout).source))
+        sizes = {layout: natural_size(render(_build(graph, state, view, options, *layout, fit).source))
                  for layout in candidates}
         width, height = fit
         fitting = [layout for layout in candidates if sizes[layout][0] <= width and sizes[layout][1] <= height]
-        low = [layout for layout in candidates if sizes[layout][1] <= height]
+        low = sorted((layout for layout in candidates if sizes[layout][1] <= height), key=lambda l: sizes[l][0])
         if fitting:
             _LAYOUTS[key] = fitting[0]
+        elif low and sizes[low[0]][0] <= width * WRAP_SLACK:  # a few px too wide: it stays in one piece
+            _LAYOUTS[key] = low[0]
+        elif rankdir in (None, WRAP) and (wrapped := _wrapped(graph, state, view, options, compact, fit)):
+            _LAYOUTS[key] = wrapped
+        elif rankdir == WRAP:  # asked for: wrapped, whatever its size
+            _LAYOUTS[key] = (compact is not False, WRAP)
         elif low:  # too wide everywhere it is low enough: the narrowest of those; the box scrolls sideways,
             # the text keeps its size, and controls, graph and equation still share one screen
-            _LAYOUTS[key] = min(low, key=lambda layout: sizes[layout][0])
+            _LAYOUTS[key] = low[0]
         else:  # too tall everywhere: the shortest (the page scrolls, the text keeps its size)
             _LAYOUTS[key] = min(candidates, key=lambda layout: sizes[layout][1])
     return _LAYOUTS[key]
+
+
+def _wrapped(graph, state, view, options, compact, fit):
+    """The first wrapped layout (compact, then op boxes: half as many rows) within ``WRAP_SLACK`` × ``fit``,
+    or None. (A large graph is not tried: its rows would be taller than any screen, and routing
+    hundreds of arrows between pinned boxes takes seconds.)"""
+    if view != "expression" or len(graph.values) + len(graph.operations) > LARGE_GRAPH:
+        return None
+    for layout in ((c, WRAP) for c in (True, False) if compact is None or c == compact):
+        width, height = natural_size(render(_build(graph, state, view, options, *layout, fit).source))
+        if width <= fit[0] * WRAP_SLACK and height <= fit[1] * WRAP_SLACK:
+            return layout
+    return None
 
 
 def _structure(graph):
@@ -230,11 +265,84 @@ def _structure(graph):
     return values, operations, graph.output.id
 
 
-def _build(graph, state, view, options, compact, rankdir):
+def _build(graph, state, view, options, compact, rankdir, fit=FIT):
     if view == "autograd":
         return _AutogradView(graph, state, rankdir=rankdir, **options).build()
     builder = _CompactView if compact else _ExpressionView
-    return builder(graph, state, rankdir=rankdir, **options).build()
+    rows_inches = fit[0] * WRAP_SLACK / 96 - 2 * WRAP_PAD  # the rows' width: the fit's, less the drawing's pad
+    return builder(graph, state, rankdir=rankdir, wrap_width=rows_inches, **options).build()
+
+
+# ------------------------------------------------------------------------------ a wrapped drawing's rows
+def _rows(sizes, links, width):
+    """The boxes in reading order (``_reading_order``), cut into rows at most ``width`` inches wide,
+    as words are wrapped into lines: a chain (boxes each feeding the next) that fits in a row but not
+    in what is left of this one starts the next row; a longer one fills this row and goes on below.
+    (A box wider than a row gets a row of its own.)"""
+    def span(boxes):
+        return sum(sizes[name][0] for name in boxes) + WRAP_GAP * max(len(boxes) - 1, 0)
+
+    rows = [[]]
+    for chain in _chains(_reading_order(list(sizes), links), set(links)):
+        if rows[-1] and span(rows[-1] + chain) > width and span(chain) <= width:
+            rows.append([])
+        for name in chain:
+            if rows[-1] and span(rows[-1] + [name]) > width:
+                rows.append([])
+            rows[-1].append(name)
+    return rows
+
+
+def _chains(order, links):
+    """``order`` cut where a box does not feed the next one."""
+    chains = []
+    for name in order:
+        if chains and (chains[-1][-1], name) in links:
+            chains[-1].append(name)
+        else:
+            chains.append([name])
+    return chains
+
+
+def _reading_order(names, links):
+    """An order of the boxes in which every arrow runs forward, and a chain stays together: after a box,
+    the one it feeds (the one with the longest way still to go to the output, so the main line keeps
+    on), else the box with the longest way to go that is ready (all its inputs placed). Ties go to the
+    order the graph was built in. (Kahn's topological sort with those priorities; no recursion.)"""
+    index = {name: i for i, name in enumerate(names)}
+    links = [(t, h) for t, h in links if t in index and h in index]
+    successors = {name: [] for name in names}
+    waiting = dict.fromkeys(names, 0)
+    for tail, head in links:
+        successors[tail].append(head)
+        waiting[head] += 1
+    to_go = dict.fromkeys(names, 0)  # the longest path from a box to a box that feeds nothing
+    for name in reversed(_topological(names, successors, dict(waiting))):
+        to_go[name] = max((to_go[s] + 1 for s in successors[name]), default=0)
+    rank = lambda name: (-to_go[name], index[name])  # noqa: E731 - the priority, said once
+    ready, order = {n for n in names if waiting[n] == 0}, []
+    while ready:
+        fed = [s for s in (successors[order[-1]] if order else []) if s in ready]
+        chosen = min(fed or ready, key=rank)
+        ready.discard(chosen)
+        order.append(chosen)
+        for head in successors[chosen]:
+            waiting[head] -= 1
+            if waiting[head] == 0:
+                ready.add(head)
+    return order
+
+
+def _topological(names, successors, waiting):
+    order, ready = [], [n for n in names if waiting[n] == 0]
+    while ready:
+        name = ready.pop()
+        order.append(name)
+        for head in successors[name]:
+            waiting[head] -= 1
+            if waiting[head] == 0:
+                ready.append(head)
+    return order
 
 
 # ------------------------------------------------------------------------------ text and sizes
@@ -329,8 +437,9 @@ class _View:
     rank_gap = 0.14  # inches between ranks top to bottom (an edge with a label has two)
     edge_labels = True
 
-    def __init__(self, graph, state, show_saved, legend, stepped, short_vectors, rankdir):
+    def __init__(self, graph, state, show_saved, legend, stepped, short_vectors, rankdir, wrap_width=None):
         self.graph, self.state, self.show_saved, self.legend = graph, state, show_saved, legend
+        self.wrap_width = wrap_width  # inches a wrapped drawing's rows may take
         self.short_vectors = short_vectors
         self.stepped = stepped  # a walkthrough's step: current, pending and gradient styles may appear
         self.used = set()  # the legend's keys this drawing uses (only those are listed)
@@ -340,8 +449,15 @@ class _View:
         self.edge_labels = self.edge_labels and self.html
         self.large = len(graph.values) + len(graph.operations) > LARGE_GRAPH
         self.dot = graphviz.Digraph(name="minigrad", format="svg")
-        self.dot.attr(rankdir=rankdir, fontname=FONT, fontsize=str(NODE_PT), nodesep=str(self.node_gap),
-                      ranksep=str(self.rank_gap if rankdir == "TB" else 0.3), bgcolor="white", pad="0.08")
+        self.sizes = {}  # DOT id -> (width, height) in inches, in the order the nodes were added
+        self.links = []  # (tail, head) of every edge drawn: what the rows of a wrapped drawing follow
+        if rankdir == WRAP:  # positions are ours (_place_in_rows); neato only draws the edges around the boxes
+            self.dot.attr(layout="neato", inputscale="72", splines="true", overlap="true", fontname=FONT,
+                          fontsize=str(NODE_PT), bgcolor="white", pad=str(WRAP_PAD))
+        else:  # the engine named every time: a kept dot process goes on with the last graph's `layout`
+            self.dot.attr(layout="dot", rankdir=rankdir, fontname=FONT, fontsize=str(NODE_PT),
+                          nodesep=str(self.node_gap), ranksep=str(self.rank_gap if rankdir == "TB" else 0.3),
+                          bgcolor="white", pad="0.08")
         self.dot.attr("node", fontname=FONT, fontsize=str(NODE_PT), fontcolor="black", style="filled",
                       fixedsize="true", penwidth="1.2")
         self.dot.attr("edge", fontname=FONT, fontsize=str(NODE_PT), arrowsize="0.8", penwidth="1.3")
@@ -353,7 +469,7 @@ class _View:
     @property
     def across(self):
         """True when a record's fields run left to right (a top-to-bottom drawing)."""
-        return self.rankdir == "TB"
+        return self.rankdir == "TB"  # (a wrapped drawing's rows run left to right: its fields stack)
 
     def is_current_op(self, operation):
         return self.step is not None and self.step.operation is operation
@@ -409,6 +525,10 @@ class _View:
             self.used.add("pending")
         if self.edge_labels and value.requires_grad and not self.large:
             attrs["label"] = _slot(text, width, COLORS["gradient"])
+        self.edge(tail, head, **attrs)
+
+    def edge(self, tail, head, **attrs):
+        self.links.append((tail, head))
         self.dot.edge(tail, head, **attrs)
 
     def legend_shown(self, entries):
@@ -490,12 +610,33 @@ class _View:
         """A node whose fill, if it is still ``kind``'s colour after its state's styles, puts ``kind`` in the legend."""
         if attrs.get("fillcolor") == COLORS.get(kind):
             self.used.add(kind)
+        self.box(name, label, **attrs)
+
+    def box(self, name, label, **attrs):
+        """Any node of the drawing: its fixed size is remembered (a wrapped drawing places the boxes itself)."""
+        self.sizes[name] = (float(attrs["width"]), float(attrs["height"]))
+        if self.rankdir == WRAP and attrs.get("shape") == "Mrecord":
+            label = "{" + label + "}"  # neato lays records out as top to bottom does: braces stack the fields
         self.dot.node(name, label, **attrs)
 
     def build(self):
         self.add_nodes()
+        if self.rankdir == WRAP:
+            self.place_in_rows()
         self.add_legend(self.legend_entries())
         return self.dot
+
+    def place_in_rows(self):
+        """Pin every box to its place in the rows (``_rows``): each row left to right, rows top to bottom."""
+        top = 0.0
+        for row in _rows(self.sizes, self.links, self.wrap_width):
+            height = max(self.sizes[name][1] for name in row)
+            left = 0.0
+            for name in row:
+                width = self.sizes[name][0]
+                self.dot.node(name, pos=f"{(left + width / 2) * 72:.1f},{-(top + height / 2) * 72:.1f}!")
+                left += width + WRAP_GAP
+            top += height + WRAP_ROW_GAP
 
     # ------------------------------------------------------------------ value nodes (both expression views)
     def value_fields(self, value, head):
@@ -551,8 +692,8 @@ class _ExpressionView(_View):
         vector = value.data is not None and np.ndim(value.data) > 0  # shortened like every vector in a drawing
         name = _fmt(value.data) if vector else value.name.replace("-", "−")
         self.used.add("data")
-        self.dot.node(value.id, name, shape="box", style="filled,rounded", fillcolor=COLORS["constant"],
-                      width=f"{max(0.4, _box_inches(name)):.2f}", height="0.28")
+        self.box(value.id, name, shape="box", style="filled,rounded", fillcolor=COLORS["constant"],
+                 width=f"{max(0.4, _box_inches(name)):.2f}", height="0.28")
 
     def add_operation(self, operation):
         symbol = _symbol(operation)
@@ -563,7 +704,7 @@ class _ExpressionView(_View):
             self.pending(attrs)
         if self.is_current_op(operation):
             self.current(attrs)
-        self.dot.node(operation.id, symbol, **attrs)
+        self.box(operation.id, symbol, **attrs)
         for value in operation.inputs:
             self.gradient_edge(value.id, operation.id, value, operation)
         out_edge = {}
@@ -572,7 +713,7 @@ class _ExpressionView(_View):
         elif operation.id in self.state.finished_ops:  # its backward ran: the gradient went through it
             out_edge = {"color": COLORS["gradient"], "dir": "back", "penwidth": "2"}
             self.used.add("gradient")
-        self.dot.edge(operation.id, operation.output.id, **out_edge)
+        self.edge(operation.id, operation.output.id, **out_edge)
 
     def legend_entries(self):
         return [
@@ -680,7 +821,7 @@ class _AutogradView(_View):
                 self.pending(attrs)
             saved_id = f"{operation.id}_saved{position}"
             self.node(saved_id, "\n".join(lines), "saved", attrs)
-            self.dot.edge(saved_id, operation.id, style="dotted", arrowhead="none", color="darkorange3")
+            self.edge(saved_id, operation.id, style="dotted", arrowhead="none", color="darkorange3")
 
     def add_output(self):
         output = self.graph.output
@@ -693,7 +834,7 @@ class _AutogradView(_View):
         self.node(f"out_{output.id}", label, "output", attrs)
         producer = self.node_of.get(output.id)
         if producer is not None:
-            self.dot.edge(producer, f"out_{output.id}", style="dashed", arrowhead="none", color=COLORS["pending"])
+            self.edge(producer, f"out_{output.id}", style="dashed", arrowhead="none", color=COLORS["pending"])
 
     @property
     def pending_label(self):

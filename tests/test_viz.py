@@ -31,7 +31,7 @@ def highlighted(source):
 
 
 def test_expression_view_shows_values_ops_and_grads(chain):
-    source = viz.draw(chain, compact=False).source
+    source = viz.draw(chain, compact=False, rankdir="LR").source  # (too wide for a column: wrapped by default)
     assert 'label="x | value 2 | grad −1.2267"' in source
     assert 'label="u | value 0.4692 | grad 1"' in source
     for name in ("PowBackward0", "SinBackward0", "ExpBackward0"):
@@ -183,6 +183,109 @@ def test_every_notebook_drawing_fits_a_column_at_natural_size(name):
     assert len(sizes) == 1  # one size for every step: the page never jumps
     width, height = sizes.pop()
     assert width <= viz.FIT[0] + 40 and height <= viz.FIT[1], (width, height)
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_WALKTHROUGHS)
+def test_only_a_drawing_that_fits_no_other_way_is_wrapped(name):
+    """Every notebook walkthrough above fits a column (and, compact, Present mode) by rank: none is wrapped."""
+    from minigrad.widgets.walkthrough import PRESENT_FIT
+
+    walk = NOTEBOOK_WALKTHROUGHS[name]()
+    for options in ({}, {"legend": False, "compact": True, "fit": PRESENT_FIT, "short_vectors": True}):
+        assert "layout=dot" in viz.draw(walk, step=0, **options).source, options
+
+
+HAND_WRITTEN_BCE = """
+import torch
+
+x = torch.tensor(6.7)
+y = torch.tensor(0.0)
+w = torch.tensor(1.0, requires_grad=True)
+b = torch.tensor(0.0, requires_grad=True)
+
+def binary_cross_entropy_loss(prediction, target):
+    epsilon = 1e-8
+    prediction = torch.clamp(prediction, epsilon, 1 - epsilon)
+    return -(target * torch.log(prediction) + (1 - target) * torch.log(1 - prediction))
+
+z = w * x + b
+y_pred = torch.sigmoid(z)
+loss = binary_cross_entropy_loss(y_pred, y)
+"""
+
+
+@pytest.fixture(scope="module")
+def hand_written_bce():
+    """07's neuron with its BCE written out by hand, in Present mode: 13 boxes, 1555 px in one row."""
+    from minigrad.widgets import Walkthrough as Widget
+
+    return Widget.from_code(HAND_WRITTEN_BCE, present=True)
+
+
+def rows_of(positions):
+    """Node ids row by row, each row left to right (Graphviz's y grows upwards)."""
+    rows = {}
+    for name, (x, y) in positions.items():
+        rows.setdefault(round(y), []).append((x, name))
+    return [[name for _, name in sorted(row)] for _, row in sorted(rows.items(), reverse=True)]
+
+
+def test_a_chain_too_long_for_a_projector_is_wrapped_into_rows_that_read_in_order(hand_written_bce):
+    """Rows like lines of text: every arrow runs forward in reading order (right along a row, or down to a
+    later row), a branch stays in one row, and the rows fit Voila's box at 1.65 × (1244 px) with room
+    for the equation (before: one row 2565 px wide, scrolled sideways by 1321 px)."""
+    from minigrad.widgets import layout
+
+    widget = hand_written_bce
+    digraph = widget._draw(0)
+    assert "layout=neato" in digraph.source
+    rows = rows_of(viz.layout_positions(digraph))
+    names = {value.id: value.name for value in widget.walk.graph.values}
+    assert [[names[n] for n in row] for row in rows] == [
+        ["w", "u", "b", "z", "y_pred"], ["v", "r", "s", "g"], ["p", "q", "h", "loss"]]
+    place = {name: (r, c) for r, row in enumerate(rows) for c, name in enumerate(row)}
+    edges = re.findall(r"^\s*(\w+) -> (\w+)", digraph.source, re.M)
+    assert len(edges) == 13 and all(place[tail] < place[head] for tail, head in edges)
+    width, height = viz.natural_size(widget.snapshot(1))
+    assert width * layout.PRESENT_SCALE <= 1240 and height * layout.PRESENT_SCALE <= 480, (width, height)
+    # in a notebook column (rows up to 864 px) the same rows: the branch p → q → h → loss is not cut
+    # after the fifth box of the second row, it goes on in a row of its own, as a word wrapped whole
+    column = viz.draw(widget.walk, step=0)
+    assert rows_of(viz.layout_positions(column)) == rows
+    assert viz.natural_size(viz.to_svg(column))[0] <= viz.FIT[0]
+
+
+def test_a_wrapped_drawing_stays_still_and_its_gradients_point_back(hand_written_bce):
+    widget = hand_written_bce
+    steps = len(widget.walk.steps)
+    forward = len(widget.walk.steps) - len(widget.walk.backward_steps)
+    positions = [viz.layout_positions(widget._draw(index)) for index in (0, forward - 1, forward, steps - 1)]
+    assert all(p == positions[0] for p in positions)  # first and last forward, first and last backward
+    sizes = {viz.natural_size(widget.snapshot(step)) for step in range(1, steps + 1)}
+    assert len(sizes) == 1  # the same box at every step: the page never jumps
+    last = widget._draw(steps - 1).source
+    inputs = {(value.id, operation.output.id) for operation in widget.walk.graph.operations
+              for value in operation.inputs if value.requires_grad}
+    assert {(tail, head) for tail, head, _ in gradient_edges(last)} == inputs  # each red arrow at its input
+
+
+@pytest.mark.parametrize("forced", ["dot", "wasm"])
+def test_both_renderers_draw_the_wrapped_rows(monkeypatch, hand_written_bce, forced):
+    """The boxes are pinned by us, so both renderers put them in the same places; only the arrows are theirs."""
+    from minigrad.widgets import layout
+
+    monkeypatch.setenv("MINIGRAD_RENDERER", forced)
+    svg = viz.to_svg(hand_written_bce._draw(12))
+    width, height = viz.natural_size(svg)
+    assert svg.count('class="node"') == 13 and svg.count('class="edge"') == 13
+    assert width * layout.PRESENT_SCALE <= 1240 and height * layout.PRESENT_SCALE <= 480, (forced, width, height)
+
+
+def test_rankdir_wrap_is_asked_for_by_name(chain):
+    source = viz.draw(chain, step=2, rankdir="wrap", compact=False).source
+    assert "layout=neato" in source and 'label="{x | value 2 | grad —}"' in source  # fields stacked in rows
+    with pytest.raises(ValueError, match="expression view only"):
+        viz.draw(chain, view="autograd", rankdir="wrap")
 
 
 def rgb(color):
