@@ -1,9 +1,9 @@
 """Small numeric helpers for the ops and the engine, written for the tiny arrays of the course.
 
 On a handful of values NumPy spends most of its time setting a call up, not computing:
-``1 - p`` converts the Python 1 afresh every time, and a reduction such as ``p.sum()``
-prepares an iterator for five numbers. These helpers avoid that set-up and give the
-same results (see each docstring for the precise promise).
+``1 - p`` converts the Python 1 afresh every time. These helpers avoid that set-up and give
+PyTorch's results (see each docstring for the precise promise), down to the order in which a sum
+adds its values.
 """
 
 import contextvars
@@ -11,8 +11,6 @@ import math
 import threading
 
 import numpy as np
-
-SMALL = 16  # up to this many values, Python's own loop beats NumPy's reduction machinery
 
 
 class Typed(dict):
@@ -36,15 +34,68 @@ ZERO, ONE = Typed(0), Typed(1)
 
 
 def total(values):
-    """The sum of all values, as a NumPy scalar of their dtype (``np.add.reduce`` over all axes).
+    """The sum of all values, as a NumPy scalar of their dtype, added in PyTorch's order.
 
-    A handful of floats in a row is summed by Python in double precision and rounded once to the dtype:
-    5x faster than NumPy's reduction, and at least as accurate (NumPy and PyTorch add float32
-    values in float32).
+    PyTorch's CPU sum (``cascade_sum``) of a contiguous row does not add left to right, and float
+    addition depends on the order: the same numbers added NumPy's way differ in the last digit about
+    half the time. So float32 and float64 values in a row are added the way PyTorch adds them
+    (``pytorch_order_sum``), up to where PyTorch starts adding in levels; more values, or integers (their
+    sum is exact anyway), NumPy's way.
     """
-    if values.ndim == 1 and values.size <= SMALL and values.dtype.kind == "f":
-        return ZERO[values.dtype] + sum(values.tolist())
+    if (values.dtype.kind == "f" and values.itemsize in (4, 8) and values.flags.c_contiguous
+            and values.size < CASCADE_VECTORS * (VECTOR_BYTES // values.itemsize)):
+        return pytorch_order_sum(values.reshape(-1))
     return np.add.reduce(values, axis=None)
+
+
+# PyTorch's order (aten/src/ATen/native/cpu/SumKernel.cpp, on a CPU with AVX2 as this one):
+# - fewer values than fit in one vector register (8 float32, 4 float64): four running sums, over
+#   values 0, 4, 8, ...; 1, 5, 9, ...; 2, 6, ...; 3, 7, ...; the values after the last whole group
+#   of four are added to the first sum; then the four are added in order (``row_sum``);
+# - more: the same done with whole vectors (8 running sums side by side, "lanes"), then the values
+#   after the last whole vector are added up from 0, then each lane's sum in turn.
+# From 64 whole vectors on (512 float32), PyTorch adds in levels, a cascade this leaves out: hence the limit.
+VECTOR_BYTES = 32  # an AVX2 register
+CASCADE_VECTORS = 64
+
+
+def pytorch_order_sum(row):
+    """The sum of a 1-D float array in PyTorch's order (see above), as a NumPy scalar of its dtype."""
+    lanes = VECTOR_BYTES // row.itemsize
+    zero = ZERO[row.dtype]
+    if row.size == 0:
+        return zero
+    if row.size < lanes:  # left to right in the order of _ONE_GROUP_ORDER (+ 0: PyTorch's sums start at +0)
+        return np.add.accumulate(row[_ONE_GROUP_ORDER[row.size]])[-1] + zero
+    whole = row.size // lanes * lanes
+    lanes_summed = _four_sums(row[:whole].reshape(-1, lanes), zero)
+    result = zero
+    for value in row[whole:]:  # the values after the last whole vector, then each lane's sum
+        result = result + value
+    for value in lanes_summed:
+        result = result + value
+    return result
+
+
+def _one_group_order(count):
+    """Fewer values than a vector holds: the four running sums start as values 0, 1, 2, 3, the values
+    after them go into the first, then the four are added in order; the same as adding left to right
+    in this order: 0, 4, 5, ..., 1, 2, 3 (and fewer than four values: simply in order)."""
+    return np.array(list(range(count)) if count < 4 else [0, *range(4, count), 1, 2, 3], dtype=np.intp)
+
+
+_ONE_GROUP_ORDER = [_one_group_order(count) for count in range(VECTOR_BYTES // 4)]
+
+
+def _four_sums(vectors, zero):
+    """PyTorch's ``row_sum`` of whole vectors: four running sums (lane by lane) over vectors 0, 4, 8, ...
+    / 1, 5, 9, ... / ..., the vectors after the last whole group of four added to the first, then the
+    four added in order. (NumPy reduces a 2-D array's first axis row after row, as PyTorch does.)"""
+    groups = len(vectors) // 4
+    sums = [zero + np.add.reduce(vectors[k:4 * groups:4], axis=0) if groups else zero for k in range(4)]
+    for vector in vectors[4 * groups:]:
+        sums[0] = sums[0] + vector
+    return ((sums[0] + sums[1]) + sums[2]) + sums[3]
 
 
 def smallest(values):

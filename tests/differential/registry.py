@@ -15,11 +15,12 @@ uninitialised values (``torch.empty``, ``rand_like``): only their dtype, shape a
 compared, and they are never an operand.
 
 ``exact=False`` marks ops whose float32 digits PyTorch takes from Intel MKL's vector maths
-(exp, log, sin, cos, tanh, sqrt, pow) or sums in another order (reductions, matrix products,
-the losses): minigrad computes the correctly rounded value, so their results may differ in
-the last bit. Values that depend on one are compared to a relative 1e-4 (NaN, ±inf and zeros
-still exactly) and their printed forms only when the values agree (see README, "How minigrad
-matches PyTorch"). Everything else must agree bit for bit.
+(exp, log, sin, cos, tanh, sqrt, pow) or sums in another order (reductions over a dim, matrix
+products, the losses; a whole tensor's sum and mean add in PyTorch's order and are exact):
+minigrad computes the correctly rounded value, so their results may differ in the last bit.
+Values that depend on one are compared to a relative 1e-4 (NaN, ±inf and zeros still exactly)
+and their printed forms only when the values agree (see README, "How minigrad matches PyTorch").
+Everything else must agree bit for bit.
 
 To add an op: one line, ``Op("torch.clamp({0}, {1}, {2})", "fnn")``.
 """
@@ -58,10 +59,10 @@ OPS = [
     Op("torch.neg({0})", "t"), Op("torch.reciprocal({0})", "t"), Op("{0}.reciprocal()", "t"),
     Op("F.sigmoid({0})", "t"), Op("F.relu({0})", "t"), Op("F.tanh({0})", "t", exact=False),
     # reductions
-    Op("{0}.sum()", "t", exact=False), Op("torch.sum({0})", "t", exact=False),
+    Op("{0}.sum()", "t"), Op("torch.sum({0})", "t"),
     Op("{0}.sum(dim={1})", "td", exact=False), Op("{0}.sum({1}, keepdim={2})", "tdk", exact=False),
-    Op("{0}.sum(keepdim={1})", "tk"), Op("{0}.sum(dim=None)", "t", exact=False),
-    Op("{0}.mean()", "t", exact=False), Op("torch.mean({0})", "t", exact=False),
+    Op("{0}.sum(keepdim={1})", "tk"), Op("{0}.sum(dim=None)", "t"),
+    Op("{0}.mean()", "t"), Op("torch.mean({0})", "t"),
     Op("{0}.mean(dim={1})", "td", exact=False), Op("{0}.mean({1}, keepdim={2})", "tdk", exact=False),
     # shapes and views
     Op("{0}.view(-1)", "t"), Op("{0}.reshape(-1)", "t"), Op("{0}.reshape(1, -1)", "t"), Op("{0}.flatten()", "t"),
