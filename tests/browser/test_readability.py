@@ -301,23 +301,28 @@ KEY_TO_PICTURE_JS = r"""
 async (root) => {
   const shown = () => [...root.querySelectorAll('.minigrad-graph svg')].find(s => s.getBoundingClientRect().width > 0);
   const handle = root.querySelector('.widget-slider .noUi-handle');
-  const result = {};
   window.__minigradKey = null;
   document.addEventListener('keydown', e => { window.__minigradKey = performance.now(); }, {capture: true, once: true});
-  // a new picture is a new <svg> element (the widget's HTML is replaced): only then is its text compared,
-  // since serialising the drawing at every DOM change (the equation's typesetting makes many) would itself
-  // slow the page being measured
+  // a new picture is a new <svg> element put into the page (the widget's HTML is replaced): only a batch of
+  // changes that adds one is looked at (is it shown, is its text another drawing's?), since measuring the
+  // page's layout or serialising the drawing at every change (the equation's typesetting makes many) would
+  // itself slow the page being measured
   const beforeElement = shown();
   const before = beforeElement.outerHTML;
+  const addsSvg = (records) => records.some(r => [...r.addedNodes].some(n => n.nodeType === 1
+      && (n.tagName.toLowerCase() === 'svg' || n.querySelector('svg'))));
   window.__minigradChanged = new Promise(resolve => {
-    const observer = new MutationObserver(() => {
+    const timeout = setTimeout(() => { observer.disconnect(); resolve(null); }, 10000);  // no new picture
+    const observer = new MutationObserver((records) => {
+      if (!addsSvg(records)) return;
       const svg = shown();
       if (svg && svg !== beforeElement && svg.outerHTML !== before) {
         observer.disconnect();
+        clearTimeout(timeout);
         resolve(performance.now());
       }
     });
-    observer.observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+    observer.observe(root, {subtree: true, childList: true});
   });
   handle.focus();
   return true;
@@ -328,15 +333,19 @@ async (root) => {
 def key_to_picture_ms(page, walks, presses=7):
     """{name: (median, times)}: ms from a key press on each walkthrough's first input slider to a changed
     picture of its current step. The walkthroughs take turns, press after press, so that a busy moment of
-    the machine slows them alike and their ratio means something."""
+    the machine slows them alike and their ratio means something. Each press comes a while after its slider
+    got the focus: focusing an output of another cell makes it JupyterLab's active cell, whose toolbar is
+    rebuilt (tens of ms of the page's time, a click's cost, not the key press's), and the other walkthrough's
+    later frames are drawn meanwhile."""
     times = {name: [] for name in walks}
     for _ in range(presses):
         for name, walk in walks.items():
             walk.evaluate(KEY_TO_PICTURE_JS)
+            page.wait_for_timeout(700)
             page.keyboard.press("ArrowRight")
             changed = page.evaluate("window.__minigradChanged")
+            assert changed is not None, f"{name}: the picture did not change within 10 s of a key press on an input"
             times[name].append(changed - page.evaluate("window.__minigradKey"))
-            page.wait_for_timeout(700)  # the other frames are drawn after the current one: let them finish
     return {name: (statistics.median(values), values) for name, values in times.items()}
 
 
