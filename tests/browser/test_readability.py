@@ -421,8 +421,9 @@ def check_notebook(page, panel, name):
                    for g in report["graphs"]]}, indent=1))
     if "frames_ms" in report:
         # frames=True keeps up with the live walkthrough (before: 145-227 ms against 40). The absolute target,
-        # 50 ms, holds on an idle machine; a CI box shared by several jobs adds its own wait to both, so the
-        # test compares the two and keeps a generous ceiling.
+        # 50 ms, holds on a quiet machine (38 / 40 ms median at load 5 on 2 cores); a CI box shared by several
+        # jobs adds its own wait to both (60-70 ms at load 4-6), so the test compares the two and keeps a
+        # generous ceiling: the 50 ms are reported in build/readability/04_neuron_bce.json, not asserted.
         frames, live = report["frames_ms"][0], report["live_ms"][0]
         assert frames <= 1.5 * live + 15 and max(frames, live) <= 250, report
     return report
