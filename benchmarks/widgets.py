@@ -26,6 +26,9 @@ class _LaterLoop:
     def call_soon(self, callback, *args):
         self.waiting.append((callback, args))
 
+    def call_later(self, delay, callback, *args):
+        self.waiting.append((callback, args))
+
     def run_all(self):
         while self.waiting:
             callback, args = self.waiting.pop(0)

@@ -545,6 +545,9 @@ def test_frames_draw_the_current_step_first_and_the_rest_later():
         def call_soon(self, callback, *args):
             self.waiting.append((callback, args))
 
+        def call_later(self, delay, callback, *args):
+            self.waiting.append((callback, args))
+
     loop = Later()
     frames = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0), frames=True)
     frames.step_slider.value = 5  # walk.steps[4]
@@ -562,3 +565,41 @@ def test_frames_draw_the_current_step_first_and_the_rest_later():
         walkthrough._running_loop = original
     fresh = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 1.5), frames=True)
     assert [c.value for c in frames.graph_frames.children[1:]] == [c.value for c in fresh.graph_frames.children[1:]]
+
+
+def test_frames_a_step_moved_to_before_its_frame_is_redrawn_is_drawn_at_once():
+    """The other frames come 0.15 s after the current one: a student who steps in between sees the new inputs."""
+    from minigrad.widgets import Walkthrough as Widget
+    from minigrad.widgets import walkthrough
+
+    class Later:
+        def __init__(self):
+            self.waiting = []
+
+        def call_later(self, delay, callback, *args):
+            assert delay == walkthrough.LATER_FRAMES_DELAY_S > 0
+            self.waiting.append((callback, args))
+
+        def call_soon(self, callback, *args):  # the job's next frame, on the loop's next turn
+            self.waiting.append((callback, args))
+
+    loop = Later()
+    frames = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0), frames=True)
+    fresh = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 1.0), frames=True)
+    new_pictures = [child.value for child in fresh.graph_frames.children[1:]]
+    frames.step_slider.value = 5
+    original, walkthrough._running_loop = walkthrough._running_loop, lambda: loop
+    try:
+        frames.sliders["x"].value = 1.0
+        assert len(loop.waiting) == 1  # the rest is left for later, in one job
+        assert [c.value == new for c, new in zip(frames.graph_frames.children[1:], new_pictures)].count(True) == 1
+        frames.step_slider.value = 2  # stepped to before the job ran: that frame is drawn now
+        assert frames.frame(frames.graph_frames, 1).value == new_pictures[1]
+        assert frames.frame(frames.equation_frames, 1).value == fresh.frame(fresh.equation_frames, 1).value
+        while loop.waiting:
+            callback, args = loop.waiting.pop(0)
+            callback(*args)
+    finally:
+        walkthrough._running_loop = original
+    assert [c.value for c in frames.graph_frames.children[1:]] == new_pictures
+    assert [c.value for c in frames.table_frames.children[1:]] == [c.value for c in fresh.table_frames.children[1:]]

@@ -22,7 +22,9 @@ as the walkthrough's tallest step, so stepping never moves the page.
 ``frames=True`` precomputes every step's drawing and equation and switches between them
 in the browser (``jslink``), so stepping keeps working in a saved notebook with no kernel.
 When an input moves, the current step's drawing is made first and sent at once; the other
-frames follow, one at a time, when the kernel is idle (so the picture keeps up with the slider).
+frames follow 0.15 s later, one at a time, when the kernel is idle (so the picture keeps up with
+the slider, and a slider dragged along redraws only the step shown); a step the student moves to
+before its frame is redrawn is drawn at once.
 """
 
 import asyncio
@@ -36,6 +38,7 @@ from .. import expr, trace, viz
 from . import layout
 from .guard import Guard, not_finite_reason
 
+LATER_FRAMES_DELAY_S = 0.15  # frames=True: the other frames start this long after the current one is sent
 PRESENT_FIT = (690, 270)  # CSS px at natural size: × PRESENT_SCALE fills 1280 × 720 with room for the equation
 
 
@@ -56,6 +59,7 @@ class Walkthrough(widgets.VBox):
         self.function = expr.parse(source) if isinstance(source, str) else source
         self.specs = dict(inputs)
         self._generation = 0  # bumped on every new walkthrough: a frame job of an older one stops
+        self._stale_frames = set()  # frames=True: the steps whose frames still show the inputs before a move
         self._build_controls(source, expression_box, view, show_saved, interval,
                              present_by_default() if present is None else present)
         self._rebuild_sliders()
@@ -285,7 +289,10 @@ class Walkthrough(widgets.VBox):
             for index in rest:
                 self._draw_frame(index)
         else:
-            loop.call_soon(self._draw_frames_later, self._generation, rest, loop)
+            self._stale_frames = set(rest)
+            # not at once: the current picture is still on its way (kernel -> server -> browser, each waiting for
+            # a core on a busy machine); drawing and sending a dozen more frames meanwhile would slow it down
+            loop.call_later(LATER_FRAMES_DELAY_S, self._draw_frames_later, self._generation, rest, loop)
 
     @property
     def frames_drawn(self):
@@ -298,6 +305,7 @@ class Walkthrough(widgets.VBox):
         return stack.children[index + 1]
 
     def _draw_frame(self, index):
+        self._stale_frames.discard(index)
         self.frame(self.graph_frames, index).value = self._graph_html(index)
         self.frame(self.equation_frames, index).value = layout.equation_html(self.walk.steps[index], self.walk,
                                                                              self._equation_px())
@@ -309,7 +317,8 @@ class Walkthrough(widgets.VBox):
             return
         index, rest = indices[0], indices[1:]
         try:
-            self._draw_frame(index)
+            if index in self._stale_frames:  # (not drawn already because the student stepped to it)
+                self._draw_frame(index)
         except Exception as error:  # noqa: BLE001 - a callback of the event loop: never let it escape
             self.frame(self.graph_frames, index).value = layout.error_html(f"could not draw step {index + 1}: {error}")
         if rest:
@@ -319,6 +328,8 @@ class Walkthrough(widgets.VBox):
         index = self._index(self.step)
         self.phase.value = self.walk.phase_label(index)
         if self.frames:
+            if index in self._stale_frames:  # stepped to a frame not yet redrawn for the inputs: draw it now
+                self._draw_frame(index)
             for stack in self._frame_stacks():
                 stack.selected_index = self.step
         else:

@@ -294,23 +294,28 @@ KEY_TO_PICTURE_JS = r"""
 async (root) => {
   const shown = () => [...root.querySelectorAll('.minigrad-graph svg')].find(s => s.getBoundingClientRect().width > 0);
   const handle = root.querySelector('.widget-slider .noUi-handle');
-  const result = {};
   window.__minigradKey = null;
   document.addEventListener('keydown', e => { window.__minigradKey = performance.now(); }, {capture: true, once: true});
-  // a new picture is a new <svg> element (the widget's HTML is replaced): only then is its text compared,
-  // since serialising the drawing at every DOM change (the equation's typesetting makes many) would itself
-  // slow the page being measured
+  // a new picture is a new <svg> element put into the page (the widget's HTML is replaced): only a batch of
+  // changes that adds one is looked at (is it shown, is its text another drawing's?), since measuring the
+  // page's layout or serialising the drawing at every change (the equation's typesetting makes many) would
+  // itself slow the page being measured
   const beforeElement = shown();
   const before = beforeElement.outerHTML;
+  const addsSvg = (records) => records.some(r => [...r.addedNodes].some(n => n.nodeType === 1
+      && (n.tagName.toLowerCase() === 'svg' || n.querySelector('svg'))));
   window.__minigradChanged = new Promise(resolve => {
-    const observer = new MutationObserver(() => {
+    const timeout = setTimeout(() => { observer.disconnect(); resolve(null); }, 10000);  // no new picture
+    const observer = new MutationObserver((records) => {
+      if (!addsSvg(records)) return;
       const svg = shown();
       if (svg && svg !== beforeElement && svg.outerHTML !== before) {
         observer.disconnect();
+        clearTimeout(timeout);
         resolve(performance.now());
       }
     });
-    observer.observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+    observer.observe(root, {subtree: true, childList: true});
   });
   handle.focus();
   return true;
@@ -318,18 +323,38 @@ async (root) => {
 """
 
 
+# JupyterLab's default rendering (windowingMode "contentVisibility"): each cell is laid out and painted on its
+# own, and a cell off the screen not at all. The tests' server turns it off ("none", conftest.py) so that every
+# check can see every cell; while a key press is timed, the cells are set as the default sets them (what a
+# student's JupyterLab does), else every frame of the page lays out and paints the whole notebook again.
+DEFAULT_RENDERING_JS = r"""
+(panel) => { for (const cell of panel.querySelectorAll('.jp-Cell')) {
+  cell.style.containIntrinsicSize = `auto ${cell.getBoundingClientRect().height}px`;
+  cell.style.contentVisibility = 'auto';
+  cell.style.contain = 'layout style paint'; } }
+"""
+ALL_CELLS_RENDERED_JS = r"""
+(panel) => { for (const cell of panel.querySelectorAll('.jp-Cell')) {
+  for (const name of ['contain-intrinsic-size', 'content-visibility', 'contain']) cell.style.removeProperty(name); } }
+"""
+
+
 def key_to_picture_ms(page, walks, presses=7):
     """{name: (median, times)}: ms from a key press on each walkthrough's first input slider to a changed
     picture of its current step. The walkthroughs take turns, press after press, so that a busy moment of
-    the machine slows them alike and their ratio means something."""
+    the machine slows them alike and their ratio means something. Each press comes a while after its slider
+    got the focus: focusing an output of another cell makes it JupyterLab's active cell, whose toolbar is
+    rebuilt (tens of ms of the page's time, a click's cost, not the key press's), and the other walkthrough's
+    later frames are drawn meanwhile."""
     times = {name: [] for name in walks}
     for _ in range(presses):
         for name, walk in walks.items():
             walk.evaluate(KEY_TO_PICTURE_JS)
+            page.wait_for_timeout(700)
             page.keyboard.press("ArrowRight")
             changed = page.evaluate("window.__minigradChanged")
+            assert changed is not None, f"{name}: the picture did not change within 10 s of a key press on an input"
             times[name].append(changed - page.evaluate("window.__minigradKey"))
-            page.wait_for_timeout(700)  # the other frames are drawn after the current one: let them finish
     return {name: (statistics.median(values), values) for name, values in times.items()}
 
 
@@ -377,7 +402,11 @@ def check_notebook(page, panel, name):
     if name == "03_three_links":
         report["zoom"] = check_zoom(page, walks.nth(0), name)
     if name == "04_neuron_bce":
-        timed = key_to_picture_ms(page, {"frames_ms": walks.nth(0), "live_ms": walks.nth(1)})  # frames=True, live
+        panel.evaluate(DEFAULT_RENDERING_JS)
+        try:
+            timed = key_to_picture_ms(page, {"frames_ms": walks.nth(0), "live_ms": walks.nth(1)})  # frames=True, live
+        finally:
+            panel.evaluate(ALL_CELLS_RENDERED_JS)
         report.update(timed)
     REPORT.mkdir(parents=True, exist_ok=True)
     (REPORT / f"{name}.json").write_text(json.dumps({k: v for k, v in report.items() if k != "graphs"} | {
@@ -385,8 +414,9 @@ def check_notebook(page, panel, name):
                    for g in report["graphs"]]}, indent=1))
     if "frames_ms" in report:
         # frames=True keeps up with the live walkthrough (before: 145-227 ms against 40). The absolute target,
-        # 50 ms, holds on an idle machine; a CI box shared by several jobs adds its own wait to both, so the
-        # test compares the two and keeps a generous ceiling.
+        # 50 ms, holds on a quiet machine (38 / 40 ms median at load 5 on 2 cores); a CI box shared by several
+        # jobs adds its own wait to both (60-70 ms at load 4-6), so the test compares the two and keeps a
+        # generous ceiling: the 50 ms are reported in build/readability/04_neuron_bce.json, not asserted.
         frames, live = report["frames_ms"][0], report["live_ms"][0]
         assert frames <= 1.5 * live + 15 and max(frames, live) <= 250, report
     return report
