@@ -510,6 +510,18 @@ def test_present_mode_shows_the_compact_drawing_big_and_hides_the_rest(monkeypat
     assert not Widget("x**2", x=2.0).present.value
 
 
+@pytest.mark.parametrize("frames", [False, True])
+def test_present_mode_shows_where_the_walkthrough_is_in_big_bold_text(frames):
+    from minigrad.widgets import Walkthrough as Widget
+
+    walk = Widget("exp(sin(x**2))", x=2.0, present=True, frames=frames)
+    labels = walk.phase_frames.children[1:] if frames else [walk.phase]
+    assert labels[0].value == "Forward 1 / 3"  # x², sin, exp
+    assert all(label.style.font_size == "20px" and label.style.font_weight == "bold" for label in labels)
+    walk.present.value = False
+    assert all(label.style.font_size is None and label.style.font_weight is None for label in labels)
+
+
 def test_present_mode_draws_a_batch_narrow_enough_for_a_projector(monkeypatch):
     """Five rows (04): vectors by their first value, so the drawing at 1.65 × fits 1280 px (Voila's box: 1250)."""
     from minigrad.widgets import Walkthrough as Widget

@@ -126,13 +126,13 @@ class Walkthrough(widgets.VBox):
             self.links += [widgets.jslink((self.step_slider, "value"), (stack, "selected_index"))
                            for stack in self._frame_stacks()]
         self.table_view = self.table_frames if self.frames else self.table
+        self.phase_view = self.phase_frames if self.frames else self.phase
         equation = layout.overlay([self.equation_sizer, self.equation_frames if self.frames else self.equation],
                                   "minigrad-equation")
 
         self.inputs_row = layout.row([self.expression_row, self.sliders_box])
         self.step_row = layout.row([self.play, self.previous_button, self.next_button, self.reset_button,
-                                    self.step_slider, self.phase_frames if self.frames else self.phase,
-                                    self.present])
+                                    self.step_slider, self.phase_view, self.present])
         self.options_row = layout.row([self.speed, self.view, self.saved])
         self.children = [self.inputs_row, self.step_row, self.options_row,
                          self.graph_frames if self.frames else self.graph, equation, self.table_view]
@@ -253,6 +253,7 @@ class Walkthrough(widgets.VBox):
             self.step_slider.max = self.play.max = count
             if self.frames:
                 self._build_frames(step - 1, later=inputs_moved)
+            self._style_phase_labels()
             self.step_slider.value = step
             self._refresh_step()
             if not inputs_moved:  # same structure, same heights: the sizer's maths is not typeset again
@@ -265,6 +266,13 @@ class Walkthrough(widgets.VBox):
         self.table_view.layout.display = hidden
         # the box hides, its message does not: a failure is said where the student is looking
         self.expression.layout.display = "none" if self.present.value or not self.show_box else None
+
+    def _style_phase_labels(self):
+        """"Forward 3 / 11" is how a room knows where the walkthrough is: in Present mode, big and bold."""
+        for label in self.phase_frames.children[1:] if self.frames else [self.phase]:
+            label.style.font_size = layout.PRESENT_PHASE_FONT if self.present.value else None
+            label.style.font_weight = "bold" if self.present.value else None
+        self.phase_view.layout.width = "190px" if self.present.value else (None if self.frames else "120px")
 
     def _build_frames(self, current, later):
         """Every step's drawing and equation; with ``later``, all but the ``current`` step's are made
