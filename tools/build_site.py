@@ -310,20 +310,37 @@ def kernel_wheels(site=None):
     return [w for w in sorted(folder.glob("*.whl")) if not w.name.startswith("widgetsnbextension-3.")]
 
 
+# the site's wheels the kernel itself needs as it starts (it installs comm by name otherwise)
+KERNEL_NEEDS = ("comm-",)
+# where site/kernel_startup.py finds what to load once the kernel has started
+AFTER_START_VARIABLE = "MINIGRAD_SITE_AFTER_START"
+
+
 def kernel_load_options(config, wheels):
-    """The kernel's loadPyodideOptions: everything a session needs, loaded in one go as Pyodide boots.
+    """The kernel's loadPyodideOptions: what the kernel itself needs, loaded in one go as Pyodide boots.
 
     Pyodide's packages by name; the kernel's wheels, the site's and the cache by address. Loaded this way
     they download and unpack side by side while the page renders, where the kernel would otherwise
-    install its own three and then the setup cell minigrad-lab's tree one resolver run after another
-    (their piplite.install calls still run, and find everything installed).
+    install its own three one resolver run after another (their piplite.install calls still run, and
+    find everything installed). The course's packages (bundle.toml's ``after_start``: numpy, matplotlib,
+    Pillow, and the site's wheels: minigrad-lab, ipywidgets, ...) are not among them: their addresses go
+    to site/kernel_startup.py (in ``env``), which loads them right after the kernel is up.
     """
-    addresses = ([f"pypi/{w.name}" for w in kernel_wheels()] +
-                 [f"{FROM_KERNEL_WORKER}pypi/{w.name}" for w in wheels] +
+    after_start = config["pyodide"]["after_start"]
+    site_addresses = [f"{FROM_KERNEL_WORKER}pypi/{w.name}" for w in wheels]
+    at_start = [a for a in site_addresses if a.rpartition("/")[2].startswith(KERNEL_NEEDS)]
+    addresses = ([f"pypi/{w.name}" for w in kernel_wheels()] + at_start +
                  [f"{FROM_KERNEL_WORKER}static/pyodide/{CACHE_WHEEL}"])
     site_packages = "/lib/python3.12/site-packages"
-    return {"packages": config["pyodide"]["packages"] + addresses,
-            "env": {"IPYTHONDIR": f"{site_packages}/{CACHE_PACKAGE}/ipython"}}
+    return {"packages": [p for p in config["pyodide"]["packages"] if p not in after_start] + addresses,
+            "env": {"IPYTHONDIR": f"{site_packages}/{CACHE_PACKAGE}/ipython",
+                    AFTER_START_VARIABLE: json.dumps(after_start + [a for a in site_addresses if a not in at_start])}}
+
+
+def loaded_by_the_kernel(kernel):
+    """Every package the kernel's settings load: as Pyodide boots, then right after the kernel starts."""
+    options = kernel.get("loadPyodideOptions", {})
+    return options.get("packages", []) + json.loads(options.get("env", {}).get(AFTER_START_VARIABLE, "[]"))
 
 
 def site_wheels(site):
@@ -486,7 +503,7 @@ def check_site(site=OUTPUT):
         problems.append(f"the kernel loads Pyodide from {kernel.get('pyodideUrl')!r}, not from the site")
     worker = site / KERNEL_STATIC
     problems += [f"the kernel loads {address}, which the site does not hold" for address in
-                 kernel.get("loadPyodideOptions", {}).get("packages", [])
+                 loaded_by_the_kernel(kernel)
                  if address.endswith(".whl") and not (worker / address).resolve().is_file()]
     pyodide = site / "static" / "pyodide"
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
