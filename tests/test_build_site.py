@@ -195,6 +195,24 @@ def test_the_run_all_patch_fits_only_the_pinned_jupyterlite(tmp_path):
         build_site.patch_run_all(tmp_path, {})
 
 
+def test_the_kernel_start_patch_takes_ssl_off_the_kernels_list_wherever_it_is(tmp_path):
+    folder = tmp_path / build_site.KERNEL_STATIC
+    folder.mkdir(parents=True)
+    old, new = build_site.KERNEL_START_PATCH
+    (folder / "352.js").write_text(f"a=1,n={old};b=2")
+    (folder / "592.js").write_text(f"x={old},y={old}")
+    (folder / "154.js").write_text("nothing of the kind")
+    provenance = {}
+    build_site.patch_kernel_start(tmp_path, provenance)
+    assert (folder / "352.js").read_text() == f"a=1,n={new};b=2"
+    assert (folder / "592.js").read_text() == f"x={new},y={new}"
+    assert (folder / "154.js").read_text() == "nothing of the kind"
+    assert '"ssl"' not in new and new.replace('"sqlite3"', '"ssl","sqlite3"') == old
+    assert sorted(provenance) == [f"{build_site.KERNEL_STATIC.as_posix()}/{name}" for name in ("352.js", "592.js")]
+    with pytest.raises(build_site.BuildError, match="fits jupyterlite-pyodide-kernel 0.6.1 only"):
+        build_site.patch_kernel_start(tmp_path, {})  # patched already: nothing left to patch
+
+
 def fake_pyc(source, flags=0b11, magic=b"\xcb\r\r\n"):
     """A pyc header as Python 3.12 writes it (PEP 552): magic, flags, the source's hash; no code needed."""
     import _imp

@@ -474,6 +474,30 @@ def patch_run_all(site, provenance):
         "after a cell tagged raises-exception, as in JupyterLab)")
 
 
+# The Pyodide kernel installs, as it starts, a list of packages it takes for granted; ssl is one of them,
+# though nothing the kernel or the course runs imports it (a browser tab has no sockets for it to wrap),
+# and ssl brings OpenSSL's two WebAssembly libraries, loaded before the kernel is ready: about 2 s of a
+# first kernel's start on a busy 2-core machine, and 2.6 MB of the site. The build takes it off that list
+# (everywhere the kernel's bundles hold it: its Web Worker, and the copies inlined in its other chunks)
+# and the site does not ship it.
+KERNEL_START_PATCH = ('["ssl","sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]',
+                      '["sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]')
+
+
+def patch_kernel_start(site, provenance):
+    """Apply KERNEL_START_PATCH to every kernel bundle holding its text, or stop the build if none does."""
+    old, new = KERNEL_START_PATCH
+    holders = [p for p in sorted((site / KERNEL_STATIC).glob("*.js")) if old in p.read_text(encoding="utf-8")]
+    if not holders:
+        raise BuildError(f"no bundle of the Pyodide kernel holds {old!r}: KERNEL_START_PATCH fits "
+                         "jupyterlite-pyodide-kernel 0.6.1 only")
+    for bundle_path in holders:
+        bundle_path.write_text(bundle_path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        provenance[bundle_path.relative_to(site).as_posix()] = (
+            "PyPI jupyterlite-pyodide-kernel==0.6.1, patched by tools/build_site.py (KERNEL_START_PATCH: the "
+            "kernel does not install ssl as it starts)")
+
+
 # Font Awesome's fallback formats for browsers of the last decade (Internet Explorer's .eot, old iOS's SVG
 # fonts, bare .ttf): every browser JupyterLite runs in takes the .woff2 listed before them. 2.2 MB of 60.
 LEGACY_FONTS = ("*.eot", "fa-*.svg", "fa-*.ttf")
@@ -600,6 +624,7 @@ def build():
     log(f"{len(wheels)} wheels, {len(names)} notebooks: jupyter lite build")
     lite_build(wheels, STAGE / "files")
     patch_run_all(OUTPUT, provenance)
+    patch_kernel_start(OUTPUT, provenance)
     drop_legacy_fonts(OUTPUT)
     shutil.copy(OUTPUT / "lab" / "favicon.ico", OUTPUT / "favicon.ico")  # browsers ask the site's root for it
     stage_bytecode(config, OUTPUT, provenance)

@@ -160,8 +160,8 @@ def main(argv=None):
                 results[site].append(ready)
                 print(f"{site}: run {run + 1}: kernel ready {ready:.1f} s (load average {load:.2f} before, "
                       f"{os.getloadavg()[0]:.2f} after)", flush=True)
-                if not args.quiet:
-                    for when, what in events:
+                for when, what in events:
+                    if not args.quiet or what.startswith(("PAGE ERROR", "console error")):
                         print(f"  {when:7.2f}  {what}")
                 if trace:
                     busiest(trace)
