@@ -139,6 +139,7 @@ def test_the_kernel_boots_with_its_own_packages_and_loads_the_courses_right_afte
     assert f"../../../../static/pyodide/{build_site.CACHE_WHEEL}" in at_boot  # its startup file, its bytecode
     assert {"numpy", "matplotlib", "pillow"} <= set(after_start) and not {"numpy", "matplotlib"} & set(at_boot)
     assert "../../../../pypi/minigrad_lab-0.1.0-py3-none-any.whl" in after_start
+    assert f"../../../../static/pyodide/{build_site.COURSE_CACHE_WHEEL}" in after_start  # numpy's bytecode, ...
     everything = build_site.loaded_by_the_kernel({"loadPyodideOptions": options})
     assert set(config["pyodide"]["packages"]) <= set(everything) and len(everything) == len(set(everything))
     assert not [p for p in everything if "://" in p or p.startswith("/")]  # on the site, wherever it is served

@@ -281,12 +281,17 @@ def stage_notebooks(folder):
 # imported (IPython, NumPy, matplotlib, ipywidgets, minigrad: 6 to 8 s of a kernel's start on a 2-core
 # laptop) and matplotlib built its font list. site/bytecode.js boots the site's own Pyodide in Node.js
 # once, at build time, imports what a session imports, and writes both; the site ships them:
-# - the wheel minigrad-site-cache (the .pyc of the site-packages modules, beside where their sources will
-#   be, matplotlib's font list and site/kernel_startup.py), loaded by Pyodide with the kernel's packages;
+# - the wheel minigrad-site-cache (the .pyc of the site-packages modules the kernel's start imports,
+#   beside where their sources will be, and site/kernel_startup.py), loaded by Pyodide with the kernel's
+#   packages, and the wheel minigrad-site-cache-course (the .pyc of the rest: numpy, matplotlib, minigrad,
+#   ..., and matplotlib's font list), loaded with the course's packages as the first cell runs;
 # - python_stdlib.zip: npm's, every file unchanged, with a .pyc beside each standard module a session uses.
 # Each .pyc is checked-hash (PEP 552): Python takes it only if its source's hash matches, else compiles.
 CACHE_WHEEL = "minigrad_site_cache-1-py3-none-any.whl"
-CACHE_PACKAGE = "minigrad_site_cache"
+COURSE_CACHE_WHEEL = "minigrad_site_cache_course-1-py3-none-any.whl"
+CACHE_PACKAGE = "minigrad_site_cache"  # both wheels write into this folder (the course's: its font list)
+# site/bytecode.py's stages whose modules the kernel imports before it is ready
+KERNEL_STAGES = ("Pyodide's start", "the kernel's start")
 # the kernel's Web Worker runs from extensions/@jupyterlite/pyodide-kernel-extension/static/, and Pyodide
 # resolves a package's address against it: the kernel's own wheels are in pypi/ there, the site's in the
 # site's pypi/, Pyodide's in static/pyodide/
@@ -319,12 +324,12 @@ AFTER_START_VARIABLE = "MINIGRAD_SITE_AFTER_START"
 def kernel_load_options(config, wheels):
     """The kernel's loadPyodideOptions: what the kernel itself needs, loaded in one go as Pyodide boots.
 
-    Pyodide's packages by name; the kernel's wheels, the site's and the cache by address. Loaded this way
+    Pyodide's packages by name; the kernel's wheels, the site's and the caches by address. Loaded this way
     they download and unpack side by side while the page renders, where the kernel would otherwise
     install its own three one resolver run after another (their piplite.install calls still run, and
     find everything installed). The course's packages (bundle.toml's ``after_start``: numpy, matplotlib,
-    Pillow, and the site's wheels: minigrad-lab, ipywidgets, ...) are not among them: their addresses go
-    to site/kernel_startup.py (in ``env``), which loads them right after the kernel is up.
+    Pillow, the site's wheels: minigrad-lab, ipywidgets, ..., and their bytecode) are not among them:
+    their addresses go to site/kernel_startup.py (in ``env``), which loads them as the first cell runs.
     """
     after_start = config["pyodide"]["after_start"]
     site_addresses = [f"{FROM_KERNEL_WORKER}pypi/{w.name}" for w in wheels]
@@ -334,11 +339,12 @@ def kernel_load_options(config, wheels):
     site_packages = "/lib/python3.12/site-packages"
     return {"packages": [p for p in config["pyodide"]["packages"] if p not in after_start] + addresses,
             "env": {"IPYTHONDIR": f"{site_packages}/{CACHE_PACKAGE}/ipython",
-                    AFTER_START_VARIABLE: json.dumps(after_start + [a for a in site_addresses if a not in at_start])}}
+                    AFTER_START_VARIABLE: json.dumps(after_start + [a for a in site_addresses if a not in at_start] +
+                                                     [f"{FROM_KERNEL_WORKER}static/pyodide/{COURSE_CACHE_WHEEL}"])}}
 
 
 def loaded_by_the_kernel(kernel):
-    """Every package the kernel's settings load: as Pyodide boots, then right after the kernel starts."""
+    """Every package the kernel's settings load: as Pyodide boots, then as the first cell runs."""
     options = kernel.get("loadPyodideOptions", {})
     return options.get("packages", []) + json.loads(options.get("env", {}).get(AFTER_START_VARIABLE, "[]"))
 
@@ -402,23 +408,31 @@ def stage_bytecode(config, site, provenance):
         fonts = out / "site-packages" / "matplotlib" / "fontlist.json"
         if not fonts.exists():
             raise BuildError("site/bytecode.js wrote no matplotlib/fontlist.json")
-        files = {f"{CACHE_PACKAGE}/fontlist.json": fonts.read_bytes(),
-                 f"{CACHE_PACKAGE}/{KERNEL_STARTUP}": (SITE_CONFIG / "kernel_startup.py").read_bytes(),
+        files = {f"{CACHE_PACKAGE}/{KERNEL_STARTUP}": (SITE_CONFIG / "kernel_startup.py").read_bytes(),
                  f"{CACHE_PACKAGE}/__init__.py": (
                      b'"""The site\'s bytecode of the modules a session imports, matplotlib\'s font list and the '
                      b'kernel\'s startup file: made by tools/build_site.py."""\n')}
+        course_files = {f"{CACHE_PACKAGE}/fontlist.json": fonts.read_bytes()}
         size_now = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-        budget = BYTECODE_FILLS_UP_TO_MEGABYTES * 1e6 - size_now - sum(len(zlib.compress(d)) for d in files.values())
+        budget = BYTECODE_FILLS_UP_TO_MEGABYTES * 1e6 - size_now - sum(
+            len(zlib.compress(d)) for d in [*files.values(), *course_files.values()])
         listed = json.loads((out / "bytecode.json").read_text())
         shipped, left = bytecode_within(listed, out, budget)
-        files.update({entry["path"]: data for entry, data in shipped if entry["kind"] == "site-packages"})
+        for entry, data in shipped:
+            if entry["kind"] == "site-packages":
+                (files if entry["stage"] in KERNEL_STAGES else course_files)[entry["path"]] = data
         _wheel(site / "static" / "pyodide", "minigrad-site-cache", "1", files,
-               "Bytecode and matplotlib's font list for minigrad's JupyterLite site")
+               "Bytecode of the kernel's start and its startup file, for minigrad's JupyterLite site")
+        _wheel(site / "static" / "pyodide", "minigrad-site-cache-course", "1", course_files,
+               "Bytecode of the course's modules and matplotlib's font list, for minigrad's JupyterLite site")
         add_stdlib_bytecode(site / STDLIB_ZIP, {entry["path"]: data for entry, data in shipped
                                                 if entry["kind"] == "stdlib"})
     provenance[f"static/pyodide/{CACHE_WHEEL}"] = (
         "built by tools/build_site.py: bytecode compiled by this site's Pyodide (site/bytecode.js) from the "
-        "sources of the site's own packages, and matplotlib's font list")
+        "sources of the site's own packages (those the kernel's start imports), and site/kernel_startup.py")
+    provenance[f"static/pyodide/{COURSE_CACHE_WHEEL}"] = (
+        "built by tools/build_site.py: bytecode compiled by this site's Pyodide (site/bytecode.js) from the "
+        "sources of the site's own packages (the course's), and matplotlib's font list")
     provenance[STDLIB_ZIP] = (f"npm {config['npm']['pyodide']['spec']}, every file unchanged, with bytecode added "
                               "beside the standard modules a session imports (site/bytecode.js)")
     log(summary)

@@ -4,13 +4,14 @@
 
 For each run (a new headless Chromium, an empty cache, as a first visit), it serves SITE (build/site by
 default) on 127.0.0.1, opens ``lab/index.html?path=<first notebook>`` as tests/browser/test_site.py does,
-and waits for the same "kernel ready" (the status bar's Idle, and the kernel's Python answering a
-request). Printed, in seconds from the page's request: the page's own milestones (JupyterLab's app
-object, the service worker, the kernel's Web Worker), every download (HTML, JupyterLab's scripts, the
-wasm, the wheels), Pyodide's own "Loading"/"Loaded" lines, and the kernel ready. With ``--trace`` the
-first run also writes a Chromium performance trace and prints the busiest work on each thread (the page's
-main thread, the kernel's worker). Several sites given: their runs alternate, so that a busy moment of
-this shared machine slows each alike. Nothing is fetched from anywhere but 127.0.0.1.
+waits for the same "kernel ready" (the status bar's Idle, and the kernel's Python answering a request),
+then runs the notebook's first cell (the site's setup cell) and waits for it to finish. Printed, in
+seconds from the page's request: the page's own milestones (JupyterLab's app object, the service
+worker, the kernel's Web Worker), every download (HTML, JupyterLab's scripts, the wasm, the wheels),
+Pyodide's own "Loading"/"Loaded" lines, the kernel ready and the first cell done. With ``--trace`` the
+first run also writes a Chromium performance trace and prints the busiest work on each thread (the
+page's main thread, the kernel's worker). Several sites given: their runs alternate, so that a busy
+moment of this shared machine slows each alike. Nothing is fetched from anywhere but 127.0.0.1.
 """
 
 import argparse
@@ -76,7 +77,7 @@ def serve(site):
 
 
 def one_visit(playwright, url, trace_path=None):
-    """One first visit: (seconds to a ready kernel, sorted list of (seconds, what) events)."""
+    """One first visit: (seconds to a ready kernel, to its first cell done, sorted (seconds, what) events)."""
     browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
@@ -107,6 +108,14 @@ def one_visit(playwright, url, trace_path=None):
                      .requestIsComplete({code: 'x = 1'})""")
     ready = at()
     events.append((ready, "KERNEL READY"))
+    # then the notebook's first cell (the site's setup cell: minigrad and Graphviz ready), as a student runs it
+    page.evaluate("""() => { const panel = window.jupyterapp.shell.currentWidget;
+        panel.content.activeCellIndex = 0; window.jupyterapp.commands.execute('notebook:run-cell'); }""")
+    page.wait_for_function("""() => { const prompt = document.querySelector(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt');
+        return prompt && /\\[1\\]/.test(prompt.textContent); }""", timeout=180_000, polling=50)
+    first_cell = at()
+    events.append((first_cell, "FIRST CELL DONE"))
     origin = page.evaluate("performance.timeOrigin") / 1000 - started_wall
     for what, when in page.evaluate("window.__minigradMarks"):
         events.append((origin + when / 1000, f"page: {what}"))
@@ -120,7 +129,7 @@ def one_visit(playwright, url, trace_path=None):
     if trace_path:
         browser.stop_tracing()
     browser.close()
-    return ready, sorted(events)
+    return ready, first_cell, sorted(events)
 
 
 def busiest(trace_path, top=25):
@@ -156,17 +165,19 @@ def main(argv=None):
             for site, server in zip(args.sites, servers):
                 load = os.getloadavg()[0]
                 trace = args.trace if args.trace and run == 0 and site == args.sites[0] else None
-                ready, events = one_visit(playwright, f"http://127.0.0.1:{server.server_port}", trace)
-                results[site].append(ready)
-                print(f"{site}: run {run + 1}: kernel ready {ready:.1f} s (load average {load:.2f} before, "
-                      f"{os.getloadavg()[0]:.2f} after)", flush=True)
+                ready, first_cell, events = one_visit(playwright, f"http://127.0.0.1:{server.server_port}", trace)
+                results[site].append((ready, first_cell))
+                print(f"{site}: run {run + 1}: kernel ready {ready:.1f} s, first cell done {first_cell:.1f} s "
+                      f"(load average {load:.2f} before, {os.getloadavg()[0]:.2f} after)", flush=True)
                 for when, what in events:
                     if not args.quiet or what.startswith(("PAGE ERROR", "console error")):
                         print(f"  {when:7.2f}  {what}")
                 if trace:
                     busiest(trace)
     for site, times in results.items():
-        print(f"{site}: kernel ready {' / '.join(f'{t:.1f}' for t in times)} s, median {statistics.median(times):.1f}")
+        for index, what in enumerate(("kernel ready", "first cell done")):
+            each = [t[index] for t in times]
+            print(f"{site}: {what} {' / '.join(f'{t:.1f}' for t in each)} s, median {statistics.median(each):.1f}")
     for server in servers:
         server.shutdown()
 
