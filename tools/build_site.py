@@ -55,8 +55,8 @@ SETUP_TAG = "minigrad-site-setup"
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 PYODIDE_KERNELSPEC = {"display_name": "Python (Pyodide)", "language": "python", "name": "python"}
 SETUP_CELL = """\
-# This browser tab's set-up (the site adds this cell; JupyterLab needs none): the site's kernel came
-# with minigrad; this starts Graphviz in the tab. Nothing comes from the internet.
+# This browser tab's set-up (the site adds this cell; JupyterLab needs none): it loads minigrad, NumPy
+# and matplotlib into the kernel and starts Graphviz in the tab, all from the site, nothing from the internet.
 import minigrad.render_browser
 await minigrad.render_browser.load()"""
 
