@@ -128,23 +128,30 @@ def test_the_stdlib_keeps_every_file_and_gains_bytecode_beside_its_sources(tmp_p
         build_site.add_stdlib_bytecode(stdlib, {"nowhere.pyc": b"bytecode"})
 
 
-def test_the_kernel_loads_everything_as_it_boots_from_the_site_itself():
+def test_the_kernel_boots_with_its_own_packages_and_loads_the_courses_right_after():
     config = build_site.bundle()
     wheels = [pathlib.Path("minigrad_lab-0.1.0-py3-none-any.whl"), pathlib.Path("comm-0.2.3-py3-none-any.whl")]
     options = build_site.kernel_load_options(config, wheels)
-    packages = options["packages"]
-    assert set(config["pyodide"]["packages"]) <= set(packages)  # micropip, ipython, numpy, matplotlib, ...
-    assert "../../../../pypi/minigrad_lab-0.1.0-py3-none-any.whl" in packages
-    assert f"../../../../static/pyodide/{build_site.CACHE_WHEEL}" in packages
-    assert not [p for p in packages if "://" in p or p.startswith("/")]  # on the site, wherever it is served
+    at_boot = options["packages"]
+    after_start = json.loads(options["env"][build_site.AFTER_START_VARIABLE])
+    assert {"micropip", "ipython", "jedi"} <= set(at_boot)  # the kernel's own: it starts with them
+    assert "../../../../pypi/comm-0.2.3-py3-none-any.whl" in at_boot  # else the kernel installs it by name
+    assert f"../../../../static/pyodide/{build_site.CACHE_WHEEL}" in at_boot  # its startup file, its bytecode
+    assert {"numpy", "matplotlib", "pillow"} <= set(after_start) and not {"numpy", "matplotlib"} & set(at_boot)
+    assert "../../../../pypi/minigrad_lab-0.1.0-py3-none-any.whl" in after_start
+    assert f"../../../../static/pyodide/{build_site.COURSE_CACHE_WHEEL}" in after_start  # numpy's bytecode, ...
+    everything = build_site.loaded_by_the_kernel({"loadPyodideOptions": options})
+    assert set(config["pyodide"]["packages"]) <= set(everything) and len(everything) == len(set(everything))
+    assert not [p for p in everything if "://" in p or p.startswith("/")]  # on the site, wherever it is served
     assert options["env"]["IPYTHONDIR"].endswith(f"{build_site.CACHE_PACKAGE}/ipython")
 
 
-def minimal_site(folder, pyodide_url="./static/pyodide/pyodide.js", fallback=True, packages=()):
+def minimal_site(folder, pyodide_url="./static/pyodide/pyodide.js", fallback=True, packages=(), after_start=()):
     (folder / "static" / "pyodide").mkdir(parents=True)
     (folder / "static" / "pyodide" / "pyodide-lock.json").write_text(json.dumps({"packages": {}}))
+    env = {build_site.AFTER_START_VARIABLE: json.dumps(list(after_start))}
     settings = {build_site.KERNEL_PLUGIN: {"pyodideUrl": pyodide_url, "disablePyPIFallback": fallback,
-                                           "loadPyodideOptions": {"packages": list(packages)}}}
+                                           "loadPyodideOptions": {"packages": list(packages), "env": env}}}
     (folder / "jupyter-lite.json").write_text(json.dumps({"jupyter-config-data": {"litePluginSettings": settings}}))
     return folder
 
@@ -160,6 +167,12 @@ def test_check_site_refuses_a_kernel_package_the_site_does_not_hold(tmp_path):
     (site / "pypi").mkdir()
     build_site._wheel(site / "pypi", "gone", "1.0", {"gone.py": b""}, "a wheel")
     assert build_site.check_site(site) > 0
+
+
+def test_check_site_refuses_a_package_loaded_after_the_start_that_the_site_does_not_hold(tmp_path):
+    site = minimal_site(tmp_path, after_start=["numpy", "../../../../pypi/late-1.0-py3-none-any.whl"])
+    with pytest.raises(build_site.BuildError, match="late-1.0-py3-none-any.whl, which the site does not hold"):
+        build_site.check_site(site)
 
 
 @pytest.mark.parametrize("defect, message", [
@@ -181,6 +194,24 @@ def test_the_run_all_patch_fits_only_the_pinned_jupyterlite(tmp_path):
     (tmp_path / "build" / "100.js").write_text("no such code here")
     with pytest.raises(build_site.BuildError, match="fits jupyterlite-core 0.6.4 only"):
         build_site.patch_run_all(tmp_path, {})
+
+
+def test_the_kernel_start_patch_takes_ssl_off_the_kernels_list_wherever_it_is(tmp_path):
+    folder = tmp_path / build_site.KERNEL_STATIC
+    folder.mkdir(parents=True)
+    old, new = build_site.KERNEL_START_PATCH
+    (folder / "352.js").write_text(f"a=1,n={old};b=2")
+    (folder / "592.js").write_text(f"x={old},y={old}")
+    (folder / "154.js").write_text("nothing of the kind")
+    provenance = {}
+    build_site.patch_kernel_start(tmp_path, provenance)
+    assert (folder / "352.js").read_text() == f"a=1,n={new};b=2"
+    assert (folder / "592.js").read_text() == f"x={new},y={new}"
+    assert (folder / "154.js").read_text() == "nothing of the kind"
+    assert '"ssl"' not in new and new.replace('"sqlite3"', '"ssl","sqlite3"') == old
+    assert sorted(provenance) == [f"{build_site.KERNEL_STATIC.as_posix()}/{name}" for name in ("352.js", "592.js")]
+    with pytest.raises(build_site.BuildError, match="fits jupyterlite-pyodide-kernel 0.6.1 only"):
+        build_site.patch_kernel_start(tmp_path, {})  # patched already: nothing left to patch
 
 
 def fake_pyc(source, flags=0b11, magic=b"\xcb\r\r\n"):

@@ -55,8 +55,8 @@ SETUP_TAG = "minigrad-site-setup"
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 PYODIDE_KERNELSPEC = {"display_name": "Python (Pyodide)", "language": "python", "name": "python"}
 SETUP_CELL = """\
-# This browser tab's set-up (the site adds this cell; JupyterLab needs none): the site's kernel came
-# with minigrad; this starts Graphviz in the tab. Nothing comes from the internet.
+# This browser tab's set-up (the site adds this cell; JupyterLab needs none): it loads minigrad, NumPy
+# and matplotlib into the kernel and starts Graphviz in the tab, all from the site, nothing from the internet.
 import minigrad.render_browser
 await minigrad.render_browser.load()"""
 
@@ -281,12 +281,17 @@ def stage_notebooks(folder):
 # imported (IPython, NumPy, matplotlib, ipywidgets, minigrad: 6 to 8 s of a kernel's start on a 2-core
 # laptop) and matplotlib built its font list. site/bytecode.js boots the site's own Pyodide in Node.js
 # once, at build time, imports what a session imports, and writes both; the site ships them:
-# - the wheel minigrad-site-cache (the .pyc of the site-packages modules, beside where their sources will
-#   be, matplotlib's font list and site/kernel_startup.py), loaded by Pyodide with the kernel's packages;
+# - the wheel minigrad-site-cache (the .pyc of the site-packages modules the kernel's start imports,
+#   beside where their sources will be, and site/kernel_startup.py), loaded by Pyodide with the kernel's
+#   packages, and the wheel minigrad-site-cache-course (the .pyc of the rest: numpy, matplotlib, minigrad,
+#   ..., and matplotlib's font list), loaded with the course's packages as the first cell runs;
 # - python_stdlib.zip: npm's, every file unchanged, with a .pyc beside each standard module a session uses.
 # Each .pyc is checked-hash (PEP 552): Python takes it only if its source's hash matches, else compiles.
 CACHE_WHEEL = "minigrad_site_cache-1-py3-none-any.whl"
-CACHE_PACKAGE = "minigrad_site_cache"
+COURSE_CACHE_WHEEL = "minigrad_site_cache_course-1-py3-none-any.whl"
+CACHE_PACKAGE = "minigrad_site_cache"  # both wheels write into this folder (the course's: its font list)
+# site/bytecode.py's stages whose modules the kernel imports before it is ready
+KERNEL_STAGES = ("Pyodide's start", "the kernel's start")
 # the kernel's Web Worker runs from extensions/@jupyterlite/pyodide-kernel-extension/static/, and Pyodide
 # resolves a package's address against it: the kernel's own wheels are in pypi/ there, the site's in the
 # site's pypi/, Pyodide's in static/pyodide/
@@ -310,20 +315,38 @@ def kernel_wheels(site=None):
     return [w for w in sorted(folder.glob("*.whl")) if not w.name.startswith("widgetsnbextension-3.")]
 
 
-def kernel_load_options(config, wheels):
-    """The kernel's loadPyodideOptions: everything a session needs, loaded in one go as Pyodide boots.
+# the site's wheels the kernel itself needs as it starts (it installs comm by name otherwise)
+KERNEL_NEEDS = ("comm-",)
+# where site/kernel_startup.py finds what to load once the kernel has started
+AFTER_START_VARIABLE = "MINIGRAD_SITE_AFTER_START"
 
-    Pyodide's packages by name; the kernel's wheels, the site's and the cache by address. Loaded this way
+
+def kernel_load_options(config, wheels):
+    """The kernel's loadPyodideOptions: what the kernel itself needs, loaded in one go as Pyodide boots.
+
+    Pyodide's packages by name; the kernel's wheels, the site's and the caches by address. Loaded this way
     they download and unpack side by side while the page renders, where the kernel would otherwise
-    install its own three and then the setup cell minigrad-lab's tree one resolver run after another
-    (their piplite.install calls still run, and find everything installed).
+    install its own three one resolver run after another (their piplite.install calls still run, and
+    find everything installed). The course's packages (bundle.toml's ``after_start``: numpy, matplotlib,
+    Pillow, the site's wheels: minigrad-lab, ipywidgets, ..., and their bytecode) are not among them:
+    their addresses go to site/kernel_startup.py (in ``env``), which loads them as the first cell runs.
     """
-    addresses = ([f"pypi/{w.name}" for w in kernel_wheels()] +
-                 [f"{FROM_KERNEL_WORKER}pypi/{w.name}" for w in wheels] +
+    after_start = config["pyodide"]["after_start"]
+    site_addresses = [f"{FROM_KERNEL_WORKER}pypi/{w.name}" for w in wheels]
+    at_start = [a for a in site_addresses if a.rpartition("/")[2].startswith(KERNEL_NEEDS)]
+    addresses = ([f"pypi/{w.name}" for w in kernel_wheels()] + at_start +
                  [f"{FROM_KERNEL_WORKER}static/pyodide/{CACHE_WHEEL}"])
     site_packages = "/lib/python3.12/site-packages"
-    return {"packages": config["pyodide"]["packages"] + addresses,
-            "env": {"IPYTHONDIR": f"{site_packages}/{CACHE_PACKAGE}/ipython"}}
+    return {"packages": [p for p in config["pyodide"]["packages"] if p not in after_start] + addresses,
+            "env": {"IPYTHONDIR": f"{site_packages}/{CACHE_PACKAGE}/ipython",
+                    AFTER_START_VARIABLE: json.dumps(after_start + [a for a in site_addresses if a not in at_start] +
+                                                     [f"{FROM_KERNEL_WORKER}static/pyodide/{COURSE_CACHE_WHEEL}"])}}
+
+
+def loaded_by_the_kernel(kernel):
+    """Every package the kernel's settings load: as Pyodide boots, then as the first cell runs."""
+    options = kernel.get("loadPyodideOptions", {})
+    return options.get("packages", []) + json.loads(options.get("env", {}).get(AFTER_START_VARIABLE, "[]"))
 
 
 def site_wheels(site):
@@ -385,23 +408,31 @@ def stage_bytecode(config, site, provenance):
         fonts = out / "site-packages" / "matplotlib" / "fontlist.json"
         if not fonts.exists():
             raise BuildError("site/bytecode.js wrote no matplotlib/fontlist.json")
-        files = {f"{CACHE_PACKAGE}/fontlist.json": fonts.read_bytes(),
-                 f"{CACHE_PACKAGE}/{KERNEL_STARTUP}": (SITE_CONFIG / "kernel_startup.py").read_bytes(),
+        files = {f"{CACHE_PACKAGE}/{KERNEL_STARTUP}": (SITE_CONFIG / "kernel_startup.py").read_bytes(),
                  f"{CACHE_PACKAGE}/__init__.py": (
                      b'"""The site\'s bytecode of the modules a session imports, matplotlib\'s font list and the '
                      b'kernel\'s startup file: made by tools/build_site.py."""\n')}
+        course_files = {f"{CACHE_PACKAGE}/fontlist.json": fonts.read_bytes()}
         size_now = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-        budget = BYTECODE_FILLS_UP_TO_MEGABYTES * 1e6 - size_now - sum(len(zlib.compress(d)) for d in files.values())
+        budget = BYTECODE_FILLS_UP_TO_MEGABYTES * 1e6 - size_now - sum(
+            len(zlib.compress(d)) for d in [*files.values(), *course_files.values()])
         listed = json.loads((out / "bytecode.json").read_text())
         shipped, left = bytecode_within(listed, out, budget)
-        files.update({entry["path"]: data for entry, data in shipped if entry["kind"] == "site-packages"})
+        for entry, data in shipped:
+            if entry["kind"] == "site-packages":
+                (files if entry["stage"] in KERNEL_STAGES else course_files)[entry["path"]] = data
         _wheel(site / "static" / "pyodide", "minigrad-site-cache", "1", files,
-               "Bytecode and matplotlib's font list for minigrad's JupyterLite site")
+               "Bytecode of the kernel's start and its startup file, for minigrad's JupyterLite site")
+        _wheel(site / "static" / "pyodide", "minigrad-site-cache-course", "1", course_files,
+               "Bytecode of the course's modules and matplotlib's font list, for minigrad's JupyterLite site")
         add_stdlib_bytecode(site / STDLIB_ZIP, {entry["path"]: data for entry, data in shipped
                                                 if entry["kind"] == "stdlib"})
     provenance[f"static/pyodide/{CACHE_WHEEL}"] = (
         "built by tools/build_site.py: bytecode compiled by this site's Pyodide (site/bytecode.js) from the "
-        "sources of the site's own packages, and matplotlib's font list")
+        "sources of the site's own packages (those the kernel's start imports), and site/kernel_startup.py")
+    provenance[f"static/pyodide/{COURSE_CACHE_WHEEL}"] = (
+        "built by tools/build_site.py: bytecode compiled by this site's Pyodide (site/bytecode.js) from the "
+        "sources of the site's own packages (the course's), and matplotlib's font list")
     provenance[STDLIB_ZIP] = (f"npm {config['npm']['pyodide']['spec']}, every file unchanged, with bytecode added "
                               "beside the standard modules a session imports (site/bytecode.js)")
     log(summary)
@@ -457,6 +488,30 @@ def patch_run_all(site, provenance):
         "after a cell tagged raises-exception, as in JupyterLab)")
 
 
+# The Pyodide kernel installs, as it starts, a list of packages it takes for granted; ssl is one of them,
+# though nothing the kernel or the course runs imports it (a browser tab has no sockets for it to wrap),
+# and ssl brings OpenSSL's two WebAssembly libraries, loaded before the kernel is ready: about 2 s of a
+# first kernel's start on a busy 2-core machine, and 2.6 MB of the site. The build takes it off that list
+# (everywhere the kernel's bundles hold it: its Web Worker, and the copies inlined in its other chunks)
+# and the site does not ship it.
+KERNEL_START_PATCH = ('["ssl","sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]',
+                      '["sqlite3","ipykernel","comm","pyodide_kernel","jedi","ipython"]')
+
+
+def patch_kernel_start(site, provenance):
+    """Apply KERNEL_START_PATCH to every kernel bundle holding its text, or stop the build if none does."""
+    old, new = KERNEL_START_PATCH
+    holders = [p for p in sorted((site / KERNEL_STATIC).glob("*.js")) if old in p.read_text(encoding="utf-8")]
+    if not holders:
+        raise BuildError(f"no bundle of the Pyodide kernel holds {old!r}: KERNEL_START_PATCH fits "
+                         "jupyterlite-pyodide-kernel 0.6.1 only")
+    for bundle_path in holders:
+        bundle_path.write_text(bundle_path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        provenance[bundle_path.relative_to(site).as_posix()] = (
+            "PyPI jupyterlite-pyodide-kernel==0.6.1, patched by tools/build_site.py (KERNEL_START_PATCH: the "
+            "kernel does not install ssl as it starts)")
+
+
 # Font Awesome's fallback formats for browsers of the last decade (Internet Explorer's .eot, old iOS's SVG
 # fonts, bare .ttf): every browser JupyterLite runs in takes the .woff2 listed before them. 2.2 MB of 60.
 LEGACY_FONTS = ("*.eot", "fa-*.svg", "fa-*.ttf")
@@ -486,7 +541,7 @@ def check_site(site=OUTPUT):
         problems.append(f"the kernel loads Pyodide from {kernel.get('pyodideUrl')!r}, not from the site")
     worker = site / KERNEL_STATIC
     problems += [f"the kernel loads {address}, which the site does not hold" for address in
-                 kernel.get("loadPyodideOptions", {}).get("packages", [])
+                 loaded_by_the_kernel(kernel)
                  if address.endswith(".whl") and not (worker / address).resolve().is_file()]
     pyodide = site / "static" / "pyodide"
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
@@ -583,6 +638,7 @@ def build():
     log(f"{len(wheels)} wheels, {len(names)} notebooks: jupyter lite build")
     lite_build(wheels, STAGE / "files")
     patch_run_all(OUTPUT, provenance)
+    patch_kernel_start(OUTPUT, provenance)
     drop_legacy_fonts(OUTPUT)
     shutil.copy(OUTPUT / "lab" / "favicon.ico", OUTPUT / "favicon.ico")  # browsers ask the site's root for it
     stage_bytecode(config, OUTPUT, provenance)
