@@ -42,9 +42,9 @@ def total(values):
     (``pytorch_order_sum``), up to where PyTorch starts adding in levels; more values, or integers (their
     sum is exact anyway), NumPy's way.
     """
-    if (values.dtype.kind == "f" and values.itemsize in (4, 8) and values.flags.c_contiguous
-            and values.size < CASCADE_VECTORS * (VECTOR_BYTES // values.itemsize)):
-        return pytorch_order_sum(values.reshape(-1))
+    lanes = LANES.get(values.dtype)
+    if lanes is not None and values.size < CASCADE_VECTORS * lanes and values.flags.c_contiguous:
+        return pytorch_order_sum(values if values.ndim == 1 else values.reshape(-1), lanes)
     return np.add.reduce(values, axis=None)
 
 
@@ -56,17 +56,19 @@ def total(values):
 #   after the last whole vector are added up from 0, then each lane's sum in turn.
 # From 64 whole vectors on (512 float32), PyTorch adds in levels, a cascade this leaves out: hence the limit.
 VECTOR_BYTES = 32  # an AVX2 register
+LANES = {np.dtype(np.float32): VECTOR_BYTES // 4, np.dtype(np.float64): VECTOR_BYTES // 8}  # values it holds
 CASCADE_VECTORS = 64
 
 
-def pytorch_order_sum(row):
-    """The sum of a 1-D float array in PyTorch's order (see above), as a NumPy scalar of its dtype."""
-    lanes = VECTOR_BYTES // row.itemsize
+def pytorch_order_sum(row, lanes):
+    """The sum of a 1-D float array in PyTorch's order (see above), as a NumPy scalar of its dtype;
+    ``lanes``: how many of its values a vector register holds."""
     zero = ZERO[row.dtype]
-    if row.size == 0:
-        return zero
-    if row.size < lanes:  # left to right in the order of _ONE_GROUP_ORDER (+ 0: PyTorch's sums start at +0)
-        return np.add.accumulate(row[_ONE_GROUP_ORDER[row.size]])[-1] + zero
+    if row.size < lanes:  # left to right in _ONE_GROUP_ORDER, from +0 as PyTorch's sums start
+        values, result = row.tolist(), zero
+        for index in _ONE_GROUP_ORDER[row.size]:
+            result = result + values[index]  # a NumPy scalar + a Python float: added in the row's dtype
+        return result
     whole = row.size // lanes * lanes
     lanes_summed = _four_sums(row[:whole].reshape(-1, lanes), zero)
     result = zero
@@ -81,7 +83,7 @@ def _one_group_order(count):
     """Fewer values than a vector holds: the four running sums start as values 0, 1, 2, 3, the values
     after them go into the first, then the four are added in order; the same as adding left to right
     in this order: 0, 4, 5, ..., 1, 2, 3 (and fewer than four values: simply in order)."""
-    return np.array(list(range(count)) if count < 4 else [0, *range(4, count), 1, 2, 3], dtype=np.intp)
+    return list(range(count)) if count < 4 else [0, *range(4, count), 1, 2, 3]
 
 
 _ONE_GROUP_ORDER = [_one_group_order(count) for count in range(VECTOR_BYTES // 4)]
