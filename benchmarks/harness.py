@@ -69,3 +69,22 @@ def table(title, rows, header=("workload", "implementation", "median", "ratio", 
     text = "\n".join(lines)
     print(text, flush=True)
     return text
+
+
+class KernelLoop:
+    """Stands in for the kernel's event loop: keeps the jobs a widget's callback leaves for later
+    (``call_soon``, ``call_later``), so that a benchmark can time the callback alone, then run them."""
+
+    def __init__(self):
+        self.waiting = []
+
+    def call_soon(self, callback, *args):
+        self.waiting.append((callback, args))
+
+    def call_later(self, delay, callback, *args):
+        self.waiting.append((callback, args))
+
+    def run_all(self):
+        while self.waiting:
+            callback, args = self.waiting.pop(0)
+            callback(*args)

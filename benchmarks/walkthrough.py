@@ -26,7 +26,7 @@ from minigrad import viz
 from minigrad.data import CGPA, PLACED
 from minigrad.trace import Walkthrough, neuron
 
-from .harness import format_time, measure, table
+from .harness import KernelLoop, format_time, measure, table
 
 KEPT, PER_DRAWING, WASM = "dot, one process kept", "dot, a process per drawing", "wasm"
 TARGETS = {KEPT: 0.025, PER_DRAWING: 0.025, WASM: 0.010}
@@ -77,24 +77,6 @@ def run(torch=None, rounds=15):
     return rendered, picture_after_slider_move(rounds)
 
 
-class _KernelLoop:
-    """Stands in for the kernel's event loop: keeps the jobs a callback leaves for later, to run them after."""
-
-    def __init__(self):
-        self.waiting = []
-
-    def call_soon(self, callback, *args):
-        self.waiting.append((callback, args))
-
-    def call_later(self, delay, callback, *args):
-        self.waiting.append((callback, args))
-
-    def run_all(self):
-        while self.waiting:
-            callback, args = self.waiting.pop(0)
-            callback(*args)
-
-
 def _slider_moves(walk, picture, values, rounds, loop, sent):
     """Per move: ms to the picture's message, ms of the callback, messages in it, messages left for later."""
     cycle = itertools.cycle(values)
@@ -120,7 +102,7 @@ def picture_after_slider_move(rounds=21):
         walk.step_slider.value = 6
     cases = {"live (neuron, five rows)": (live, lambda: live.graph),
              "frames=True (neuron, one sample)": (frames, lambda: frames.frame(frames.graph_frames, 5))}
-    sent, loop, original_send = [], _KernelLoop(), ipywidgets.Widget._send
+    sent, loop, original_send = [], KernelLoop(), ipywidgets.Widget._send
     original_loop = widget_module._running_loop
 
     def send(widget, msg, buffers=None):

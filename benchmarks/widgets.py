@@ -11,28 +11,10 @@ from minigrad.data import CGPA, PLACED
 from minigrad.trace import neuron
 from minigrad.widgets import FunctionPlot, GradientLab, NeuronLab, Walkthrough
 
-from .harness import format_time, measure, table
+from .harness import KernelLoop, format_time, measure, table
 
 TARGETS = {"Walkthrough (neuron, 5 rows)": 0.040, "Walkthrough (neuron, 1 sample)": 0.040, "NeuronLab": 0.150,
            "Walkthrough frames=True (neuron, 1 sample): current step first": 0.050}
-
-
-class _LaterLoop:
-    """Stands in for the kernel's event loop: keeps the frames a slider move leaves for later."""
-
-    def __init__(self):
-        self.waiting = []
-
-    def call_soon(self, callback, *args):
-        self.waiting.append((callback, args))
-
-    def call_later(self, delay, callback, *args):
-        self.waiting.append((callback, args))
-
-    def run_all(self):
-        while self.waiting:
-            callback, args = self.waiting.pop(0)
-            callback(*args)
 
 
 def frames_mover(walk, values, later):
@@ -41,7 +23,7 @@ def frames_mover(walk, values, later):
     from minigrad.widgets import walkthrough
 
     cycle = itertools.cycle(values)
-    loop = _LaterLoop()
+    loop = KernelLoop()
 
     def run():
         original = walkthrough._running_loop

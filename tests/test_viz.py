@@ -547,20 +547,11 @@ def test_the_equation_area_is_as_tall_as_its_tallest_step():
 
 
 def test_frames_draw_the_current_step_first_and_the_rest_later():
+    from benchmarks.harness import KernelLoop
     from minigrad.widgets import Walkthrough as Widget
     from minigrad.widgets import walkthrough
 
-    class Later:
-        def __init__(self):
-            self.waiting = []
-
-        def call_soon(self, callback, *args):
-            self.waiting.append((callback, args))
-
-        def call_later(self, delay, callback, *args):
-            self.waiting.append((callback, args))
-
-    loop = Later()
+    loop = KernelLoop()
     frames = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0), frames=True)
     frames.step_slider.value = 5  # walk.steps[4]
     before = [child.value for child in frames.graph_frames.children[1:]]
