@@ -14,6 +14,7 @@ import torch as real_torch
 from IPython.testing.globalipapp import start_ipython
 
 import minigrad
+from benchmarks.widgets import NEURON_CELL
 from minigrad import viz
 from minigrad.notation import format_number
 from minigrad.widgets import Walkthrough
@@ -38,23 +39,7 @@ z.backward()
 print(x.grad)
 """
 
-NEURON = """\
-import torch
-
-x = torch.tensor(6.7)
-y = torch.tensor(0.0)
-w = torch.tensor(1.0, requires_grad=True)
-b = torch.tensor(0.0, requires_grad=True)
-
-def binary_cross_entropy_loss(prediction, target):
-    epsilon = 1e-8
-    prediction = torch.clamp(prediction, epsilon, 1 - epsilon)
-    return -(target * torch.log(prediction) + (1 - target) * torch.log(1 - prediction))
-
-z = w * x + b
-y_pred = torch.sigmoid(z)
-loss = binary_cross_entropy_loss(y_pred, y)
-"""
+NEURON = NEURON_CELL  # the lecture's neuron, BCE written by hand
 
 MEAN_OF_SQUARES = """\
 import torch

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
+from benchmarks.widgets import NEURON_CELL
 from minigrad import expr, viz
 from minigrad.trace import Walkthrough, neuron
 
@@ -195,23 +196,7 @@ def test_only_a_drawing_that_fits_no_other_way_is_wrapped(name):
         assert "layout=dot" in viz.draw(walk, step=0, **options).source, options
 
 
-HAND_WRITTEN_BCE = """
-import torch
-
-x = torch.tensor(6.7)
-y = torch.tensor(0.0)
-w = torch.tensor(1.0, requires_grad=True)
-b = torch.tensor(0.0, requires_grad=True)
-
-def binary_cross_entropy_loss(prediction, target):
-    epsilon = 1e-8
-    prediction = torch.clamp(prediction, epsilon, 1 - epsilon)
-    return -(target * torch.log(prediction) + (1 - target) * torch.log(1 - prediction))
-
-z = w * x + b
-y_pred = torch.sigmoid(z)
-loss = binary_cross_entropy_loss(y_pred, y)
-"""
+HAND_WRITTEN_BCE = NEURON_CELL  # the lecture's neuron with its BCE written out by hand
 
 
 @pytest.fixture(scope="module")
