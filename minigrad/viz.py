@@ -310,35 +310,34 @@ def _reading_order(names, links):
     on), else the box with the longest way to go that is ready (all its inputs placed). Ties go to the
     order the graph was built in. (Kahn's topological sort with those priorities; no recursion.)"""
     index = {name: i for i, name in enumerate(names)}
-    links = [(t, h) for t, h in links if t in index and h in index]
     successors = {name: [] for name in names}
-    waiting = dict.fromkeys(names, 0)
     for tail, head in links:
-        successors[tail].append(head)
-        waiting[head] += 1
+        if tail in index and head in index:
+            successors[tail].append(head)
     to_go = dict.fromkeys(names, 0)  # the longest path from a box to a box that feeds nothing
-    for name in reversed(_topological(names, successors, dict(waiting))):
+    for name in reversed(_topological(names, successors, lambda ready, order: ready[-1])):
         to_go[name] = max((to_go[s] + 1 for s in successors[name]), default=0)
     rank = lambda name: (-to_go[name], index[name])  # noqa: E731 - the priority, said once
-    ready, order = {n for n in names if waiting[n] == 0}, []
-    while ready:
+
+    def fed_first(ready, order):
         fed = [s for s in (successors[order[-1]] if order else []) if s in ready]
-        chosen = min(fed or ready, key=rank)
-        ready.discard(chosen)
+        return min(fed or ready, key=rank)
+
+    return _topological(names, successors, fed_first)
+
+
+def _topological(names, successors, choose):
+    """Kahn's sort: every box after all of its inputs; ``choose(ready, order)`` picks which ready box comes next."""
+    waiting = dict.fromkeys(names, 0)
+    for heads in successors.values():
+        for head in heads:
+            waiting[head] += 1
+    order, ready = [], [name for name in names if waiting[name] == 0]
+    while ready:
+        chosen = choose(ready, order)
+        ready.remove(chosen)
         order.append(chosen)
         for head in successors[chosen]:
-            waiting[head] -= 1
-            if waiting[head] == 0:
-                ready.add(head)
-    return order
-
-
-def _topological(names, successors, waiting):
-    order, ready = [], [n for n in names if waiting[n] == 0]
-    while ready:
-        name = ready.pop()
-        order.append(name)
-        for head in successors[name]:
             waiting[head] -= 1
             if waiting[head] == 0:
                 ready.append(head)
