@@ -54,8 +54,9 @@ TRACE_CATEGORIES = ["devtools.timeline", "v8", "v8.wasm", "disabled-by-default-d
                     "blink.user_timing", "toplevel", "v8.execute", "disabled-by-default-v8.compile"]
 
 
-class Handler(serve_site.SiteHandler):
-    """The site as served by serve_site, with exposeAppInBrowser added (as the site test's server does)."""
+class AppExposingHandler(serve_site.SiteHandler):
+    """The site as served by serve_site, but its jupyter-lite.json also says ``exposeAppInBrowser``, so that
+    a measuring page can reach JupyterLab's app object (this tool, and the site test's server, use it)."""
 
     def do_GET(self):
         if self.path.split("?")[0] != "/jupyter-lite.json":
@@ -71,7 +72,7 @@ class Handler(serve_site.SiteHandler):
 
 
 def serve(site):
-    server = serve_site.make_server(site, "127.0.0.1", 0, Handler)
+    server = serve_site.make_server(site, "127.0.0.1", 0, AppExposingHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

@@ -39,6 +39,7 @@ from .conftest import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, ROOT, require_chromium
 
 sys.path.insert(0, str(ROOT / "tools"))
 import serve_site  # noqa: E402
+import site_timeline  # noqa: E402
 
 SITE = ROOT / "build" / "site"
 SITE_INPUTS = [ROOT / "notebooks", ROOT / "minigrad", ROOT / "site", ROOT / "tools" / "build_site.py",
@@ -122,11 +123,11 @@ class _TrapHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class CountingHandler(serve_site.SiteHandler):
+class CountingHandler(site_timeline.AppExposingHandler):
     """The site's own handler, counting the bytes it sends (how much a student's first visit downloads).
 
-    One change to what it serves: the site's jupyter-lite.json also says ``exposeAppInBrowser``, so that
-    the tests can reach JupyterLab's app object (to shut a kernel down, to write a notebook of their own).
+    It serves the site with ``exposeAppInBrowser`` (site_timeline's handler), so that the tests can reach
+    JupyterLab's app object (to shut a kernel down, to write a notebook of their own).
     """
 
     sent = 0
@@ -135,18 +136,6 @@ class CountingHandler(serve_site.SiteHandler):
         if keyword.lower() == "content-length":
             CountingHandler.sent += int(value)
         super().send_header(keyword, value)
-
-    def do_GET(self):
-        if self.path.split("?")[0] != "/jupyter-lite.json":
-            return super().do_GET()
-        config = json.loads((SITE / "jupyter-lite.json").read_text(encoding="utf-8"))
-        config["jupyter-config-data"]["exposeAppInBrowser"] = True
-        body = json.dumps(config).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 def start_in_background(server):
