@@ -63,31 +63,36 @@ def _run_single_path(node, grad, keep_saved):
     whose gradient goes to two or more places and the gradient it receives (the rest of the pass starts
     there), or ``(None, None)`` once the path has ended at a leaf, at a constant, or with no gradient to pass.
     """
-    clock = INPLACE_CLOCK
     while True:
         next_nodes = node._next_nodes
         passes_to_one_place = len(next_nodes) == 1 or (len(next_nodes) == 2 and next_nodes[1] is None)
         if not passes_to_one_place and type(node) is not AccumulateGrad:
             return node, grad
-        if node.sequence_nr < clock.last:  # an in-place change came later: did it touch what it saved?
-            node.check_versions()
-        saved = node.saved_tensors
-        if saved is not None and not node._has_hooks:  # _run_node's common case, inlined (as in _run_in_order)
-            input_grads = node.backward(grad)
-            if saved and not keep_saved:
-                node.saved_tensors = None
-        else:
-            input_grads = _run_node(node, grad, keep_saved)
+        input_grads = _input_gradients(node, grad, keep_saved)
         if not next_nodes or next_nodes[0] is None:  # a leaf has filled its .grad; a constant needs nothing
             return None, None
-        if node._grad_dtypes is not None:
-            input_grads = _cast_back(input_grads, node._grad_dtypes)
         grad = input_grads[0]
         if grad is None:  # a hook returned None: nothing flows further
             return None, None
         if grad.shape != node._inputs[0].shape:
             grad = sum_to_shape(grad, node._inputs[0].shape)
         node = next_nodes[0]
+
+
+def _input_gradients(node, grad, keep_saved):
+    """One node's turn: its version check, its backward (and hooks), each gradient in its input's dtype."""
+    if node.sequence_nr < INPLACE_CLOCK.last:  # an in-place change came later: did it touch what it saved?
+        node.check_versions()
+    saved = node.saved_tensors
+    if saved is not None and not node._has_hooks:  # the common case of _run_node, inlined: the hot path
+        input_grads = node.backward(grad)
+        if saved and not keep_saved:
+            node.saved_tensors = None
+    else:
+        input_grads = _run_node(node, grad, keep_saved)
+    if node._grad_dtypes is not None:
+        input_grads = _cast_back(input_grads, node._grad_dtypes)
+    return input_grads
 
 
 def _run_without_collector(nodes, leaf_dependencies, root, seed, keep_saved):
@@ -159,22 +164,15 @@ def _run_in_order(nodes, leaf_dependencies, root, root_gradient, keep_saved):
     # its gradient is complete: the same order PyTorch's engine picks from its ready queue.
     nodes.sort(key=_SEQUENCE_NUMBER, reverse=True)
     buffers = {root: root_gradient}  # node -> the sum of the gradients that reached it so far
-    take, clock = buffers.pop, function.INPLACE_CLOCK
+    take = buffers.pop
     for node in nodes:
-        if node.sequence_nr < clock.last:  # an in-place change came later: did it touch what it saved?
-            node.check_versions()
         grad = take(node, None)
-        saved = node.saved_tensors
         if grad is None:  # nothing reached this node (a hook returned None): pass nothing on
+            if node.sequence_nr < INPLACE_CLOCK.last:
+                node.check_versions()
             input_grads = (None,) * len(node._next_nodes)
-        elif saved is not None and not node._has_hooks:
-            input_grads = node.backward(grad)  # the common case of _run_node, inlined: the hot path
-            if saved and not keep_saved:
-                node.saved_tensors = None
         else:
-            input_grads = _run_node(node, grad, keep_saved)
-        if node._grad_dtypes is not None:
-            input_grads = _cast_back(input_grads, node._grad_dtypes)
+            input_grads = _input_gradients(node, grad, keep_saved)
         next_nodes = node._next_nodes
         if len(next_nodes) == 1:  # sin(x), x ** 2, ...: one edge, no zip needed
             edges = ((next_nodes[0], input_grads[0], node._inputs[0]),)
