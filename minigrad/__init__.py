@@ -186,7 +186,7 @@ def get_default_dtype():
 
 def load_ipython_extension(ipython):
     """``%load_ext minigrad``: the ``%%walkthrough`` cell magic (IPython is imported only then)."""
-    from .magic import load_ipython_extension as load
+    from .teaching.magic import load_ipython_extension as load
 
     load(ipython)
 

@@ -29,7 +29,7 @@ STDLIB_ZIP = f"/lib/python{sys.version_info.major}{sys.version_info.minor}.zip"
 OUT = pathlib.Path("/out")
 # what a session uses beyond the notebooks' own import lines: the kernel's plots and the site's set-up
 ALSO_IMPORTED = ["matplotlib.pyplot", "matplotlib_inline.backend_inline", "matplotlib.backends.backend_agg",
-                 "PIL.PngImagePlugin", "minigrad.render_browser", "minigrad.widgets", "minigrad.viz",
+                 "PIL.PngImagePlugin", "minigrad.teaching.render_browser", "minigrad.widgets", "minigrad.viz",
                  "ipywidgets", "IPython.display"]
 
 
@@ -150,7 +150,7 @@ def main():
     recorder.stage("Pyodide's start")  # what Pyodide's own start imports (from the stdlib zip: it gains too)
     start_kernel()
     recorder.stage("the kernel's start")
-    import minigrad.render_browser  # noqa: F401 (the setup cell)
+    import minigrad.teaching.render_browser  # noqa: F401 (the setup cell)
 
     recorder.stage("the setup cell")
     for name in ALSO_IMPORTED:

@@ -79,7 +79,7 @@ def test_the_site_copy_of_a_notebook_gains_one_setup_cell_and_pyodides_kernel():
     as_read = nbformat.reads(json.dumps(copy), as_version=4)  # what JupyterLab (nbformat) would show
     assert as_read.cells[1:] == nbformat.read(source, as_version=4).cells
     assert copy["cells"][0]["metadata"]["tags"] == [build_site.SETUP_TAG]
-    assert "await minigrad.render_browser.load()" in copy["cells"][0]["source"]
+    assert "await minigrad.teaching.render_browser.load()" in copy["cells"][0]["source"]
     assert copy["metadata"]["kernelspec"]["name"] == "python"
     assert "widgets" in original["metadata"] and "widgets" not in copy["metadata"]
     assert json.loads(source.read_text(encoding="utf-8")) == original  # the repository's notebook untouched

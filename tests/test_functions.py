@@ -171,7 +171,7 @@ def test_the_lectures_clamped_loss_runs_and_matches_pytorch(torch):
 
 
 def test_clamp_is_explained_like_the_other_ops():
-    from minigrad import notation
+    from minigrad.teaching import notation
     from minigrad.trace import Walkthrough
 
     def clamped_log(p):

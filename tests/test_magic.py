@@ -16,9 +16,9 @@ from IPython.testing.globalipapp import start_ipython
 import minigrad
 from benchmarks.widgets import NEURON_CELL
 from minigrad import viz
-from minigrad.notation import format_number
+from minigrad.teaching.notation import format_number
+from minigrad.teaching.widgets.from_code import NO_TENSOR_REQUIRES_GRAD, NOTHING_RECORDED
 from minigrad.widgets import Walkthrough
-from minigrad.widgets.from_code import NO_TENSOR_REQUIRES_GRAD, NOTHING_RECORDED
 
 SQUARE = """\
 import torch
@@ -110,7 +110,7 @@ def shell(ipython, monkeypatch):
     ipython.user_ns.clear()  # (not shell.reset(): its garbage collection takes a second with torch loaded)
     ipython.user_ns.update(ipython.fresh_namespace)
     ipython.shown = []
-    monkeypatch.setattr("minigrad.magic.display", ipython.shown.append)
+    monkeypatch.setattr("minigrad.teaching.magic.display", ipython.shown.append)
     return ipython
 
 

@@ -11,8 +11,8 @@ import numpy as np
 
 import minigrad as mg
 from benchmarks.core import mlp_autograd, mlp_by_hand
-from minigrad import notation
 from minigrad.autograd.function import PREVIEW_ABOVE, Preview, kept
+from minigrad.teaching import notation
 
 ROWS, COLUMNS = 400, 300  # 120,000 numbers: more than PREVIEW_ABOVE
 assert ROWS * COLUMNS > PREVIEW_ABOVE

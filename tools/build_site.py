@@ -57,8 +57,8 @@ PYODIDE_KERNELSPEC = {"display_name": "Python (Pyodide)", "language": "python", 
 SETUP_CELL = """\
 # This browser tab's set-up (the site adds this cell; JupyterLab needs none): it loads minigrad, NumPy
 # and matplotlib into the kernel and starts Graphviz in the tab, all from the site, nothing from the internet.
-import minigrad.render_browser
-await minigrad.render_browser.load()"""
+import minigrad.teaching.render_browser
+await minigrad.teaching.render_browser.load()"""
 
 
 class BuildError(RuntimeError):
@@ -212,12 +212,12 @@ def _wheel(folder, name, version, files, summary):
 
 
 def build_viz_js_wheel(config, folder):
-    """@viz-js/viz's one-file script as the wheel minigrad-viz-js (minigrad/render_browser.py runs it)."""
+    """@viz-js/viz's one-file script as the wheel minigrad-viz-js (minigrad/teaching/render_browser.py runs it)."""
     npm = config["npm"]["viz-js"]
     (script,) = npm_files(npm["spec"], npm["integrity"], npm["files"]).values()
     version = npm["spec"].rpartition("@")[2]
     package = {"minigrad_viz_js/__init__.py": f'"""@viz-js/viz {version} (MIT; Graphviz, EPL-1.0) from npm, '
-                                              f'for minigrad.render_browser."""\n'.encode(),
+                                              f'for minigrad.teaching.render_browser."""\n'.encode(),
                "minigrad_viz_js/viz-global.js": script}
     return _wheel(folder, "minigrad-viz-js", version, package,
                   f"Graphviz in WebAssembly for minigrad in the browser: npm {npm['spec']}")

@@ -281,7 +281,7 @@ def test_notebook_runs_in_the_browser_as_in_jupyterlab(tab, name):
     panel, TIMINGS["kernel_ready_s"][name] = open_notebook(tab, name)
     cells = panel.locator(".jp-CodeCell")
     expect(cells).to_have_count(len(code) + 1)  # the site's one setup cell, then the notebook's own
-    expect(cells.first).to_contain_text("await minigrad.render_browser.load()")
+    expect(cells.first).to_contain_text("await minigrad.teaching.render_browser.load()")
     seconds, setup_seconds = run_all(tab, len(code) + 1)
     TIMINGS["run_all_s"][name] = round(seconds, 1)
     TIMINGS["setup_cell_s"][name] = round(setup_seconds, 1)

@@ -57,9 +57,10 @@ import numpy as np
 
 import minigrad
 
-from .. import creation, trace
-from ..autograd import function as autograd_function
-from ..tensor import Tensor
+from ... import creation
+from ...autograd import function as autograd_function
+from ...tensor import Tensor
+from .. import trace
 from .walkthrough import Walkthrough
 
 NO_TENSOR_REQUIRES_GRAD = (

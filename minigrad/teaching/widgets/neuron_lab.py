@@ -15,9 +15,10 @@ import time
 import ipywidgets as widgets
 import numpy as np
 
-from .. import data, no_grad, notation, sigmoid
-from ..creation import tensor
-from ..nn.functional import binary_cross_entropy
+from ... import no_grad, sigmoid
+from ...creation import tensor
+from ...nn.functional import binary_cross_entropy
+from .. import data, notation
 from . import layout
 from .guard import Guard
 

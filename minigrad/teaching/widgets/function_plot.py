@@ -14,8 +14,9 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from .. import expr, no_grad, notation, trace
-from ..creation import tensor
+from ... import no_grad
+from ...creation import tensor
+from .. import expr, notation, trace
 from . import layout
 from .guard import Guard, not_finite_reason
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import ops
-from .autograd.function import Preview
+from .. import ops
+from ..autograd.function import Preview
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ kernel's JavaScript context with ``pyodide.code.run_js``.
 Making the WebAssembly instance is asynchronous (the browser compiles the module), so it is
 awaited once, in the site's setup cell::
 
-    import minigrad.render_browser
-    await minigrad.render_browser.load()
+    import minigrad.teaching.render_browser
+    await minigrad.teaching.render_browser.load()
 
 After that every drawing is synchronous, exactly like ``dot``: ``render(source)`` returns the SVG
 text at once, so widget callbacks draw without awaiting anything.
@@ -42,7 +42,8 @@ async def load():
     try:
         from pyodide.code import run_js
     except ImportError as error:
-        raise BrowserRenderError("minigrad.render_browser runs only inside Pyodide (a JupyterLite site)") from error
+        raise BrowserRenderError(
+            "minigrad.teaching.render_browser runs only inside Pyodide (a JupyterLite site)") from error
     try:
         script = importlib.resources.files(SCRIPT_PACKAGE).joinpath(SCRIPT_NAME).read_text(encoding="utf-8")
     except ModuleNotFoundError as error:
@@ -58,7 +59,7 @@ def render(source, format="svg"):
     if _viz is None:
         raise BrowserRenderError(
             "Graphviz is not started in this browser tab yet: run the notebook's first cell "
-            "(`await minigrad.render_browser.load()`) and then this one again")
+            "(`await minigrad.teaching.render_browser.load()`) and then this one again")
     from js import Object
     from pyodide.ffi import to_js
 

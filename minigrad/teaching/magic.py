@@ -14,7 +14,7 @@ The cell runs as a normal cell would (its prints show, its variables are set), w
 ``import torch`` giving minigrad for the cell only, and below it comes the Walkthrough of
 that run: your names, one slider per number you made a tensor from, every forward and
 backward step of ``loss`` (or, without a name, of the last scalar tensor with a grad_fn the
-cell assigned). See ``minigrad.widgets.from_code`` for what exactly happens.
+cell assigned). See ``minigrad.teaching.widgets.from_code`` for what exactly happens.
 
 * A cell that raises shows its own traceback, starting in the cell, with the cell's line
   numbers (as IPython shows any cell's error), and no widget.

@@ -14,8 +14,9 @@ import html
 
 import ipywidgets as widgets
 
-from .. import no_grad, notation, viz
-from ..creation import tensor
+from ... import no_grad
+from ...creation import tensor
+from .. import notation, viz
 from . import layout
 from .guard import Guard
 

@@ -1,0 +1,202 @@
+"""Expressions a student types, like ``"exp(sin(x**2))"``, turned into functions. Safely.
+
+The text is parsed by Python's own parser (``ast.parse``, which only reads it) and then
+checked against a short whitelist: numbers, names, ``+ - * / **``, unary ``-``, brackets,
+and calls of ``sin cos exp log tanh sigmoid relu sqrt``. Anything else (attributes,
+other calls, subscripts, strings, lambdas, ``__import__``) is refused with a ValueError
+that points at the part that was refused. Nothing is ever passed to ``eval`` or ``exec``:
+the checked tree is turned into small Python closures that call minigrad's functions.
+
+>>> f = parse("x*y + sin(x)")
+>>> f.parameters
+('x', 'y')
+"""
+
+import ast
+import inspect
+import math
+
+from ..tensor import Tensor
+
+FUNCTIONS = ("sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt")
+CONSTANTS = {"pi": math.pi, "e": math.e}
+MAX_LENGTH = 300
+MAX_DEPTH = 40
+_HELP = "use names, numbers, + - * / **, brackets and " + " ".join(FUNCTIONS)
+
+
+class Expression:
+    """A parsed expression: call it with tensors (by keyword or in order) to build the graph."""
+
+    def __init__(self, text, tree, parameters):
+        self.text = text
+        self.parameters = parameters
+        self._evaluate = _compile(tree, text)
+        self.__signature__ = inspect.Signature(
+            [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in parameters])
+        self.__name__ = text
+
+    def __call__(self, *args, **kwargs):
+        bound = self.__signature__.bind(*args, **kwargs)
+        return self._evaluate(bound.arguments)
+
+    def __repr__(self):
+        return f"Expression({self.text!r}, parameters={self.parameters})"
+
+
+def parse(text):
+    """Check ``text`` and return an Expression; ValueError (pointing at the problem) otherwise."""
+    if not isinstance(text, str):
+        raise ValueError(f"an expression must be text, not {type(text).__name__}")
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError(f"the expression is empty: type a function of x, e.g. sin(x**2) ({_HELP})")
+    if len(stripped) > MAX_LENGTH:
+        raise ValueError(f"the expression is too long ({len(stripped)} characters; at most {MAX_LENGTH})")
+    try:
+        tree = ast.parse(stripped, mode="eval")
+    except SyntaxError as error:
+        message = f"this is not a formula: {error.msg}"
+        raise ValueError(_pointing(stripped, (error.offset or 1) - 1, 1, message)) from None
+    except (ValueError, RecursionError, MemoryError) as error:
+        raise ValueError(f"this is not a formula ({type(error).__name__}); {_HELP}") from None
+    parameters = []
+    _check(tree.body, stripped, parameters, depth=0)
+    return Expression(stripped, tree.body, tuple(parameters))
+
+
+# ------------------------------------------------------------------------------ checking
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_UNARY = {ast.USub: "-", ast.UAdd: "+"}
+
+
+def _check(node, text, parameters, depth):
+    """Walk the tree; refuse anything not on the whitelist; collect the names in order."""
+    if depth > MAX_DEPTH:
+        raise ValueError(_pointing(text, node.col_offset, 1, f"the expression is nested too deeply (> {MAX_DEPTH})"))
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        _check(node.left, text, parameters, depth + 1)
+        _check(node.right, text, parameters, depth + 1)
+    elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        _check(node.operand, text, parameters, depth + 1)
+    elif isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            _refuse(node, text, f"{node.value!r} is not a number")
+    elif isinstance(node, ast.Name):
+        _check_name(node, text, parameters)
+    elif isinstance(node, ast.Call):
+        _check_call(node, text, parameters, depth)
+    else:
+        _refuse(node, text, f"{_describe(node)} is not allowed")
+
+
+def _check_name(node, text, parameters):
+    name = node.id
+    if name in FUNCTIONS:
+        _refuse(node, text, f"{name} is a function: write {name}(...)")
+    if name.startswith("_"):
+        _refuse(node, text, f"the name {name!r} is not allowed")
+    if name not in CONSTANTS and name not in parameters:
+        parameters.append(name)
+
+
+def _check_call(node, text, parameters, depth):
+    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+        _refuse(node.func, text, f"calling {ast.get_source_segment(text, node.func) or 'this'} is not allowed")
+    if node.keywords or len(node.args) != 1:
+        _refuse(node, text, f"{node.func.id}() takes exactly one argument")
+    _check(node.args[0], text, parameters, depth + 1)
+
+
+def _describe(node):
+    kinds = {ast.Attribute: "attribute access (.)", ast.Subscript: "indexing ([ ])", ast.Lambda: "a lambda",
+             ast.Compare: "a comparison", ast.BoolOp: "and/or", ast.IfExp: "if/else",
+             ast.JoinedStr: "an f-string", ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict",
+             ast.Starred: "*", ast.NamedExpr: ":="}
+    for kind, words in kinds.items():
+        if isinstance(node, kind):
+            return words
+    if isinstance(node, ast.BinOp):
+        return f"the operator {type(node.op).__name__}"
+    if isinstance(node, ast.UnaryOp):
+        return f"the operator {type(node.op).__name__}"
+    return type(node).__name__
+
+
+def _refuse(node, text, message):
+    start = getattr(node, "col_offset", 0)
+    end = getattr(node, "end_col_offset", start + 1) or start + 1
+    raise ValueError(_pointing(text, start, max(1, end - start), message))
+
+
+def _pointing(text, start, width, message, hint=True):
+    """The message (with what is allowed, if ``hint``), the text, and carets under the offending part."""
+    start = max(0, min(start, len(text)))
+    carets = "^" * max(1, min(width, len(text) - start))
+    return f"{message}{'; ' + _HELP if hint else ''}\n    {text}\n    {' ' * start}{carets}"
+
+
+# ------------------------------------------------------------------------------ building the function
+def _compile(node, text):
+    """Turn the checked tree into nested closures over a dict of argument values."""
+    if isinstance(node, ast.Constant):
+        value = float(node.value)
+        return lambda arguments: value
+    if isinstance(node, ast.Name):
+        name = node.id
+        if name in CONSTANTS:
+            value = CONSTANTS[name]
+            return lambda arguments: value
+        return lambda arguments: arguments[name]
+    if isinstance(node, ast.UnaryOp):
+        operand = _compile(node.operand, text)
+        if isinstance(node.op, ast.USub):
+            return lambda arguments: -operand(arguments)
+        return operand
+    if isinstance(node, ast.BinOp):
+        return _numbers_said_plainly(_compile_binary(node, text), node, text)
+    function_name = node.func.id
+    argument = _compile(node.args[0], text)
+    return lambda arguments: _apply_function(function_name, argument(arguments))
+
+
+def _compile_binary(node, text):
+    left, right = _compile(node.left, text), _compile(node.right, text)
+    operator = type(node.op)
+    if operator is ast.Add:
+        return lambda a: left(a) + right(a)
+    if operator is ast.Sub:
+        return lambda a: left(a) - right(a)
+    if operator is ast.Mult:
+        return lambda a: left(a) * right(a)
+    if operator is ast.Div:
+        return lambda a: left(a) / right(a)
+    if isinstance(node.right, ast.Constant) and float(node.right.value).is_integer():
+        exponent = int(node.right.value)  # x**2 stays PowBackward0 with an int exponent, as in PyTorch
+        return lambda a: left(a) ** exponent
+    return lambda a: left(a) ** right(a)
+
+
+def _numbers_said_plainly(operation, node, text):
+    """Arithmetic on plain numbers (``9**9**9``, ``1/0``) fails in Python as it does next to PyTorch;
+    say which part of the formula failed, in words, instead of Python's bare OverflowError."""
+
+    def run(arguments):
+        try:
+            return operation(arguments)
+        except (OverflowError, ZeroDivisionError) as error:
+            part = ast.get_source_segment(text, node) or text
+            words = "is too big for a number" if isinstance(error, OverflowError) else "divides by zero"
+            message = f"{part} {words} ({type(error).__name__}: {error})"
+            width = node.end_col_offset - node.col_offset
+            raise ValueError(_pointing(text, node.col_offset, width, message, hint=False)) from None
+
+    return run
+
+
+def _apply_function(name, value):
+    if isinstance(value, Tensor):
+        return getattr(value, name)()
+    from ..creation import tensor  # a function of a constant, e.g. sin(2): a constant tensor
+
+    return getattr(tensor(float(value)), name)()
