@@ -143,10 +143,12 @@ def serve_notebooks(tmp_path_factory, name, command, env=None):
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """JupyterLab serving a temporary copy of notebooks/."""
+    # as make lab: the pre-save hook (jupyter/notebook_files.py) found through PYTHONPATH
+    hook = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "jupyter"), os.environ.get("PYTHONPATH")]))}
     server = serve_notebooks(tmp_path_factory, "lab", lambda folder, port, token: [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={folder}", f"--config={ROOT / 'jupyter' / 'jupyter_server_config.json'}"])  # as make lab
+        f"--ServerApp.root_dir={folder}", f"--config={ROOT / 'jupyter' / 'jupyter_server_config.json'}"], hook)
     yield server
     stop_server(server.process)
 
