@@ -68,7 +68,8 @@ NODE_PT = 11  # 11 pt = 14.7 CSS px at natural size: the smallest text in a draw
 LEGEND_PT = 10  # 13.3 px
 PX_PER_PT = 96 / 72  # what a browser shows an SVG's "pt" as
 FIT = (800, 430)  # CSS px (width, height) a drawing should fit at natural size: a notebook column at 1280 px
-VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all)
+VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all);
+# a vector of VECTOR_LIMIT + 1 values is drawn in full
 WRAP = "wrap"  # the layout of a chain too long for any other: left to right in rows, like lines of text
 WRAP_GAP, WRAP_ROW_GAP = 0.25, 0.22  # inches between the boxes of a row, and between rows (room for the arrows)
 WRAP_PAD = 0.04  # inches around a wrapped drawing (half the others': its height is what it lacks)
@@ -367,10 +368,12 @@ def _shape(data):
 
 
 def _fmt(data):
-    """A value in a drawing: a number, or a vector's first values and its last."""
+    """A value in a drawing: a number, or a vector's first values and its last (a vector of three, the
+    lecture's x = [1, 2, 3], in full: "…" would hide one number and take as much room)."""
     if data is None:
         return "?"
-    return notation.format_value(data, limit=VECTOR_LIMIT).replace("-", "−")
+    limit = VECTOR_LIMIT + 1 if np.prod(_shape(data)) == VECTOR_LIMIT + 1 else VECTOR_LIMIT
+    return notation.format_value(data, limit=limit).replace("-", "−")
 
 
 def _widest_number(data):
