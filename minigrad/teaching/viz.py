@@ -2,7 +2,7 @@
 
 ::
 
-    viz.draw(walk, step=4)                        # a walkthrough at one step
+    viz.draw(walk, step=4)                        # a walkthrough at step 4 (numbered from 1, as on the slider)
     viz.draw(loss)                                 # any tensor's graph (grads once backward has run)
     viz.draw(loss, view="autograd", show_saved=True)
     viz.to_svg(viz.draw(walk, step=4))             # SVG text
@@ -80,6 +80,10 @@ WRAP_SLACK = 1.08  # a wrapped drawing may overrun ``fit`` by 8 %, rather than s
 def draw(target, step=None, view="expression", show_saved=False, legend=True, compact=None, rankdir=None,
          fit=FIT, short_vectors=False):
     """A ``graphviz.Digraph`` of a Walkthrough (at ``step``), a Tensor's graph, or a trace.Graph.
+
+    ``step`` is numbered from 1, as on a walkthrough's step slider, in ``snapshot(n)`` and the command
+    line's ``--step``: ``draw(walk, step=1)`` shows the first forward step, ``step=len(walk.steps)`` the
+    last; ``None`` (the default) is the walkthrough done, with no step marked.
 
     ``short_vectors``: a vector in a value box by its first value alone (``[4.555, …]``, as on the
     edges), which makes a batch's boxes narrow enough for Present mode's big text.
@@ -187,10 +191,12 @@ def layout_positions(digraph):
 # ------------------------------------------------------------------------------ what to draw
 def _graph_and_state(target, step):
     if isinstance(target, trace.Walkthrough):
-        last = len(target.steps) - 1
-        if step is not None and not -1 <= step <= last:
-            raise IndexError(f"step {step} is out of range: this walkthrough has steps 0 to {last}")
-        return target.graph, target.state(step)
+        count = len(target.steps)
+        if step is not None and (isinstance(step, bool) or not isinstance(step, (int, np.integer))
+                                 or not 1 <= step <= count):
+            raise IndexError(f"step {step!r} is out of range: this walkthrough's steps are numbered 1 to {count}, "
+                             "as on its step slider")
+        return target.graph, target.state(None if step is None else int(step) - 1)
     if isinstance(target, Tensor):
         graph = trace.graph_of(target)
     elif isinstance(target, trace.Graph):
@@ -889,7 +895,7 @@ def main(argv=None):
         walk = trace.Walkthrough.run(function_, **values)
         if args.step is not None and not 1 <= args.step <= len(walk.steps):
             raise IndexError(f"--step {args.step} is out of range: the steps are numbered 1 to {len(walk.steps)}")
-        digraph = draw(walk, step=None if args.step is None else args.step - 1, view=args.view, show_saved=args.saved)
+        digraph = draw(walk, step=args.step, view=args.view, show_saved=args.saved)
     except (ValueError, IndexError) as error:
         parser.error(str(error))
     text = digraph.source if args.dot else to_svg(digraph)

@@ -237,12 +237,13 @@ class Walkthrough(widgets.VBox):
 
     # -------------------------------------------------------------------- drawing
     def _draw(self, index):
+        """The drawing of ``walk.steps[index]`` (step ``index + 1``: ``viz.draw`` numbers steps from 1)."""
         if self.present.value:  # the compact drawing, sized to fill a projector at PRESENT_SCALE; a vector
             # by its first value (a batch's boxes are then narrow enough for one screen, the table is hidden)
-            return viz.draw(self.walk, step=index, view=self.view.value, show_saved=self.saved.value,
+            return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value,
                             legend=False, compact=True if self.view.value == "expression" else None,
                             fit=PRESENT_FIT, short_vectors=True)
-        return viz.draw(self.walk, step=index, view=self.view.value, show_saved=self.saved.value)
+        return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value)
 
     def snapshot(self, step=None):
         """The SVG of the graph at ``step`` (numbered from 1, as on the step slider; the step shown by
