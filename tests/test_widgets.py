@@ -607,3 +607,32 @@ def test_explore_and_the_magic_take_a_vector():
                                  "y = (x ** 2).mean()\n")
     assert cell.sliders == {}
     np.testing.assert_allclose(cell.walk.grad("x"), [2 / 3, 4 / 3, 2], rtol=1e-6)
+
+
+# ------------------------------------------------------------------------------ red means a gradient flowing back
+def _is_red(color):
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(color)
+    return r > 0.6 and g < 0.35 and b < 0.35
+
+
+@pytest.mark.parametrize("secant", [False, True])
+def test_the_plots_use_no_red_and_their_legends_list_only_what_is_drawn(secant):
+    """Red means one thing in the course, a gradient flowing back (01's tangent was red); a legend lists
+    only what is on the screen."""
+    plot = FunctionPlot("x**2", x=(-3, 3, 0.01, 2.0), secant=secant)
+    lines = [line for axes in plot.axes for line in axes.get_lines()]
+    assert not [line.get_label() for line in lines if _is_red(line.get_color())]
+    labels = [text.get_text() for text in plot.axes[0].get_legend().get_texts()]
+    assert labels[:2] == ["f(x) = x**2", "tangent: slope from backward()"]
+    assert ("secant through x and x + h" in labels) == secant
+    drawn = {line.get_label() for line in lines if len(line.get_xdata())}
+    assert set(labels) <= drawn
+    lab = NeuronLab()
+    colors = [c for axes in lab.figure.axes for c in
+              [line.get_color() for line in axes.get_lines()] +
+              [tuple(rgba) for coll in axes.collections if hasattr(coll, "get_facecolor")
+               for rgba in coll.get_facecolor()[:1] if len(coll.get_offsets())]]
+    assert not [c for c in colors if _is_red(c[:3] if isinstance(c, tuple) else c)]
+    assert lab.arrow is None or not _is_red(lab.arrow.arrow_patch.get_edgecolor()[:3])
