@@ -18,9 +18,24 @@ __all__ = ["Walkthrough", "FunctionPlot", "NeuronLab", "GradientLab", "explore",
 
 
 def explore(source, x=(-3.0, 3.0, 0.01, 1.0), inner=True, frames=False):
-    """A FunctionPlot beside a Walkthrough of the same function, their x sliders linked."""
+    """A FunctionPlot beside a Walkthrough of the same function, their x sliders linked.
+
+    ``x`` is a slider's spec ``(min, max, step[, start])`` or a number; a vector (a list or a tensor,
+    ``x=[1.0, 2.0, 3.0]``) has no one curve to plot: the walkthrough of the vector comes alone
+    (``box.plot`` is None).
+    """
     import ipywidgets as widgets
 
+    from .. import expr, trace
+    from . import layout
+
+    if layout.is_vector(x):
+        function = expr.parse(source) if isinstance(source, str) else source
+        walk = Walkthrough(function if not isinstance(source, str) else source, frames=frames,
+                           **{trace.parameter_names(function)[0]: x})
+        box = widgets.VBox([walk])
+        box.plot, box.walkthrough, box.link = None, walk, None
+        return box
     plot = FunctionPlot(source, x=x, inner=inner)
     walk = Walkthrough(source, frames=frames, **{plot.name: x})
     link = widgets.link((plot.x_slider, "value"), (walk.sliders[plot.name], "value"))

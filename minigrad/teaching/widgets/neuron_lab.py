@@ -285,7 +285,7 @@ class NeuronLab(widgets.VBox):
         self.surface_axes.set(xlabel="w", ylabel="b", title="loss surface L(w, b)")
         self.curve_x = np.linspace(4, 10, 200)
         self.data_axes.scatter(self.x[self.y == 1], self.y[self.y == 1], color="tab:green", label="placed", zorder=3)
-        self.data_axes.scatter(self.x[self.y == 0], self.y[self.y == 0], color="tab:red", marker="x",
+        self.data_axes.scatter(self.x[self.y == 0], self.y[self.y == 0], color="dimgray", marker="x",  # red: gradients only
                                label="not placed", zorder=3)
         (self.curve_line,) = self.data_axes.plot([], [], color="tab:blue", label="ŷ = σ(w·x + b)", animated=True)
         self.data_axes.set(xlabel="CGPA x", ylabel="P(placed)", title="data and ŷ(x)", ylim=(-0.1, 1.1))
@@ -316,7 +316,7 @@ class NeuronLab(widgets.VBox):
         scale = 0.6 / max(np.hypot(grad_w, grad_b / 8), 1e-9)  # a fixed on-screen length, pointing downhill
         self.arrow = self.surface_axes.annotate("", xy=(self.w - grad_w * scale, self.b - grad_b * scale),
                                                 xytext=(self.w, self.b), animated=True,
-                                                arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 2})
+                                                arrowprops={"arrowstyle": "->", "color": "black", "lw": 2})
         self.loss_line.set_data(np.arange(1, len(self.losses) + 1), self.losses)
         limits = (max(2, len(self.losses), self._epochs_planned if self.training else 0),
                   max(self.losses, default=0.7) * 1.1)
