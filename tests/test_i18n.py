@@ -94,8 +94,9 @@ def _english_sentences():
         if not msgid or isinstance(msgid, tuple) or msgid == msgstr:
             continue
         for piece in re.split(r"\{[^}]*\}", msgid):
-            if len(piece.split()) >= 3:  # a phrase, not a lone technical word
-                pieces.add(piece.strip(" :;,.()"))
+            piece = piece.strip(" :;,.()")
+            if len(piece.split()) >= 3 and piece not in msgstr:  # an English phrase, not shared technical words
+                pieces.add(piece)
     return pieces
 
 
