@@ -76,7 +76,8 @@ def _obsolete(path):
 PO_HEADER = """Hinglish for the text of notebooks/{name}: one entry per English markdown cell (msgid = the cell).
 Written as the course speaks: Roman script, Hindi sentence structure, technical words in English.
 Formulas ($...$), code (`...`) and numbers stay exactly as in the English.
-`python tools/hinglish_notebooks.py --update-po` adds new cells; old ones stay below as #~ entries."""
+`python tools/hinglish_notebooks.py --update-po` adds new cells (a changed cell gets its old Hinglish, marked
+"#, fuzzy": update it, then delete that line); old ones stay below as #~ entries."""
 
 
 def update_po(name):
@@ -85,11 +86,13 @@ def update_po(name):
     path = po_path(name)
     known = read_catalogue(name)
     texts = english_texts(notebook)
-    entries = [(text, known.get(text), [f"#. markdown cell {i + 1}"]) for i, text in enumerate(dict.fromkeys(texts))]
-    gone = [(msgid, msgstr) for msgid, msgstr in known.items() if msgid and msgid not in texts]
     old = dict(_obsolete(path))
-    old.update(gone)
-    catalogues.write_po(path, entries, PO_HEADER.format(name=name))
+    old.update((msgid, msgstr) for msgid, msgstr in known.items() if msgid and msgid not in texts)
+    cells = {}
+    for number, text in enumerate(texts, 1):
+        cells.setdefault(text, f"#. markdown cell {number}")
+    # a changed cell starts from the Hinglish of its old text, marked fuzzy: the build refuses it until reviewed
+    catalogues.write_po(path, catalogues.with_suggestions(cells, known, old), PO_HEADER.format(name=name))
     if old:
         with path.open("a", encoding="utf-8") as file:
             for msgid, msgstr in old.items():

@@ -31,7 +31,8 @@ import struct
 import weakref
 
 LOCALE_DIR = pathlib.Path(__file__).resolve().parent / "locale"
-DOMAIN = "minigrad"
+DOMAIN = "minigrad"  # the widgets' and drawings' phrases (marked with _() in the code)
+LESSONS = "lessons"  # the lessons' own sentences that live in code cells: self-checks' questions, hints, answers
 LANGUAGES = {"english": None, "hinglish": "hi_Latn"}  # language name -> gettext locale (None: the source text)
 LABELS = {"english": "English", "hinglish": "Hinglish"}  # how a toggle names each language (never translated)
 
@@ -73,13 +74,13 @@ def on_change(callback):
     return callback
 
 
-def translations(locale):
+def translations(locale, domain=DOMAIN):
     """The gettext catalogue of ``locale`` (compiled from its ``.po`` on first use)."""
-    if locale not in _translations:
-        path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if (locale, domain) not in _translations:
+        path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
         catalogue = read_po(path.read_text(encoding="utf-8")) if path.exists() else {}
-        _translations[locale] = gettext.GNUTranslations(io.BytesIO(compile_po(catalogue)))
-    return _translations[locale]
+        _translations[locale, domain] = gettext.GNUTranslations(io.BytesIO(compile_po(catalogue)))
+    return _translations[locale, domain]
 
 
 def _(message):
@@ -96,6 +97,18 @@ def ngettext(singular, plural, count):
     return translations(locale).ngettext(singular, plural, count)
 
 
+def lesson_text(message):
+    """A lesson's own sentence in the current language: a self-check's question, hint, answers or explanation.
+
+    These are written in the English notebook's code cells (``check("What is x.grad at x = 3?", 6, ...)``),
+    which the Hinglish twin runs unchanged; their Hinglish is in the ``lessons`` catalogue (package data,
+    so it works in Pyodide too), extracted from the notebooks by ``tools/catalogues.py --lessons``.
+    """
+    locale = LANGUAGES[_language]
+    return message if locale is None or not isinstance(message, str) else \
+        translations(locale, LESSONS).gettext(message)
+
+
 def N_(message):
     """Marks a phrase for the catalogue where it is defined (a constant); ``_()`` translates it where shown."""
     return message
@@ -105,13 +118,15 @@ def N_(message):
 def read_po(text):
     """The ``.po`` text as {msgid: msgstr}; a plural entry as {(singular, plural): [msgstr[0], msgstr[1]]}.
 
-    Entries with an empty msgstr are left out (they fall back to English). Comments, ``fuzzy`` flags
-    included, are ignored: a phrase marked fuzzy is still used (review it, then drop the flag).
+    Entries with an empty msgstr are left out (they fall back to English), and so are entries marked
+    ``#, fuzzy`` (a guess from an older English text, not yet reviewed), as gettext's msgfmt does.
     """
     catalogue, entry, field = {}, {}, None
+    fuzzy = False
 
     def finish():
-        if "msgid" in entry:
+        nonlocal fuzzy
+        if "msgid" in entry and not fuzzy:
             if "msgid_plural" in entry:
                 forms = [entry.get(f"msgstr[{i}]", "") for i in range(2)]
                 if all(forms):
@@ -119,9 +134,14 @@ def read_po(text):
             elif entry.get("msgstr") or entry["msgid"] == "":
                 catalogue[entry["msgid"]] = entry.get("msgstr", "")
         entry.clear()
+        fuzzy = False
 
     for line in text.splitlines():
         line = line.strip()
+        if line.startswith("#,") and "fuzzy" in line:
+            if any(key.startswith("msgstr") for key in entry):
+                finish()  # the flag belongs to the next entry
+            fuzzy = True
         if not line or line.startswith("#"):
             continue
         if line.startswith('"'):
