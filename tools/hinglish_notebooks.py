@@ -123,8 +123,15 @@ def twin(name):
 
 
 def translated(names):
-    """The lessons that have a catalogue (the others are not translated yet)."""
-    return [name for name in names if po_path(name).exists()]
+    """The lessons whose every English text cell has its Hinglish (the others are not translated yet)."""
+    done = []
+    for name in names:
+        catalogue = read_catalogue(name)
+        if all(text in catalogue for text in english_texts(nbformat.read(ENGLISH / name, as_version=4))):
+            done.append(name)
+        else:
+            print(f"hinglish/{name}: not written, its Hinglish is not complete ({po_path(name).relative_to(ROOT)})")
+    return done
 
 
 def main(argv=None):
