@@ -19,7 +19,8 @@ import math
 from ..tensor import Tensor
 from .i18n import N_, _
 
-FUNCTIONS = ("sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "mean", "sum")  # mean, sum: of a vector input
+# mean and sum: of a vector input
+FUNCTIONS = ("sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "mean", "sum")
 CONSTANTS = {"pi": math.pi, "e": math.e}
 MAX_LENGTH = 300
 MAX_DEPTH = 40
