@@ -128,7 +128,7 @@ def test_every_hint_has_its_numbers_and_no_answer_of_its_own():
 # ------------------------------------------------------------------------------ the widget
 def test_the_widget_hides_the_step_s_new_number_until_it_is_guessed():
     widget = Walkthrough("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0), guess=True)
-    assert "y = x^{2} = 2^{2} = ?" in widget.equation.value and "y = x^{2} = 2^{2} = 4" not in widget.equation.value
+    assert "y = x^{2} = 2^{2} = \\boxed{?}" in widget.equation.value and "y = x^{2} = 2^{2} = 4" not in widget.equation.value
     assert "y = x² | value ? |" in widget._draw(0).source
     assert "<td style='padding:2px 8px'>?</td>" in widget.table.value
     assert "Your guess: <b>y = ?</b>" in widget.guess_prompt.value and widget.play.layout.display == "none"

@@ -34,6 +34,7 @@ from ..tensor import Tensor
 from . import notation
 
 RESULT_NAMES = ("y", "z", "u", "v", "w", "p", "q", "r", "s", "g", "h", "k", "m", "n")
+ASKED = r"\boxed{?}"  # a number guess mode asks for, in an equation (a box to fill; spaced as a number)
 LATEX_NAMES = {"ŷ": r"\hat{y}", "y_hat": r"\hat{y}", "σ": r"\sigma", "loss": r"\mathcal{L}"}
 
 
@@ -424,7 +425,7 @@ def _forward_steps(graph):
         text += _why(out.data, operation.inputs, _with_numbers(operation))
         shown = _dedupe(parts)
         steps.append(Step(len(steps), "forward", number, f"{out.name} = {_title(operation)}", text,
-                          " = ".join(shown), operation=operation, question=" = ".join(shown[:-1] + ["?"])))
+                          " = ".join(shown), operation=operation, question=" = ".join(shown[:-1] + [ASKED])))
     return steps
 
 
@@ -575,9 +576,9 @@ def _chain_rule_lines(operation, position, upstream, raw, summed, previous, fina
 def _question_lines(lines, previous):
     """The chain rule's lines with their results as "?"; the "so far" line adds a "?" too (its term is
     the result of the line above)."""
-    asked = [parts[:-1] + ["?"] for parts in lines]
+    asked = [parts[:-1] + [ASKED] for parts in lines]
     if previous is not None:
-        asked[-1] = [asked[-1][0], rf"{notation.latex_value(previous)} + ?", "?"]
+        asked[-1] = [asked[-1][0], rf"{notation.latex_value(previous)} + {ASKED}", ASKED]
     return asked
 
 
@@ -592,7 +593,7 @@ def _join(lines):
 def _leaf_step(leaf, upstream, graph):
     derivative = partial(graph.output.name, leaf.name)
     latex = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {notation.latex_value(upstream)}"
-    question = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = ?"
+    question = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {ASKED}"
     text = (f"AccumulateGrad: {leaf.name} is a leaf, so its gradient is stored: "
             f"{leaf.name}.grad = {notation.format_value(upstream)}")
     step = Step(0, "backward", 0, f"{leaf.name}.grad", text, latex, leaf=leaf, upstream=upstream, question=question)

@@ -395,15 +395,18 @@ def _widest_number(data):
 
 
 def _short(data):
-    """A gradient on an edge: a number, or a vector's first values (the nodes show the rest)."""
+    """A gradient on an edge: a number, or a vector's first values (the nodes show the rest); a vector of
+    three (the lecture's x = [1, 2, 3]) in full."""
     flat = np.asarray(data).reshape(-1)
-    if flat.size <= 1:
+    if flat.size <= 1 or flat.size == VECTOR_LIMIT + 1:
         return _fmt(data)
     return _fmt(flat[:1]).rstrip("]") + ", …]"
 
 
 def _widest_short(data):
     shape = _shape(data)
+    if shape != () and np.prod(shape) == VECTOR_LIMIT + 1:
+        return _widest_number(data)
     return "−0.0000" if shape == () or np.prod(shape) == 1 else "[−0.123, …]"
 
 

@@ -332,9 +332,9 @@ class Walkthrough(widgets.VBox):
             if question.size > 1:
                 prompt += f" <span style='color:#555'>({question.size} numbers, commas between)</span>"
         self.guess_prompt.value = f"<span style='{font}'>{prompt}</span>"
-        for control in (self.guess_box, self.check_button, self.show_button):
-            control.disabled = question is None
-        size = f"{layout.PRESENT_GUESS_PX}px" if self.present.value else None
+        for control in (self.guess_box, self.check_button, self.show_button):  # nothing to guess: not shown
+            control.layout.display = "none" if question is None else None
+        size = f"{layout.PRESENT_GUESS_PX}px" if self.present.value else "14px"  # (JupyterLab's own: 13 px)
         self.guess_box.style.font_size = size
         self.check_button.style.font_size = self.show_button.style.font_size = size
         self.guess_box.layout.width = "260px" if self.present.value else "200px"
