@@ -375,7 +375,8 @@ def test_saved_values_are_shown_freed_after_their_backward_step(chain):
 def test_saved_values_have_their_boxes_from_the_first_step_so_nothing_moves():
     for walk in (Walkthrough.run(expr.parse("exp(sin(x**2))"), x=2.0),
                  Walkthrough.run(lambda x: (x ** 2).mean(), x=[1.0, 2.0, 3.0])):
-        drawings = [viz.draw(walk, step=step, view="autograd", show_saved=True) for step in range(1, len(walk.steps) + 1)]
+        drawings = [viz.draw(walk, step=step, view="autograd", show_saved=True)
+                    for step in range(1, len(walk.steps) + 1)]
         assert len({viz.natural_size(viz.to_svg(d)) for d in drawings}) == 1  # the same size at every step
         first = drawings[0].source
         saved = sum(len(type(o.node).saved_names) for o in walk.graph.operations)

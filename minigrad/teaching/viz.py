@@ -48,6 +48,7 @@ import numpy as np
 from ..autograd.function import Preview
 from ..tensor import Tensor
 from . import notation, trace
+from .i18n import _
 
 LARGE_GRAPH = 300  # more nodes than this: short labels, and the drawing says so
 COLORS = {
@@ -577,8 +578,7 @@ class _View:
             return self.add_legend_in_words(shown, places)
         lines = []  # each under the last
         if self.large:
-            lines.append(f"<B>Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
-                         "labels shortened</B>")
+            lines.append("<B>" + html.escape(self.large_note()) + "</B>")
         if self.legend:
             text_width = max(_text_inches(label, LEGEND_PT) for _, label, _ in entries) * 72 * 1.1 + 4
             places = shown + [None] * (places - len(shown))
@@ -609,19 +609,24 @@ class _View:
             caption = self.caption()
             lines += [caption] if caption else []
         if self.large:
-            lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
-                            "labels shortened")
+            lines.insert(0, self.large_note())
         if lines:
             self.dot.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l", fontsize=str(LEGEND_PT))
 
+    def large_note(self):
+        return _("Large graph: {count} nodes, labels shortened").format(
+            count=len(self.graph.values) + len(self.graph.operations))
+
     def common_legend(self):
         return [
-            ("current", "this step", {"fillcolor": COLORS["current"]}),
+            ("current", _("this step"), {"fillcolor": COLORS["current"]}),
             ("pending", self.pending_label, {"fillcolor": "white", "color": COLORS["pending"]}),
-            ("gradient", "gradient flowing back", {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
+            ("gradient", _("gradient flowing back"), {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
         ]
 
-    pending_label = "not computed yet: ?"
+    @property
+    def pending_label(self):
+        return _("not computed yet: ?")
 
     def caption(self):
         """One line under the legend that the drawing needs read aloud (None: the colours say it all)."""
@@ -738,9 +743,9 @@ class _ExpressionView(_View):
 
     def legend_entries(self):
         return [
-            ("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
-            ("output", "output", {"fillcolor": COLORS["output"]}),
-            ("data", "data, constant", {"fillcolor": COLORS["data"]}),
+            ("input", _("input (requires grad)"), {"fillcolor": COLORS["input"]}),
+            ("output", _("output"), {"fillcolor": COLORS["output"]}),
+            ("data", _("data, constant"), {"fillcolor": COLORS["data"]}),
             *self.common_legend(),
         ]
 
@@ -776,8 +781,8 @@ class _CompactView(_View):
         return step is not None and step.operation is not None and step.operation.output is value
 
     def legend_entries(self):
-        return [("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
-                ("output", "output", {"fillcolor": COLORS["output"]}), *self.common_legend()]
+        return [("input", _("input (requires grad)"), {"fillcolor": COLORS["input"]}),
+                ("output", _("output"), {"fillcolor": COLORS["output"]}), *self.common_legend()]
 
 
 class _AutogradView(_View):
@@ -835,9 +840,9 @@ class _AutogradView(_View):
         for position, name in enumerate(names):
             data = saved[position] if position < len(saved) else None
             asked = self.is_current_op(operation) and self.hidden("value", operation.output)  # it may be the result
-            shown = "freed after backward" if freed else _fmt(data if self.op_ran(operation) and not asked else None)
+            shown = _("freed after backward") if freed else _fmt(data if self.op_ran(operation) and not asked else None)
             lines = [f"_saved_{name}", shown]
-            width = max(_text_inches(t) for t in (lines[0], "freed after backward", _widest_number(data)))
+            width = max(_text_inches(t) for t in (lines[0], _("freed after backward"), _widest_number(data)))
             attrs = {"shape": "box", "fillcolor": COLORS["saved"], "width": f"{width * 1.12 + 0.24:.2f}",
                      "height": "0.52"}
             if freed or not self.op_ran(operation):
@@ -861,23 +866,23 @@ class _AutogradView(_View):
 
     @property
     def pending_label(self):
-        return "not computed yet (?), or freed" if self.show_saved else "not computed yet: ?"
+        return _("not computed yet (?), or freed") if self.show_saved else _("not computed yet: ?")
 
     def caption(self):
         """Which way the arrows point, and why: torchviz's direction (the forward computation), while
         PyTorch's engine walks the same links the other way (grad_fn.next_functions)."""
-        return (f"Black arrows run forward, leaf → {self.graph.output.name}; backward() walks them back, from "
-                f"{self.graph.output.name}.grad_fn to each AccumulateGrad.")
+        return _("Black arrows run forward, leaf → {output}; backward() walks them back, from "
+                 "{output}.grad_fn to each AccumulateGrad.").format(output=self.graph.output.name)
 
     def legend_entries(self):
         entries = [
-            ("input", "AccumulateGrad (a leaf)", {"fillcolor": COLORS["input"]}),
-            ("grad_fn", "grad_fn node", {"fillcolor": COLORS["grad_fn"]}),
-            ("output", "output tensor", {"fillcolor": COLORS["output"]}),
+            ("input", _("AccumulateGrad (a leaf)"), {"fillcolor": COLORS["input"]}),
+            ("grad_fn", _("grad_fn node"), {"fillcolor": COLORS["grad_fn"]}),
+            ("output", _("output tensor"), {"fillcolor": COLORS["output"]}),
             *self.common_legend(),
         ]
         if self.show_saved:
-            entries.append(("saved", "saved for backward", {"fillcolor": COLORS["saved"]}))
+            entries.append(("saved", _("saved for backward"), {"fillcolor": COLORS["saved"]}))
         return entries
 
 

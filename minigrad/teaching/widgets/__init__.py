@@ -6,16 +6,21 @@
 * ``NeuronLab``: the sigmoid/BCE neuron on the CGPA data, its gradient and its training;
 * ``GradientLab``: backward(), zero_(), no_grad(), detach(), requires_grad_(False), retain_graph;
 * ``explore``: a FunctionPlot and a Walkthrough sharing one x slider;
-* ``check``: a self-check box for exercises (type a number, hear whether it is right and why).
+* ``check``, ``choice``, ``score``: self-checks (a number or one of a few answers; a hint, a second try, then
+  the solution) and the notebook's count of them;
+* ``set_language("hinglish")`` / ``set_language("english")``: the language every widget speaks (English by
+  default; each widget also has an English | Hinglish switch). See ``minigrad.teaching.i18n``.
 """
 
-from .check import check
+from ..i18n import language, set_language
+from .check import check, choice, score
 from .function_plot import FunctionPlot
 from .gradient_lab import GradientLab
 from .neuron_lab import NeuronLab
 from .walkthrough import Walkthrough
 
-__all__ = ["Walkthrough", "FunctionPlot", "NeuronLab", "GradientLab", "explore", "check"]
+__all__ = ["Walkthrough", "FunctionPlot", "NeuronLab", "GradientLab", "explore", "check", "choice", "score",
+           "set_language", "language"]
 
 
 def explore(source, x=(-3.0, 3.0, 0.01, 1.0), inner=True, frames=False, guess=False):

@@ -20,7 +20,6 @@ from .. import expr, notation, trace
 from . import layout
 from .guard import Guard, not_finite_reason
 
-
 # red means one thing in the course, a gradient flowing back (DESIGN §5): the tangent is purple
 TANGENT_COLOR = "tab:purple"
 

@@ -10,7 +10,8 @@ import re
 import ipywidgets as widgets
 import numpy as np
 
-from .. import notation
+from .. import i18n, notation
+from ..i18n import _
 
 PRESENT_SCALE = 1.65  # Present mode shows the drawing 1.65 × its natural size: 11 pt labels become 24.2 CSS px
 PRESENT_PHASE_FONT = "20px"  # the phase label ("Backward 2 / 11") in Present mode, read from the back of the room
@@ -78,6 +79,25 @@ def float_slider(name, spec, continuous_update=True):
                                style={"description_width": "initial"}, layout=widgets.Layout(width="340px"))
 
 
+class LanguageToggle(widgets.ToggleButtons):
+    """A small English | Hinglish switch on a widget: every widget on the page follows it (``i18n``)."""
+
+    def __init__(self):
+        super().__init__(options=[(i18n.LABELS[name], name) for name in i18n.LANGUAGES], value=i18n.language(),
+                         tooltips=["English", "Hinglish"], style={"button_width": "auto"},
+                         layout=widgets.Layout(width="auto", margin="0 0 0 auto"))
+        self.add_class("minigrad-language")
+        self.observe(lambda change: i18n.set_language(change["new"]), names="value")
+        i18n.on_change(self._follow)
+
+    def _follow(self):
+        self.value = i18n.language()
+
+
+def language_toggle():
+    return LanguageToggle()
+
+
 def row(children):
     """Controls side by side, wrapping onto a new line when the notebook is narrow (never wider than it)."""
     return widgets.HBox(children, layout=widgets.Layout(flex_flow="row wrap", width="100%", align_items="center"))
@@ -122,7 +142,7 @@ def equation_html(step, walk, font_px=None, question=False):
     """
     size = f"font-size:{font_px}px;line-height:1.3" if font_px else ""
     if step is None:
-        return f"<div style='{size}'>Press ▶ or Next to start the forward pass.</div>"
+        return f"<div style='{size}'>{html.escape(_('Press ▶ or Next to start the forward pass.'))}</div>"
     latex = f"<div class='minigrad-latex'>$${step.question if question else step.latex}$$</div>"
     if font_px:  # the phase is beside the step slider; the words are the teacher's
         return f"{MATH_STYLE}<div style='{size}'>{latex}</div>"
