@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import ops
 from ..autograd.function import Preview
+from .i18n import _
 
 
 @dataclass(frozen=True)
@@ -205,9 +206,10 @@ def why_not_finite(result, computed_from):
     if array is None or np.all(np.isfinite(array)):
         return None
     if np.any(np.isnan(array)):
-        return (f"{computed_from} is undefined here (like 0/0, ∞ − ∞ or the log of a negative number), "
-                "so PyTorch gives NaN")
-    return f"{computed_from} is larger than float32 can hold (about {FLOAT32_MAX}), so PyTorch gives ∞"
+        return _("{computed} is undefined here (like 0/0, ∞ − ∞ or the log of a negative number), "
+                 "so PyTorch gives NaN").format(computed=computed_from)
+    return _("{computed} is larger than float32 can hold (about {limit}), so PyTorch gives ∞").format(
+        computed=computed_from, limit=FLOAT32_MAX)
 
 
 def _as_array(value):

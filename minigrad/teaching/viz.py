@@ -2,7 +2,7 @@
 
 ::
 
-    viz.draw(walk, step=4)                        # a walkthrough at one step
+    viz.draw(walk, step=4)                        # a walkthrough at step 4 (numbered from 1, as on the slider)
     viz.draw(loss)                                 # any tensor's graph (grads once backward has run)
     viz.draw(loss, view="autograd", show_saved=True)
     viz.to_svg(viz.draw(walk, step=4))             # SVG text
@@ -48,6 +48,7 @@ import numpy as np
 from ..autograd.function import Preview
 from ..tensor import Tensor
 from . import notation, trace
+from .i18n import _
 
 LARGE_GRAPH = 300  # more nodes than this: short labels, and the drawing says so
 COLORS = {
@@ -68,7 +69,8 @@ NODE_PT = 11  # 11 pt = 14.7 CSS px at natural size: the smallest text in a draw
 LEGEND_PT = 10  # 13.3 px
 PX_PER_PT = 96 / 72  # what a browser shows an SVG's "pt" as
 FIT = (800, 430)  # CSS px (width, height) a drawing should fit at natural size: a notebook column at 1280 px
-VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all)
+VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all);
+# a vector of VECTOR_LIMIT + 1 values is drawn in full
 WRAP = "wrap"  # the layout of a chain too long for any other: left to right in rows, like lines of text
 WRAP_GAP, WRAP_ROW_GAP = 0.25, 0.22  # inches between the boxes of a row, and between rows (room for the arrows)
 WRAP_PAD = 0.04  # inches around a wrapped drawing (half the others': its height is what it lacks)
@@ -79,6 +81,10 @@ WRAP_SLACK = 1.08  # a wrapped drawing may overrun ``fit`` by 8 %, rather than s
 def draw(target, step=None, view="expression", show_saved=False, legend=True, compact=None, rankdir=None,
          fit=FIT, short_vectors=False):
     """A ``graphviz.Digraph`` of a Walkthrough (at ``step``), a Tensor's graph, or a trace.Graph.
+
+    ``step`` is numbered from 1, as on a walkthrough's step slider, in ``snapshot(n)`` and the command
+    line's ``--step``: ``draw(walk, step=1)`` shows the first forward step, ``step=len(walk.steps)`` the
+    last; ``None`` (the default) is the walkthrough done, with no step marked.
 
     ``short_vectors``: a vector in a value box by its first value alone (``[4.555, …]``, as on the
     edges), which makes a batch's boxes narrow enough for Present mode's big text.
@@ -186,10 +192,12 @@ def layout_positions(digraph):
 # ------------------------------------------------------------------------------ what to draw
 def _graph_and_state(target, step):
     if isinstance(target, trace.Walkthrough):
-        last = len(target.steps) - 1
-        if step is not None and not -1 <= step <= last:
-            raise IndexError(f"step {step} is out of range: this walkthrough has steps 0 to {last}")
-        return target.graph, target.state(step)
+        count = len(target.steps)
+        if step is not None and (isinstance(step, bool) or not isinstance(step, (int, np.integer))
+                                 or not 1 <= step <= count):
+            raise IndexError(f"step {step!r} is out of range: this walkthrough's steps are numbered 1 to {count}, "
+                             "as on its step slider")
+        return target.graph, target.state(None if step is None else int(step) - 1)
     if isinstance(target, Tensor):
         graph = trace.graph_of(target)
     elif isinstance(target, trace.Graph):
@@ -367,10 +375,12 @@ def _shape(data):
 
 
 def _fmt(data):
-    """A value in a drawing: a number, or a vector's first values and its last."""
+    """A value in a drawing: a number, or a vector's first values and its last (a vector of three, the
+    lecture's x = [1, 2, 3], in full: "…" would hide one number and take as much room)."""
     if data is None:
         return "?"
-    return notation.format_value(data, limit=VECTOR_LIMIT).replace("-", "−")
+    limit = VECTOR_LIMIT + 1 if np.prod(_shape(data)) == VECTOR_LIMIT + 1 else VECTOR_LIMIT
+    return notation.format_value(data, limit=limit).replace("-", "−")
 
 
 def _widest_number(data):
@@ -555,8 +565,7 @@ class _View:
             return self.add_legend_in_words(shown, places)
         lines = []  # each under the last
         if self.large:
-            lines.append(f"<B>Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
-                         "labels shortened</B>")
+            lines.append("<B>" + html.escape(self.large_note()) + "</B>")
         if self.legend:
             text_width = max(_text_inches(label, LEGEND_PT) for _, label, _ in entries) * 72 * 1.1 + 4
             places = shown + [None] * (places - len(shown))
@@ -587,19 +596,24 @@ class _View:
             caption = self.caption()
             lines += [caption] if caption else []
         if self.large:
-            lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
-                            "labels shortened")
+            lines.insert(0, self.large_note())
         if lines:
             self.dot.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l", fontsize=str(LEGEND_PT))
 
+    def large_note(self):
+        return _("Large graph: {count} nodes, labels shortened").format(
+            count=len(self.graph.values) + len(self.graph.operations))
+
     def common_legend(self):
         return [
-            ("current", "this step", {"fillcolor": COLORS["current"]}),
+            ("current", _("this step"), {"fillcolor": COLORS["current"]}),
             ("pending", self.pending_label, {"fillcolor": "white", "color": COLORS["pending"]}),
-            ("gradient", "gradient flowing back", {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
+            ("gradient", _("gradient flowing back"), {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
         ]
 
-    pending_label = "not computed yet: ?"
+    @property
+    def pending_label(self):
+        return _("not computed yet: ?")
 
     def caption(self):
         """One line under the legend that the drawing needs read aloud (None: the colours say it all)."""
@@ -716,9 +730,9 @@ class _ExpressionView(_View):
 
     def legend_entries(self):
         return [
-            ("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
-            ("output", "output", {"fillcolor": COLORS["output"]}),
-            ("data", "data, constant", {"fillcolor": COLORS["data"]}),
+            ("input", _("input (requires grad)"), {"fillcolor": COLORS["input"]}),
+            ("output", _("output"), {"fillcolor": COLORS["output"]}),
+            ("data", _("data, constant"), {"fillcolor": COLORS["data"]}),
             *self.common_legend(),
         ]
 
@@ -754,8 +768,8 @@ class _CompactView(_View):
         return step is not None and step.operation is not None and step.operation.output is value
 
     def legend_entries(self):
-        return [("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
-                ("output", "output", {"fillcolor": COLORS["output"]}), *self.common_legend()]
+        return [("input", _("input (requires grad)"), {"fillcolor": COLORS["input"]}),
+                ("output", _("output"), {"fillcolor": COLORS["output"]}), *self.common_legend()]
 
 
 class _AutogradView(_View):
@@ -811,9 +825,9 @@ class _AutogradView(_View):
         freed = operation.id in self.state.finished_ops or node.saved_tensors is None
         for position, name in enumerate(names):
             data = saved[position] if position < len(saved) else None
-            shown = "freed after backward" if freed else _fmt(data if self.op_ran(operation) else None)
+            shown = _("freed after backward") if freed else _fmt(data if self.op_ran(operation) else None)
             lines = [f"_saved_{name}", shown]
-            width = max(_text_inches(t) for t in (lines[0], "freed after backward", _widest_number(data)))
+            width = max(_text_inches(t) for t in (lines[0], _("freed after backward"), _widest_number(data)))
             attrs = {"shape": "box", "fillcolor": COLORS["saved"], "width": f"{width * 1.12 + 0.24:.2f}",
                      "height": "0.52"}
             if freed or not self.op_ran(operation):
@@ -837,23 +851,23 @@ class _AutogradView(_View):
 
     @property
     def pending_label(self):
-        return "not computed yet (?), or freed" if self.show_saved else "not computed yet: ?"
+        return _("not computed yet (?), or freed") if self.show_saved else _("not computed yet: ?")
 
     def caption(self):
         """Which way the arrows point, and why: torchviz's direction (the forward computation), while
         PyTorch's engine walks the same links the other way (grad_fn.next_functions)."""
-        return (f"Black arrows run forward, leaf → {self.graph.output.name}; backward() walks them back, from "
-                f"{self.graph.output.name}.grad_fn to each AccumulateGrad.")
+        return _("Black arrows run forward, leaf → {output}; backward() walks them back, from "
+                 "{output}.grad_fn to each AccumulateGrad.").format(output=self.graph.output.name)
 
     def legend_entries(self):
         entries = [
-            ("input", "AccumulateGrad (a leaf)", {"fillcolor": COLORS["input"]}),
-            ("grad_fn", "grad_fn node", {"fillcolor": COLORS["grad_fn"]}),
-            ("output", "output tensor", {"fillcolor": COLORS["output"]}),
+            ("input", _("AccumulateGrad (a leaf)"), {"fillcolor": COLORS["input"]}),
+            ("grad_fn", _("grad_fn node"), {"fillcolor": COLORS["grad_fn"]}),
+            ("output", _("output tensor"), {"fillcolor": COLORS["output"]}),
             *self.common_legend(),
         ]
         if self.show_saved:
-            entries.append(("saved", "saved for backward", {"fillcolor": COLORS["saved"]}))
+            entries.append(("saved", _("saved for backward"), {"fillcolor": COLORS["saved"]}))
         return entries
 
 
@@ -886,7 +900,7 @@ def main(argv=None):
         walk = trace.Walkthrough.run(function_, **values)
         if args.step is not None and not 1 <= args.step <= len(walk.steps):
             raise IndexError(f"--step {args.step} is out of range: the steps are numbered 1 to {len(walk.steps)}")
-        digraph = draw(walk, step=None if args.step is None else args.step - 1, view=args.view, show_saved=args.saved)
+        digraph = draw(walk, step=args.step, view=args.view, show_saved=args.saved)
     except (ValueError, IndexError) as error:
         parser.error(str(error))
     text = digraph.source if args.dot else to_svg(digraph)
