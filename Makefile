@@ -6,6 +6,14 @@ STAMP_LAB := $(VENV)/.installed-lab
 STAMP_TEST := $(VENV)/.installed-test
 PORT ?= 8888
 PRESENT_PORT ?= 8866
+# the folder `make lab` and `make present` serve, and any further server arguments (the tests pass their own
+# folder, a free port and --no-browser: they start the servers through these very recipes)
+NOTEBOOKS ?= notebooks
+LAB_ARGS ?=
+PRESENT_ARGS ?=
+# `make notebooks NAMES="01_square"` re-executes only those; `make bench BENCH_ARGS=core` runs one suite
+NAMES ?=
+BENCH_ARGS ?=
 # the in-browser site: its own build environment (pinned JupyterLite), apart from .venv
 SITE_VENV := .venv-site
 SITE_STAMP := $(SITE_VENV)/.installed
@@ -35,27 +43,31 @@ $(LAB_SETTINGS): jupyter/overrides.json | $(STAMP_LAB)
 	mkdir -p $(dir $@)
 	cp jupyter/overrides.json $@
 
-# the pre-save hook in jupyter/jupyter_server_config.json keeps saved widgets whole (jupyter/README.md)
+# the pre-save hook in jupyter/jupyter_server_config.json keeps saved widgets whole (jupyter/README.md);
+# it is jupyter/notebook_files.py, found through PYTHONPATH
 lab: $(STAMP_LAB) $(LAB_SETTINGS)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) \
-		--config=jupyter/jupyter_server_config.json
+	PYTHONPATH="$(CURDIR)/jupyter$(if $(PYTHONPATH),:$(PYTHONPATH))" $(BIN)/jupyter lab \
+		--notebook-dir="$(abspath $(NOTEBOOKS))" --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) \
+		--config="$(CURDIR)/jupyter/jupyter_server_config.json" $(LAB_ARGS)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check minigrad tests benchmarks tools
 
-# the unit tests, and every notebook re-run by nbval (its # NBVAL_CHECK_OUTPUT cells compared)
+# the unit tests, and every notebook re-run by nbval (its cells tagged nbval-check-output compared)
 test: lint
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=25 tests notebooks
 
 # re-execute every notebook from a clean state and save it with its outputs and widget state
 notebooks: $(STAMP_TEST)
-	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/execute_notebooks.py --folder "$(abspath $(NOTEBOOKS))" $(NAMES)
+	$(BIN)/python tools/hinglish_notebooks.py
 
 # classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine; the template
-# jupyter/voila/templates/minigrad is Voila's lab template without its CDN stylesheet
+# jupyter/voila/templates/minigrad is Voila's lab template without its CDN stylesheet. Voila (jupyter_server 2.21)
+# wants absolute paths: a relative folder answers every page with HTTP 500
 present: $(STAMP_LAB)
-	MINIGRAD_PRESENT=1 JUPYTER_PATH=jupyter $(BIN)/voila notebooks --no-browser --Voila.ip=127.0.0.1 \
-		--port=$(PRESENT_PORT) --template=minigrad
+	MINIGRAD_PRESENT=1 JUPYTER_PATH="$(CURDIR)/jupyter" $(BIN)/voila "$(abspath $(NOTEBOOKS))" --no-browser \
+		--Voila.ip=127.0.0.1 --port=$(PRESENT_PORT) --template=minigrad $(PRESENT_ARGS)
 
 # the README's pictures: each notebook's main widget, photographed by the browser tests
 screenshots: $(STAMP_TEST)
@@ -77,7 +89,7 @@ serve-site:
 	$(PYTHON) tools/serve_site.py --host $(SITE_HOST) --port $(SITE_PORT) build/site
 
 bench: $(STAMP_TEST)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(SITE_VENV) build *.egg-info

@@ -2,7 +2,7 @@
 
 The text is parsed by Python's own parser (``ast.parse``, which only reads it) and then
 checked against a short whitelist: numbers, names, ``+ - * / **``, unary ``-``, brackets,
-and calls of ``sin cos exp log tanh sigmoid relu sqrt``. Anything else (attributes,
+and calls of ``sin cos exp log tanh sigmoid relu sqrt`` (and ``mean``, ``sum`` of a vector). Anything else (attributes,
 other calls, subscripts, strings, lambdas, ``__import__``) is refused with a ValueError
 that points at the part that was refused. Nothing is ever passed to ``eval`` or ``exec``:
 the checked tree is turned into small Python closures that call minigrad's functions.
@@ -17,12 +17,17 @@ import inspect
 import math
 
 from ..tensor import Tensor
+from .i18n import N_, _
 
-FUNCTIONS = ("sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt")
+# mean and sum: of a vector input
+FUNCTIONS = ("sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "mean", "sum")
 CONSTANTS = {"pi": math.pi, "e": math.e}
 MAX_LENGTH = 300
 MAX_DEPTH = 40
-_HELP = "use names, numbers, + - * / **, brackets and " + " ".join(FUNCTIONS)
+
+
+def _help():
+    return _("use names, numbers, + - * / **, brackets and {functions}").format(functions=" ".join(FUNCTIONS))
 
 
 class Expression:
@@ -47,19 +52,22 @@ class Expression:
 def parse(text):
     """Check ``text`` and return an Expression; ValueError (pointing at the problem) otherwise."""
     if not isinstance(text, str):
-        raise ValueError(f"an expression must be text, not {type(text).__name__}")
+        raise ValueError(_("an expression must be text, not {kind}").format(kind=type(text).__name__))
     stripped = text.strip()
     if not stripped:
-        raise ValueError(f"the expression is empty: type a function of x, e.g. sin(x**2) ({_HELP})")
+        raise ValueError(_("the expression is empty: type a function of x, e.g. {example} ({help})").format(
+            example="sin(x**2)", help=_help()))
     if len(stripped) > MAX_LENGTH:
-        raise ValueError(f"the expression is too long ({len(stripped)} characters; at most {MAX_LENGTH})")
+        raise ValueError(_("the expression is too long ({length} characters; at most {limit})").format(
+            length=len(stripped), limit=MAX_LENGTH))
     try:
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as error:
-        message = f"this is not a formula: {error.msg}"
+        message = _("this is not a formula: {reason}").format(reason=error.msg)
         raise ValueError(_pointing(stripped, (error.offset or 1) - 1, 1, message)) from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise ValueError(f"this is not a formula ({type(error).__name__}); {_HELP}") from None
+        raise ValueError(_("this is not a formula ({kind}); {help}").format(kind=type(error).__name__, help=_help())) \
+            from None
     parameters = []
     _check(tree.body, stripped, parameters, depth=0)
     return Expression(stripped, tree.body, tuple(parameters))
@@ -73,7 +81,8 @@ _UNARY = {ast.USub: "-", ast.UAdd: "+"}
 def _check(node, text, parameters, depth):
     """Walk the tree; refuse anything not on the whitelist; collect the names in order."""
     if depth > MAX_DEPTH:
-        raise ValueError(_pointing(text, node.col_offset, 1, f"the expression is nested too deeply (> {MAX_DEPTH})"))
+        deep = _("the expression is nested too deeply (> {limit})").format(limit=MAX_DEPTH)
+        raise ValueError(_pointing(text, node.col_offset, 1, deep))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         _check(node.left, text, parameters, depth + 1)
         _check(node.right, text, parameters, depth + 1)
@@ -81,45 +90,45 @@ def _check(node, text, parameters, depth):
         _check(node.operand, text, parameters, depth + 1)
     elif isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            _refuse(node, text, f"{node.value!r} is not a number")
+            _refuse(node, text, _("{value} is not a number").format(value=repr(node.value)))
     elif isinstance(node, ast.Name):
         _check_name(node, text, parameters)
     elif isinstance(node, ast.Call):
         _check_call(node, text, parameters, depth)
     else:
-        _refuse(node, text, f"{_describe(node)} is not allowed")
+        _refuse(node, text, _("{what} is not allowed").format(what=_describe(node)))
 
 
 def _check_name(node, text, parameters):
     name = node.id
     if name in FUNCTIONS:
-        _refuse(node, text, f"{name} is a function: write {name}(...)")
+        _refuse(node, text, _("{name} is a function: write {call}").format(name=name, call=f"{name}(...)"))
     if name.startswith("_"):
-        _refuse(node, text, f"the name {name!r} is not allowed")
+        _refuse(node, text, _("the name {name} is not allowed").format(name=repr(name)))
     if name not in CONSTANTS and name not in parameters:
         parameters.append(name)
 
 
 def _check_call(node, text, parameters, depth):
     if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-        _refuse(node.func, text, f"calling {ast.get_source_segment(text, node.func) or 'this'} is not allowed")
+        what = ast.get_source_segment(text, node.func)
+        _refuse(node.func, text, _("calling {what} is not allowed").format(what=what) if what else
+                _("calling this is not allowed"))
     if node.keywords or len(node.args) != 1:
-        _refuse(node, text, f"{node.func.id}() takes exactly one argument")
+        _refuse(node, text, _("{call} takes exactly one argument").format(call=f"{node.func.id}()"))
     _check(node.args[0], text, parameters, depth + 1)
 
 
 def _describe(node):
-    kinds = {ast.Attribute: "attribute access (.)", ast.Subscript: "indexing ([ ])", ast.Lambda: "a lambda",
-             ast.Compare: "a comparison", ast.BoolOp: "and/or", ast.IfExp: "if/else",
-             ast.JoinedStr: "an f-string", ast.List: "a list", ast.Tuple: "a tuple", ast.Dict: "a dict",
+    kinds = {ast.Attribute: N_("attribute access (.)"), ast.Subscript: N_("indexing ([ ])"), ast.Lambda: N_("a lambda"),
+             ast.Compare: N_("a comparison"), ast.BoolOp: "and/or", ast.IfExp: "if/else",
+             ast.JoinedStr: N_("an f-string"), ast.List: N_("a list"), ast.Tuple: N_("a tuple"), ast.Dict: N_("a dict"),
              ast.Starred: "*", ast.NamedExpr: ":="}
     for kind, words in kinds.items():
         if isinstance(node, kind):
-            return words
-    if isinstance(node, ast.BinOp):
-        return f"the operator {type(node.op).__name__}"
-    if isinstance(node, ast.UnaryOp):
-        return f"the operator {type(node.op).__name__}"
+            return _(words)
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        return _("the operator {name}").format(name=type(node.op).__name__)
     return type(node).__name__
 
 
@@ -133,7 +142,7 @@ def _pointing(text, start, width, message, hint=True):
     """The message (with what is allowed, if ``hint``), the text, and carets under the offending part."""
     start = max(0, min(start, len(text)))
     carets = "^" * max(1, min(width, len(text) - start))
-    return f"{message}{'; ' + _HELP if hint else ''}\n    {text}\n    {' ' * start}{carets}"
+    return f"{message}{'; ' + _help() if hint else ''}\n    {text}\n    {' ' * start}{carets}"
 
 
 # ------------------------------------------------------------------------------ building the function
@@ -186,8 +195,9 @@ def _numbers_said_plainly(operation, node, text):
             return operation(arguments)
         except (OverflowError, ZeroDivisionError) as error:
             part = ast.get_source_segment(text, node) or text
-            words = "is too big for a number" if isinstance(error, OverflowError) else "divides by zero"
-            message = f"{part} {words} ({type(error).__name__}: {error})"
+            words = _("{part} is too big for a number") if isinstance(error, OverflowError) else \
+                _("{part} divides by zero")
+            message = words.format(part=part) + f" ({type(error).__name__}: {error})"
             width = node.end_col_offset - node.col_offset
             raise ValueError(_pointing(text, node.col_offset, width, message, hint=False)) from None
 
@@ -195,7 +205,7 @@ def _numbers_said_plainly(operation, node, text):
 
 
 def _apply_function(name, value):
-    if isinstance(value, Tensor):
+    if isinstance(value, Tensor) or hasattr(value, "requires_grad"):  # (a PyTorch tensor too: the tests compare)
         return getattr(value, name)()
     from ..creation import tensor  # a function of a constant, e.g. sin(2): a constant tensor
 

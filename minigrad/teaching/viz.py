@@ -2,7 +2,7 @@
 
 ::
 
-    viz.draw(walk, step=4)                        # a walkthrough at one step
+    viz.draw(walk, step=4)                        # a walkthrough at step 4 (numbered from 1, as on the slider)
     viz.draw(loss)                                 # any tensor's graph (grads once backward has run)
     viz.draw(loss, view="autograd", show_saved=True)
     viz.to_svg(viz.draw(walk, step=4))             # SVG text
@@ -48,6 +48,7 @@ import numpy as np
 from ..autograd.function import Preview
 from ..tensor import Tensor
 from . import notation, trace
+from .i18n import _
 
 LARGE_GRAPH = 300  # more nodes than this: short labels, and the drawing says so
 COLORS = {
@@ -68,7 +69,8 @@ NODE_PT = 11  # 11 pt = 14.7 CSS px at natural size: the smallest text in a draw
 LEGEND_PT = 10  # 13.3 px
 PX_PER_PT = 96 / 72  # what a browser shows an SVG's "pt" as
 FIT = (800, 430)  # CSS px (width, height) a drawing should fit at natural size: a notebook column at 1280 px
-VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all)
+VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all);
+# a vector of VECTOR_LIMIT + 1 values is drawn in full
 WRAP = "wrap"  # the layout of a chain too long for any other: left to right in rows, like lines of text
 WRAP_GAP, WRAP_ROW_GAP = 0.25, 0.22  # inches between the boxes of a row, and between rows (room for the arrows)
 WRAP_PAD = 0.04  # inches around a wrapped drawing (half the others': its height is what it lacks)
@@ -77,8 +79,16 @@ WRAP_SLACK = 1.08  # a wrapped drawing may overrun ``fit`` by 8 %, rather than s
 
 # ------------------------------------------------------------------------------ public API
 def draw(target, step=None, view="expression", show_saved=False, legend=True, compact=None, rankdir=None,
-         fit=FIT, short_vectors=False):
+         fit=FIT, short_vectors=False, hide=()):
     """A ``graphviz.Digraph`` of a Walkthrough (at ``step``), a Tensor's graph, or a trace.Graph.
+
+    ``step`` is numbered from 1, as on a walkthrough's step slider, in ``snapshot(n)`` and the command
+    line's ``--step``: ``draw(walk, step=1)`` shows the first forward step, ``step=len(walk.steps)`` the
+    last; ``None`` (the default) is the walkthrough done, with no step marked.
+
+    ``hide``: numbers drawn as "?" although computed (guess mode asks for them): ``("value", id)`` a
+    value's, ``("grad", id)`` a gradient's (in its box and on the arrow of the step that sends it).
+    The layout does not change.
 
     ``short_vectors``: a vector in a value box by its first value alone (``[4.555, …]``, as on the
     edges), which makes a batch's boxes narrow enough for Present mode's big text.
@@ -99,7 +109,7 @@ def draw(target, step=None, view="expression", show_saved=False, legend=True, co
                "short_vectors": short_vectors}
     if compact is None or rankdir is None:
         compact, rankdir = _choose_layout(graph, state, view, options, compact, rankdir, fit)
-    return _build(graph, state, view, options, compact, rankdir, fit)
+    return _build(graph, state, view, {**options, "hide": frozenset(hide)}, compact, rankdir, fit)
 
 
 def to_svg(target, **draw_options):
@@ -186,10 +196,12 @@ def layout_positions(digraph):
 # ------------------------------------------------------------------------------ what to draw
 def _graph_and_state(target, step):
     if isinstance(target, trace.Walkthrough):
-        last = len(target.steps) - 1
-        if step is not None and not -1 <= step <= last:
-            raise IndexError(f"step {step} is out of range: this walkthrough has steps 0 to {last}")
-        return target.graph, target.state(step)
+        count = len(target.steps)
+        if step is not None and (isinstance(step, bool) or not isinstance(step, (int, np.integer))
+                                 or not 1 <= step <= count):
+            raise IndexError(f"step {step!r} is out of range: this walkthrough's steps are numbered 1 to {count}, "
+                             "as on its step slider")
+        return target.graph, target.state(None if step is None else int(step) - 1)
     if isinstance(target, Tensor):
         graph = trace.graph_of(target)
     elif isinstance(target, trace.Graph):
@@ -367,10 +379,12 @@ def _shape(data):
 
 
 def _fmt(data):
-    """A value in a drawing: a number, or a vector's first values and its last."""
+    """A value in a drawing: a number, or a vector's first values and its last (a vector of three, the
+    lecture's x = [1, 2, 3], in full: "…" would hide one number and take as much room)."""
     if data is None:
         return "?"
-    return notation.format_value(data, limit=VECTOR_LIMIT).replace("-", "−")
+    limit = VECTOR_LIMIT + 1 if np.prod(_shape(data)) == VECTOR_LIMIT + 1 else VECTOR_LIMIT
+    return notation.format_value(data, limit=limit).replace("-", "−")
 
 
 def _widest_number(data):
@@ -382,27 +396,30 @@ def _widest_number(data):
 
 
 def _short(data):
-    """A gradient on an edge: a number, or a vector's first values (the nodes show the rest)."""
+    """A gradient on an edge: a number, or a vector's first values (the nodes show the rest); a vector of
+    three (the lecture's x = [1, 2, 3]) in full."""
     flat = np.asarray(data).reshape(-1)
-    if flat.size <= 1:
+    if flat.size <= 1 or flat.size == VECTOR_LIMIT + 1:
         return _fmt(data)
     return _fmt(flat[:1]).rstrip("]") + ", …]"
 
 
 def _widest_short(data):
     shape = _shape(data)
+    if shape != () and np.prod(shape) == VECTOR_LIMIT + 1:
+        return _widest_number(data)
     return "−0.0000" if shape == () or np.prod(shape) == 1 else "[−0.123, …]"
 
 
 def _symbol(operation):
     if operation.op.__name__ == "Pow":
-        return "x" + trace._superscript(operation.node.exponent)
+        return "x" + trace.superscript(operation.node.exponent)
     return operation.notation.symbol
 
 
 def _title(operation):
     """``z = sin(y)``: the op written with its inputs' names (the compact drawing's first line)."""
-    return f"{operation.output.name} = {trace._title(operation)}".replace("-", "−")
+    return f"{operation.output.name} = {trace.title(operation)}".replace("-", "−")
 
 
 def _slot(text, width, color="black"):
@@ -436,8 +453,10 @@ class _View:
     rank_gap = 0.14  # inches between ranks top to bottom (an edge with a label has two)
     edge_labels = True
 
-    def __init__(self, graph, state, show_saved, legend, stepped, short_vectors, rankdir, wrap_width=None):
+    def __init__(self, graph, state, show_saved, legend, stepped, short_vectors, rankdir, wrap_width=None,
+                 hide=frozenset()):
         self.graph, self.state, self.show_saved, self.legend = graph, state, show_saved, legend
+        self.hide = hide  # ("value" | "grad", value id): drawn as "?" (guess mode)
         self.wrap_width = wrap_width  # inches a wrapped drawing's rows may take
         self.short_vectors = short_vectors
         self.stepped = stepped  # a walkthrough's step: current, pending and gradient styles may appear
@@ -503,6 +522,9 @@ class _View:
     def carried(self, value, operation):
         return self.state.carried.get((value.id, operation.id))
 
+    def hidden(self, kind, value):
+        return (kind, value.id) in self.hide
+
     def gradient_edge(self, tail, head, value, operation):
         """An edge from an input (``tail``) towards the op that used it.
 
@@ -515,7 +537,8 @@ class _View:
         width = _text_inches("∂ " + _widest_short(value.data)) * 1.3 + 0.1
         text = ""
         if gradient is not None:
-            text = f"∂ {_short(gradient)}"
+            asked = self.hidden("grad", value) and self.is_current_op(operation)
+            text = "∂ ?" if asked else f"∂ {_short(gradient)}"
             now = self.is_current_op(operation)
             attrs.update(color=COLORS["gradient"], dir="back", penwidth="3" if now else "2")
             self.used.add("gradient")
@@ -555,8 +578,7 @@ class _View:
             return self.add_legend_in_words(shown, places)
         lines = []  # each under the last
         if self.large:
-            lines.append(f"<B>Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
-                         "labels shortened</B>")
+            lines.append("<B>" + html.escape(self.large_note()) + "</B>")
         if self.legend:
             text_width = max(_text_inches(label, LEGEND_PT) for _, label, _ in entries) * 72 * 1.1 + 4
             places = shown + [None] * (places - len(shown))
@@ -587,19 +609,24 @@ class _View:
             caption = self.caption()
             lines += [caption] if caption else []
         if self.large:
-            lines.insert(0, f"Large graph: {len(self.graph.values) + len(self.graph.operations)} nodes, "
-                            "labels shortened")
+            lines.insert(0, self.large_note())
         if lines:
             self.dot.attr(label="\\l".join(lines) + "\\l", labelloc="b", labeljust="l", fontsize=str(LEGEND_PT))
 
+    def large_note(self):
+        return _("Large graph: {count} nodes, labels shortened").format(
+            count=len(self.graph.values) + len(self.graph.operations))
+
     def common_legend(self):
         return [
-            ("current", "this step", {"fillcolor": COLORS["current"]}),
+            ("current", _("this step"), {"fillcolor": COLORS["current"]}),
             ("pending", self.pending_label, {"fillcolor": "white", "color": COLORS["pending"]}),
-            ("gradient", "gradient flowing back", {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
+            ("gradient", _("gradient flowing back"), {"fillcolor": COLORS["gradient"], "color": COLORS["gradient"]}),
         ]
 
-    pending_label = "not computed yet: ?"
+    @property
+    def pending_label(self):
+        return _("not computed yet: ?")
 
     def caption(self):
         """One line under the legend that the drawing needs read aloud (None: the colours say it all)."""
@@ -640,13 +667,13 @@ class _View:
     # ------------------------------------------------------------------ value nodes (both expression views)
     def value_fields(self, value, head):
         """``[head, value 4, grad −1.2]``: a value node's three fields (``head`` is its name or its op)."""
-        computed = value.id in self.state.computed
+        computed = value.id in self.state.computed and not self.hidden("value", value)
         number = _short if self.short_vectors else _fmt
         if value.role == "data":
             return [head, number(value.data) if computed else "?", "no grad"]
         grad = self.state.grads.get(value.id)
-        return [head, f"value {number(value.data) if computed else '?'}",
-                f"grad {number(grad) if grad is not None else '—'}"]
+        grad_text = "?" if self.hidden("grad", value) else number(grad) if grad is not None else "—"
+        return [head, f"value {number(value.data) if computed else '?'}", f"grad {grad_text}"]
 
     def value_node(self, value, head, width_heads):
         """A value as a rounded record; its size from its shape and names only."""
@@ -716,9 +743,9 @@ class _ExpressionView(_View):
 
     def legend_entries(self):
         return [
-            ("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
-            ("output", "output", {"fillcolor": COLORS["output"]}),
-            ("data", "data, constant", {"fillcolor": COLORS["data"]}),
+            ("input", _("input (requires grad)"), {"fillcolor": COLORS["input"]}),
+            ("output", _("output"), {"fillcolor": COLORS["output"]}),
+            ("data", _("data, constant"), {"fillcolor": COLORS["data"]}),
             *self.common_legend(),
         ]
 
@@ -754,8 +781,8 @@ class _CompactView(_View):
         return step is not None and step.operation is not None and step.operation.output is value
 
     def legend_entries(self):
-        return [("input", "input (requires grad)", {"fillcolor": COLORS["input"]}),
-                ("output", "output", {"fillcolor": COLORS["output"]}), *self.common_legend()]
+        return [("input", _("input (requires grad)"), {"fillcolor": COLORS["input"]}),
+                ("output", _("output"), {"fillcolor": COLORS["output"]}), *self.common_legend()]
 
 
 class _AutogradView(_View):
@@ -773,8 +800,9 @@ class _AutogradView(_View):
 
     def add_accumulate_grad(self, value):
         grad = self.state.grads.get(value.id)
+        grad_text = "?" if self.hidden("grad", value) else _fmt(grad) if grad is not None else "—"
         lines = ["AccumulateGrad"] if self.large else [
-            "AccumulateGrad", f"{value.name} = {_fmt(value.data)}", f"grad {_fmt(grad) if grad is not None else '—'}"]
+            "AccumulateGrad", f"{value.name} = {_fmt(value.data)}", f"grad {grad_text}"]
         widest = max(_text_inches(t) for t in ("AccumulateGrad", f"{value.name} = " + _widest_number(value.data),
                                                 "grad " + _widest_number(value.data)))
         attrs = {"shape": "box", "fillcolor": COLORS["input"], "width": f"{widest * 1.12 + 0.24:.2f}",
@@ -811,9 +839,10 @@ class _AutogradView(_View):
         freed = operation.id in self.state.finished_ops or node.saved_tensors is None
         for position, name in enumerate(names):
             data = saved[position] if position < len(saved) else None
-            shown = "freed after backward" if freed else _fmt(data if self.op_ran(operation) else None)
+            asked = self.is_current_op(operation) and self.hidden("value", operation.output)  # it may be the result
+            shown = _("freed after backward") if freed else _fmt(data if self.op_ran(operation) and not asked else None)
             lines = [f"_saved_{name}", shown]
-            width = max(_text_inches(t) for t in (lines[0], "freed after backward", _widest_number(data)))
+            width = max(_text_inches(t) for t in (lines[0], _("freed after backward"), _widest_number(data)))
             attrs = {"shape": "box", "fillcolor": COLORS["saved"], "width": f"{width * 1.12 + 0.24:.2f}",
                      "height": "0.52"}
             if freed or not self.op_ran(operation):
@@ -825,7 +854,7 @@ class _AutogradView(_View):
     def add_output(self):
         output = self.graph.output
         computed = output.id in self.state.computed
-        label = f"{output.name} = {_fmt(output.data if computed else None)}"
+        label = f"{output.name} = {_fmt(output.data if computed and not self.hidden('value', output) else None)}"
         attrs = {"shape": "box", "fillcolor": COLORS["output"], "height": "0.34",
                  "width": f"{_box_inches(output.name + ' = ' + _widest_number(output.data)):.2f}"}
         if not computed:
@@ -837,23 +866,23 @@ class _AutogradView(_View):
 
     @property
     def pending_label(self):
-        return "not computed yet (?), or freed" if self.show_saved else "not computed yet: ?"
+        return _("not computed yet (?), or freed") if self.show_saved else _("not computed yet: ?")
 
     def caption(self):
         """Which way the arrows point, and why: torchviz's direction (the forward computation), while
         PyTorch's engine walks the same links the other way (grad_fn.next_functions)."""
-        return (f"Black arrows run forward, leaf → {self.graph.output.name}; backward() walks them back, from "
-                f"{self.graph.output.name}.grad_fn to each AccumulateGrad.")
+        return _("Black arrows run forward, leaf → {output}; backward() walks them back, from "
+                 "{output}.grad_fn to each AccumulateGrad.").format(output=self.graph.output.name)
 
     def legend_entries(self):
         entries = [
-            ("input", "AccumulateGrad (a leaf)", {"fillcolor": COLORS["input"]}),
-            ("grad_fn", "grad_fn node", {"fillcolor": COLORS["grad_fn"]}),
-            ("output", "output tensor", {"fillcolor": COLORS["output"]}),
+            ("input", _("AccumulateGrad (a leaf)"), {"fillcolor": COLORS["input"]}),
+            ("grad_fn", _("grad_fn node"), {"fillcolor": COLORS["grad_fn"]}),
+            ("output", _("output tensor"), {"fillcolor": COLORS["output"]}),
             *self.common_legend(),
         ]
         if self.show_saved:
-            entries.append(("saved", "saved for backward", {"fillcolor": COLORS["saved"]}))
+            entries.append(("saved", _("saved for backward"), {"fillcolor": COLORS["saved"]}))
         return entries
 
 
@@ -886,7 +915,7 @@ def main(argv=None):
         walk = trace.Walkthrough.run(function_, **values)
         if args.step is not None and not 1 <= args.step <= len(walk.steps):
             raise IndexError(f"--step {args.step} is out of range: the steps are numbered 1 to {len(walk.steps)}")
-        digraph = draw(walk, step=None if args.step is None else args.step - 1, view=args.view, show_saved=args.saved)
+        digraph = draw(walk, step=args.step, view=args.view, show_saved=args.saved)
     except (ValueError, IndexError) as error:
         parser.error(str(error))
     text = digraph.source if args.dot else to_svg(digraph)

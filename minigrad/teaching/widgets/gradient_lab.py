@@ -16,7 +16,8 @@ import ipywidgets as widgets
 
 from ... import no_grad
 from ...creation import tensor
-from .. import notation, viz
+from .. import i18n, notation, viz
+from ..i18n import N_, _
 from . import layout
 from .guard import Guard
 
@@ -32,10 +33,10 @@ class GradientLab(widgets.VBox):
         self.x.name = "x"
         self.y = None
         self.backward_button = widgets.Button(description="backward()", button_style="primary", layout=_AUTO_WIDTH)
-        self.again_button = widgets.Button(description="backward() again (same graph)", layout=_AUTO_WIDTH)
+        self.again_button = widgets.Button(layout=_AUTO_WIDTH)
         self.zero_button = widgets.Button(description="x.grad.zero_()", layout=_AUTO_WIDTH)
-        self.no_grad_toggle = widgets.ToggleButton(description="inside no_grad()", icon="ban", layout=_AUTO_WIDTH)
-        self.detach_toggle = widgets.ToggleButton(description="use x.detach()", icon="cut", layout=_AUTO_WIDTH)
+        self.no_grad_toggle = widgets.ToggleButton(icon="ban", layout=_AUTO_WIDTH)
+        self.detach_toggle = widgets.ToggleButton(icon="cut", layout=_AUTO_WIDTH)
         self.requires_grad_toggle = widgets.ToggleButton(description="x.requires_grad_(False)", icon="lock",
                                                          layout=_AUTO_WIDTH)
         self.retain_box = widgets.Checkbox(description="retain_graph=True", indent=False)
@@ -44,7 +45,8 @@ class GradientLab(widgets.VBox):
         self.history = widgets.HTML()
         self.graph = layout.graph_box()
         self.lines = []
-        self.guard = Guard(self.message, keep_state_note="x and x.grad are as before")
+        self.guard = Guard(self.message, keep_state_note=N_("x and x.grad are as before"))
+        self.language = layout.language_toggle()
         self.y_untracked_by = []  # the switches that were on when the y in memory was built
         self.backward_button.on_click(self.guard(lambda _: self.backward()))
         self.again_button.on_click(self.guard(lambda _: self.backward_again()))
@@ -52,10 +54,23 @@ class GradientLab(widgets.VBox):
         self.requires_grad_toggle.observe(self.guard(self._on_requires_grad), names="value")
         self.children = [
             layout.row([self.backward_button, self.zero_button, self.again_button, self.retain_box]),
-            layout.row([self.no_grad_toggle, self.detach_toggle, self.requires_grad_toggle]),
+            layout.row([self.no_grad_toggle, self.detach_toggle, self.requires_grad_toggle, self.language]),
             self.grad_label, self.message, self.graph, self.history,
         ]
+        self._label()
         self._build_graph()
+        self._show()
+        i18n.on_change(self._on_language)
+
+    def _label(self):
+        """The words on the buttons, in the current language (the code on them stays code)."""
+        self.again_button.description = _("backward() again (same graph)")
+        self.no_grad_toggle.description = _("inside no_grad()")
+        self.detach_toggle.description = _("use x.detach()")
+
+    def _on_language(self):
+        self._label()
+        self._write_log()
         self._show()
 
     # -------------------------------------------------------------------- actions
@@ -85,7 +100,7 @@ class GradientLab(widgets.VBox):
             self.backward()
             return
         retain = self.retain_box.value
-        code = f"y.backward({'retain_graph=True' if retain else ''})   # the same y as before"
+        code = f"y.backward({'retain_graph=True' if retain else ''})   # " + _("the same y as before")
         self._run(code, lambda: self._backward_through_y(retain))
 
     def _backward_through_y(self, retain):
@@ -98,13 +113,14 @@ class GradientLab(widgets.VBox):
 
     def zero_grad(self):
         if self.x.grad is None:
-            self._write("x.grad.zero_()", "x.grad is None: there is nothing to zero yet", error=True)
+            self._write("x.grad.zero_()", _("x.grad is None: there is nothing to zero yet"), error=True)
             return
         self._run("x.grad.zero_()", self.x.grad.zero_)
 
     def _on_requires_grad(self, change):
         self.x.requires_grad_(not change["new"])
-        self._write(f"x.requires_grad_({not change['new']})", f"x.requires_grad is now {self.x.requires_grad}")
+        self._write(f"x.requires_grad_({not change['new']})",
+                    _("x.requires_grad is now {value}").format(value=self.x.requires_grad))
         self._show()
 
     def _run(self, code, action):
@@ -122,13 +138,13 @@ class GradientLab(widgets.VBox):
         if "does not require grad" in message:
             reason = self._why_untracked()
         elif "second time" in message:
-            reason = "backward() frees the values the graph saved (here x, for ∂y/∂x = 2x). "
+            reason = _("backward() frees the values the graph saved (here x, for ∂y/∂x = 2x).") + " "
             if self.retain_box.value:
-                reason += ("The last backward() ran without retain_graph=True, so they are gone already: "
-                           "press backward() to build the graph again; with the box ticked it then survives "
-                           "backward() again.")
+                reason += _("The last backward() ran without retain_graph=True, so they are gone already: "
+                            "press backward() to build the graph again; with the box ticked it then survives "
+                            "backward() again.")
             else:
-                reason += "Tick retain_graph=True to keep them, or build the graph again with backward()."
+                reason += _("Tick retain_graph=True to keep them, or build the graph again with backward().")
         else:
             reason = ""
         return f"<div style='color:#444'>{html.escape(reason)}</div>" if reason else ""
@@ -136,16 +152,18 @@ class GradientLab(widgets.VBox):
     def _why_untracked(self):
         built_by = self.y_untracked_by
         if not built_by:
-            return "y has no grad_fn: it was computed without tracking."
-        names = " and ".join(f"“{name}”" for name in built_by)
+            return _("y has no grad_fn: it was computed without tracking.")
+        names = _(" and ").join(f"“{name}”" for name in built_by)
         still_on = [name for name in built_by if name in self.switches_on()]
-        reason = f"y has no grad_fn: it was computed with {names} on, so backward() has no graph to follow. "
+        reason = _("y has no grad_fn: it was computed with {names} on, so backward() has no graph to follow.").format(
+            names=names) + " "
         if still_on:
-            switch = "it" if len(still_on) == 1 else "them"
-            return reason + f"Turn {switch} off, then press backward() again."
+            if len(still_on) == 1:
+                return reason + _("Turn it off, then press backward() again.")
+            return reason + _("Turn them off, then press backward() again.")
         if self.switches_on():
-            return reason + "Turn every stop-tracking switch off, then press backward() again."
-        return reason + "The switches are off now: press backward() to build a new y with tracking."
+            return reason + _("Turn every stop-tracking switch off, then press backward() again.")
+        return reason + _("The switches are off now: press backward() to build a new y with tracking.")
 
     def _grad_text(self):
         grad = self.x.grad
@@ -155,6 +173,9 @@ class GradientLab(widgets.VBox):
         self.lines.append((code, result, error))
         friendly = self._explain(result) if error else ""
         self.message.value = layout.error_html(result) + friendly if error else ""
+        self._write_log()
+
+    def _write_log(self):
         entries = "".join(
             f"<pre style='margin:2px 0'>&gt;&gt;&gt; {html.escape(c)}\n"
             f"<span style='color:{'#b00020' if e else '#2e7d32'}'>{html.escape(r)}</span></pre>"
@@ -167,7 +188,8 @@ class GradientLab(widgets.VBox):
                                  f"{self.x.requires_grad}, <b>x.grad = {self._grad_text()}</b></div>")
         target = self.y if self.y is not None and self.y.requires_grad else None
         if target is None:
-            self.graph.value = ("<p style='padding:1em'>No graph: y was computed without tracking "
-                                "(y.grad_fn is None), so there is nothing for backward() to follow.</p>")
+            self.graph.value = ("<p style='padding:1em'>" + html.escape(_(
+                "No graph: y was computed without tracking (y.grad_fn is None), so there is nothing for "
+                "backward() to follow.")) + "</p>")
         else:
             self.graph.value = layout.svg_html(viz.to_svg(viz.draw(target, view="autograd", show_saved=True)))

@@ -24,15 +24,19 @@ import warnings
 
 import numpy as np
 
+from ..i18n import N_, _
 from . import layout
 
 _PLAIN_WORDS = {
-    OverflowError: "a number got too big to compute",
-    ZeroDivisionError: "a division by zero",
-    RecursionError: "the formula is nested too deeply to compute",
-    MemoryError: "this needs more memory than the computer has",
-    FloatingPointError: "a number could not be computed",
+    OverflowError: N_("a number got too big to compute"),
+    ZeroDivisionError: N_("a division by zero"),
+    RecursionError: N_("the formula is nested too deeply to compute"),
+    MemoryError: N_("this needs more memory than the computer has"),
+    FloatingPointError: N_("a number could not be computed"),
 }
+
+
+KEEP_STATE_NOTE = N_("the last good result is still shown")
 
 
 def plain_words(error):
@@ -42,16 +46,17 @@ def plain_words(error):
         return str(error)
     for kind, words in _PLAIN_WORDS.items():
         if isinstance(error, kind):
-            return f"Could not compute this: {words} ({type(error).__name__}: {error})."
+            return _("Could not compute this: {words} ({error}).").format(
+                words=_(words), error=f"{type(error).__name__}: {error}")
     if isinstance(error, RuntimeError):
         return f"RuntimeError: {error}"
-    return f"Something went wrong here ({type(error).__name__}: {error})."
+    return _("Something went wrong here ({error}).").format(error=f"{type(error).__name__}: {error}")
 
 
 class Guard:
     """Wraps callbacks so that a failure is shown in ``message`` (an HTML widget) and never raised."""
 
-    def __init__(self, message, keep_state_note="the last good result is still shown"):
+    def __init__(self, message, keep_state_note=KEEP_STATE_NOTE):
         self.message = message
         self.note = keep_state_note
         self.failures = []  # the exceptions caught, newest last (tests and teachers can look)
@@ -90,13 +95,13 @@ class Guard:
 
     def fail(self, error):
         self.failures.append(error)
-        self._show(layout.error_html(f"{plain_words(error)}\n({self.note})"))
+        self._show(layout.error_html(f"{plain_words(error)}\n({_(self.note)})"))
 
     def succeed(self, caught=()):
         """A callback worked: the guard's stale message goes (or a warning it raised is noted)."""
         notes = [str(w.message) for w in caught if not issubclass(w.category, (RuntimeWarning, DeprecationWarning))]
         if notes:
-            self._show(note_html("Note: " + notes[0]))
+            self._show(note_html(_("Note: {note}").format(note=notes[0])))
         elif self._informed:
             pass  # the callback itself said something worth keeping (see inform)
         elif self._shown is not None and self.message.value == self._shown:
@@ -131,10 +136,10 @@ def not_finite_reason(arrays):
     if np.all(np.isfinite(values)):
         return ""
     if np.any(np.isnan(values)):
-        return ("NaN (not a number) here means the arithmetic has no answer at this point, e.g. ∞ − ∞, 0 · ∞ "
-                "or the log of a negative number; PyTorch gives the same.")
-    return ("∞ here is float32's infinity: a result too big for float32 (above about 3.4·10³⁸), or a limit "
-            "such as ln 0 = −∞ or 1/0; PyTorch gives the same.")
+        return _("NaN (not a number) here means the arithmetic has no answer at this point, e.g. ∞ − ∞, 0 · ∞ "
+                 "or the log of a negative number; PyTorch gives the same.")
+    return _("∞ here is float32's infinity: a result too big for float32 (above about 3.4·10³⁸), or a limit "
+             "such as ln 0 = −∞ or 1/0; PyTorch gives the same.")
 
 
 def note_html(text):

@@ -10,10 +10,12 @@ import re
 import ipywidgets as widgets
 import numpy as np
 
-from .. import notation
+from .. import i18n, notation
+from ..i18n import _
 
 PRESENT_SCALE = 1.65  # Present mode shows the drawing 1.65 × its natural size: 11 pt labels become 24.2 CSS px
 PRESENT_PHASE_FONT = "20px"  # the phase label ("Backward 2 / 11") in Present mode, read from the back of the room
+PRESENT_GUESS_PX = 22  # guess mode's question, box, buttons, verdict and score in Present mode (the class poll)
 PRESENT_EQUATION_PX = 23  # the equation's text at 23 px: MathJax draws the maths ~1.28 × that, 29-30 px
 # display maths keeps a quarter line above and below (MathJax's default is a whole line): one screen holds more
 MATH_STYLE = ("<style>.minigrad-latex mjx-container[display='true']{margin:0.25em 0 !important}"
@@ -21,8 +23,41 @@ MATH_STYLE = ("<style>.minigrad-latex mjx-container[display='true']{margin:0.25e
 DEFAULT_RANGE = (-3.0, 3.0, 0.01)
 
 
+def is_vector(value):
+    """A start value that is a vector, not a slider's spec: a list, a NumPy array or a tensor with at least
+    one dimension (``x=[1.0, 2.0, 3.0]``, ``x=torch.tensor([1., 2., 3.])``). A slider's spec is a tuple
+    ``(min, max, step[, start])`` or a number; a 0-dim tensor or array is a number."""
+    if isinstance(value, tuple) or isinstance(value, (str, bytes)):
+        return False
+    if isinstance(value, list):
+        return True
+    return np.ndim(_plain(value)) >= 1 if hasattr(value, "shape") else False
+
+
+def vector_value(value):
+    """A vector start value as float32 NumPy data (a tensor's data is copied, never shared)."""
+    return np.array(_plain(value), dtype=np.float32)
+
+
+def _plain(value):
+    numpy = getattr(value, "detach", None)
+    return value.detach().numpy() if callable(numpy) else value
+
+
+def vector_html(name, value):
+    """A vector input, shown where its slider would be: ``x = [1.000, 2.000, 3.000]`` (a vector has no slider)."""
+    text = notation.format_value(vector_value(value)).replace("-", "−")
+    return (f"<span class='minigrad-vector-input' style='font-size:14px' title='a vector: no slider'>"
+            f"<b>{html.escape(name)}</b> = {html.escape(text)}</span>")
+
+
 def slider_spec(spec, default_value=1.0):
     """``(min, max, step, value)``, ``(min, max, step)``, ``(min, max)`` or a number: a full spec."""
+    if is_vector(spec):
+        raise ValueError(f"a slider is (min, max, step, value) or a number; {spec!r} is a vector "
+                         "(a vector input gets no slider)")
+    if hasattr(spec, "item") and np.ndim(_plain(spec)) == 0:  # a 0-dim tensor or NumPy number
+        spec = float(_plain(spec))
     if isinstance(spec, (int, float)):
         low, high, step = DEFAULT_RANGE
         value = float(spec)
@@ -42,6 +77,25 @@ def float_slider(name, spec, continuous_update=True):
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                continuous_update=continuous_update, readout_format=".2f",
                                style={"description_width": "initial"}, layout=widgets.Layout(width="340px"))
+
+
+class LanguageToggle(widgets.ToggleButtons):
+    """A small English | Hinglish switch on a widget: every widget on the page follows it (``i18n``)."""
+
+    def __init__(self):
+        super().__init__(options=[(i18n.LABELS[name], name) for name in i18n.LANGUAGES], value=i18n.language(),
+                         tooltips=["English", "Hinglish"], style={"button_width": "auto"},
+                         layout=widgets.Layout(width="auto", margin="0 0 0 auto"))
+        self.add_class("minigrad-language")
+        self.observe(lambda change: i18n.set_language(change["new"]), names="value")
+        i18n.on_change(self._follow)
+
+    def _follow(self):
+        self.value = i18n.language()
+
+
+def language_toggle():
+    return LanguageToggle()
 
 
 def row(children):
@@ -79,20 +133,22 @@ def _at_scale(svg, scale):
     return f'<svg width="{width:.0f}px" height="{height:.0f}px" style="{style}"' + svg[match.end():]
 
 
-def equation_html(step, walk, font_px=None):
+def equation_html(step, walk, font_px=None, question=False):
     """The step's equation as display maths, with its explanation in words underneath.
 
     With ``font_px`` (Present mode) the maths alone, that big: the phase is beside the step slider and
-    the words are the teacher's.
+    the words are the teacher's. With ``question`` (guess mode) the step's new numbers are "?" and the
+    words, which say them, wait until they are guessed.
     """
     size = f"font-size:{font_px}px;line-height:1.3" if font_px else ""
     if step is None:
-        return f"<div style='{size}'>Press ▶ or Next to start the forward pass.</div>"
-    latex = f"<div class='minigrad-latex'>$${step.latex}$$</div>"
+        return f"<div style='{size}'>{html.escape(_('Press ▶ or Next to start the forward pass.'))}</div>"
+    latex = f"<div class='minigrad-latex'>$${step.question if question else step.latex}$$</div>"
     if font_px:  # the phase is beside the step slider; the words are the teacher's
         return f"{MATH_STYLE}<div style='{size}'>{latex}</div>"
+    words = "What is the new number? Type your guess below." if question else step.text
     return (f"{MATH_STYLE}<div><b>{html.escape(walk.phase_label(step.index))}</b> · {html.escape(step.title)}</div>"
-            f"{latex}<div style='color:#333'>{html.escape(step.text)}</div>")
+            f"{latex}<div style='color:#333'>{html.escape(words)}</div>")
 
 
 def equation_sizer_html(walk, font_px=None):

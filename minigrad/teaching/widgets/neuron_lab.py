@@ -18,14 +18,15 @@ import numpy as np
 from ... import no_grad, sigmoid
 from ...creation import tensor
 from ...nn.functional import binary_cross_entropy
-from .. import data, notation
+from .. import data, i18n, notation
+from ..i18n import N_, _, ngettext
 from . import layout
 from .guard import Guard
 
-STAGES = ("forward: ŷ = σ(w·x + b)", "loss: L = BCE(ŷ, y)", "backward: loss.backward()",
-          "update: w −= lr·∂L/∂w, b −= lr·∂L/∂b")
+STAGES = ((N_("forward"), "ŷ = σ(w·x + b)"), (N_("loss"), "L = BCE(ŷ, y)"), (N_("backward"), "loss.backward()"),
+          (N_("update"), "w −= lr·∂L/∂w, b −= lr·∂L/∂b"))  # (the stage's word, its formula or code)
 W_RANGE, B_RANGE = (-2.0, 4.0), (-20.0, 6.0)
-TRAIN, STOP = "Train N epochs", "Stop"
+TRAIN, STOP = N_("Train N epochs"), N_("Stop")
 
 
 def loss_and_gradients(w, b, cgpa, placed):
@@ -75,11 +76,11 @@ class NeuronLab(widgets.VBox):
                                                 readout_format=".3f", layout=widgets.Layout(width="300px"))
         self.epochs = widgets.BoundedIntText(value=min(epochs, self.MAX_EPOCHS), min=1, max=self.MAX_EPOCHS,
                                              description="epochs", layout=widgets.Layout(width="150px"))
-        self.step_button = widgets.Button(description="Step (1 epoch)", icon="step-forward")
-        self.train_button = widgets.Button(description=TRAIN, icon="play", button_style="primary")
-        self.reset_button = widgets.Button(description="Reset", icon="undo")
-        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="training",
-                                            layout=widgets.Layout(width="300px"))
+        self.step_button = widgets.Button(icon="step-forward")
+        self.train_button = widgets.Button(icon="play", button_style="primary")
+        self.reset_button = widgets.Button(icon="undo")
+        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, layout=widgets.Layout(width="300px"))
+        self.language = layout.language_toggle()
         self.stage = widgets.HTML()
         self.readout = widgets.HTML()
         self.message = widgets.HTML()
@@ -98,9 +99,26 @@ class NeuronLab(widgets.VBox):
         self.children = [
             layout.row([self.w_slider, self.b_slider]),
             layout.row([self.lr_slider, self.epochs, self.step_button, self.train_button, self.reset_button]),
-            layout.row([self.progress, self.stage]),
+            layout.row([self.progress, self.stage, self.language]),
             self.message, self.readout, self.image, self.samples,
         ]
+        self._label()
+        self.refresh()
+        i18n.on_change(self._on_language)
+
+    def _label(self):
+        """The words on the controls, in the current language."""
+        self.step_button.description = _("Step (1 epoch)")
+        self.train_button.description = _(STOP if self.training else TRAIN)
+        self.reset_button.description = _("Reset")
+        self.progress.description = _("training")
+
+    def _on_language(self):
+        self._label()
+        self._label_figure()
+        self.picture.redraw_still_parts()
+        if not self.training:
+            self.stage.value = ""
         self.refresh()
 
     # -------------------------------------------------------------------- state
@@ -135,7 +153,7 @@ class NeuronLab(widgets.VBox):
     # -------------------------------------------------------------------- training
     def train(self, epochs):
         """Run ``epochs`` full-batch steps of gradient descent with minigrad, naming each stage (blocking)."""
-        for _ in self._training_slices(epochs):
+        for _slice in self._training_slices(epochs):
             pass
 
     def _on_train_button(self):
@@ -203,7 +221,7 @@ class NeuronLab(widgets.VBox):
         self.progress.max, self.progress.value = epochs, 0
         self.progress.bar_style = ""
         self._epochs_planned = len(self.losses) + epochs  # the loss plot's x axis, fixed while training
-        self.train_button.description, self.train_button.icon = STOP, "stop"
+        self.train_button.description, self.train_button.icon = _(STOP), "stop"
         self.train_button.button_style = "danger"
         for control in (self.step_button, self.reset_button, self.w_slider, self.b_slider, self.lr_slider,
                         self.epochs):
@@ -213,14 +231,15 @@ class NeuronLab(widgets.VBox):
         """What moves while training: the progress, the loss curve, the path and the point."""
         self.updates_sent += 1
         self.progress.value = done
-        self.stage.value = self._stage_html(self._current_stage) + f" · epoch {done} / {self.progress.max}"
-        y_hat, _, grad_w, grad_b = loss_and_gradients(self.w, self.b, self.cgpa, self.placed)
+        self.stage.value = self._stage_html(self._current_stage) + " · " + _("epoch {done} / {total}").format(
+            done=done, total=self.progress.max)
+        y_hat, _loss, grad_w, grad_b = loss_and_gradients(self.w, self.b, self.cgpa, self.placed)
         self._draw(y_hat, grad_w, grad_b)
 
     def _end_training(self, epochs, done):
         """One consistent state everywhere: sliders, readout, table, plots, path and progress."""
         self.training = False
-        self.train_button.description, self.train_button.icon = TRAIN, "play"
+        self.train_button.description, self.train_button.icon = _(TRAIN), "play"
         self.train_button.button_style = "primary"
         for control in (self.step_button, self.reset_button, self.w_slider, self.b_slider, self.lr_slider,
                         self.epochs):
@@ -228,9 +247,12 @@ class NeuronLab(widgets.VBox):
         self._show_point_on_sliders()
         self.progress.value = done
         self.progress.bar_style = "success" if done == epochs else "warning"
-        what = "done" if done == epochs else f"stopped after {done} of {epochs} epochs"
-        self.stage.value = (f"{what}: {done} epoch{'s' if done != 1 else ''}, each forward → loss → "
-                            f"backward → update; path: {self.path_points} points")
+        what = _("done") if done == epochs else _("stopped after {done} of {epochs} epochs").format(
+            done=done, epochs=epochs)
+        self.stage.value = ngettext(
+            "{what}: {done} epoch, each forward → loss → backward → update; path: {points} points",
+            "{what}: {done} epochs, each forward → loss → backward → update; path: {points} points",
+            done).format(what=what, done=done, points=self.path_points)
         self.updates_sent += 1
         self.refresh()
 
@@ -247,8 +269,9 @@ class NeuronLab(widgets.VBox):
 
     @staticmethod
     def _stage_html(index):
+        names = [f"{_(word)}: {formula}" for word, formula in STAGES]
         marks = [f"<b style='color:#b35900'>{name}</b>" if i == index else f"<span style='color:#999'>{name}</span>"
-                 for i, name in enumerate(STAGES)]
+                 for i, name in enumerate(names)]
         return " → ".join(marks)
 
     # -------------------------------------------------------------------- drawing
@@ -259,16 +282,19 @@ class NeuronLab(widgets.VBox):
         hand_w, hand_b = float(np.mean(error * self.x)), float(np.mean(error))
         f = notation.format_number
         self.readout.value = (
-            f"<div class='minigrad-neuron'>at w = <b>{f(self.w)}</b>, b = <b>{f(self.b)}</b>: "
-            f"mean BCE loss L = <b>{f(loss)}</b><br>"
-            f"loss.backward(): ∂L/∂w = <b>{f(grad_w)}</b>, ∂L/∂b = <b>{f(grad_b)}</b><br>"
-            f"by hand: mean((ŷ − y)·x) = {f(hand_w)}, mean(ŷ − y) = {f(hand_b)}</div>")
+            "<div class='minigrad-neuron'>"
+            + _("at w = {w}, b = {b}: mean BCE loss L = {loss}").format(
+                w=f"<b>{f(self.w)}</b>", b=f"<b>{f(self.b)}</b>", loss=f"<b>{f(loss)}</b>")
+            + f"<br>loss.backward(): ∂L/∂w = <b>{f(grad_w)}</b>, ∂L/∂b = <b>{f(grad_b)}</b><br>"
+            + _("by hand: {formula_w} = {w}, {formula_b} = {b}").format(
+                formula_w="mean((ŷ − y)·x)", w=f(hand_w), formula_b="mean(ŷ − y)", b=f(hand_b))
+            + "</div>")
         per_sample = -(self.y * np.log(np.clip(y_hat, 1e-12, 1)) + (1 - self.y) * np.log(np.clip(1 - y_hat, 1e-12, 1)))
         rows = [(f(x), f(y), f(p), f(loss_i), f(p - y), f((p - y) * x))
                 for x, y, p, loss_i in zip(self.x, self.y, y_hat, per_sample)]
-        rows.append(("mean", "", "", f(per_sample.mean()), f(hand_b), f(hand_w)))
-        self.samples.value = layout.table_html(("cgpa x", "placed y", "ŷ", "loss", "ŷ − y", "(ŷ − y)·x"), rows,
-                                               highlight=len(rows) - 1)
+        rows.append((_("mean"), "", "", f(per_sample.mean()), f(hand_b), f(hand_w)))
+        header = (_("cgpa x"), _("placed y"), "ŷ", _("loss"), "ŷ − y", "(ŷ − y)·x")
+        self.samples.value = layout.table_html(header, rows, highlight=len(rows) - 1)
         self._draw(y_hat, grad_w, grad_b)
 
     def _setup_figure(self):
@@ -282,29 +308,40 @@ class NeuronLab(widgets.VBox):
         surface = -np.mean(self.y * np.log(p) + (1 - self.y) * np.log(1 - p), axis=-1)
         levels = np.quantile(surface, np.linspace(0.02, 0.98, 14))
         self.surface_axes.contour(grid_w, grid_b, surface, levels=np.unique(levels), cmap="viridis", linewidths=0.8)
-        self.surface_axes.set(xlabel="w", ylabel="b", title="loss surface L(w, b)")
+        self.surface_axes.set(xlabel="w", ylabel="b")
         self.curve_x = np.linspace(4, 10, 200)
-        self.data_axes.scatter(self.x[self.y == 1], self.y[self.y == 1], color="tab:green", label="placed", zorder=3)
-        self.data_axes.scatter(self.x[self.y == 0], self.y[self.y == 0], color="tab:red", marker="x",
-                               label="not placed", zorder=3)
+        placed, not_placed = self.y == 1, self.y == 0
+        self.placed_points = self.data_axes.scatter(self.x[placed], self.y[placed], color="tab:green", zorder=3)
+        self.not_placed_points = self.data_axes.scatter(self.x[not_placed], self.y[not_placed], color="dimgray",
+                                                        marker="x", zorder=3)  # red: gradients only
         (self.curve_line,) = self.data_axes.plot([], [], color="tab:blue", label="ŷ = σ(w·x + b)", animated=True)
-        self.data_axes.set(xlabel="CGPA x", ylabel="P(placed)", title="data and ŷ(x)", ylim=(-0.1, 1.1))
-        self.data_axes.legend(loc="lower right", bbox_to_anchor=(1.0, 0.08))  # clear of the points
+        self.data_axes.set(ylim=(-0.1, 1.1))
         (self.path_line,) = self.surface_axes.plot([], [], ".-", color="tab:orange", markersize=3,
-                                                   label="training path", animated=True)
+                                                   animated=True)
         (self.point,) = self.surface_axes.plot([], [], "o", color="black", label="(w, b)", animated=True)
         self.surface_axes.set(xlim=W_RANGE, ylim=B_RANGE)
         self.arrow = None
-        self.surface_axes.legend(loc="lower left")
-        (self.loss_line,) = self.loss_axes.plot([], [], color="tab:purple", label="mean BCE", animated=True)
-        self.loss_axes.set(xlabel="epoch", ylabel="loss", title="loss while training")
-        self.loss_axes.legend()
+        (self.loss_line,) = self.loss_axes.plot([], [], color="tab:purple", animated=True)
         for axes in (self.data_axes, self.surface_axes, self.loss_axes):
             axes.grid(alpha=0.3)
-        layout.readable_axes(self.data_axes, self.surface_axes, self.loss_axes)
+        self._label_figure()
         # axes, contours, data and text are drawn once; each update draws only what moves
         self.picture = layout.AnimatedFigure(self.figure)
         self._loss_limits = None
+
+    def _label_figure(self):
+        """The figure's words (titles, axis labels, legends), in the current language."""
+        self.placed_points.set_label(_("placed"))
+        self.not_placed_points.set_label(_("not placed"))
+        self.data_axes.set(xlabel=_("CGPA x"), ylabel=_("P(placed)"), title=_("data and ŷ(x)"))
+        self.data_axes.legend(loc="lower right", bbox_to_anchor=(1.0, 0.08))  # clear of the points
+        self.surface_axes.set(title=_("loss surface L(w, b)"))
+        self.path_line.set_label(_("training path"))
+        self.surface_axes.legend(loc="lower left")
+        self.loss_line.set_label(_("mean BCE"))
+        self.loss_axes.set(xlabel=_("epoch"), ylabel=_("loss"), title=_("loss while training"))
+        self.loss_axes.legend()
+        layout.readable_axes(self.data_axes, self.surface_axes, self.loss_axes)
 
     def _draw(self, y_hat, grad_w, grad_b):
         self.curve_line.set_data(self.curve_x, 1 / (1 + np.exp(-(self.w * self.curve_x + self.b))))
@@ -316,7 +353,7 @@ class NeuronLab(widgets.VBox):
         scale = 0.6 / max(np.hypot(grad_w, grad_b / 8), 1e-9)  # a fixed on-screen length, pointing downhill
         self.arrow = self.surface_axes.annotate("", xy=(self.w - grad_w * scale, self.b - grad_b * scale),
                                                 xytext=(self.w, self.b), animated=True,
-                                                arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 2})
+                                                arrowprops={"arrowstyle": "->", "color": "black", "lw": 2})
         self.loss_line.set_data(np.arange(1, len(self.losses) + 1), self.losses)
         limits = (max(2, len(self.losses), self._epochs_planned if self.training else 0),
                   max(self.losses, default=0.7) * 1.1)

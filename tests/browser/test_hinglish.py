@@ -1,0 +1,60 @@
+"""A Hinglish notebook in a real JupyterLab: the widgets speak Hinglish, no English catalogue sentence is on
+screen, the labels stay readable (≥ 14 px), and the English | Hinglish switch changes every widget live."""
+
+import importlib.util
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from minigrad.teaching import i18n
+
+from . import test_readability as readability
+from .conftest import ROOT
+from .test_lab import cell_output, open_notebook, run_all, screenshot
+
+spec = importlib.util.spec_from_file_location("test_i18n", ROOT / "tests" / "test_i18n.py")
+test_i18n = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(test_i18n)
+
+WIDGETS_JS = """(root) => [...root.querySelectorAll('.jp-OutputArea-output')]
+    .filter(e => e.querySelector('.jupyter-widgets'))
+    .map(e => e.innerText).join('\\n')"""
+
+
+def hinglish(phrase):
+    return i18n.translations("hi_Latn").gettext(phrase)
+
+
+def english_left(text):
+    return sorted(sentence for sentence in test_i18n._english_sentences() if sentence in text)
+
+
+def test_a_hinglish_notebook_speaks_hinglish_and_stays_readable(page, lab, console_errors, tmp_path):
+    if not (ROOT / "notebooks" / "hinglish" / "05_autograd_in_practice.ipynb").exists():
+        pytest.skip("the Hinglish 05 is pending: its English was rewritten (issue #21), its text is being retranslated")
+    panel = open_notebook(page, lab, "hinglish/05_autograd_in_practice")
+    run_all(page, panel)
+    gradients = cell_output(panel, "lab = GradientLab()")
+    reading = gradients.locator(".minigrad-grad")
+    for expected in ("4", "8", "12"):  # the notebook zeroed x.grad; three presses accumulate again
+        gradients.get_by_role("button", name="backward()", exact=True).click()
+        expect(reading).to_contain_text(f"x.grad = {expected}")
+    gradients.get_by_role("button", name=hinglish("inside no_grad()")).click()
+    gradients.get_by_role("button", name="backward()", exact=True).click()
+    expect(gradients.locator(".minigrad-error")).to_contain_text("does not require grad")  # PyTorch's own words
+    expect(gradients).to_contain_text(hinglish("Turn it off, then press backward() again."))
+    shown = panel.evaluate(WIDGETS_JS)
+    assert shown.strip()
+    assert english_left(shown) == [], english_left(shown)
+    readability.assert_readable(readability.measure_graphs(panel, ".minigrad-graph svg"), "hinglish 05")
+    screenshot(gradients, "hinglish-05-gradient-lab", tmp_path)
+
+    # the switch on one widget changes them all, live, and back
+    gradients.locator(".minigrad-language").get_by_text("English", exact=True).click()
+    expect(gradients.get_by_role("button", name="inside no_grad()")).to_be_visible()
+    expect(gradients.locator(".minigrad-graph, p").first).to_be_visible()
+    gradients.locator(".minigrad-language").get_by_text("Hinglish", exact=True).click()
+    expect(gradients.get_by_role("button", name=hinglish("inside no_grad()"))).to_be_visible()
+    assert not re.search(r"Traceback", panel.evaluate(WIDGETS_JS))
+    assert console_errors == [], console_errors
