@@ -7,6 +7,7 @@ folder). binder/: what repo2docker (mybinder.org, Zero to JupyterHub, TLJH) need
 (tests/browser/test_hub.py runs a real hub with twenty students.)
 """
 
+import json
 import os
 import pathlib
 import stat
@@ -119,7 +120,9 @@ def test_binder_builds_the_course_the_repo2docker_way():
     post_build = binder / "postBuild"
     assert os.access(post_build, os.X_OK) and post_build.read_text().startswith("#!/usr/bin/env bash")
     text = post_build.read_text()
-    for copied in ("jupyter/overrides.json", "jupyter/jupyter_server_config.json"):
+    for copied in ("jupyter/overrides.json", "jupyter/jupyter_server_config.json", "jupyter/notebook_files.py"):
         assert copied in text and (ROOT / copied).exists()
     assert "pip install --no-cache-dir --no-deps ." in text
+    hook = json.loads((ROOT / "jupyter" / "jupyter_server_config.json").read_text())["ContentsManager"]["pre_save_hook"]
+    assert hook.split(".")[0] == "notebook_files"  # the module postBuild installs
     assert (binder / "runtime.txt").read_text().strip().startswith("python-3.")

@@ -166,7 +166,7 @@ class Hub:
         (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
         environment = {"JUPYTER_CONFIG_DIR": str(root / "jupyter-config"), "JUPYTERLAB_SETTINGS_DIR":
                        str(root / "lab-settings"), "MINIGRAD_RENDERER": "" if shutil.which("dot") else "wasm",
-                       "PYTHONDONTWRITEBYTECODE": "1"}
+                       "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT / "jupyter")}  # the pre-save hook
         args = [f"--config={ROOT / 'jupyter' / 'jupyter_server_config.json'}"]  # as make lab: whole saved widgets
         if os.getuid() == 0:
             args.append("--allow-root")
