@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 import torch as real_torch
+from IPython import get_ipython
 from IPython.testing.globalipapp import start_ipython
 
 import minigrad
@@ -98,9 +99,11 @@ z = y / undefined_name
 
 @pytest.fixture(scope="module")
 def ipython():
-    shell = start_ipython()
+    shell = start_ipython() or get_ipython()  # (one shell per process: test_pictures_agree may have started it)
+    if not hasattr(shell, "minigrad_fresh_namespace"):
+        shell.minigrad_fresh_namespace = dict(shell.user_ns)
     shell.run_line_magic("load_ext", "minigrad")
-    shell.fresh_namespace = dict(shell.user_ns)
+    shell.fresh_namespace = shell.minigrad_fresh_namespace
     return shell
 
 
