@@ -425,6 +425,13 @@ def test_the_magic_lines_options(shell):
     assert len(widget.graph_frames.children) == len(widget.walk.steps) + 1 and "SinBackward0" in widget.snapshot(1)
 
 
+def test_the_magic_s_guess_mode(shell):
+    """``--guess``: the cell's own numbers are asked before they are shown."""
+    widget = walk_cell(shell, SIN_SQUARE, "z --guess")
+    assert widget.guessing and "Your guess: <b>y = ?</b>" in widget.guess_prompt.value
+    assert widget.guess("16").kind == "right" and "1 of 1 step guessed" in widget.guess_score.value
+
+
 # ------------------------------------------------------------------------------ the Python API
 def test_from_code_without_a_notebook():
     namespace = {}

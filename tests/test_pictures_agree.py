@@ -19,7 +19,6 @@ minute nbclient takes). Every widget a cell makes is found (ipywidgets keeps the
 
 import ast
 import functools
-import math
 import re
 import types
 from pathlib import Path
@@ -43,7 +42,7 @@ WIDGET_KINDS = (Walkthrough, FunctionPlot, NeuronLab, GradientLab)
 
 
 # ------------------------------------------------------------------------------ running a notebook
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def executed(name):
     """Run the notebook's code cells in order in an IPython shell; ``[(cell source, widgets it made)]``."""
     from ipywidgets.widgets import widget as widget_module
