@@ -43,15 +43,17 @@ $(LAB_SETTINGS): jupyter/overrides.json | $(STAMP_LAB)
 	mkdir -p $(dir $@)
 	cp jupyter/overrides.json $@
 
-# the pre-save hook in jupyter/jupyter_server_config.json keeps saved widgets whole (jupyter/README.md)
+# the pre-save hook in jupyter/jupyter_server_config.json keeps saved widgets whole (jupyter/README.md);
+# it is jupyter/notebook_files.py, found through PYTHONPATH
 lab: $(STAMP_LAB) $(LAB_SETTINGS)
-	$(BIN)/jupyter lab --notebook-dir="$(abspath $(NOTEBOOKS))" --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) \
+	PYTHONPATH="$(CURDIR)/jupyter$(if $(PYTHONPATH),:$(PYTHONPATH))" $(BIN)/jupyter lab \
+		--notebook-dir="$(abspath $(NOTEBOOKS))" --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) \
 		--config="$(CURDIR)/jupyter/jupyter_server_config.json" $(LAB_ARGS)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check minigrad tests benchmarks tools
 
-# the unit tests, and every notebook re-run by nbval (its # NBVAL_CHECK_OUTPUT cells compared)
+# the unit tests, and every notebook re-run by nbval (its cells tagged nbval-check-output compared)
 test: lint
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=25 tests notebooks
 

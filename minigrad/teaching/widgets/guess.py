@@ -300,7 +300,7 @@ def _forward_hint(operation):
     given = _values_text(operation.inputs) or "constants only"
     each = " (number by number)" if any(np.ndim(v.data) > 0 for v in operation.inputs) and np.ndim(out.data) > 0 \
         else ""
-    return (f"{out.name} = {trace._title(operation)}, with {given}: work out "
+    return (f"{out.name} = {trace.title(operation)}, with {given}: work out "
             f"{trace._with_numbers(operation).replace('-', '−')}{each}.")
 
 
@@ -310,7 +310,7 @@ def _local_hint(operation, value):
     given = _values_text(operation.inputs)
     if any("{out" in template for template in operation.notation.local):  # the rule uses the output (σ, tanh)
         given += f" and {out.name} = {_text(out.data)}"
-    return (f"The local derivative of {out.name} = {trace._title(operation)} with respect to {value.name}: "
+    return (f"The local derivative of {out.name} = {trace.title(operation)} with respect to {value.name}: "
             f"the rule for {operation.grad_fn_name} is {rule}, here with {given}.")
 
 
