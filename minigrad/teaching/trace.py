@@ -422,7 +422,7 @@ def forward_steps(graph):
                                 if v.role != "constant")
         text = (f"{out.name} = {title(operation)}: from {inputs_text or 'constants'} "
                 f"we get {out.name} = {notation.format_value(out.data)}")
-        text += _why(out.data, operation.inputs, _with_numbers(operation))
+        text += _why(out.data, operation.inputs, with_numbers(operation))
         shown = _dedupe(parts)
         steps.append(Step(len(steps), "forward", number, f"{out.name} = {title(operation)}", text,
                           " = ".join(shown), operation=operation, question=" = ".join(shown[:-1] + [ASKED])))
@@ -457,7 +457,7 @@ def _why(result, inputs, computed_from, upstream=None):
     return f": {reason}" if reason else ""
 
 
-def _with_numbers(operation):
+def with_numbers(operation):
     """The op with its inputs' values: ``e¹⁰⁰⁰``, ``ln(-1)``, ``2 × 3``."""
     numbers = [notation.format_value(v.data) for v in operation.inputs]
     if operation.op is ops.Exp and np.ndim(operation.inputs[0].data) == 0:

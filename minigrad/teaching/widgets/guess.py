@@ -301,7 +301,7 @@ def _forward_hint(operation):
     each = " (number by number)" if any(np.ndim(v.data) > 0 for v in operation.inputs) and np.ndim(out.data) > 0 \
         else ""
     return (f"{out.name} = {trace.title(operation)}, with {given}: work out "
-            f"{trace._with_numbers(operation).replace('-', '−')}{each}.")
+            f"{trace.with_numbers(operation).replace('-', '−')}{each}.")
 
 
 def _local_hint(operation, value):
