@@ -34,6 +34,7 @@ from ..tensor import Tensor
 from . import notation
 
 RESULT_NAMES = ("y", "z", "u", "v", "w", "p", "q", "r", "s", "g", "h", "k", "m", "n")
+ASKED = r"\boxed{?}"  # a number guess mode asks for, in an equation (a box to fill; spaced as a number)
 LATEX_NAMES = {"ŷ": r"\hat{y}", "y_hat": r"\hat{y}", "σ": r"\sigma", "loss": r"\mathcal{L}"}
 
 
@@ -149,7 +150,7 @@ class Operation:
 
     @property
     def notation(self):
-        return notation.of(self.op)
+        return self.op.notation  # how the op is shown: written in its class in ops.py
 
 
 @dataclass
@@ -180,6 +181,7 @@ class Step:
     contributions: dict = field(default_factory=dict)  # input value id -> upstream × local, summed to shape
     raw_contributions: dict = field(default_factory=dict)  # before broadcasting was undone
     accumulated: dict = field(default_factory=dict)  # value id -> dL/d(value) after this step
+    question: str = ""  # the equation with the step's new numbers as "?" (guess mode asks for them)
 
 
 class Walkthrough:
@@ -211,8 +213,8 @@ class Walkthrough:
                 f"the function's result has shape {graph.output.shape}: a walkthrough needs one number "
                 "at the end (return y.sum() or y.mean())"
             )
-        steps = _forward_steps(graph)
-        steps += _record_backward(graph, start=len(steps))
+        steps = forward_steps(graph)
+        steps += record_backward(graph, start=len(steps))
         return cls(function_, inputs, tuple(constants), graph, steps)
 
     def rerun(self, **new_inputs):
@@ -324,7 +326,7 @@ def _append_value(values, name, role, data, tensor=None):
     return value
 
 
-class _Recorder:
+class Recorder:
     """Told of every node ``Function.apply`` builds while the student's function runs."""
 
     def __init__(self, leaves):
@@ -384,7 +386,7 @@ def record_forward(function_, constants=(), **inputs):
     if missing:
         raise ValueError(f"give a value for {', '.join(missing)}: e.g. Walkthrough.run(f, {missing[0]}=2.0)")
     leaves = {name: _leaf(inputs[name], name, requires_grad=name not in constants) for name in names}
-    recorder = _Recorder(leaves)
+    recorder = Recorder(leaves)
     function.FORWARD_OBSERVERS.append(recorder.observe)
     try:
         output = function_(**leaves)
@@ -405,7 +407,7 @@ def _all_scalars(values):
     return all(np.ndim(v.data) == 0 for v in values)
 
 
-def _forward_steps(graph):
+def forward_steps(graph):
     steps = []
     for number, operation in enumerate(graph.operations, start=1):
         template = operation.notation.forward
@@ -418,15 +420,16 @@ def _forward_steps(graph):
         parts.append(notation.latex_value(out.data))
         inputs_text = ", ".join(f"{v.name} = {notation.format_value(v.data)}" for v in operation.inputs
                                 if v.role != "constant")
-        text = (f"{out.name} = {_title(operation)}: from {inputs_text or 'constants'} "
+        text = (f"{out.name} = {title(operation)}: from {inputs_text or 'constants'} "
                 f"we get {out.name} = {notation.format_value(out.data)}")
         text += _why(out.data, operation.inputs, _with_numbers(operation))
-        steps.append(Step(len(steps), "forward", number, f"{out.name} = {_title(operation)}", text,
-                          " = ".join(_dedupe(parts)), operation=operation))
+        shown = _dedupe(parts)
+        steps.append(Step(len(steps), "forward", number, f"{out.name} = {title(operation)}", text,
+                          " = ".join(shown), operation=operation, question=" = ".join(shown[:-1] + [ASKED])))
     return steps
 
 
-def _title(operation, names=None):
+def title(operation, names=None):
     names = names or [v.name for v in operation.inputs]
     symbol = operation.notation.symbol
     if operation.op is ops.Rsub:  # 1 - x: the number comes first, as it was written
@@ -440,7 +443,7 @@ def _title(operation, names=None):
     if len(names) == 2 and len(symbol) == 1:
         return f"{names[0]} {symbol} {names[1]}"
     if operation.op is ops.Pow:
-        return f"{names[0]}{_superscript(operation.node.exponent)}"
+        return f"{names[0]}{superscript(operation.node.exponent)}"
     return f"{symbol}({', '.join(names)})"
 
 
@@ -458,11 +461,11 @@ def _with_numbers(operation):
     """The op with its inputs' values: ``e¹⁰⁰⁰``, ``ln(-1)``, ``2 × 3``."""
     numbers = [notation.format_value(v.data) for v in operation.inputs]
     if operation.op is ops.Exp and np.ndim(operation.inputs[0].data) == 0:
-        return "e" + _superscript(operation.inputs[0].data)
-    return _title(operation, numbers)
+        return "e" + superscript(operation.inputs[0].data)
+    return title(operation, numbers)
 
 
-def _superscript(number):
+def superscript(number):
     text = notation.format_number(number)
     return text.translate(str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·"))
 
@@ -477,7 +480,7 @@ def _dedupe(parts):
 
 
 # ------------------------------------------------------------------------------ backward steps
-def _record_backward(graph, start):
+def record_backward(graph, start):
     """Run the real backward pass with a hook on every node; turn each call into a Step."""
     by_node = {id(op.node): op for op in graph.operations}
     leaves = {id(v.tensor._node): v for v in graph.values if v.role == "input"}
@@ -519,7 +522,7 @@ def _op_step(operation, grad_inputs, upstream, grads, graph):
     output, final = operation.output, graph.output
     locals_ = operation.node.local_derivatives() or (None,) * len(operation.inputs)
     step = Step(0, "backward", 0, operation.grad_fn_name, "", "", operation=operation, upstream=upstream)
-    lines, words = [], []
+    lines, questions, words = [], [], []
     for position, (value, raw) in enumerate(zip(operation.inputs, grad_inputs)):
         if not value.requires_grad or raw is None:
             continue
@@ -529,11 +532,14 @@ def _op_step(operation, grad_inputs, upstream, grads, graph):
         step.local[value.id] = locals_[position]
         step.raw_contributions[value.id] = raw
         step.contributions[value.id] = summed
-        lines += _chain_rule_lines(operation, position, upstream, raw, summed, previous, final)
+        new_lines = _chain_rule_lines(operation, position, upstream, raw, summed, previous, final)
+        lines += new_lines
+        questions += _question_lines(new_lines, previous)
         words.append(f"∂{final.name}/∂{value.name} {'gets' if previous is not None else '='} "
                      f"{notation.format_value(summed)}")
         words[-1] += _why(summed, operation.inputs, f"∂{final.name}/∂{value.name}", upstream=upstream)
     step.latex = _join(lines)
+    step.question = _join(questions)
     step.text = (f"{operation.grad_fn_name}: the gradient arriving at {output.name} "
                  f"(∂{final.name}/∂{output.name} = {notation.format_value(upstream)}) times each local "
                  f"derivative ({operation.notation.text}): " + "; ".join(words))
@@ -567,6 +573,15 @@ def _chain_rule_lines(operation, position, upstream, raw, summed, previous, fina
     return lines
 
 
+def _question_lines(lines, previous):
+    """The chain rule's lines with their results as "?"; the "so far" line adds a "?" too (its term is
+    the result of the line above)."""
+    asked = [parts[:-1] + [ASKED] for parts in lines]
+    if previous is not None:
+        asked[-1] = [asked[-1][0], rf"{notation.latex_value(previous)} + {ASKED}", ASKED]
+    return asked
+
+
 def _join(lines):
     """One line as ``a = b = c``; several as an aligned block lined up on the first ``=``."""
     if len(lines) == 1:
@@ -578,9 +593,10 @@ def _join(lines):
 def _leaf_step(leaf, upstream, graph):
     derivative = partial(graph.output.name, leaf.name)
     latex = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {notation.latex_value(upstream)}"
+    question = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {ASKED}"
     text = (f"AccumulateGrad: {leaf.name} is a leaf, so its gradient is stored: "
             f"{leaf.name}.grad = {notation.format_value(upstream)}")
-    step = Step(0, "backward", 0, f"{leaf.name}.grad", text, latex, leaf=leaf, upstream=upstream)
+    step = Step(0, "backward", 0, f"{leaf.name}.grad", text, latex, leaf=leaf, upstream=upstream, question=question)
     step.contributions[leaf.id] = upstream
     return step
 
