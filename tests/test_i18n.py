@@ -139,3 +139,14 @@ def test_the_wheel_ships_the_catalogue():
     text = (ROOT / "pyproject.toml").read_text()
     assert '"minigrad.teaching" = ["locale/*/LC_MESSAGES/*.po"]' in text
     assert catalogues.WIDGET_PO.is_relative_to(ROOT / "minigrad" / "teaching")
+
+
+def test_a_refused_formula_reads_english_in_code_and_hinglish_in_a_widget(hinglish):
+    from minigrad.teaching import expr
+    from minigrad.teaching.widgets.guard import plain_words
+
+    with pytest.raises(ValueError) as caught:
+        expr.parse("__import__('os')")
+    assert str(caught.value).startswith("calling __import__ is not allowed")  # as code and checked outputs read it
+    assert caught.value.said().startswith("__import__ ko call karna allowed nahi hai")  # as a widget says it
+    assert plain_words(caught.value) == caught.value.said()
