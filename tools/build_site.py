@@ -18,16 +18,21 @@ What the site bundles, from where, with which checksum, is listed in site/bundle
 5. ``jupyter lite build`` (no source maps, PyPI fallback off), then checks of the result: no source
    map, no address off the site in its configuration, every Pyodide file as the lock says, and the
    size. build/site/bundled.json lists every bundled file with its origin and sha256.
+6. For the wire (docs/site.md): NAME.gz beside every file gzip makes smaller (tools/serve_site.py sends it
+   to a browser that takes gzip), and immutable.json, the files whose address changes with their bytes
+   (cached for good by a browser).
 """
 
 import _imp
 import argparse
 import base64
+import gzip
 import hashlib
 import io
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -524,10 +529,91 @@ def drop_legacy_fonts(site):
     return len(dropped)
 
 
+# ------------------------------------------------------------------------------ 7. for the wire
+# A file is worth a .gz only if gzip saves a tenth of it (the wheels and python_stdlib.zip are compressed
+# already). Level 9 and no timestamp: the same site gives the same bytes.
+GZIP_SAVES_AT_LEAST = 0.10
+GZIP_MIN_BYTES = 512
+IMMUTABLE_LIST = "immutable.json"
+# webpack's chunks and remote entries carry their content's hash in their name (build/1234.8f86ffc.js,
+# extensions/.../static/592.dfd0b9431bfb4edbbcd2.js, remoteEntry.<hash>.js)
+HASHED_NAME = re.compile(r"(^|[./])[0-9a-f]{7,32}\.js(\.LICENSE\.txt)?$")
+
+
+def precompress(site):
+    """NAME.gz beside every file that gzip makes at least GZIP_SAVES_AT_LEAST smaller; returns (bytes, gz bytes)
+    over the whole site, each file counted as a browser that takes gzip gets it."""
+    total = on_the_wire = 0
+    for path in sorted(p for p in site.rglob("*") if p.is_file() and p.suffix != ".gz"):
+        data = path.read_bytes()
+        total += len(data)
+        packed = gzip.compress(data, compresslevel=9, mtime=0) if len(data) >= GZIP_MIN_BYTES else data
+        if len(packed) <= (1 - GZIP_SAVES_AT_LEAST) * len(data):
+            path.with_name(path.name + ".gz").write_bytes(packed)
+            on_the_wire += len(packed)
+        else:
+            on_the_wire += len(data)
+    return total, on_the_wire
+
+
+def immutable_paths(site, config):
+    """The site's files whose bytes are fixed by their address: a browser may keep them for good.
+
+    webpack's hashed chunks; Pyodide's package files (a name with its version, the bytes the lock's sha256);
+    the pinned wheels of bundle.toml and the kernel's own (a name with its version). Not the rest: index.html,
+    the configuration, Pyodide's runtime (pyodide.asm.wasm has no version in its name), python_stdlib.zip
+    and the bytecode wheels (rebuilt from this checkout), minigrad-lab's wheel, the notebooks.
+    """
+    paths = set()
+    for path in site.rglob("*.js*"):
+        relative = path.relative_to(site).as_posix()
+        if relative.startswith(("build/", "extensions/")) and HASHED_NAME.search(path.name):
+            paths.add(relative)
+    pyodide = site / "static" / "pyodide"
+    lock = json.loads((pyodide / "pyodide-lock.json").read_text())
+    paths.update(f"static/pyodide/{entry['file_name']}" for entry in lock["packages"].values()
+                 if (pyodide / entry["file_name"]).exists())
+    paths.update(f"pypi/{name}" for name in config["wheels"] if (site / "pypi" / name).exists())
+    paths.update(w.relative_to(site).as_posix() for w in kernel_wheels(site))
+    return sorted(paths)
+
+
+def write_wire_files(site, config):
+    (site / IMMUTABLE_LIST).write_text(json.dumps(immutable_paths(site, config), indent=0) + "\n")
+    return precompress(site)
+
+
+def wire_problems(site):
+    """Every .gz is its file, compressed; every path of immutable.json exists."""
+    problems = []
+    for packed in site.rglob("*.gz"):
+        original = packed.with_suffix("")
+        if not original.is_file():
+            problems.append(f"{packed.relative_to(site)}: no {original.name} beside it")
+        elif gzip.decompress(packed.read_bytes()) != original.read_bytes():
+            problems.append(f"{packed.relative_to(site)} is not {original.name} compressed (stale?)")
+    listed = site / IMMUTABLE_LIST
+    if listed.exists():
+        problems += [f"{IMMUTABLE_LIST} lists {path}, which the site does not hold"
+                     for path in json.loads(listed.read_text()) if not (site / path).is_file()]
+    return problems
+
+
+def wire_sizes(site=OUTPUT):
+    """(bytes of the site's files, bytes a browser that takes gzip would get for all of them)."""
+    total = on_the_wire = 0
+    for path in (p for p in site.rglob("*") if p.is_file() and p.suffix != ".gz"):
+        size = path.stat().st_size
+        packed = path.with_name(path.name + ".gz")
+        total += size
+        on_the_wire += packed.stat().st_size if packed.exists() else size
+    return total, on_the_wire
+
+
 def check_site(site=OUTPUT):
     """The checks a built site must pass; returns its size in bytes."""
     problems = []
-    files = [p for p in site.rglob("*") if p.is_file()]
+    files = [p for p in site.rglob("*") if p.is_file() and p.suffix != ".gz"]  # a .gz is a file's other form
     maps = [p for p in files if p.suffix == ".map"]
     if maps:
         problems.append(f"{len(maps)} source maps left, e.g. {maps[0].relative_to(site)}")
@@ -550,6 +636,7 @@ def check_site(site=OUTPUT):
     problems += [f"static/pyodide/{name} differs from pyodide-lock.json" for name, digest in shipped.items()
                  if sha256_of(pyodide / name) != digest]
     problems += bytecode_problems(site)
+    problems += wire_problems(site)
     size = sum(p.stat().st_size for p in files)
     if size > MAX_MEGABYTES * 1e6:
         problems.append(f"the site is {size / 1e6:.1f} MB, more than {MAX_MEGABYTES} MB")
@@ -643,6 +730,8 @@ def build():
     shutil.copy(OUTPUT / "lab" / "favicon.ico", OUTPUT / "favicon.ico")  # browsers ask the site's root for it
     stage_bytecode(config, OUTPUT, provenance)
     write_provenance(provenance)
+    total, on_the_wire = write_wire_files(OUTPUT, config)
+    log(f"for the wire: {total / 1e6:.1f} MB, {on_the_wire / 1e6:.1f} MB gzipped (.gz beside each file it shrinks)")
     size = check_site()
     log(f"built {OUTPUT.relative_to(ROOT)}/: {size / 1e6:.1f} MB in {time.monotonic() - started:.0f} s")
 

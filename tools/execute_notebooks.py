@@ -47,9 +47,11 @@ def execute(path, timeout=120):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("names", nargs="*", help="notebook file names (default: all)")
+    parser.add_argument("names", nargs="*", help="notebook names, with or without .ipynb (default: all)")
+    parser.add_argument("--folder", type=pathlib.Path, default=NOTEBOOKS, help="where they are (default: notebooks/)")
     args = parser.parse_args(argv)
-    paths = [NOTEBOOKS / name for name in args.names] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    paths = ([args.folder / pathlib.Path(name).with_suffix(".ipynb").name for name in args.names]
+             or sorted(args.folder.glob("*.ipynb")))
     for path in paths:
         seconds = execute(path)
         print(f"{path.name}: executed in {seconds:.1f} s", flush=True)

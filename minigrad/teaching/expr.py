@@ -2,7 +2,7 @@
 
 The text is parsed by Python's own parser (``ast.parse``, which only reads it) and then
 checked against a short whitelist: numbers, names, ``+ - * / **``, unary ``-``, brackets,
-and calls of ``sin cos exp log tanh sigmoid relu sqrt``. Anything else (attributes,
+and calls of ``sin cos exp log tanh sigmoid relu sqrt`` (and ``mean``, ``sum`` of a vector). Anything else (attributes,
 other calls, subscripts, strings, lambdas, ``__import__``) is refused with a ValueError
 that points at the part that was refused. Nothing is ever passed to ``eval`` or ``exec``:
 the checked tree is turned into small Python closures that call minigrad's functions.
@@ -20,7 +20,8 @@ from ..tensor import Tensor
 from . import i18n
 from .i18n import N_, _
 
-FUNCTIONS = ("sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt")
+# mean and sum: of a vector input
+FUNCTIONS = ("sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "mean", "sum")
 CONSTANTS = {"pi": math.pi, "e": math.e}
 MAX_LENGTH = 300
 MAX_DEPTH = 40

@@ -2,7 +2,7 @@
 
 ::
 
-    viz.draw(walk, step=4)                        # a walkthrough at one step
+    viz.draw(walk, step=4)                        # a walkthrough at step 4 (numbered from 1, as on the slider)
     viz.draw(loss)                                 # any tensor's graph (grads once backward has run)
     viz.draw(loss, view="autograd", show_saved=True)
     viz.to_svg(viz.draw(walk, step=4))             # SVG text
@@ -69,7 +69,8 @@ NODE_PT = 11  # 11 pt = 14.7 CSS px at natural size: the smallest text in a draw
 LEGEND_PT = 10  # 13.3 px
 PX_PER_PT = 96 / 72  # what a browser shows an SVG's "pt" as
 FIT = (800, 430)  # CSS px (width, height) a drawing should fit at natural size: a notebook column at 1280 px
-VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all)
+VECTOR_LIMIT = 2  # a vector in a drawing: its first values, "…", its last (the table shows them all);
+# a vector of VECTOR_LIMIT + 1 values is drawn in full
 WRAP = "wrap"  # the layout of a chain too long for any other: left to right in rows, like lines of text
 WRAP_GAP, WRAP_ROW_GAP = 0.25, 0.22  # inches between the boxes of a row, and between rows (room for the arrows)
 WRAP_PAD = 0.04  # inches around a wrapped drawing (half the others': its height is what it lacks)
@@ -80,6 +81,10 @@ WRAP_SLACK = 1.08  # a wrapped drawing may overrun ``fit`` by 8 %, rather than s
 def draw(target, step=None, view="expression", show_saved=False, legend=True, compact=None, rankdir=None,
          fit=FIT, short_vectors=False):
     """A ``graphviz.Digraph`` of a Walkthrough (at ``step``), a Tensor's graph, or a trace.Graph.
+
+    ``step`` is numbered from 1, as on a walkthrough's step slider, in ``snapshot(n)`` and the command
+    line's ``--step``: ``draw(walk, step=1)`` shows the first forward step, ``step=len(walk.steps)`` the
+    last; ``None`` (the default) is the walkthrough done, with no step marked.
 
     ``short_vectors``: a vector in a value box by its first value alone (``[4.555, …]``, as on the
     edges), which makes a batch's boxes narrow enough for Present mode's big text.
@@ -187,10 +192,12 @@ def layout_positions(digraph):
 # ------------------------------------------------------------------------------ what to draw
 def _graph_and_state(target, step):
     if isinstance(target, trace.Walkthrough):
-        last = len(target.steps) - 1
-        if step is not None and not -1 <= step <= last:
-            raise IndexError(f"step {step} is out of range: this walkthrough has steps 0 to {last}")
-        return target.graph, target.state(step)
+        count = len(target.steps)
+        if step is not None and (isinstance(step, bool) or not isinstance(step, (int, np.integer))
+                                 or not 1 <= step <= count):
+            raise IndexError(f"step {step!r} is out of range: this walkthrough's steps are numbered 1 to {count}, "
+                             "as on its step slider")
+        return target.graph, target.state(None if step is None else int(step) - 1)
     if isinstance(target, Tensor):
         graph = trace.graph_of(target)
     elif isinstance(target, trace.Graph):
@@ -368,10 +375,12 @@ def _shape(data):
 
 
 def _fmt(data):
-    """A value in a drawing: a number, or a vector's first values and its last."""
+    """A value in a drawing: a number, or a vector's first values and its last (a vector of three, the
+    lecture's x = [1, 2, 3], in full: "…" would hide one number and take as much room)."""
     if data is None:
         return "?"
-    return notation.format_value(data, limit=VECTOR_LIMIT).replace("-", "−")
+    limit = VECTOR_LIMIT + 1 if np.prod(_shape(data)) == VECTOR_LIMIT + 1 else VECTOR_LIMIT
+    return notation.format_value(data, limit=limit).replace("-", "−")
 
 
 def _widest_number(data):
@@ -891,7 +900,7 @@ def main(argv=None):
         walk = trace.Walkthrough.run(function_, **values)
         if args.step is not None and not 1 <= args.step <= len(walk.steps):
             raise IndexError(f"--step {args.step} is out of range: the steps are numbered 1 to {len(walk.steps)}")
-        digraph = draw(walk, step=None if args.step is None else args.step - 1, view=args.view, show_saved=args.saved)
+        digraph = draw(walk, step=args.step, view=args.view, show_saved=args.saved)
     except (ValueError, IndexError) as error:
         parser.error(str(error))
     text = digraph.source if args.dot else to_svg(digraph)

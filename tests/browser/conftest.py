@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 
@@ -126,13 +125,13 @@ def private_env(root):
     return env
 
 
-def serve_notebooks(tmp_path_factory, name, command, env=None):
+def serve_notebooks(tmp_path_factory, name, command, env=None, token=None):
     """Start a server on a temporary copy of notebooks/; ``command(folder, port, token)`` says which,
-    ``env`` adds variables (``MINIGRAD_PRESENT=1``: what ``make present`` sets)."""
+    ``env`` adds variables."""
     require_chromium()
     root = tmp_path_factory.mktemp(name)
     shutil.copytree(NOTEBOOKS, root / "notebooks")
-    port, token = free_port(), secrets.token_hex(16)
+    port, token = free_port(), token or secrets.token_hex(16)
     ready_path = "api/status" if name == "lab" else ""
     server = start_server(command(root / "notebooks", port, token), root, {**private_env(root), **(env or {})},
                           port, token, ready_path)
@@ -140,13 +139,28 @@ def serve_notebooks(tmp_path_factory, name, command, env=None):
     return server
 
 
+def make_command(target, **variables):
+    """``make TARGET NAME=value ...`` in the repository: the README's own recipe, told the tests' folder and port."""
+    return ["make", "--no-print-directory", "-C", str(ROOT), target, *(f"{name}={value}" for name, value in
+                                                                       variables.items())]
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    """JupyterLab serving a temporary copy of notebooks/."""
-    server = serve_notebooks(tmp_path_factory, "lab", lambda folder, port, token: [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={folder}", f"--config={ROOT / 'jupyter' / 'jupyter_server_config.json'}"])  # as make lab
+    """``make lab`` serving a temporary copy of notebooks/ (its token from JUPYTER_TOKEN, no browser opened)."""
+    token = secrets.token_hex(16)
+    server = serve_notebooks(tmp_path_factory, "lab", lambda folder, port, _: make_command(
+        "lab", NOTEBOOKS=folder, PORT=port, LAB_ARGS="--no-browser --ServerApp.port_retries=0"),
+        env={"JUPYTER_TOKEN": token}, token=token)
+    yield server
+    stop_server(server.process)
+
+
+@pytest.fixture(scope="session")
+def present(tmp_path_factory):
+    """``make present`` (Voila, every walkthrough in Present mode) serving a temporary copy of notebooks/."""
+    server = serve_notebooks(tmp_path_factory, "present", lambda folder, port, _: make_command(
+        "present", NOTEBOOKS=folder, PRESENT_PORT=port, PRESENT_ARGS="--Voila.port_retries=0"))
     yield server
     stop_server(server.process)
 

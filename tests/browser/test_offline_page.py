@@ -6,16 +6,16 @@ equation, phase and node table following ▶ Play; controls that need a kernel g
 import functools
 import http.server
 import re
-import sys
+import subprocess
 import threading
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import NOTEBOOKS, ROOT, free_port
+from .conftest import ROOT, free_port
 
-sys.path.insert(0, str(ROOT / "tools"))
-import export_html  # noqa: E402
+# the teacher's guide's command, run as written (docs/teaching.md; tests/test_commands.py checks it is there)
+EXPORT = ".venv/bin/python tools/export_html.py notebooks/03_three_links.ipynb -o build/html"
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -24,9 +24,12 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def offline_page(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("html")
-    page_path = export_html.export(NOTEBOOKS / "03_three_links.ipynb", folder)
+def offline_page():
+    result = subprocess.run(EXPORT, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    folder = ROOT / "build" / "html"
+    page_path = folder / "03_three_links.html"
+    assert page_path.exists(), result.stdout
     port = free_port()
     handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)

@@ -26,12 +26,11 @@ Measurements are written to ``build/readability/NAME.json`` for the issue's tabl
 import json
 import re
 import statistics
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, serve_notebooks, stop_server
+from .conftest import ROOT
 
 REPORT = ROOT / "build" / "readability"
 LABEL_PX, LEGEND_PX, CONTRAST, SCREEN = 14, 12, 4.5, 720
@@ -427,13 +426,9 @@ PRESENT_NOTEBOOKS = ["00_start_here", "01_square", "02_chain_rule_sin", "03_thre
 
 
 @pytest.fixture(scope="module")
-def voila_present(tmp_path_factory):
-    """Voila as ``make present`` runs it: MINIGRAD_PRESENT=1, so every walkthrough starts in Present mode."""
-    server = serve_notebooks(tmp_path_factory, "voila-present", lambda folder, port, token: [
-        sys.executable, "-m", "voila", str(folder), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-        "--Voila.port_retries=0", f"--token={token}"], env={"MINIGRAD_PRESENT": "1"})
-    yield server
-    stop_server(server.process)
+def voila_present(present):
+    """``make present``: MINIGRAD_PRESENT=1, so every walkthrough starts in Present mode."""
+    return present
 
 
 @pytest.mark.parametrize("name", PRESENT_NOTEBOOKS)

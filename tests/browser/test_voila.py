@@ -1,34 +1,20 @@
 """Classroom mode: the notebooks served by Voila (code hidden, widgets live), driven in Chromium.
 
-Voila runs as ``make present`` runs it: the project's template (``jupyter/voila/templates/minigrad``,
+Voila is started by ``make present`` itself (the ``present`` fixture: the Makefile's recipe with a temporary
+copy of the notebooks and a free port), with the project's template (``jupyter/voila/templates/minigrad``,
 Voila's lab template without its CDN stylesheet). Requests off this machine are aborted and counted
 (0), console errors counted (0), and so are the module-federation warnings a version mismatch gives.
 """
 
 import re
-import sys
 
-import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, serve_notebooks, stop_server
 
-
-@pytest.fixture(scope="module")
-def voila(tmp_path_factory):
-    """Voila (``make present``) serving a temporary copy of notebooks/."""
-    server = serve_notebooks(tmp_path_factory, "voila", lambda folder, port, token: [
-        "/usr/bin/env", f"JUPYTER_PATH={ROOT / 'jupyter'}",
-        sys.executable, "-m", "voila", str(folder), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-        "--Voila.port_retries=0", f"--token={token}", "--template=minigrad"])
-    yield server
-    stop_server(server.process)
-
-
-def test_present_a_notebook_and_drive_a_slider(page, voila, console_errors, blocked_requests):
+def test_present_a_notebook_and_drive_a_slider(page, present, console_errors, blocked_requests):
     warnings = []
     page.on("console", lambda message: warnings.append(message.text) if message.type == "warning" else None)
-    page.goto(voila.page_url("voila/render/01_square.ipynb"), timeout=120_000)
+    page.goto(present.page_url("voila/render/01_square.ipynb"), timeout=120_000)
     plot = page.locator(".widget-vbox").filter(has=page.locator(".minigrad-slope")).last
     slope = plot.locator(".minigrad-slope")
     expect(slope).to_contain_text("f′(2) = 4", timeout=120_000)

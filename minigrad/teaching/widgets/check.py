@@ -1,4 +1,19 @@
-"""``check``: a small self-check for exercises: predict a number, type it, hear right or wrong and why.
+"""Self-checks for the lessons: predict, answer, get a hint, try again, then see the solution.
+
+Three widgets, used in the notebooks like this::
+
+    check("What is x.grad at x = 3?", 6, "dy/dx = 2x = 6.", hint="The derivative of x² is 2x.")
+    choice("Which line raises the RuntimeError?", ["y = x ** 2", "y.backward()"], 1, "...", hint="...")
+    score()   # at the end of the notebook: "You got 4 of 5."
+
+* ``check`` asks for a number; ``choice`` for one of a few answers (ideas, not values).
+* A first wrong answer gets the hint and a second try; a second wrong answer shows the solution
+  with its explanation. A right answer is praised with the explanation.
+* Odd input ("", "abc", "1e999", nothing picked) gets a gentle line, never a traceback, and does
+  not use up a try.
+* Every self-check made in this kernel is counted by one :class:`Scoreboard`; ``score()`` shows
+  "You got N of M" and follows the student's answers live. A check is counted as got if it was
+  answered right before its solution was shown.
 
 The verdict is always about the text in the box when Check was clicked. That needs care: the
 browser sends what was typed and the click as two messages, and the typed text can arrive
@@ -10,6 +25,7 @@ Later typing clears the verdict: it was about another number.
 """
 
 import html
+import math
 import re
 import time
 
@@ -18,70 +34,213 @@ import ipywidgets as widgets
 from .guard import Guard
 
 LATE_TEXT_SECONDS = 2.0  # text this soon after a click was typed before it (it was in flight)
+TRIES_BEFORE_SOLUTION = 2
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
+_EXAMPLES = "like −3, 0.25 or 4/3"
+_GREEN, _RED, _AMBER = "#2e7d32", "#b00020", "#8a4b00"  # each ≥ 4.5:1 on white
 
 
 def parse_answer(text):
-    """A number as a student types it: ``-3``, ``−3`` (the typographic minus), ``0,5``, ``4/3``."""
-    cleaned = text.strip().replace("−", "-").replace(",", ".").replace(" ", "").lower()
+    """A number as a student types it: ``-3``, ``−3`` (the typographic minus), ``0,5``, ``4/3``, ``tensor(12.)``.
+
+    Raises ValueError with a gentle sentence for anything else (the widget shows it inline)."""
+    shown = text.strip()
+    cleaned = shown.replace("−", "-").replace(",", ".").replace(" ", "").lower()
+    wrapped = re.fullmatch(r"tensor\((.*)\)", cleaned)  # what print(x.grad) shows is a fine answer too
+    if wrapped:
+        cleaned = wrapped.group(1)
     match = re.fullmatch(rf"({_NUMBER})(?:/({_NUMBER}))?", cleaned)
     if match is None:
-        raise ValueError(f"“{text.strip()}” is not a number: type one, like −3, 0.25 or 4/3")
+        raise ValueError(f"“{shown}” is not a number. Type one, {_EXAMPLES}.")
     numerator, denominator = match.groups()
-    if denominator is None:
-        return float(numerator)
-    if float(denominator) == 0:
-        raise ValueError(f"“{text.strip()}” divides by zero: type a number, like −3, 0.25 or 4/3")
-    return float(numerator) / float(denominator)
+    value = float(numerator)
+    if denominator is not None:
+        if float(denominator) == 0:
+            raise ValueError(f"“{shown}” divides by zero. Type a number, {_EXAMPLES}.")
+        value = value / float(denominator)
+    if not math.isfinite(value):
+        raise ValueError(f"“{shown}” is too big to be a number here. Type a smaller one, {_EXAMPLES}.")
+    return value
 
 
-class Check(widgets.VBox):
-    """A question, a box for the student's number, a Check button and the verdict with its reason."""
+def _line(colour, bold, rest=""):
+    return f"<b style='color:{colour}'>{html.escape(bold)}</b> {rest}".strip()
 
-    def __init__(self, question, answer, explanation, tolerance=1e-3):
-        self.question, self.answer, self.explanation, self.tolerance = question, answer, explanation, tolerance
-        self.answer_box = widgets.Text(description="your answer", placeholder="a number", continuous_update=True,
-                                       style={"description_width": "initial"}, layout=widgets.Layout(width="240px"))
+
+class Scoreboard:
+    """Which self-checks this kernel has shown, and which the student got (right before the solution).
+
+    Checks are keyed by their question, so running a cell again replaces its check instead of counting it twice."""
+
+    def __init__(self):
+        self.checks = {}  # question -> the latest widget asking it
+        self.displays = []  # the score() widgets to keep up to date
+
+    def add(self, box):
+        self.checks[box.question] = box
+        self.refresh()
+
+    def counts(self):
+        boxes = list(self.checks.values())
+        return sum(box.got for box in boxes), sum(box.finished for box in boxes), len(boxes)
+
+    def sentence(self):
+        got, finished, total = self.counts()
+        if total == 0:
+            return "There are no self-checks above yet."
+        if finished == 0:
+            return f"This notebook has {total} self-checks. Answer them above, and your score appears here."
+        text = f"You got {got} of {total}."
+        if finished < total:
+            text += f" {total - finished} still to answer above."
+        elif got == total:
+            text += " Every one. Well done!"
+        return text
+
+    def refresh(self):
+        for display in self.displays:
+            display.value = f"<b style='font-size:1.15em'>{html.escape(self.sentence())}</b>"
+
+    def reset(self):
+        self.checks.clear()
+        self.displays.clear()
+
+
+SCOREBOARD = Scoreboard()
+
+
+class _SelfCheck(widgets.VBox):
+    """What a number box and a multiple choice share: tries, hint, solution, the verdict and the score."""
+
+    def _build(self, question, explanation, hint, answer_widget, scoreboard):
+        self.question, self.explanation, self.hint = question, explanation, hint
+        self.tries = 0  # wrong answers so far (odd input does not count)
+        self.got = False  # right before the solution was shown
+        self.solution_shown = False
         self.button = widgets.Button(description="Check", button_style="info")
         self.verdict = widgets.HTML()
-        self.guard = Guard(self.verdict, keep_state_note="type a number and press Check again")
+        self.guard = Guard(self.verdict, keep_state_note="answer again and press Check")
         self.clicked_at = None
         self.button.on_click(self.guard(lambda _: self._on_click()))
-        self.answer_box.observe(self.guard(self._on_text), names="value")
         super().__init__([widgets.HTML(f"<b>{html.escape(question)}</b>"),
-                          widgets.HBox([self.answer_box, self.button]), self.verdict])
+                          widgets.HBox([answer_widget, self.button]), self.verdict])
+        self.add_class("minigrad-check")
+        self.scoreboard = scoreboard
+        scoreboard.add(self)
+
+    @property
+    def finished(self):
+        return self.got or self.solution_shown
 
     def _on_click(self):
         self.clicked_at = time.monotonic()
+        self._before_click = (self.tries, self.got, self.solution_shown)
         return self.judge()
+
+    def _verdict(self, right, you):
+        """The verdict for a real answer (right or wrong), counting tries."""
+        explanation = html.escape(self.explanation)
+        if right:
+            second = "" if self.finished or self.tries == 0 else " Well done on the second try."
+            self.got = self.got or not self.solution_shown
+            self.verdict.value = f"{_line(_GREEN, 'Right!', you)}{second} {explanation}"
+        else:
+            self.tries += 1
+            if self.tries < TRIES_BEFORE_SOLUTION and not self.solution_shown:
+                hint = html.escape(self.hint) if self.hint else "Look again at the step above, then try once more."
+                self.verdict.value = (f"{_line(_RED, 'Not quite', you)}. <b>Hint:</b> {hint} "
+                                      f"<i>Try again.</i>")
+            else:
+                self.solution_shown = True
+                self.verdict.value = (f"{_line(_RED, 'Not quite', you)}. <b>The answer:</b> "
+                                      f"{html.escape(self.solution())}. {explanation}")
+        self.scoreboard.refresh()
+        return self.verdict.value
+
+    def _gentle(self, text):
+        self.verdict.value = f"<span class='minigrad-note' style='color:{_AMBER}'>{html.escape(text)}</span>"
+        return self.verdict.value
+
+
+class Check(_SelfCheck):
+    """A question, a box for the student's number, a Check button and the verdict with its reason."""
+
+    def __init__(self, question, answer, explanation, hint=None, tolerance=1e-3, scoreboard=None):
+        self.answer, self.tolerance = float(answer), tolerance
+        self.answer_box = widgets.Text(description="your answer", placeholder="a number", continuous_update=True,
+                                       style={"description_width": "initial"}, layout=widgets.Layout(width="240px"))
+        self._build(question, explanation, hint, self.answer_box, scoreboard or SCOREBOARD)
+        self.answer_box.observe(self.guard(self._on_text), names="value")
 
     def _on_text(self, change):
         if self.clicked_at is None:
             return
         if time.monotonic() - self.clicked_at <= LATE_TEXT_SECONDS:
-            self.judge()  # typed before the click, arrived after it
+            self.judge(late=True)  # typed before the click, arrived after it: judge that click again
         else:
             self.clicked_at, self.verdict.value = None, ""  # the verdict was about another number
 
-    def judge(self, _=None):
+    def solution(self):
+        return f"{self.answer:.4g}".replace("-", "−")
+
+    def judge(self, _=None, late=False):
         """The verdict on the text in the box now, with the explanation."""
         typed = self.answer_box.value
+        if late:  # the click's first verdict was on stale text: it must not use up a try
+            self.tries, self.got, self.solution_shown = self._before_click
         if not typed.strip():
-            self.verdict.value = "<span style='color:#b35900'>Type a number first, then press Check.</span>"
-            return self.verdict.value
+            return self._gentle("Type a number first, then press Check.")
         try:
             guess = parse_answer(typed)
         except ValueError as error:
-            self.verdict.value = f"<span class='minigrad-error' style='color:#b00020'>{html.escape(str(error))}</span>"
-            return self.verdict.value
-        you = f"(you typed {html.escape(typed.strip())})"
-        if abs(guess - self.answer) <= self.tolerance * max(1.0, abs(self.answer)):
-            self.verdict.value = f"<b style='color:#2e7d32'>Right!</b> {you} {html.escape(self.explanation)}"
-        else:
-            self.verdict.value = f"<b style='color:#b00020'>Not quite</b> {you}. {html.escape(self.explanation)}"
-        return self.verdict.value
+            return self._gentle(str(error))
+        right = abs(guess - self.answer) <= self.tolerance * max(1.0, abs(self.answer))
+        return self._verdict(right, f"(you typed {html.escape(typed.strip())})")
 
 
-def check(question, answer, explanation, tolerance=1e-3):
-    """A self-check: the question, a box for a number, a Check button, the verdict and why."""
-    return Check(question, answer, explanation, tolerance)
+class Choice(_SelfCheck):
+    """A question with a few answers to pick from (ideas, not values), a Check button and the verdict."""
+
+    def __init__(self, question, options, answer, explanation, hint=None, scoreboard=None):
+        self.options = [str(option) for option in options]
+        if isinstance(answer, str):
+            answer = self.options.index(answer)
+        if not 0 <= answer < len(self.options):
+            raise ValueError(f"answer must be the index of one of the {len(self.options)} options")
+        self.answer = answer
+        self.picker = widgets.RadioButtons(options=self.options, value=None, layout=widgets.Layout(width="auto"),
+                                           style={"description_width": "initial"})
+        self._build(question, explanation, hint, self.picker, scoreboard or SCOREBOARD)
+        self.picker.observe(self.guard(self._on_pick), names="value")
+
+    def _on_pick(self, change):
+        if self.verdict.value and not self.finished:
+            self.verdict.value = ""  # the verdict was about another answer
+
+    def solution(self):
+        return f"“{self.options[self.answer]}”"
+
+    def judge(self, _=None):
+        picked = self.picker.value
+        if picked is None:
+            return self._gentle("Pick one of the answers first, then press Check.")
+        return self._verdict(self.options.index(picked) == self.answer, f"(you picked “{html.escape(picked)}”)")
+
+
+def check(question, answer, explanation, hint=None, tolerance=1e-3):
+    """A number self-check: the question, a box, a Check button; a hint and a second try, then the solution."""
+    return Check(question, answer, explanation, hint=hint, tolerance=tolerance)
+
+
+def choice(question, options, answer, explanation, hint=None):
+    """A multiple-choice self-check; ``answer`` is the index (from 0) or the text of the right option."""
+    return Choice(question, options, answer, explanation, hint=hint)
+
+
+def score():
+    """The student's count for this notebook ("You got 4 of 5."), kept up to date as they answer."""
+    display = widgets.HTML()
+    display.add_class("minigrad-score")
+    SCOREBOARD.displays.append(display)
+    SCOREBOARD.refresh()
+    return display

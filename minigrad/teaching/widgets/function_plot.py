@@ -20,6 +20,9 @@ from .. import expr, notation, trace
 from . import layout
 from .guard import Guard, not_finite_reason
 
+# red means one thing in the course, a gradient flowing back (DESIGN §5): the tangent is purple
+TANGENT_COLOR = "tab:purple"
+
 
 class FunctionPlot(widgets.VBox):
     """A live plot of a one-input function with its tangent (and optionally inner functions and a secant)."""
@@ -83,7 +86,7 @@ class FunctionPlot(widgets.VBox):
         main, output_curve = self.axes[0], self.curves[-1][2]
         (curve,) = main.plot(self.grid, output_curve, color="tab:blue",
                              label=f"f({self.name}) = {html.unescape(self.title)}")
-        (self.tangent,) = main.plot([], [], color="tab:red", label="tangent: slope from backward()", animated=True)
+        (self.tangent,) = main.plot([], [], color=TANGENT_COLOR, label="tangent: slope from backward()", animated=True)
         (self.secant,) = main.plot([], [], color="tab:green", linestyle="--", label="secant through x and x + h",
                                    animated=True)
         (self.point,) = main.plot([], [], "o", color="black", zorder=5, animated=True)

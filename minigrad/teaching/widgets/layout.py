@@ -22,8 +22,41 @@ MATH_STYLE = ("<style>.minigrad-latex mjx-container[display='true']{margin:0.25e
 DEFAULT_RANGE = (-3.0, 3.0, 0.01)
 
 
+def is_vector(value):
+    """A start value that is a vector, not a slider's spec: a list, a NumPy array or a tensor with at least
+    one dimension (``x=[1.0, 2.0, 3.0]``, ``x=torch.tensor([1., 2., 3.])``). A slider's spec is a tuple
+    ``(min, max, step[, start])`` or a number; a 0-dim tensor or array is a number."""
+    if isinstance(value, tuple) or isinstance(value, (str, bytes)):
+        return False
+    if isinstance(value, list):
+        return True
+    return np.ndim(_plain(value)) >= 1 if hasattr(value, "shape") else False
+
+
+def vector_value(value):
+    """A vector start value as float32 NumPy data (a tensor's data is copied, never shared)."""
+    return np.array(_plain(value), dtype=np.float32)
+
+
+def _plain(value):
+    numpy = getattr(value, "detach", None)
+    return value.detach().numpy() if callable(numpy) else value
+
+
+def vector_html(name, value):
+    """A vector input, shown where its slider would be: ``x = [1.000, 2.000, 3.000]`` (a vector has no slider)."""
+    text = notation.format_value(vector_value(value)).replace("-", "−")
+    return (f"<span class='minigrad-vector-input' style='font-size:14px' title='a vector: no slider'>"
+            f"<b>{html.escape(name)}</b> = {html.escape(text)}</span>")
+
+
 def slider_spec(spec, default_value=1.0):
     """``(min, max, step, value)``, ``(min, max, step)``, ``(min, max)`` or a number: a full spec."""
+    if is_vector(spec):
+        raise ValueError(f"a slider is (min, max, step, value) or a number; {spec!r} is a vector "
+                         "(a vector input gets no slider)")
+    if hasattr(spec, "item") and np.ndim(_plain(spec)) == 0:  # a 0-dim tensor or NumPy number
+        spec = float(_plain(spec))
     if isinstance(spec, (int, float)):
         low, high, step = DEFAULT_RANGE
         value = float(spec)

@@ -312,8 +312,8 @@ class NeuronLab(widgets.VBox):
         self.curve_x = np.linspace(4, 10, 200)
         placed, not_placed = self.y == 1, self.y == 0
         self.placed_points = self.data_axes.scatter(self.x[placed], self.y[placed], color="tab:green", zorder=3)
-        self.not_placed_points = self.data_axes.scatter(self.x[not_placed], self.y[not_placed], color="tab:red",
-                                                        marker="x", zorder=3)
+        self.not_placed_points = self.data_axes.scatter(self.x[not_placed], self.y[not_placed], color="dimgray",
+                                                        marker="x", zorder=3)  # red: gradients only
         (self.curve_line,) = self.data_axes.plot([], [], color="tab:blue", label="ŷ = σ(w·x + b)", animated=True)
         self.data_axes.set(ylim=(-0.1, 1.1))
         (self.path_line,) = self.surface_axes.plot([], [], ".-", color="tab:orange", markersize=3,
@@ -353,7 +353,7 @@ class NeuronLab(widgets.VBox):
         scale = 0.6 / max(np.hypot(grad_w, grad_b / 8), 1e-9)  # a fixed on-screen length, pointing downhill
         self.arrow = self.surface_axes.annotate("", xy=(self.w - grad_w * scale, self.b - grad_b * scale),
                                                 xytext=(self.w, self.b), animated=True,
-                                                arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 2})
+                                                arrowprops={"arrowstyle": "->", "color": "black", "lw": 2})
         self.loss_line.set_data(np.arange(1, len(self.losses) + 1), self.losses)
         limits = (max(2, len(self.losses), self._epochs_planned if self.training else 0),
                   max(self.losses, default=0.7) * 1.1)

@@ -3,6 +3,11 @@
 ::
 
     Walkthrough("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0))
+    Walkthrough(lambda x: (x ** 2).mean(), x=[1.0, 2.0, 3.0])   # a vector: walked as one node, no slider
+
+An input's spec is a slider's tuple ``(min, max, step[, start])`` or a number (a slider starting
+there), or a vector start value (a list, a NumPy array or a tensor): the input is then one vector
+node, drawn and tabled with all its values, and gets no slider (its value is written in its place).
 
 Steps are numbered 1 to N, forward pass then backward pass, the same way everywhere a student
 looks: the step slider shows the number, the label beside it says where in its pass the step is
@@ -144,22 +149,34 @@ class Walkthrough(widgets.VBox):
         return (widgets.jslink if self.frames else widgets.link)(source, target)
 
     def _rebuild_sliders(self):
-        """One slider per parameter: keep the ones whose names survive, make new ones for the rest."""
+        """One slider per parameter: keep the ones whose names survive, make new ones for the rest.
+
+        A vector start value (``x=[1.0, 2.0, 3.0]``) gets no slider: its value is written where the
+        slider would be. Data given as a value (a name in ``constants``) gets neither."""
         names = trace.parameter_names(self.function)
-        sliders = {}
+        sliders, shown = {}, []
         for name in names:
             if name in self.sliders:
-                sliders[name] = self.sliders[name]
+                sliders[name] = shown_slider = self.sliders[name]
+                shown.append(shown_slider)
                 continue
             spec = self.specs.get(name, 1.0)
-            if name in self.constants and not isinstance(spec, tuple):
-                continue  # data given as a value: no slider
+            if self._is_fixed(name):
+                if layout.is_vector(spec) and name not in self.constants:
+                    shown.append(widgets.HTML(layout.vector_html(name, spec)))
+                continue  # a vector, or data given as a value: no slider
             slider = layout.float_slider(name, spec)
             slider.layout.width = "300px"
             slider.observe(self.guard(lambda change: self._on_input()), names="value")
             sliders[name] = slider
+            shown.append(slider)
         self.sliders = sliders
-        self.sliders_box.children = list(sliders.values())
+        self.sliders_box.children = shown
+
+    def _is_fixed(self, name):
+        """An input walked at the value given, with no slider: a vector, or a constant not given as a range."""
+        spec = self.specs.get(name, 1.0)
+        return layout.is_vector(spec) or (name in self.constants and not isinstance(spec, tuple))
 
     # -------------------------------------------------------------------- running
     def input_values(self, function=None):
@@ -169,8 +186,10 @@ class Walkthrough(widgets.VBox):
 
     def _start_value(self, name):
         spec = self.specs.get(name, 1.0)
+        if layout.is_vector(spec):
+            return layout.vector_value(spec)  # a vector node: walked as given
         if name in self.constants and not isinstance(spec, tuple):
-            return spec  # data (a number or a list) is used as given
+            return spec  # data (a number) is used as given
         return layout.slider_spec(spec)[3]
 
     def _run(self):
@@ -218,12 +237,13 @@ class Walkthrough(widgets.VBox):
 
     # -------------------------------------------------------------------- drawing
     def _draw(self, index):
+        """The drawing of ``walk.steps[index]`` (step ``index + 1``: ``viz.draw`` numbers steps from 1)."""
         if self.present.value:  # the compact drawing, sized to fill a projector at PRESENT_SCALE; a vector
             # by its first value (a batch's boxes are then narrow enough for one screen, the table is hidden)
-            return viz.draw(self.walk, step=index, view=self.view.value, show_saved=self.saved.value,
+            return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value,
                             legend=False, compact=True if self.view.value == "expression" else None,
                             fit=PRESENT_FIT, short_vectors=True)
-        return viz.draw(self.walk, step=index, view=self.view.value, show_saved=self.saved.value)
+        return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value)
 
     def snapshot(self, step=None):
         """The SVG of the graph at ``step`` (numbered from 1, as on the step slider; the step shown by
