@@ -150,3 +150,48 @@ def test_a_refused_formula_reads_english_in_code_and_hinglish_in_a_widget(hingli
     assert str(caught.value).startswith("calling __import__ is not allowed")  # as code and checked outputs read it
     assert caught.value.said().startswith("__import__ ko call karna allowed nahi hai")  # as a widget says it
     assert plain_words(caught.value) == caught.value.said()
+
+
+def test_no_function_hides_the_translation_function_behind_a_local_underscore():
+    """``for _ in ...`` or a parameter ``_`` inside a function that also calls ``_()`` would call the local."""
+    import ast
+
+    problems = []
+    for path in (ROOT / "minigrad" / "teaching").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            local = {a.arg for a in function.args.args + function.args.kwonlyargs}
+            body = function.body if isinstance(function.body, list) else [function.body]
+            for node in (n for part in body for n in ast.walk(part)):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    local.add(node.id)
+            calls = any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "_"
+                        for part in body for n in ast.walk(part))
+            if "_" in local and calls:
+                problems.append(f"{path.name}:{function.lineno}")
+    assert not problems, problems
+
+
+def test_a_self_check_switches_language_live_verdict_included():
+    from minigrad.teaching.widgets.check import Check, Choice, Scoreboard
+
+    board = Scoreboard()
+    box = Check("x.grad at x = 3?", 6, "2x = 6", scoreboard=board)
+    pick = Choice("Which call fills x.grad?", ["y.backward()", "x.grad.zero_()"], 0, "backward() does.",
+                  scoreboard=board)
+    box.answer_box.value = "6"
+    box.button.click()
+    pick.picker.value = "y.backward()"
+    assert "Right!" in box.verdict.value
+    try:
+        i18n.set_language("hinglish")
+        assert "Sahi!" in box.verdict.value and "Right!" not in box.verdict.value
+        assert box.answer_box.description == "aapka jawab"
+        assert pick.picker.value == "y.backward()"  # relabelling keeps the student's pick
+        pick.button.click()
+        assert "Sahi!" in pick.verdict.value
+    finally:
+        i18n.set_language("english")
+    assert "Right!" in pick.verdict.value
