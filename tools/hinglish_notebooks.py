@@ -88,6 +88,7 @@ def update_po(name):
     texts = english_texts(notebook)
     old = dict(_obsolete(path))
     old.update((msgid, msgstr) for msgid, msgstr in known.items() if msgid and msgid not in texts)
+    known.update((msgid, old.pop(msgid)) for msgid in list(old) if msgid in texts)  # a text that came back
     cells = {}
     for number, text in enumerate(texts, 1):
         cells.setdefault(text, f"#. markdown cell {number}")
