@@ -195,3 +195,17 @@ def test_a_self_check_switches_language_live_verdict_included():
     finally:
         i18n.set_language("english")
     assert "Right!" in pick.verdict.value
+
+
+def test_function_plot_relabels_its_figure_when_the_language_changes():
+    from minigrad.widgets import FunctionPlot
+
+    plot = FunctionPlot("x**2", x=(-3, 3, 0.1, 2.0), inner=True)
+    english = plot.readout.value
+    try:
+        plot.language.value = "hinglish"
+        assert plot.tangent.get_label() == "tangent: slope backward() se"
+        assert "backward() se slope" in plot.readout.value and plot.readout.value != english
+    finally:
+        i18n.set_language("english")
+    assert plot.readout.value == english
