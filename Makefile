@@ -43,9 +43,11 @@ $(LAB_SETTINGS): jupyter/overrides.json | $(STAMP_LAB)
 	mkdir -p $(dir $@)
 	cp jupyter/overrides.json $@
 
-# the pre-save hook in jupyter/jupyter_server_config.json keeps saved widgets whole (jupyter/README.md)
+# the pre-save hook in jupyter/jupyter_server_config.json keeps saved widgets whole (jupyter/README.md);
+# it is jupyter/notebook_files.py, found through PYTHONPATH
 lab: $(STAMP_LAB) $(LAB_SETTINGS)
-	$(BIN)/jupyter lab --notebook-dir="$(abspath $(NOTEBOOKS))" --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) \
+	PYTHONPATH="$(CURDIR)/jupyter$(if $(PYTHONPATH),:$(PYTHONPATH))" $(BIN)/jupyter lab \
+		--notebook-dir="$(abspath $(NOTEBOOKS))" --ServerApp.ip=127.0.0.1 --port=$(PORT) $(AS_ROOT) \
 		--config="$(CURDIR)/jupyter/jupyter_server_config.json" $(LAB_ARGS)
 
 lint: $(STAMP_TEST)

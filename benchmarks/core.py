@@ -23,7 +23,7 @@ from .harness import format_time, freeze_heap, measure, table
 TARGETS = {  # (workload, baseline): the largest acceptable minigrad/baseline ratio
     ("W1", "torch"): 0.8, ("W1", "micrograd"): 0.8,
     ("W2", "torch"): 0.25, ("W2", "micrograd"): 1.5,
-    ("W3", "torch"): 0.4, ("W3", "numpy"): 3.0,
+    ("W3", "torch"): 0.7, ("W3", "numpy"): 3.0,  # issue 23: a fused path would hide the derivatives
     ("W4 B=256", "torch"): 0.8, ("W4 B=256", "numpy"): 1.6,
     ("W4 B=4096", "torch"): 1.1, ("W4 B=4096", "numpy"): 1.15,
     ("W5", "torch"): 0.6,

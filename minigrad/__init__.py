@@ -58,7 +58,7 @@ from .dtypes import (
     short,
     uint8,
 )
-from .tensor import Size, Tensor, _as_float, _binary, _check_not_bool_subtraction, clamp, dot, mm
+from .tensor import Size, Tensor, as_float, binary, check_not_bool_subtraction, clamp, dot, mm
 from .tensor import matmul as _matmul
 
 _NUMBERS = (_builtins.int, _builtins.float, _builtins.bool)
@@ -119,8 +119,8 @@ def sub(input, other):
     # sub(2, x) is SubBackward0 in PyTorch (the operator 2 - x is RsubBackward1); Sub itself does
     # not refuse bools, the operators do: so check here (sub(False, x), sub(1, bool_tensor))
     def subtract(a, b):
-        _check_not_bool_subtraction(a, b)
-        return _binary(_ops.Sub, a, b)
+        check_not_bool_subtraction(a, b)
+        return binary(_ops.Sub, a, b)
     return _arithmetic("sub", subtract, input, other)
 
 
@@ -132,7 +132,7 @@ def div(input, other):
     if isinstance(input, Tensor):
         return _arithmetic("div", _operator.truediv, input, other)
     # div(2, x) is DivBackward0 in PyTorch (the operator 2 / x is a reciprocal times 2)
-    divide = lambda a, b: _binary(_ops.Div, a, _as_float(b))  # noqa: E731
+    divide = lambda a, b: binary(_ops.Div, a, as_float(b))  # noqa: E731
     return _arithmetic("div", divide, input, other)
 
 

@@ -14,16 +14,17 @@ from . import dtypes
 from .autograd.function import AccumulateGrad
 from .device import checked as checked_device
 from .numeric import ONE
-from .tensor import Tensor, _unwrap_nested
+from .tensor import Tensor, unwrap_nested
 
-_generator = np.random.default_rng(0)
+# the generator behind manual_seed, rand and randn (public: a widget re-running a cell copies and restores it)
+default_generator = np.random.default_rng(0)
 
 
 def manual_seed(seed):
     """Reset the random generator (used by ``rand`` and ``randn``)."""
-    global _generator
-    _generator = np.random.default_rng(int(seed))
-    return _generator
+    global default_generator
+    default_generator = np.random.default_rng(int(seed))
+    return default_generator
 
 
 def _infer_dtype(data):
@@ -70,7 +71,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         if requires_grad:  # a float leaf can always require grad: what requires_grad_() would do
             leaf._node = AccumulateGrad(leaf)
         return leaf
-    data = _unwrap_nested(data)
+    data = unwrap_nested(data)
     if isinstance(data, str) or (isinstance(data, (list, tuple)) and _type_name(data) == "str"):
         raise TypeError(f"new(): invalid data type '{_type_name(data)}'")
     _check_rectangular(data)
@@ -257,13 +258,13 @@ def _shape_or_error(function_name, shape, size):
 def rand(*shape, size=None, dtype=None, device=None, requires_grad=False, generator=None):
     """Uniform random numbers in [0, 1); ``rand(2, 3)``, ``rand((2, 3))`` or ``rand(size=())``."""
     shape = _shape_or_error("rand", shape, size)
-    return _random("check_uniform_bounds", _generator.random, shape, dtype, device, requires_grad)
+    return _random("check_uniform_bounds", default_generator.random, shape, dtype, device, requires_grad)
 
 
 def randn(*shape, size=None, dtype=None, device=None, requires_grad=False, generator=None):
     """Standard normal random numbers (mean 0, standard deviation 1)."""
     shape = _shape_or_error("randn", shape, size)
-    return _random("normal_kernel_cpu", _generator.standard_normal, shape, dtype, device, requires_grad)
+    return _random("normal_kernel_cpu", default_generator.standard_normal, shape, dtype, device, requires_grad)
 
 
 def rand_like(input, dtype=None, device=None, requires_grad=False):

@@ -129,3 +129,10 @@ def result_numpy_dtype(*operands):
         else:
             zero_dim = _promote(zero_dim, dtype_)
     return _combine(dimensioned, _combine(zero_dim, number))
+
+
+def torch_type_name(numpy_dtype):
+    """How PyTorch's messages name a dtype: ``Float`` for float32, ``Long`` for int64 (``FloatTensor``)."""
+    names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
+             "float16": "Half", "int16": "Short", "int8": "Char", "uint8": "Byte"}
+    return names.get(np.dtype(numpy_dtype).name, np.dtype(numpy_dtype).name)

@@ -1,24 +1,50 @@
-r"""The derivative table: every op minigrad knows, with its forward, its backward and its formula.
+r"""The derivative table: every op minigrad knows, each written once.
 
-Read it like a table. Each op is a small class:
+Read it like a table. Each op is a small class, and everything about it is in that class:
 
-* ``forward(ctx, *inputs)`` computes the output from NumPy data and saves what the
-  derivative will need with ``ctx.save_for_backward``;
-* ``backward(ctx, grad)`` receives the upstream gradient :math:`\partial L/\partial y`
-  and returns one gradient per input, :math:`\partial L/\partial x`;
-* ``formula`` is the local derivative in LaTeX, the line students see in the walkthrough.
+* its docstring: what it computes, :math:`y = \sin x`;
+* ``forward(ctx, *inputs)``: the output from NumPy data; it saves what the derivative will
+  need with ``ctx.save_for_backward``;
+* ``local_derivatives(ctx)``: :math:`\partial y/\partial x` for each input, value by value (an
+  element-wise op, a sum, a mean). The walkthrough shows these very numbers;
+* ``backward(ctx, grad)``: the upstream gradient :math:`\partial L/\partial y` in, one gradient
+  :math:`\partial L/\partial x` per input out. For element-wise ops it is the chain rule, upstream ×
+  local, written once in ``Elementwise.backward``; an op that writes its own says why in one line
+  (PyTorch's order of operations, for its digits), and ``tests/test_gradcheck.py`` proves that its
+  backward(g) still equals g × its local derivative. Ops without a value-by-value derivative (a
+  matrix product, a reshape) write ``backward`` themselves;
+* ``notation``: how a student sees it, in the walkthrough and the drawings (see ``Notation``).
 
-Element-wise ops only say what their *local derivative* is (``local_derivative`` for an op
-of one input, ``local_derivatives``, one per input, for the others); the chain rule itself,
-upstream × local, is written once, in ``Unary.backward`` and ``Elementwise.backward``.
 Broadcasting and accumulation are the engine's job, never an op's.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import numeric
 from .autograd.function import NO_CONTEXT, Function
 from .numeric import ONE, ZERO, Typed, largest, smallest, total
+
+
+@dataclass(frozen=True)
+class Notation:
+    r"""How the walkthrough and the drawings show an op.
+
+    ``forward`` and ``local`` are LaTeX templates, filled with the inputs' names (``x``) or their
+    numbers (``2``): ``{0}``, ``{1}`` are the inputs, ``{out}`` the output, ``{0!w}`` an input put in
+    parentheses if it is negative (``(-2)^{2}``), and ``{exponent}``, ``{count}``, ... the op's own
+    numbers (its ``placeholders()``).
+    """
+
+    forward: str  # the output in terms of the inputs: \sin({0})
+    local: tuple  # d(output)/d(input), one per input: (\cos({0}),)
+    text: str  # the same derivatives in plain text, for the drawing: ∂/∂x = cos x
+    symbol: str  # what the op's node shows: sin
+
+    def __post_init__(self):
+        object.__setattr__(self, "local", tuple(self.local))  # written as a list, kept as a tuple
+
 
 # ---------------------------------------------------------------------------------------
 # Element-wise ops: backward = upstream gradient × local derivative (the chain rule)
@@ -29,7 +55,6 @@ class Elementwise(Function):
     """An op applied value by value; its Jacobian is diagonal, so backward is a product."""
 
     __slots__ = ()
-    symbol = "?"  # how the op is drawn in the expression graph
     can_shrink = False  # the output has the inputs' broadcast shape: never fewer numbers
 
     def local_derivatives(ctx):
@@ -37,35 +62,21 @@ class Elementwise(Function):
         raise NotImplementedError
 
     def backward(ctx, grad):
-        # upstream × local for each input that needs a gradient (a constant's would go nowhere)
-        gradients = []
-        for local, next_node in zip(ctx.local_derivatives(), ctx._next_nodes):
-            gradients.append(None if local is None or next_node is None else grad * local)
-        return gradients
-
-
-class Unary(Elementwise):
-    """An element-wise op of one input: backward = (upstream × local,)."""
-
-    __slots__ = ()
-
-    def local_derivative(ctx):
-        """dy/dx, value by value."""
-        raise NotImplementedError
-
-    def local_derivatives(ctx):
-        return (ctx.local_derivative(),)
-
-    def backward(ctx, grad):
-        return (grad * ctx.local_derivative(),)
+        """The chain rule, for every element-wise op: upstream × local, for each input whose
+        gradient goes somewhere (a constant's would go nowhere)."""
+        local = ctx.local_derivatives()
+        if len(local) == 1:  # sin(x), x ** 2: one input, which needs its gradient (else there is no node)
+            return (grad * local[0],)
+        return [None if d is None or next_node is None else grad * d
+                for d, next_node in zip(local, ctx._next_nodes)]
 
 
 class Add(Elementwise):
     r"""y = a + b"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "AddBackward0", "+"
-    formula = r"\frac{\partial y}{\partial a} = 1,\quad \frac{\partial y}{\partial b} = 1"
+    grad_fn_name = "AddBackward0"
+    notation = Notation("{0} + {1}", ["1", "1"], "∂/∂a = 1, ∂/∂b = 1", "+")
     alpha = 1  # PyTorch's add(a, b, alpha=1); shown as _saved_alpha
 
     def forward(ctx, a, b):
@@ -74,16 +85,13 @@ class Add(Elementwise):
     def local_derivatives(ctx):
         return 1, 1
 
-    def backward(ctx, grad):
-        return grad, grad  # × 1 for both inputs: the gradient passes through unchanged
-
 
 class Sub(Elementwise):
     r"""y = a - b"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "SubBackward0", "−"
-    formula = r"\frac{\partial y}{\partial a} = 1,\quad \frac{\partial y}{\partial b} = -1"
+    grad_fn_name = "SubBackward0"
+    notation = Notation("{0} - {1!w}", ["1", "-1"], "∂/∂a = 1, ∂/∂b = −1", "−")
     alpha = 1
 
     def forward(ctx, a, b):
@@ -92,34 +100,28 @@ class Sub(Elementwise):
     def local_derivatives(ctx):
         return 1, -1
 
-    def backward(ctx, grad):
-        return grad, -grad
 
-
-class Rsub(Unary):
+class Rsub(Elementwise):
     r"""y = c - x, for a number c (PyTorch's ``rsub``)"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "RsubBackward1", "−"
-    formula = r"\frac{\partial y}{\partial x} = -1"
+    grad_fn_name = "RsubBackward1"
+    notation = Notation("{1} - {0!w}", ["-1"], "∂/∂x = −1", "−")
     alpha = 1
 
     def forward(ctx, x, c):
         return c - x
 
-    def local_derivative(ctx):
-        return -1
-
-    def backward(ctx, grad):
-        return (-grad,)
+    def local_derivatives(ctx):
+        return (-1,)
 
 
 class Mul(Elementwise):
     r"""y = a \cdot b"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "MulBackward0", "×"
-    formula = r"\frac{\partial y}{\partial a} = b,\quad \frac{\partial y}{\partial b} = a"
+    grad_fn_name = "MulBackward0"
+    notation = Notation(r"{0!w} \cdot {1!w}", ["{1}", "{0}"], "∂/∂a = b, ∂/∂b = a", "×")
     saved_names = ("self", "other")
 
     def forward(ctx, a, b):
@@ -139,8 +141,13 @@ class Div(Elementwise):
     r"""y = a / b"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "DivBackward0", "÷"
-    formula = r"\frac{\partial y}{\partial a} = \frac{1}{b},\quad \frac{\partial y}{\partial b} = -\frac{a}{b^2}"
+    grad_fn_name = "DivBackward0"
+    notation = Notation(
+        r"\frac{{{0}}}{{{1}}}",
+        [r"\frac{{1}}{{{1}}}", r"-\frac{{{0}}}{{{1}^2}}"],
+        "∂/∂a = 1/b, ∂/∂b = −a/b²",
+        "÷",
+    )
     saved_names = ("self", "other")
 
     def forward(ctx, a, b):
@@ -156,37 +163,33 @@ class Div(Elementwise):
         return np.reciprocal(b), -a / (b * b)  # np.reciprocal: 1 / (Python float -0.0) is -inf, not an error
 
     def backward(ctx, grad):
-        # PyTorch's formulas, in its order (for its digits): grad / b and -grad · ((a / b) / b),
-        # so x / x has the gradient 1/x - (x/x)/x = 0 exactly
+        # PyTorch's order, for its digits: grad / b and -grad · ((a / b) / b) (so x / x has the gradient 0 exactly)
         a, b = ctx.saved_tensors
         needs_a, needs_b = ctx._next_nodes
         return (None if needs_a is None else grad / b,
                 None if needs_b is None else -grad * ((a / b) / b))
 
 
-class Neg(Unary):
+class Neg(Elementwise):
     r"""y = -x"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "NegBackward0", "−x"
-    formula = r"\frac{\partial y}{\partial x} = -1"
+    grad_fn_name = "NegBackward0"
+    notation = Notation("-{0}", ["-1"], "∂/∂x = −1", "−x")
 
     def forward(ctx, x):
         return -x
 
-    def local_derivative(ctx):
-        return -1
-
-    def backward(ctx, grad):
-        return (-grad,)
+    def local_derivatives(ctx):
+        return (-1,)
 
 
-class Reciprocal(Unary):
+class Reciprocal(Elementwise):
     r"""y = 1 / x"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "ReciprocalBackward0", "1/x"
-    formula = r"\frac{\partial y}{\partial x} = -\frac{1}{x^2} = -y^2"
+    grad_fn_name = "ReciprocalBackward0"
+    notation = Notation(r"\frac{{1}}{{{0}}}", ["-{out!w}^2"], "∂/∂x = −1/x²", "1/x")
     saved_names = ("result",)
 
     def forward(ctx, x):
@@ -194,13 +197,9 @@ class Reciprocal(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivative(ctx):
+    def local_derivatives(ctx):
         (y,) = ctx.saved_tensors
-        return -(y * y)
-
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return (-grad * (y * y),)
+        return (-(y * y),)
 
 
 def power(x, n):
@@ -242,12 +241,17 @@ def integer_power(base, exponent):
     return result.astype(np.result_type(base, exponent))[()]
 
 
-class Pow(Unary):
+class Pow(Elementwise):
     r"""y = x^n, for a number n"""
 
     __slots__ = ("exponent",)  # a slot, not the instance dict: x ** 2 is the course's favourite op
-    grad_fn_name, symbol = "PowBackward0", "xⁿ"
-    formula = r"\frac{\partial y}{\partial x} = n\,x^{n-1}"
+    grad_fn_name = "PowBackward0"
+    notation = Notation(
+        "{0!w}^{{{exponent}}}",
+        [r"{exponent} \cdot {0!w}^{{{exponent_less_one}}}"],
+        "∂/∂x = n·xⁿ⁻¹",
+        "xⁿ",
+    )
     saved_names = ("self",)
 
     def forward(ctx, x, exponent):
@@ -255,21 +259,29 @@ class Pow(Unary):
         ctx.exponent = exponent
         return x * x if exponent == 2 else power(x, exponent)
 
-    def local_derivative(ctx):
+    def placeholders(ctx):
+        return {"exponent": ctx.exponent, "exponent_less_one": ctx.exponent - 1}
+
+    def local_derivatives(ctx):
         (x,), n = ctx.saved_tensors, ctx.exponent
         if n == 0:  # d/dx x^0 = 0 everywhere, even at x = 0 or inf (PyTorch: zeros, all +0)
-            return np.zeros_like(x)[()] if type(x) is np.ndarray else ZERO[x.dtype]
+            return (np.zeros_like(x)[()] if type(x) is np.ndarray else ZERO[x.dtype],)
         if n == 2:
-            return 2 * x  # the course's x²: n x^(n-1) = 2x (no need to compute x¹)
-        return n * power(x, n - 1)
+            return (2 * x,)  # the course's x²: n x^(n-1) = 2x (no need to compute x¹)
+        return (n * power(x, n - 1),)
 
 
 class PowTensor(Elementwise):
     r"""y = a^b, both tensors"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "PowBackward1", "aᵇ"
-    formula = r"\frac{\partial y}{\partial a} = b\,a^{b-1},\quad \frac{\partial y}{\partial b} = a^b \ln a"
+    grad_fn_name = "PowBackward1"
+    notation = Notation(
+        "{0!w}^{{{1}}}",
+        [r"{1!w} \cdot {0!w}^{{{1} - 1}}", r"{out!w} \ln {0!w}"],
+        "∂/∂a = b·aᵇ⁻¹, ∂/∂b = aᵇ·ln a",
+        "aᵇ",
+    )
     saved_names = ("self", "exponent", "result")
 
     def forward(ctx, a, b):
@@ -287,12 +299,12 @@ class PowTensor(Elementwise):
         return d_base, d_exponent
 
 
-class RPow(Unary):
+class RPow(Elementwise):
     r"""y = c^x, for a number c"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "PowBackward2", "cˣ"
-    formula = r"\frac{\partial y}{\partial x} = c^x \ln c"
+    grad_fn_name = "PowBackward2"
+    notation = Notation("{base}^{{{0}}}", [r"{base}^{{{0}}} \ln {base}"], "∂/∂x = cˣ·ln c", "cˣ")
     saved_names = ("exponent", "result")
 
     def forward(ctx, x, base):
@@ -303,22 +315,25 @@ class RPow(Unary):
         ctx.base = base
         return y
 
-    def local_derivative(ctx):
+    def placeholders(ctx):
+        return {"base": ctx.base}
+
+    def local_derivatives(ctx):
         # PyTorch: c^x · ln c, with ln c of the number itself (in double precision), and 0 where
         # c = 0 and x >= 0 (the limit), not nan: so 0 ** x at x = 1 has the gradient 0
         x, y = ctx.saved_tensors
         base = ctx.base
         if base == 0:
-            return np.where(x >= 0, ZERO[y.dtype], y * -np.inf)[()]
-        return y * np.log(np.float64(base)).astype(y.dtype) if base > 0 else y * y.dtype.type(np.nan)
+            return (np.where(x >= 0, ZERO[y.dtype], y * -np.inf)[()],)
+        return (y * np.log(np.float64(base)).astype(y.dtype) if base > 0 else y * y.dtype.type(np.nan),)
 
 
-class Exp(Unary):
+class Exp(Elementwise):
     r"""y = e^x"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "ExpBackward0", "exp"
-    formula = r"\frac{\partial y}{\partial x} = e^x = y"
+    grad_fn_name = "ExpBackward0"
+    notation = Notation("e^{{{0}}}", ["e^{{{0}}}"], "∂/∂x = eˣ", "exp")
     saved_names = ("result",)
 
     def forward(ctx, x):
@@ -326,37 +341,38 @@ class Exp(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivative(ctx):
-        return ctx.saved_tensors[0]  # the output itself: e^x is its own derivative
+    def local_derivatives(ctx):
+        return (ctx.saved_tensors[0],)  # the output itself: e^x is its own derivative
 
 
-class Log(Unary):
+class Log(Elementwise):
     r"""y = \ln x"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "LogBackward0", "ln"
-    formula = r"\frac{\partial y}{\partial x} = \frac{1}{x}"
+    grad_fn_name = "LogBackward0"
+    notation = Notation(r"\ln {0!w}", [r"\frac{{1}}{{{0}}}"], "∂/∂x = 1/x", "ln")
     saved_names = ("self",)
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return numeric.log(x)  # log(0) = -inf, log(-1) = nan, as in PyTorch
 
-    def local_derivative(ctx):
+    def local_derivatives(ctx):
         (x,) = ctx.saved_tensors
-        return ONE[x.dtype] / x
+        return (ONE[x.dtype] / x,)
 
     def backward(ctx, grad):
+        # PyTorch's order, for its digits: grad / x (one rounding), not grad · (1 / x)
         (x,) = ctx.saved_tensors
-        return (grad / x,)  # PyTorch divides (one rounding), it does not multiply by 1/x
+        return (grad / x,)
 
 
-class Sqrt(Unary):
+class Sqrt(Elementwise):
     r"""y = \sqrt{x}"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "SqrtBackward0", "√"
-    formula = r"\frac{\partial y}{\partial x} = \frac{1}{2\sqrt{x}} = \frac{1}{2y}"
+    grad_fn_name = "SqrtBackward0"
+    notation = Notation(r"\sqrt{{{0}}}", [r"\frac{{1}}{{2 \cdot {out}}}"], "∂/∂x = 1/(2√x)", "√")
     saved_names = ("result",)
 
     def forward(ctx, x):
@@ -364,55 +380,56 @@ class Sqrt(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivative(ctx):
+    def local_derivatives(ctx):
         (y,) = ctx.saved_tensors
-        return ONE[y.dtype] / (2 * y)
+        return (ONE[y.dtype] / (2 * y),)
 
     def backward(ctx, grad):
+        # PyTorch's order, for its digits: grad / (2y), not grad · (1 / (2y))
         (y,) = ctx.saved_tensors
-        return (grad / (2 * y),)  # PyTorch's order of operations (its digits)
+        return (grad / (2 * y),)
 
 
-class Sin(Unary):
+class Sin(Elementwise):
     r"""y = \sin x"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "SinBackward0", "sin"
-    formula = r"\frac{\partial y}{\partial x} = \cos x"
+    grad_fn_name = "SinBackward0"
+    notation = Notation(r"\sin({0})", [r"\cos({0})"], "∂/∂x = cos x", "sin")
     saved_names = ("self",)
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return numeric.sin(x)
 
-    def local_derivative(ctx):
+    def local_derivatives(ctx):
         (x,) = ctx.saved_tensors
-        return numeric.cos(x)
+        return (numeric.cos(x),)
 
 
-class Cos(Unary):
+class Cos(Elementwise):
     r"""y = \cos x"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "CosBackward0", "cos"
-    formula = r"\frac{\partial y}{\partial x} = -\sin x"
+    grad_fn_name = "CosBackward0"
+    notation = Notation(r"\cos({0})", [r"-\sin({0})"], "∂/∂x = −sin x", "cos")
     saved_names = ("self",)
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return numeric.cos(x)
 
-    def local_derivative(ctx):
+    def local_derivatives(ctx):
         (x,) = ctx.saved_tensors
-        return -numeric.sin(x)
+        return (-numeric.sin(x),)
 
 
-class Tanh(Unary):
+class Tanh(Elementwise):
     r"""y = \tanh x"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "TanhBackward0", "tanh"
-    formula = r"\frac{\partial y}{\partial x} = 1 - \tanh^2 x = 1 - y^2"
+    grad_fn_name = "TanhBackward0"
+    notation = Notation(r"\tanh({0})", ["1 - {out!w}^2"], "∂/∂x = 1 − tanh²x", "tanh")
     saved_names = ("result",)
 
     def forward(ctx, x):
@@ -420,17 +437,17 @@ class Tanh(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivative(ctx):
+    def local_derivatives(ctx):
         (y,) = ctx.saved_tensors
-        return ONE[y.dtype] - y * y
+        return (ONE[y.dtype] - y * y,)
 
 
-class Sigmoid(Unary):
+class Sigmoid(Elementwise):
     r"""y = \sigma(x) = \frac{1}{1 + e^{-x}}"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "SigmoidBackward0", "σ"
-    formula = r"\frac{\partial y}{\partial x} = \sigma(x)\,(1 - \sigma(x)) = y(1 - y)"
+    grad_fn_name = "SigmoidBackward0"
+    notation = Notation(r"\sigma({0})", [r"{out} \cdot (1 - {out})"], "∂/∂x = σ(x)(1 − σ(x))", "σ")
     saved_names = ("result",)
 
     def forward(ctx, x):
@@ -438,21 +455,22 @@ class Sigmoid(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivative(ctx):
+    def local_derivatives(ctx):
         (y,) = ctx.saved_tensors
-        return y * (ONE[y.dtype] - y)
+        return (y * (ONE[y.dtype] - y),)
 
     def backward(ctx, grad):
+        # PyTorch's order, for its digits: (grad · (1 - y)) · y, not grad · (y (1 - y))
         (y,) = ctx.saved_tensors
-        return (grad * (ONE[y.dtype] - y) * y,)  # PyTorch's kernel: (grad · (1 - y)) · y, its digits
+        return (grad * (ONE[y.dtype] - y) * y,)
 
 
-class Relu(Unary):
+class Relu(Elementwise):
     r"""y = \max(0, x)"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "ReluBackward0", "relu"
-    formula = r"\frac{\partial y}{\partial x} = \begin{cases}1 & x > 0\\ 0 & x \le 0\end{cases}"
+    grad_fn_name = "ReluBackward0"
+    notation = Notation(r"\max(0, {0})", ["[{0} > 0]"], "∂/∂x = 1 if x > 0 else 0", "relu")
     saved_names = ("result",)
 
     def forward(ctx, x):
@@ -464,74 +482,76 @@ class Relu(Unary):
         ctx.save_for_backward(y)
         return y
 
-    def local_derivative(ctx):
+    def local_derivatives(ctx):
         (y,) = ctx.saved_tensors
-        return (y > 0).astype(y.dtype)
+        return ((y > 0).astype(y.dtype),)
 
     def backward(ctx, grad):
-        # PyTorch's threshold_backward: the gradient itself where y > 0 (or y is nan), 0 elsewhere.
-        # A choice, not a product with a 0/1 mask: a nan or inf upstream stays out of the zeros
+        # PyTorch's choice, not a product with the 0/1 mask: a NaN or inf upstream stays out of the zeros
         (y,) = ctx.saved_tensors
         if type(y) is not np.ndarray and type(grad) is not np.ndarray:
             return (ZERO[y.dtype] if y <= 0 else grad,)
         return (np.where(y <= 0, ZERO[y.dtype], grad)[()],)
 
 
-class ToCopy(Unary):
+class ToCopy(Elementwise):
     r"""y = x in another dtype (``x.double()``, ``x.to(torch.float64)``)"""
 
     __slots__ = ("dtype",)
-    grad_fn_name, symbol = "ToCopyBackward0", "to"
-    formula = r"\frac{\partial y}{\partial x} = 1"
+    grad_fn_name = "ToCopyBackward0"
+    notation = Notation("{0}", ["1"], "∂/∂x = 1", "to")
 
     def forward(ctx, x, dtype):
-        ctx.dtype = x.dtype  # the gradient goes back in the input's dtype
+        if ctx is not NO_CONTEXT:  # the engine casts the gradient back to the input's dtype
+            ctx.dtype, ctx.grad_dtypes = x.dtype, (x.dtype,)
         return x.astype(dtype)
 
-    def local_derivative(ctx):
-        return 1
-
-    def backward(ctx, grad):
-        return (np.asarray(grad).astype(ctx.dtype)[()],)  # grad may be a plain number
+    def local_derivatives(ctx):
+        return (1,)
 
 
-class Fill(Function):
+class Fill(Elementwise):
     r"""y = c everywhere (``x.fill_(c)``): y does not depend on x"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "FillBackward2", "fill"
-    formula = r"\frac{\partial y}{\partial x} = 0"
-    can_shrink = False
+    grad_fn_name = "FillBackward2"
+    notation = Notation("{value}", ["0"], "∂/∂x = 0", "fill")
 
     def forward(ctx, x, value):
+        ctx.value = value
         return np.full(x.shape, value, x.dtype)[()]
 
+    def local_derivatives(ctx):
+        return (0,)
+
     def backward(ctx, grad):
+        # PyTorch's zeros, not grad · 0: an inf or NaN upstream gives 0 too
         return (np.zeros_like(grad)[()],)
+
+    def placeholders(ctx):
+        return {"value": ctx.value}
 
 
 class Zero(Fill):
     r"""y = 0 everywhere (``x.zero_()``): y does not depend on x"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "ZeroBackward0", "zero"
+    grad_fn_name = "ZeroBackward0"
+    notation = Notation("0", ["0"], "∂/∂x = 0", "zero")
 
 
-class Clone(Unary):
+class Clone(Elementwise):
     r"""y = x (a copy)"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "CloneBackward0", "clone"
-    formula = r"\frac{\partial y}{\partial x} = 1"
+    grad_fn_name = "CloneBackward0"
+    notation = Notation("{0}", ["1"], "∂/∂x = 1", "clone")
 
     def forward(ctx, x):
         return np.array(x, copy=True)[()] if np.ndim(x) == 0 else np.array(x, copy=True)
 
-    def local_derivative(ctx):
-        return 1
-
-    def backward(ctx, grad):
-        return (grad,)
+    def local_derivatives(ctx):
+        return (1,)
 
 
 # ---------------------------------------------------------------------------------------
@@ -550,8 +570,8 @@ class Sum(Function):
     r"""y = \sum_i x_i"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "SumBackward0", "Σ"
-    formula = r"\frac{\partial y}{\partial x_i} = 1"
+    grad_fn_name = "SumBackward0"
+    notation = Notation(r"\sum {0}", ["1"], "∂/∂xᵢ = 1", "Σ")
 
     def forward(ctx, x, dims=None, keepdim=False):
         ctx.self_sym_sizes, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
@@ -577,8 +597,8 @@ class Mean(Function):
     r"""y = \frac{1}{n}\sum_i x_i"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "MeanBackward0", "mean"
-    formula = r"\frac{\partial y}{\partial x_i} = \frac{1}{n}"
+    grad_fn_name = "MeanBackward0"
+    notation = Notation(r"\operatorname{{mean}}({0})", [r"\frac{{1}}{{{count}}}"], "∂/∂xᵢ = 1/n", "mean")
 
     def forward(ctx, x, dims=None, keepdim=False):
         count = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
@@ -586,6 +606,9 @@ class Mean(Function):
         if dims is None and not keepdim:
             return total(x) / count
         return np.add.reduce(x, axis=dims, keepdims=keepdim) / count
+
+    def placeholders(ctx):
+        return {"count": ctx.self_sym_numel}
 
     def local_derivatives(ctx):
         return (1 / ctx.self_sym_numel,)
@@ -611,9 +634,8 @@ class MatMul(Function):
 
     __slots__ = ()
     # PyTorch computes a batched product with bmm and a view: its grad_fn is the view's
-    grad_fn_name, symbol = "UnsafeViewBackward0", "@"
-    formula = (r"\frac{\partial L}{\partial A} = \frac{\partial L}{\partial Y} B^\top,\quad "
-               r"\frac{\partial L}{\partial B} = A^\top \frac{\partial L}{\partial Y}")
+    grad_fn_name = "UnsafeViewBackward0"
+    notation = Notation("{0} {1}", [r"(\cdot)\,{1}^\top", r"{0}^\top (\cdot)"], "∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G", "@")
     saved_names = ("self", "mat2")
 
     def forward(ctx, a, b):
@@ -655,6 +677,7 @@ class Mv(MatMul):
 
     __slots__ = ()
     grad_fn_name = "MvBackward0"
+    notation = Notation("{0} {1}", [r"(\cdot)\,{1}^\top", r"{0}^\top (\cdot)"], "∂/∂A = g·vᵀ, ∂/∂v = Aᵀ·g", "@")
     saved_names = ("self", "vec")
 
 
@@ -663,6 +686,7 @@ class Dot(MatMul):
 
     __slots__ = ()
     grad_fn_name = "DotBackward0"
+    notation = Notation(r"{0!w} \cdot {1!w}", ["{1}", "{0}"], "∂/∂a = b, ∂/∂b = a", "·")
     saved_names = ("self", "tensor")
 
 
@@ -675,8 +699,8 @@ class View(Function):
     r"""y = x viewed with a new shape"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "ViewBackward0", "view"
-    formula = r"\frac{\partial L}{\partial x} = \text{reshape}\left(\frac{\partial L}{\partial y}\right)"
+    grad_fn_name = "ViewBackward0"
+    notation = Notation(r"\operatorname{{reshape}}({0})", ["1"], "reshape back", "view")
 
     def forward(ctx, x, shape):
         ctx.self_sym_sizes = x.shape
@@ -690,28 +714,30 @@ class Squeeze(View):
     r"""y = x without its size-1 axes"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "SqueezeBackward0", "squeeze"
+    grad_fn_name = "SqueezeBackward0"
+    notation = Notation(r"\operatorname{{squeeze}}({0})", ["1"], "reshape back", "squeeze")
 
 
 class SqueezeDim(View):
     r"""y = x without one size-1 axis"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "SqueezeBackward1", "squeeze"
+    grad_fn_name = "SqueezeBackward1"
+    notation = Notation(r"\operatorname{{squeeze}}({0})", ["1"], "reshape back", "squeeze")
 
 
 class SqueezeAfterMatmul(View):
     r"""y = the one-row matrix product of ``vector @ matrix``, back to a vector"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "SqueezeBackward4", "squeeze"
+    grad_fn_name = "SqueezeBackward4"
 
 
 class Alias(View):
     r"""y = x, the same view (``x[...]``)"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "AliasBackward0", "alias"
+    grad_fn_name = "AliasBackward0"
 
     def forward(ctx, x):
         ctx.self_sym_sizes = x.shape
@@ -722,15 +748,16 @@ class Unsqueeze(View):
     r"""y = x with a new size-1 axis"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "UnsqueezeBackward0", "unsqueeze"
+    grad_fn_name = "UnsqueezeBackward0"
+    notation = Notation(r"\operatorname{{unsqueeze}}({0})", ["1"], "reshape back", "unsqueeze")
 
 
 class Transpose(Function):
     r"""y = x with two axes swapped"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "TransposeBackward0", "ᵀ"
-    formula = r"\frac{\partial L}{\partial x} = \left(\frac{\partial L}{\partial y}\right)^\top"
+    grad_fn_name = "TransposeBackward0"
+    notation = Notation(r"{0}^\top", ["1"], "transpose back", "ᵀ")
 
     def forward(ctx, x, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
@@ -744,8 +771,8 @@ class Permute(Function):
     r"""y = x with its axes reordered"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "PermuteBackward0", "ᵀ"
-    formula = r"\frac{\partial L}{\partial x} = \text{permute}^{-1}\left(\frac{\partial L}{\partial y}\right)"
+    grad_fn_name = "PermuteBackward0"
+    notation = Notation(r"{0}^\top", ["1"], "permute back", "ᵀ")
 
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -759,8 +786,8 @@ class Index(Function):
     r"""y = x[index]"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "IndexBackward0", "[ ]"
-    formula = r"\frac{\partial y}{\partial x_i} = 1 \text{ where } x_i \text{ was picked, else } 0"
+    grad_fn_name = "IndexBackward0"
+    notation = Notation(r"{0}[\dots]", ["1"], "1 where picked, else 0", "[ ]")
 
     def forward(ctx, x, index):
         ctx.self_sym_sizes, ctx.index, ctx.dtype = x.shape, index, x.dtype
@@ -788,6 +815,7 @@ class Select(BasicIndex):
 
     __slots__ = ()
     grad_fn_name = "SelectBackward0"
+    notation = Notation("{0}[\\dots]", ["1"], "1 where picked, else 0", "[i]")
 
 
 class Slice(BasicIndex):
@@ -795,6 +823,7 @@ class Slice(BasicIndex):
 
     __slots__ = ()
     grad_fn_name = "SliceBackward0"
+    notation = Notation("{0}[\\dots]", ["1"], "1 where picked, else 0", "[a:b]")
 
 
 # ---------------------------------------------------------------------------------------
@@ -808,6 +837,12 @@ def _reduce(values, reduction):
     if reduction == "sum":
         return total(values)
     return values
+
+
+def _loss_placeholders(ctx):
+    """A loss's N: how many values its mean divides by (1 for a sum, or no reduction)."""
+    shape = np.broadcast_shapes(*(np.shape(data) for data in ctx._inputs))  # kept after backward, unlike saved values
+    return {"count": int(np.prod(shape)) if ctx.reduction == "mean" else 1}
 
 
 def _reduction_scale(values, reduction):
@@ -849,9 +884,15 @@ class BinaryCrossEntropy(Elementwise):
 
     __slots__ = ("reduction",)
     can_shrink = True  # the mean (or sum) is one number
-    grad_fn_name, symbol = "BinaryCrossEntropyBackward0", "BCE"
-    formula = r"\frac{\partial L}{\partial p_i} = \frac{1}{N}\,\frac{p_i - t_i}{p_i(1 - p_i)}"
+    grad_fn_name = "BinaryCrossEntropyBackward0"
+    notation = Notation(
+        r"-\operatorname{{mean}}\left[{1} \ln {0} + (1 - {1}) \ln(1 - {0})\right]",
+        [r"{mean_factor}\frac{{{0} - {1}}}{{{0}(1 - {0})}}", r"{mean_factor}\ln\frac{{1 - {0}}}{{{0}}}"],
+        "∂L/∂p = (p − t) / (N·p(1 − p))",
+        "BCE",
+    )
     saved_names = ("self", "target")
+    placeholders = _loss_placeholders
 
     def forward(ctx, p, t, reduction="mean"):
         if t.dtype != p.dtype:
@@ -874,6 +915,7 @@ class BinaryCrossEntropy(Elementwise):
         return ctx._chain_rule(1)
 
     def backward(ctx, grad):
+        # PyTorch's order, for its digits: the numbers (upstream × 1/N) first, then the arrays
         return ctx._chain_rule(grad)
 
     def _chain_rule(ctx, upstream):
@@ -897,9 +939,15 @@ class MseLoss(Elementwise):
 
     __slots__ = ("reduction",)
     can_shrink = True  # the mean (or sum) is one number
-    grad_fn_name, symbol = "MseLossBackward0", "MSE"
-    formula = r"\frac{\partial L}{\partial p_i} = \frac{2}{N}(p_i - t_i)"
+    grad_fn_name = "MseLossBackward0"
+    notation = Notation(
+        r"\operatorname{{mean}}\left[({0} - {1})^2\right]",
+        [r"\frac{{2}}{{{count}}} ({0} - {1})", r"-\frac{{2}}{{{count}}} ({0} - {1})"],
+        "∂L/∂p = 2(p − t)/N",
+        "MSE",
+    )
     saved_names = ("self", "target")
+    placeholders = _loss_placeholders
 
     def forward(ctx, p, t, reduction="mean"):
         ctx.save_for_backward(p, t)
@@ -937,13 +985,17 @@ def _where(condition, grad):
     return result[()] if result.ndim == 0 else result
 
 
-class Clamp(Unary):
+class Clamp(Elementwise):
     r"""y = \min(\max(x, \text{min}), \text{max}), for numbers min and max (one may be None)"""
 
     __slots__ = ("min", "max")  # shown as _saved_min and _saved_max, as given (None: no bound)
-    grad_fn_name, symbol = "ClampBackward1", "clamp"
-    formula = (r"\frac{\partial y}{\partial x} = \begin{cases}1 & \text{min} \le x \le \text{max}\\ "
-               r"0 & \text{otherwise}\end{cases}")
+    grad_fn_name = "ClampBackward1"
+    notation = Notation(
+        r"\operatorname{{clamp}}({0}, {min}, {max})",
+        [r"[{min} \le {0} \le {max}]"],
+        "∂/∂x = 1 if min ≤ x ≤ max else 0",
+        "clamp",
+    )
     saved_names = ("self",)
 
     def forward(ctx, x, min=None, max=None):
@@ -951,12 +1003,16 @@ class Clamp(Unary):
         ctx.min, ctx.max = min, max
         return clamped(x, min, max)
 
-    def local_derivative(ctx):
+    def placeholders(ctx):  # a bound not given is no bound: -inf or +inf
+        return {"min": -np.inf if ctx.min is None else ctx.min, "max": np.inf if ctx.max is None else ctx.max}
+
+    def local_derivatives(ctx):
         (x,) = ctx.saved_tensors
-        return ctx._inside(x).astype(x.dtype)[()]  # [()]: a NumPy scalar for a 0-dim x
+        return (ctx._inside(x).astype(x.dtype)[()],)  # [()]: a NumPy scalar for a 0-dim x
 
     def backward(ctx, grad):
-        # PyTorch's subgradient: 1 at the bounds themselves (x = min or x = max), 0 at NaN
+        # PyTorch's choice, not a product with the 0/1 mask (1 at the bounds themselves, 0 at NaN):
+        # a NaN or inf upstream stays out of the zeros
         (x,) = ctx.saved_tensors
         return (_where(ctx._inside(x), grad),)
 
@@ -977,11 +1033,14 @@ class ClampTensor(Function):
     # a bound not given is passed as the constant -inf or +inf (a graph input like any other
     # constant, so next_functions has PyTorch's three entries); ``_bounds_given`` remembers it
     __slots__ = ("_bounds_given",)
-    grad_fn_name, symbol = "ClampBackward0", "clamp"
+    grad_fn_name = "ClampBackward0"
+    notation = Notation(
+        r"\operatorname{{clamp}}({0}, {1}, {2})",
+        [r"[{1} \le {0} \le {2}]", "[{0} < {1} < {2}]", r"[{0} > {2} \text{{ or }} {2} < {1}]"],
+        "∂/∂x = 1 if min ≤ x ≤ max else 0",
+        "clamp",
+    )
     can_shrink = False  # the output has the inputs' broadcast shape
-    formula = (r"\frac{\partial y}{\partial x} = [\text{min} \le x \le \text{max}],\quad "
-               r"\frac{\partial y}{\partial \text{min}} = [x < \text{min} < \text{max}],\quad "
-               r"\frac{\partial y}{\partial \text{max}} = [x > \text{max} \text{ or } \text{max} < \text{min}]")
     saved_names = ("self", "min", "max")
 
     def forward(ctx, x, low, high, dtype=None, bounds_given=(True, True)):
@@ -997,6 +1056,7 @@ class ClampTensor(Function):
         return tuple(None if mask is None else mask.astype(x.dtype) for mask in ctx._masks())
 
     def backward(ctx, grad):
+        # PyTorch's choice, not a product with the 0/1 masks: a NaN or inf upstream stays out of the zeros
         return tuple(None if mask is None else _where(mask, grad) for mask in ctx._masks())
 
     def _masks(ctx):
@@ -1025,23 +1085,22 @@ class ClampTensor(Function):
         return Function.__getattr__(self, ("_saved_min", "_saved_max")[which])
 
 
-class Abs(Unary):
+class Abs(Elementwise):
     r"""y = |x|"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "AbsBackward0", "|x|"
-    formula = (r"\frac{\partial y}{\partial x} = \operatorname{sign}(x) = "
-               r"\begin{cases}1 & x > 0\\ 0 & x = 0\\ -1 & x < 0\end{cases}")
+    grad_fn_name = "AbsBackward0"
+    notation = Notation(r"\left|{0}\right|", [r"\operatorname{{sign}}({0})"], "∂/∂x = sign(x)", "|x|")
     saved_names = ("self",)
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return np.abs(x)
 
-    def local_derivative(ctx):
+    def local_derivatives(ctx):
         (x,) = ctx.saved_tensors
         # PyTorch's sgn: (0 < x) - (x < 0), so 0 (not NaN) at a NaN, and +0 at -0
-        return ((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype))[()]
+        return (((x > 0).astype(x.dtype) - (x < 0).astype(x.dtype))[()],)
 
 
 REDUCTION_NUMBERS = {"none": 0, "mean": 1, "sum": 2}  # PyTorch's _saved_reduction
@@ -1053,13 +1112,20 @@ def log_sigmoid(z):
     return np.minimum(z, ZERO[z.dtype]) - numeric.c_log1p(numeric.exp(-np.abs(z)))
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(Elementwise):
     r"""L = -[t \ln \sigma(z) + (1 - t) \ln(1 - \sigma(z))], from the logit z, averaged over the N samples"""
 
     __slots__ = ("reduction", "weight", "pos_weight")
-    grad_fn_name, symbol = "BinaryCrossEntropyWithLogitsBackward0", "BCE"
-    formula = r"\frac{\partial L}{\partial z_i} = \frac{1}{N}\,(\sigma(z_i) - t_i)"
+    can_shrink = True  # the mean (or sum) is one number
+    grad_fn_name = "BinaryCrossEntropyWithLogitsBackward0"
+    notation = Notation(
+        r"-\operatorname{{mean}}\left[{1} \ln \sigma({0}) + (1 - {1}) \ln(1 - \sigma({0}))\right]",
+        [r"{mean_factor}(\sigma({0}) - {1})", "-{mean_factor}{0}"],
+        "∂L/∂z = (σ(z) − t) / N",
+        "BCE",
+    )
     saved_names = ("self", "target")
+    placeholders = _loss_placeholders
 
     def forward(ctx, z, t, reduction="mean", weight=None, pos_weight=None):
         ctx.save_for_backward(z, t)
@@ -1079,17 +1145,26 @@ class BinaryCrossEntropyWithLogits(Function):
     def _saved_reduction(self):
         return REDUCTION_NUMBERS[self.reduction]
 
+    def local_derivatives(ctx):
+        return ctx._chain_rule(1)
+
     def backward(ctx, grad):
+        # PyTorch's order, for its digits: (σ(z) - t) · upstream, then the weight, then 1/N
+        return ctx._chain_rule(grad)
+
+    def _chain_rule(ctx, upstream):
+        """upstream × local derivative for z (and t, if it needs a gradient)."""
         z, t = ctx.saved_tensors
         sig = Sigmoid.forward(NO_CONTEXT, z)  # PyTorch's backward uses its own sigmoid: so do we
         if ctx.pos_weight is None:
-            d_z = (sig - t) * grad
+            d_z = (sig - t) * upstream
         else:
             scaled = ctx.pos_weight * t
-            d_z = ((scaled + 1 - t) * sig - scaled) * grad
+            d_z = ((scaled + 1 - t) * sig - scaled) * upstream
         d_t = None
         if ctx._next_nodes[1] is not None:  # a target that needs a gradient (rare): dL/dt = -z
-            d_t = -z * grad if ctx.pos_weight is None else (log_sigmoid(-z) - ctx.pos_weight * log_sigmoid(z)) * grad
+            d_t = -z if ctx.pos_weight is None else log_sigmoid(-z) - ctx.pos_weight * log_sigmoid(z)
+            d_t = d_t * upstream
         return tuple(None if d is None else ctx._weighted_mean(d) for d in (d_z, d_t))
 
     def _weighted_mean(ctx, d):
@@ -1104,9 +1179,9 @@ class T(Function):
     r"""y = x^\top (``x.t()``: a matrix transposed; a vector or a number stays as it is)"""
 
     __slots__ = ()
-    grad_fn_name, symbol = "TBackward0", "ᵀ"
+    grad_fn_name = "TBackward0"
+    notation = Notation(r"{0}^\top", ["1"], "transpose back", "ᵀ")
     can_shrink = False
-    formula = r"\frac{\partial L}{\partial x} = \left(\frac{\partial L}{\partial y}\right)^\top"
 
     def forward(ctx, x):
         return x.T  # NumPy's .T: a matrix transposed, a vector or a number unchanged
@@ -1119,10 +1194,13 @@ class Addmm(Function):
     r"""Y = b + X W (``nn.Linear``'s step: a bias row plus a matrix product)"""
 
     __slots__ = ("mat1_sym_sizes", "mat2_sym_sizes")
-    grad_fn_name, symbol = "AddmmBackward0", "addmm"
-    formula = (r"\frac{\partial L}{\partial b} = \sum_{\text{rows}} \frac{\partial L}{\partial Y},\quad "
-               r"\frac{\partial L}{\partial X} = \frac{\partial L}{\partial Y} W^\top,\quad "
-               r"\frac{\partial L}{\partial W} = X^\top \frac{\partial L}{\partial Y}")
+    grad_fn_name = "AddmmBackward0"
+    notation = Notation(
+        "{0} + {1} {2}",
+        ["1", r"(\cdot)\,{2}^\top", r"{1}^\top (\cdot)"],
+        "∂/∂b = Σ G, ∂/∂X = G·Wᵀ, ∂/∂W = Xᵀ·G",
+        "addmm",
+    )
     saved_names = ("mat1", "mat2")  # PyTorch keeps the two matrices, not the bias
     alpha = beta = 1  # PyTorch's addmm(b, X, W, beta=1, alpha=1), shown as _saved_alpha, _saved_beta
 
@@ -1160,9 +1238,8 @@ class VectorNorm(Function):
     r"""y = \lVert x \rVert_2 = \sqrt{\sum_i x_i^2} (``x.norm()``; over ``dim`` if given)"""
 
     __slots__ = ("dim", "keepdim")  # shown as _saved_dim, _saved_keepdim (and _saved_ord: always 2)
-    grad_fn_name, symbol = "LinalgVectorNormBackward0", "‖x‖"
-    formula = (r"\frac{\partial y}{\partial x_i} = \frac{x_i}{\lVert x \rVert} "
-               r"\quad (0 \text{ where } \lVert x \rVert = 0)")
+    grad_fn_name = "LinalgVectorNormBackward0"
+    notation = Notation(r"\lVert {0} \rVert", [r"\frac{{{0}}}{{{out}}}"], "∂/∂xᵢ = xᵢ/‖x‖", "‖x‖")
     saved_names = ("self", "result")
     ord = 2
 
@@ -1195,5 +1272,5 @@ DERIVATIVE_TABLE = (
     SqueezeDim, Unsqueeze, Transpose, Permute, Index, Select, Slice, BinaryCrossEntropy, MseLoss,
 )
 DERIVATIVE_TABLE += (Clamp, ClampTensor, Abs, ToCopy, BinaryCrossEntropyWithLogits, T, Addmm,
-                     VectorNorm)  # the course's extra ops
+                     VectorNorm, Fill, Zero)  # the course's extra ops
 

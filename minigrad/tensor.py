@@ -34,6 +34,7 @@ from . import dtypes, ops, printing
 from .autograd import engine, function
 from .autograd.function import AccumulateGrad, RemovableHandle
 from .autograd.grad_mode import STATE as _GRAD_MODE
+from .dtypes import torch_type_name
 from .numeric import ZERO, quietly
 
 NON_LEAF_GRAD_WARNING = (  # PyTorch's whole text, but for its C++ source position
@@ -61,11 +62,6 @@ NON_LEAF_FLAG_ERROR = (
 INTEGER_GRAD_ERROR = "only Tensors of floating point and complex dtype can require gradients"
 
 
-INPLACE_ERROR = "one of the variables needed for gradient computation has been modified by an inplace operation"
-INPLACE_HINT = (
-    "Hint: the in-place operation changed a value that a gradient formula needs; compute the new value out "
-    "of place (y = y * 2, not y.mul_(2)), or clone() the tensor before changing it."
-)
 
 
 class Storage:
@@ -139,7 +135,7 @@ class Tensor:
 
     def __init__(self, data=()):
         # ``minigrad.Tensor([1, 2])`` makes float32 data, like ``torch.Tensor``
-        array = np.array(_unwrap_nested(data), dtype=dtypes.DEFAULT_FLOAT.numpy)
+        array = np.array(unwrap_nested(data), dtype=dtypes.DEFAULT_FLOAT.numpy)
         self._data = array[()] if array.ndim == 0 else array
         self._node = None
         self._grad = self.name = self._storage = None
@@ -240,7 +236,7 @@ class Tensor:
             return Size(self._data.shape)
         if self._data.ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-        return self._data.shape[_normalize_dim(dim, self._data.ndim)]
+        return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     @property
     def ndim(self):
@@ -495,36 +491,36 @@ class Tensor:
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other):
-        return _binary(ops.Add, self, other)
+        return binary(ops.Add, self, other)
 
     def __radd__(self, other):
-        return _binary(ops.Add, other, self)
+        return binary(ops.Add, other, self)
 
     def __sub__(self, other):
-        _check_not_bool_subtraction(self, other)
-        return _binary(ops.Sub, self, other)
+        check_not_bool_subtraction(self, other)
+        return binary(ops.Sub, self, other)
 
     def __rsub__(self, other):
-        _check_not_bool_subtraction(other, self)
+        check_not_bool_subtraction(other, self)
         if isinstance(other, NUMBER_TYPES) and not isinstance(other, np.ndarray):
             # number - tensor is PyTorch's rsub (RsubBackward1), computed in the result type
             converted = _converted(self, _result_dtype_with_number(self, other, False))
             return ops.Rsub.apply(converted, _constant(other, converted))
-        return _binary(ops.Sub, other, self)
+        return binary(ops.Sub, other, self)
 
     def __mul__(self, other):
-        return _binary(ops.Mul, self, other)
+        return binary(ops.Mul, self, other)
 
     def __rmul__(self, other):
-        return _binary(ops.Mul, other, self)
+        return binary(ops.Mul, other, self)
 
     def __truediv__(self, other):
-        return _binary(ops.Div, self, other, floating=True)
+        return binary(ops.Div, self, other, floating=True)
 
     def __rtruediv__(self, other):
         # PyTorch computes  c / x  as  (1/x) · c
         if isinstance(other, NUMBER_TYPES):
-            return _binary(ops.Mul, ops.Reciprocal.apply(_as_float(self)), other)
+            return binary(ops.Mul, ops.Reciprocal.apply(as_float(self)), other)
         return NotImplemented
 
     def __pow__(self, exponent):
@@ -538,7 +534,7 @@ class Tensor:
         if data.dtype.kind == "b" and _is_bool(exponent):
             raise NotImplementedError('"pow" not implemented for \'Bool\'')
         if isinstance(exponent, Tensor):
-            return _binary(ops.PowTensor, self, exponent)
+            return binary(ops.PowTensor, self, exponent)
         if isinstance(exponent, numbers.Number) and not isinstance(exponent, complex):
             base = _converted(self, _result_dtype_with_number(self, exponent, False))
             if base._data.dtype.kind != "f" and exponent < 0:
@@ -632,7 +628,7 @@ class Tensor:
             raise NotImplementedError(f"minigrad's norm is the 2-norm only (got p={p!r})")
         if self._data.dtype.kind != "f":
             raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. "
-                               f"Got {_torch_type_name(self._data.dtype)}")
+                               f"Got {torch_type_name(self._data.dtype)}")
         return ops.VectorNorm.apply(self, dim=_reduction_dims(dim, self._data.ndim), keepdim=keepdim)
 
     def clamp(self, min=None, max=None):
@@ -648,7 +644,7 @@ class Tensor:
         if not isinstance(min, Tensor) and not isinstance(max, Tensor) and result._data.dtype != self._data.dtype \
                 and not np.can_cast(result._data.dtype, self._data.dtype, "same_kind"):
             # with number bounds PyTorch names the tensor's dtype as C++ does ("bool", "long int")
-            raise RuntimeError(f"result type {_torch_type_name(result._data.dtype)} can't be cast to the "
+            raise RuntimeError(f"result type {torch_type_name(result._data.dtype)} can't be cast to the "
                                f"desired output type {CPP_TYPE_NAMES.get(self._data.dtype.name)}")
         return self._inplace(result)
 
@@ -657,7 +653,7 @@ class Tensor:
     # ----------------------------------------------------------------- comparisons (no grad)
     def _compare(self, other, compare):
         other_data = other._data if isinstance(other, Tensor) else other
-        _check_broadcast(self._data, np.asarray(other_data))
+        check_broadcast(self._data, np.asarray(other_data))
         return Tensor._wrap(np.asarray(compare(self._data, other_data)))
 
     def __eq__(self, other):
@@ -695,7 +691,7 @@ class Tensor:
         if self._data.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                f"or complex dtype. Got: {_torch_type_name(self._data.dtype)}"
+                f"or complex dtype. Got: {torch_type_name(self._data.dtype)}"
             )
         if dim is _NO_DIM:
             if keepdim is not _NO_KEEPDIM:
@@ -733,7 +729,7 @@ class Tensor:
 
     def transpose(self, dim0, dim1):
         ndim = self._data.ndim
-        dim0, dim1 = _normalize_dim(dim0, ndim), _normalize_dim(dim1, ndim)
+        dim0, dim1 = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
         return ops.Transpose.apply(self, dim0=dim0, dim1=dim1)._as_view_of(self)
 
     def t(self):
@@ -762,20 +758,20 @@ class Tensor:
                 f"the desired ordering of dimensions i.e. input.dim() = {self._data.ndim} is not equal to "
                 f"len(dims) = {len(dims)}"
             )
-        dims = tuple(_normalize_dim(d, self._data.ndim) for d in dims)
+        dims = tuple(normalize_dim(d, self._data.ndim) for d in dims)
         return ops.Permute.apply(self, dims=dims)._as_view_of(self)
 
     def squeeze(self, dim=None):
         shape = self._data.shape
         if dim is None:
             return ops.Squeeze.apply(self, shape=tuple(s for s in shape if s != 1))._as_view_of(self)
-        dim = _normalize_dim(dim, self._data.ndim)
+        dim = normalize_dim(dim, self._data.ndim)
         if self._data.ndim == 0 or shape[dim] != 1:
             return ops.SqueezeDim.apply(self, shape=shape)._as_view_of(self)
         return ops.SqueezeDim.apply(self, shape=shape[:dim] + shape[dim + 1:])._as_view_of(self)
 
     def unsqueeze(self, dim):
-        dim = _normalize_dim(dim, self._data.ndim + 1)
+        dim = normalize_dim(dim, self._data.ndim + 1)
         shape = self._data.shape
         return ops.Unsqueeze.apply(self, shape=shape[:dim] + (1,) + shape[dim:])._as_view_of(self)
 
@@ -806,8 +802,8 @@ class Tensor:
             )
         if result.dtype != data.dtype and not np.can_cast(result.dtype, data.dtype, "same_kind"):
             raise RuntimeError(
-                f"result type {_torch_type_name(result.dtype)} can't be cast to the desired "
-                f"output type {_torch_type_name(data.dtype)}"
+                f"result type {torch_type_name(result.dtype)} can't be cast to the desired "
+                f"output type {torch_type_name(data.dtype)}"
             )
         node = op_result._node
         if node is not None and type(data) is np.ndarray:
@@ -906,24 +902,18 @@ function.Tensor = Tensor  # function.py cannot import this module (it is importe
 
 
 # --------------------------------------------------------------------- helpers
-def _unwrap_nested(data):
+def unwrap_nested(data):
     """Turn tensors inside (nested) lists into plain values, so NumPy can read them."""
     if isinstance(data, Tensor):
         return np.asarray(data._data)
     if isinstance(data, (list, tuple)):
-        return [_unwrap_nested(item) for item in data]
+        return [unwrap_nested(item) for item in data]
     return data
 
 
 def _is_float(data):
     """Is this tensor data floating point? (A NumPy scalar's type says so faster than its dtype.)"""
     return type(data) in FLOAT_SCALARS or data.dtype.kind == "f"
-
-
-def _torch_type_name(numpy_dtype):
-    names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
-             "float16": "Half", "int16": "Short", "int8": "Char", "uint8": "Byte"}
-    return names.get(np.dtype(numpy_dtype).name, np.dtype(numpy_dtype).name)
 
 
 def _type_name(value):
@@ -943,10 +933,10 @@ def _float_input(value, name, keep_integers=False):
     data = value._data
     if keep_integers or type(data) in FLOAT_SCALARS or data.dtype.kind == "f":  # _is_float, inlined: every op asks
         return value
-    return _as_float(value)
+    return as_float(value)
 
 
-def _as_float(tensor):
+def as_float(tensor):
     """Integer tensors become float32 before float-valued maths (sin, /, ...), as in PyTorch."""
     if tensor._data.dtype.kind in "fc":
         return tensor
@@ -958,7 +948,7 @@ def _constant(value, like):
     return like._data.dtype.type(value)
 
 
-def _binary(op, a, b, floating=False):
+def binary(op, a, b, floating=False):
     """Check and convert the operands of a binary op, then apply it.
 
     Operands of different dtypes are converted first to PyTorch's result type
@@ -1007,7 +997,7 @@ def _check_no_partial_overlap(target, source):
         raise RuntimeError(PARTIAL_OVERLAP_ERROR)
 
 
-def _check_not_bool_subtraction(a, b):
+def check_not_bool_subtraction(a, b):
     """PyTorch refuses ``-`` on bools (it would be a logical xor or a not): so do we."""
     a_bool = _is_bool(a)
     b_bool = _is_bool(b)
@@ -1038,7 +1028,7 @@ def _binary_tensors(op, a, b, floating):
     """Two tensors: check that their shapes broadcast, bring them to one dtype, apply ``op``."""
     a_data, b_data = a._data, b._data
     if a_data.ndim and b_data.ndim and a_data.shape != b_data.shape:  # a 0-dim one always fits
-        _check_broadcast(a_data, b_data)
+        check_broadcast(a_data, b_data)
     a_dtype, b_dtype = a_data.dtype, b_data.dtype
     if a_dtype == b_dtype and (a_dtype.kind == "f" or not floating):
         return op.apply_to_tensors(a, b)
@@ -1047,7 +1037,7 @@ def _binary_tensors(op, a, b, floating):
         target = dtypes.DEFAULT_FLOAT.numpy
     output = op.apply(_converted(a, target), _converted(b, target))
     if output._node is not None:  # each gradient goes back in its own input's dtype, as in PyTorch
-        output._node._grad_dtypes = (a_dtype, b_dtype)
+        output._node.grad_dtypes = (a_dtype, b_dtype)
     return output
 
 
@@ -1081,13 +1071,13 @@ def broadcast_error(shape_a, shape_b):
     return None
 
 
-def _check_broadcast(a, b):
+def check_broadcast(a, b):
     message = broadcast_error(np.shape(a), np.shape(b))
     if message:
         raise RuntimeError(message)
 
 
-def _normalize_dim(dim, ndim):
+def normalize_dim(dim, ndim):
     """A dim in range(-ndim, ndim) as a positive index; PyTorch's IndexError otherwise."""
     low, high = (-ndim, ndim - 1) if ndim > 0 else (-1, 0)
     if not isinstance(dim, (int, np.integer)) or not low <= dim <= high:
@@ -1103,7 +1093,7 @@ def _reduction_dims(dim, ndim):
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     if dim is None or len(dims) == 0:
         return None
-    normalized = tuple(sorted(_normalize_dim(d, ndim) for d in dims))
+    normalized = tuple(sorted(normalize_dim(d, ndim) for d in dims))
     return () if ndim == 0 else normalized
 
 
@@ -1215,7 +1205,7 @@ def matmul(a, b):
         if a._data.dtype != b._data.dtype:  # PyTorch's dot checks the dtypes first
             raise RuntimeError(
                 "dot : expected both vectors to have same dtype, but found "
-                f"{_torch_type_name(a._data.dtype)} and {_torch_type_name(b._data.dtype)}"
+                f"{torch_type_name(a._data.dtype)} and {torch_type_name(b._data.dtype)}"
             )
         if sa != sb:
             raise RuntimeError(
@@ -1225,7 +1215,7 @@ def matmul(a, b):
         if a._data.dtype != b._data.dtype:
             raise RuntimeError(
                 "dot : expected both vectors to have same dtype, but found "
-                f"{_torch_type_name(a._data.dtype)} and {_torch_type_name(b._data.dtype)}"
+                f"{torch_type_name(a._data.dtype)} and {torch_type_name(b._data.dtype)}"
             )
         _check_not_bool(a, b, "dot")
         return ops.Dot.apply(a, b)
@@ -1233,7 +1223,7 @@ def matmul(a, b):
         if sa[1] != sb[0]:
             raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sb[0]})")
         if a._data.dtype != b._data.dtype:
-            mat, vec = _torch_type_name(a._data.dtype), _torch_type_name(b._data.dtype)
+            mat, vec = torch_type_name(a._data.dtype), torch_type_name(b._data.dtype)
             raise RuntimeError(f"addmv input tensors must have the same dtype, but got {vec}, {mat}, and {vec}")
         _check_not_bool(a, b, "addmv_impl_cpu")
         return ops.Mv.apply(a, b)
@@ -1284,7 +1274,7 @@ def clamp(input, min=None, max=None):
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         shape = input._data.shape  # PyTorch's error for bounds that do not broadcast (input first)
         for bound in given:
-            _check_broadcast(np.empty(shape), bound._data)
+            check_broadcast(np.empty(shape), bound._data)
             shape = np.broadcast_shapes(shape, bound._data.shape)
         if min is not None and max is not None:  # (one tensor bound is fine: clamp_min, clamp_max)
             _refuse_bool_clamp(target, min, max, "cpu")
@@ -1346,7 +1336,7 @@ def dot(input, other):
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors")
     if input._data.dtype != other._data.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{_torch_type_name(input._data.dtype)} and {_torch_type_name(other._data.dtype)}")
+                           f"{torch_type_name(input._data.dtype)} and {torch_type_name(other._data.dtype)}")
     return matmul(input, other)  # two vectors: matmul's Dot, with its size check
 
 

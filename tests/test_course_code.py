@@ -170,7 +170,7 @@ def test_the_lecture_prints_what_pytorch_prints(torch, name):
     assert printed(LECTURE[name], minigrad) == printed(LECTURE[name], torch)
 
 
-def test_the_lectures_numbers_are_the_quoted_ones(torch):
+def test_the_lectures_numbers_are_the_quoted_ones():
     """The numbers the lecture (and the issue) quote: 6., -7.6613, dw 6.691762447357178 and the
     hand-written chain rule's 813.36 (the sigmoid's last bit matters: 813.40 with a correctly
     rounded sigmoid)."""

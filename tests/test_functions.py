@@ -171,7 +171,6 @@ def test_the_lectures_clamped_loss_runs_and_matches_pytorch(torch):
 
 
 def test_clamp_is_explained_like_the_other_ops():
-    from minigrad.teaching import notation
     from minigrad.trace import Walkthrough
 
     def clamped_log(p):
@@ -182,7 +181,7 @@ def test_clamp_is_explained_like_the_other_ops():
     assert forward.title == "y = clamp(p)"
     assert r"\operatorname{clamp}(0.25, 1.000e-08, 1)" in forward.latex
     assert r"[1.000e-08 \le 0.25 \le 1]" in backward.latex and backward.latex.endswith("= 4")
-    assert notation.of(minigrad.ops.ClampTensor).symbol == "clamp"
+    assert minigrad.ops.ClampTensor.notation.symbol == "clamp"
 
 
 def test_clamp_reads_a_plain_0_dim_tensor_as_a_number(torch):
@@ -629,3 +628,41 @@ def test_sgd_rounds_each_update_once_as_pytorch(torch):
 def test_a_parameter_names_its_class_when_it_cannot_be_formatted():
     with pytest.raises(TypeError, match=r"^unsupported format string passed to Parameter.__format__$"):
         f"{minigrad.nn.Parameter(minigrad.ones(2)):.3f}"
+
+
+def _changed_after_use(library, run):
+    """x → a = 2x → y = a · a (which saves a) → a.mul_(3): then the pass through y must refuse."""
+    x = library.tensor(1.0, requires_grad=True)
+    a = x * 2
+    y = a * a
+    a.mul_(3)
+    try:
+        result = run(library, x, y)
+    except RuntimeError as error:
+        return f"RuntimeError: {str(error).split(':')[0]}"
+    return f"no error: {result}"
+
+
+AFTER_AN_IN_PLACE_CHANGE = {
+    "backward()": lambda library, x, y: y.backward(),
+    "autograd.grad": lambda library, x, y: library.autograd.grad(y, x),
+}
+
+
+@pytest.mark.parametrize("name", AFTER_AN_IN_PLACE_CHANGE)
+def test_autograd_grad_checks_versions_as_backward_does(torch, name):
+    """One backward loop: autograd.grad runs each node the way backward() does, version check included
+    (it used to return tensor(4.) here, silently)."""
+    ours = _changed_after_use(minigrad, AFTER_AN_IN_PLACE_CHANGE[name])
+    assert ours == "RuntimeError: one of the variables needed for gradient computation has been modified by an " \
+                   "inplace operation"
+    assert ours == _changed_after_use(torch, AFTER_AN_IN_PLACE_CHANGE[name])
+
+
+def test_autograd_grad_casts_each_gradient_to_its_inputs_dtype():
+    """The same run_node as backward(): a float32 · float64 product's gradient comes back in float32."""
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    w = minigrad.tensor([0.5, 0.25], dtype=minigrad.float64, requires_grad=True)
+    (gx, gw) = minigrad.autograd.grad((x * w).sum(), (x, w))
+    assert (gx.dtype, gw.dtype) == (minigrad.float32, minigrad.float64)
+    assert gx.tolist() == [0.5, 0.25] and gw.tolist() == [1.0, 2.0]

@@ -78,6 +78,8 @@ SAMPLES = {
     ops.T: ([away_from_kinks((2, 3))], lambda a: a.t()),
     ops.Addmm: ([away_from_kinks((4, 3)), away_from_kinks((2, 3)), away_from_kinks((2,))], F.linear),
     ops.VectorNorm: ([away_from_kinks((2, 3))], lambda a: a.norm() * a.norm(dim=1, keepdim=True)),
+    ops.Fill: ([away_from_kinks((3,))], lambda a: a.clone().fill_(2.5) * a),
+    ops.Zero: ([away_from_kinks((3,))], lambda a: a.clone().zero_() + a),
 }
 
 
@@ -86,10 +88,51 @@ def test_every_op_has_a_sample():
     assert not missing, f"add a gradcheck sample for: {missing}"
 
 
-def test_every_op_has_a_formula_and_docstring():
+def test_every_op_says_how_it_is_shown():
+    """Its maths in the docstring, and its notation: one local derivative per input (the sample's inputs)."""
     for op in ops.DERIVATIVE_TABLE:
-        assert op.formula and op.__doc__, op.__name__
+        assert op.__doc__ and isinstance(op.notation, ops.Notation), op.__name__
+        assert len(op.notation.local) == len(SAMPLES[op][0]), op.__name__
+        assert op.notation.forward and op.notation.text and op.notation.symbol, op.__name__
         assert op.grad_fn_name.endswith(("Backward0", "Backward1", "Backward2")), op.__name__
+
+
+def _node_of(op, output):
+    """The node of type ``op`` in the graph below ``output``."""
+    stack = [output.grad_fn]
+    while stack:
+        node = stack.pop()
+        if type(node) is op:
+            return node
+        stack.extend(next_node for next_node, _ in node.next_functions if next_node is not None)
+    raise AssertionError(f"{op.__name__} is not in the graph its sample builds")
+
+
+@pytest.mark.parametrize("op", ops.DERIVATIVE_TABLE, ids=lambda op: op.__name__)
+def test_backward_is_upstream_times_the_local_derivative_shown(op):
+    """The chain rule, for every op with a value-by-value derivative: its backward(g) is g × the
+    local derivative the walkthrough shows (``local_derivatives``), for each input. An op that
+    writes its own backward (PyTorch's order of operations) may differ only in rounding."""
+    arrays, call = SAMPLES[op]
+    inputs = [mg.tensor(np.array(a, dtype=np.float64), dtype=mg.float64, requires_grad=True) for a in arrays]
+    node = _node_of(op, call(*inputs))
+    local = node.local_derivatives()
+    if local is None:
+        pytest.skip(f"{op.__name__} has no value-by-value derivative (its gradient check is above)")
+    upstream = shown_upstream = rng.normal(size=np.shape(node._value))
+    if op.can_shrink:  # a sum over some axes: the same upstream everywhere, whichever output a value fed
+        shown_upstream = rng.normal()
+        upstream = np.full(np.shape(node._value), shown_upstream)
+    gradients = node.backward(upstream)
+    # one per input; an op of one tensor and a number (2.5 - x) may leave out the number's
+    assert len(local) == len(gradients) <= len(node.next_functions)
+    for index, (d, gradient) in enumerate(zip(local, gradients)):
+        if gradient is None:
+            assert node.next_functions[index][0] is None, f"{op.__name__}: input {index} needs its gradient"
+            continue
+        expected = shown_upstream * d
+        expected = np.broadcast_to(expected, np.broadcast_shapes(np.shape(expected), np.shape(gradient)))
+        np.testing.assert_allclose(gradient, expected, rtol=1e-13, atol=1e-15, err_msg=f"{op.__name__}, input {index}")
 
 
 def numeric_gradient(function, arrays, index, epsilon=1e-6):

@@ -404,15 +404,15 @@ def test_a_variable_named_like_a_widget_option_gets_no_slider_but_the_walkthroug
 
 def test_the_last_expression_is_shown_and_random_numbers_repeat_on_every_rerun(shell, capsys):
     code = "import torch\nx = torch.tensor(3.0, requires_grad=True)\nw = torch.randn(())\ny = x ** 2 * w\nx * 1\n"
-    before = minigrad.creation._generator.bit_generator.state
+    before = minigrad.creation.default_generator.bit_generator.state
     widget = walk_cell(shell, code, "y")
     assert "Out[" in capsys.readouterr().out  # the value of `x * 1`, as a cell shows it
     drawn = shell.user_ns["w"].item()
-    assert minigrad.creation._generator.bit_generator.state != before  # the cell drew from the notebook's generator
-    after = minigrad.creation._generator.bit_generator.state
+    assert minigrad.creation.default_generator.bit_generator.state != before  # drawn from the notebook's generator
+    after = minigrad.creation.default_generator.bit_generator.state
     widget.sliders["x"].value = 2.0
     assert widget.walk.value("w").data == np.float32(drawn) and widget.walk.grad("x") == np.float32(4 * drawn)
-    assert minigrad.creation._generator.bit_generator.state == after  # a re-run draws from its own copy
+    assert minigrad.creation.default_generator.bit_generator.state == after  # a re-run draws from its own copy
     assert "Out[" not in capsys.readouterr().out  # and shows nothing
 
 

@@ -82,12 +82,13 @@ def test_errors_match_pytorch(torch, name):
 @pytest.mark.parametrize("shape, needs_grad", [((4, 3), False), ((3,), False), ((3,), True), ((5, 4, 3), False),
                                                ((4, 3), True)])
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear_builds_pytorchs_graph(torch, shape, needs_grad, bias):
+def test_linear_builds_pytorchs_graph(torch, request, shape, needs_grad, bias):
     """AddmmBackward0 (bias, X, TBackward0 of W) for rows; ViewBackward0 around it for a vector or
     more dimensions; MmBackward0 without a bias."""
-    if not bias and len(shape) > 2:
-        pytest.skip("x @ W.t() for 3-D x is one UnsafeViewBackward0 node in minigrad (ops.MatMul); PyTorch "
-                    "has UnsafeViewBackward0 over MmBackward0")
+    if not bias and len(shape) > 2:  # a known difference, listed in docs/parity.md: it fails until fixed
+        request.applymarker(pytest.mark.xfail(strict=True, reason="x @ W.t() for 3-D x is one UnsafeViewBackward0 "
+                                              "node in minigrad (ops.MatMul); PyTorch has UnsafeViewBackward0 over "
+                                              "MmBackward0"))
 
     def build(library):
         layer = library.nn.Linear(3, 2, bias=bias)

@@ -502,7 +502,7 @@ def test_binary_arithmetic_has_pytorchs_bits(torch):
         assert same.all(), operation
 
 
-def test_no_numpy_warning_reaches_the_user(torch):
+def test_no_numpy_warning_reaches_the_user():
     """Every op on 0, ±0, ±inf, NaN, 1e-45, ±88, forward and backward, with warnings as errors."""
     specials = [0.0, -0.0, float("inf"), float("-inf"), float("nan"), 1e-45, 88.0, -88.0, 1e38]
     unary = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu", "reciprocal", "neg"]
@@ -722,7 +722,7 @@ def test_issue_11_bugs_behave_as_pytorch(torch, name):
     assert _outcome(minigrad, ISSUE_11[name]) == _outcome(torch, ISSUE_11[name])
 
 
-def test_inplace_error_is_pytorchs_first_sentence(torch):
+def test_inplace_error_is_pytorchs_first_sentence():
     mine = _outcome(minigrad, _inplace_version_error)
     assert mine.startswith(
         "RuntimeError: one of the variables needed for gradient computation has been modified by "

@@ -4,7 +4,7 @@
 first (nbclient would otherwise keep stale widget models), executed top to bottom in the
 notebooks/ folder with this environment's kernel, and saved with the new widget state, so
 GitHub and nbviewer show every graph and the kernel-free walkthroughs play. The file is
-stored exactly as JupyterLab writes it (``minigrad.notebook_files``), so that opening it in
+stored exactly as JupyterLab writes it (``jupyter/notebook_files.py``), so that opening it in
 JupyterLab does not mark it modified, with no widget models that no output uses.
 """
 
@@ -16,9 +16,11 @@ import time
 import nbformat
 from nbclient import NotebookClient
 
-from minigrad import notebook_files
-
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "jupyter"))  # the Jupyter configuration's own module, as `make lab` finds it
+
+import notebook_files  # noqa: E402
+
 NOTEBOOKS = ROOT / "notebooks"
 
 

@@ -22,6 +22,7 @@ import weakref
 
 import numpy as np
 
+from ..dtypes import torch_type_name
 from ..numeric import QUIET_CONTEXTS as _QUIET_CONTEXTS
 from .grad_mode import STATE as _GRAD_MODE
 
@@ -37,6 +38,11 @@ _ndarray = np.ndarray
 Tensor = None  # set by minigrad.tensor once the class exists (tensor.py imports this module)
 FORWARD_OBSERVERS = []  # callables told of every node built; minigrad.trace records walkthroughs with it
 
+INPLACE_ERROR = "one of the variables needed for gradient computation has been modified by an inplace operation"
+INPLACE_HINT = (
+    "Hint: the in-place operation changed a value that a gradient formula needs; compute the new value out "
+    "of place (y = y * 2, not y.mul_(2)), or clone() the tensor before changing it."
+)
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -129,7 +135,7 @@ class Node:
     _has_hooks = False  # ... and then True: the engine checks this one flag
     # the inputs' dtypes, when an op converted them to a common one (float32 * float64): the
     # engine casts each gradient back to its input's dtype. None (the usual case): nothing to cast
-    _grad_dtypes = None
+    grad_dtypes = None
     saved_names = ()  # names under which saved values are shown: ``_saved_self``, ...
     _modifies_first_input = False  # True for an in-place op's node (its first input's old values are its own copy)
     _changed_output = None  # (weak tensor, Storage, version) once its saved output is changed in place
@@ -236,9 +242,7 @@ class Node:
 
 def inplace_error(tensor, version, expected, made_by=None):
     """PyTorch's message, with the tensor's type and shape and the op that made it (its grad_fn)."""
-    from ..tensor import INPLACE_ERROR, INPLACE_HINT, _torch_type_name
-
-    kind = f"minigrad.{_torch_type_name(tensor._data.dtype)}Tensor {list(tensor._data.shape)}"
+    kind = f"minigrad.{torch_type_name(tensor._data.dtype)}Tensor {list(tensor._data.shape)}"
     made_by = made_by or tensor.grad_fn
     which = "" if made_by is None else f", which is output 0 of {_short_name(made_by)},"
     return (f"{INPLACE_ERROR}: [{kind}]{which} is at version {version}; expected version {expected} instead. "
@@ -324,50 +328,41 @@ class Function(Node):
 
     @classmethod
     def apply(cls, *inputs, **options):
-        """Run the op on tensors (or NumPy constants); record a node when grad mode is on."""
-        # unpacked by hand, in statements (no generators, no tuples built to be unpacked): this is
-        # the hottest path of the whole library
-        count = len(inputs)
-        if count == 1:  # sin(x), x ** 2, ...
-            (x,) = inputs
-            if type(x) is Tensor:
-                data = x._data
-                node = x._node
-            else:
-                data = x
-                node = None
-            arrays, next_nodes, track = [data], (node,), node is not None
-        elif count == 2:  # x * 0.5, 0.5 * x, bce(p, t): tensors or constants
+        """Run the op on its inputs (tensors, or constants: NumPy data, numbers); record a node when
+        grad mode is on and an input requires grad. ``options`` go to forward as keywords."""
+        # inputs sorted out by hand for one and two (sin(x), a + b), in statements, no generators:
+        # this is the hottest path of the whole library
+        if len(inputs) == 2:
             a, b = inputs
-            if type(a) is Tensor:
-                a_data = a._data
-                a_node = a._node
-            else:
-                a_data = a
-                a_node = None
-            if type(b) is Tensor:
-                b_data = b._data
-                b_node = b._node
-            else:
-                b_data = b
-                b_node = None
-            arrays, next_nodes = [a_data, b_data], (a_node, b_node)
-            track = a_node is not None or b_node is not None
-        else:
-            arrays, next_nodes, track = [], [], False
-            for x in inputs:
-                if type(x) is Tensor:
-                    data = x._data
-                    next_nodes.append(x._node)
-                    track = track or x._node is not None
-                else:
-                    data = x
-                    next_nodes.append(None)
-                arrays.append(data)
-            next_nodes = tuple(next_nodes)
+            a_data, a_node = (a._data, a._node) if type(a) is Tensor else (a, None)
+            b_data, b_node = (b._data, b._node) if type(b) is Tensor else (b, None)
+            return cls.record(inputs, [a_data, b_data], (a_node, b_node), (), options)
+        if len(inputs) == 1 and type(inputs[0]) is Tensor:
+            return cls.record(inputs, [inputs[0]._data], (inputs[0]._node,), (), options)
+        arrays = [x._data if type(x) is Tensor else x for x in inputs]
+        next_nodes = tuple([x._node if type(x) is Tensor else None for x in inputs])
+        return cls.record(inputs, arrays, next_nodes, (), options)
+
+    @classmethod
+    def apply_to_tensor(cls, x, *constants):
+        """``apply`` for one tensor and the op's plain-number arguments, given in forward's order
+        (``Pow.apply_to_tensor(x, 2)`` for x ** 2): the numbers are forward's arguments, not inputs
+        of the graph (no edge for them)."""
+        return cls.record((x,), [x._data], (x._node,), constants, None)
+
+    @classmethod
+    def apply_to_tensors(cls, a, b):
+        """``apply(a, b)`` for two tensors (a + b, w * x: the course's commonest call)."""
+        return cls.record((a, b), [a._data, b._data], (a._node, b._node), (), None)
+
+    @classmethod
+    def record(cls, inputs, arrays, next_nodes, constants, options):
+        """Graph building, written once: forward on the data, and, when grad mode is on and an
+        input requires grad, the node (an instance of this class: the ``ctx`` forward saves into)
+        remembering where each input's gradient flows (``next_nodes``), the inputs and the output."""
         output = object.__new__(Tensor)
         output._grad = output.name = output._storage = None
-        if track and _GRAD_MODE.enabled:  # record: the node is the ctx that forward saves into
+        if _GRAD_MODE.enabled and next_nodes.count(None) != len(next_nodes):
             ctx = node = object.__new__(cls)
             node._next_nodes = next_nodes
             node._inputs = arrays
@@ -377,16 +372,16 @@ class Function(Node):
         else:
             ctx = NO_CONTEXT
             node = None
-        # forward runs with NumPy's floating-point warnings off (PyTorch computes 1/0 = inf
-        # silently), in the quiet context: numeric.quietly, written out (the hottest call of all),
-        # and without **options when there are none (unpacking even an empty dict costs 0.1 µs)
+        # forward runs with NumPy's floating-point warnings off (PyTorch computes 1/0 = inf silently)
+        # in the quiet context (numeric.quietly, written out: the hottest call of all); no **options
+        # when there are none (unpacking even an empty dict costs 0.1 µs)
         run_quietly = _QUIET_CONTEXTS.context.run
         if options:
-            value = run_quietly(cls.forward, ctx, *arrays, **options)
-        elif count == 1:
-            value = run_quietly(cls.forward, ctx, data)
-        elif count == 2:
-            value = run_quietly(cls.forward, ctx, a_data, b_data)
+            value = run_quietly(cls.forward, ctx, *arrays, *constants, **options)
+        elif len(arrays) == 2:
+            value = run_quietly(cls.forward, ctx, arrays[0], arrays[1])
+        elif constants:
+            value = run_quietly(cls.forward, ctx, *arrays, *constants)
         else:
             value = run_quietly(cls.forward, ctx, *arrays)
         output._data = value
@@ -394,63 +389,7 @@ class Function(Node):
         if node is not None:
             node._value = value
             if cls.can_shrink or type(value) is _ndarray or FORWARD_OBSERVERS:
-                node._finish(inputs, output, options)
-        return output
-
-    @classmethod
-    def apply_to_tensor(cls, x, *constants):
-        """``apply`` for one tensor, and the op's plain-number arguments given in forward's order
-        (sin(x); x ** 2 as ``Pow.apply_to_tensor(x, 2)``): the commonest calls after a + b, without
-        apply's sorting out of what its inputs are, nor keywords (building them costs 0.3 µs)."""
-        x_node = x._node
-        output = object.__new__(Tensor)
-        output._grad = output.name = output._storage = None
-        if x_node is not None and _GRAD_MODE.enabled:
-            ctx = node = object.__new__(cls)
-            node._next_nodes = (x_node,)
-            node._inputs = [x._data]
-            node._tensors = (x,)
-            node.saved_tensors = ()
-            node.sequence_nr = _next_sequence_number()
-        else:
-            ctx = NO_CONTEXT
-            node = None
-        run_quietly = _QUIET_CONTEXTS.context.run
-        if constants:
-            value = run_quietly(cls.forward, ctx, x._data, *constants)
-        else:  # (even an empty *constants costs a tenth of the call)
-            value = run_quietly(cls.forward, ctx, x._data)
-        output._data = value
-        output._node = node
-        if node is not None:
-            node._value = value
-            if cls.can_shrink or type(value) is _ndarray or FORWARD_OBSERVERS:
-                node._finish((x,), output, {})
-        return output
-
-    @classmethod
-    def apply_to_tensors(cls, a, b):
-        """``apply(a, b)`` for two tensors and no options (a + b, w * x: the course's commonest
-        call), without apply's sorting out of what its inputs are (a third of its time)."""
-        a_node, b_node = a._node, b._node
-        output = object.__new__(Tensor)
-        output._grad = output.name = output._storage = None
-        if (a_node is not None or b_node is not None) and _GRAD_MODE.enabled:
-            ctx = node = object.__new__(cls)
-            node._next_nodes = (a_node, b_node)
-            node._inputs = [a._data, b._data]
-            node._tensors = (a, b)
-            node.saved_tensors = ()
-            node.sequence_nr = _next_sequence_number()
-        else:
-            ctx = NO_CONTEXT
-            node = None
-        output._data = value = _QUIET_CONTEXTS.context.run(cls.forward, ctx, a._data, b._data)
-        output._node = node
-        if node is not None:
-            node._value = value
-            if cls.can_shrink or type(value) is _ndarray or FORWARD_OBSERVERS:
-                node._finish((a, b), output, {})
+                node._finish(inputs, output, options or {})
         return output
 
     def _finish(self, inputs, output, options):
@@ -470,6 +409,10 @@ class Function(Node):
         """The local derivative for each input, value by value, where the op has a simple one
         (shown by the walkthrough). ``None`` where it has none (a matrix product, a reshape)."""
         return None
+
+    def placeholders(ctx):
+        """The op's own numbers that its notation shows (an exponent, the N of a mean): name -> number."""
+        return {}
 
     def backward(ctx, grad):
         raise NotImplementedError

@@ -5,7 +5,8 @@ import warnings
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor, _as_float, _check_broadcast, _torch_type_name
+from ..dtypes import torch_type_name
+from ..tensor import Tensor, as_float, check_broadcast
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -53,7 +54,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
             f"({input.shape}) is deprecated. Please ensure they have the same size."
         )
     # the op itself checks that input and target lie in [0, 1], as PyTorch's kernel does
-    return ops.BinaryCrossEntropy.apply(_as_float(input), _as_float(target), reduction=reduction)
+    return ops.BinaryCrossEntropy.apply(as_float(input), as_float(target), reduction=reduction)
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -68,11 +69,11 @@ def mse_loss(input, target, reduction="mean"):
             UserWarning,
             stacklevel=2,
         )
-        _check_broadcast(input._data, target._data)
+        check_broadcast(input._data, target._data)
     if input._data.dtype.kind != "f" and target._data.dtype.kind != "f":  # PyTorch's kernel is for floats only
-        kind = _torch_type_name(np.result_type(input._data.dtype, target._data.dtype))
+        kind = torch_type_name(np.result_type(input._data.dtype, target._data.dtype))
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{kind}'")
-    return ops.MseLoss.apply(_as_float(input), _as_float(target), reduction=reduction)
+    return ops.MseLoss.apply(as_float(input), as_float(target), reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -86,12 +87,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     if input._data.dtype.kind != "f":  # PyTorch's log σ(z) kernel is for floats only
-        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{_torch_type_name(input._data.dtype)}'")
-    z = _as_float(input)
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_type_name(input._data.dtype)}'")
+    z = as_float(input)
     if target._data.dtype.kind != "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                           f"{_torch_type_name(target._data.dtype)}")
-    constants = {name: None if value is None else _as_float(value)._data
+                           f"{torch_type_name(target._data.dtype)}")
+    constants = {name: None if value is None else as_float(value)._data
                  for name, value in (("weight", weight), ("pos_weight", pos_weight))}
     return ops.BinaryCrossEntropyWithLogits.apply(z, target, reduction=reduction, **constants)
 
@@ -118,7 +119,7 @@ def linear(input, weight, bias=None):
         return output.add_(bias)
     if bias._data.dtype != weight._data.dtype:  # the addmm path checks its "self" (b) and "mat2" (Wᵀ) first
         raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                           f"{_torch_type_name(bias._data.dtype)} and {_torch_type_name(weight._data.dtype)}")
+                           f"{torch_type_name(bias._data.dtype)} and {torch_type_name(weight._data.dtype)}")
     if weight._data.ndim == 1:  # W must be a matrix
         raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
     _check_linear(input, weight)
@@ -152,5 +153,5 @@ def _check_linear(input, weight):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input._data.shape[-1]} and "
                            f"{weight._data.shape[-1]}x{weight._data.shape[0]})")
     if input._data.dtype != weight._data.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_torch_type_name(input._data.dtype)} "
-                           f"and {_torch_type_name(weight._data.dtype)}")
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {torch_type_name(input._data.dtype)} "
+                           f"and {torch_type_name(weight._data.dtype)}")

@@ -13,7 +13,7 @@ import numpy as np
 from .. import creation, dtypes
 from .. import device as device_module
 from ..optim import zero_grads
-from ..tensor import PARAMETERS, Tensor, _normalize_dim
+from ..tensor import PARAMETERS, Tensor, normalize_dim
 from . import functional as F
 
 # --------------------------------------------------------------------------------- Parameter
@@ -331,7 +331,7 @@ class Flatten(Module):
         # as PyTorch's flatten: dims checked (a 0-dim input counts as 1-dim), a 0-dim input
         # becomes shape (1,), and nothing to merge returns the input itself (no ViewBackward0)
         shape = input.shape
-        start, end = (_normalize_dim(dim, len(shape)) for dim in (self.start_dim, self.end_dim))
+        start, end = (normalize_dim(dim, len(shape)) for dim in (self.start_dim, self.end_dim))
         if start > end:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         if not shape:

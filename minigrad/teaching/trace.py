@@ -149,7 +149,7 @@ class Operation:
 
     @property
     def notation(self):
-        return notation.of(self.op)
+        return self.op.notation  # how the op is shown: written in its class in ops.py
 
 
 @dataclass
@@ -211,8 +211,8 @@ class Walkthrough:
                 f"the function's result has shape {graph.output.shape}: a walkthrough needs one number "
                 "at the end (return y.sum() or y.mean())"
             )
-        steps = _forward_steps(graph)
-        steps += _record_backward(graph, start=len(steps))
+        steps = forward_steps(graph)
+        steps += record_backward(graph, start=len(steps))
         return cls(function_, inputs, tuple(constants), graph, steps)
 
     def rerun(self, **new_inputs):
@@ -324,7 +324,7 @@ def _append_value(values, name, role, data, tensor=None):
     return value
 
 
-class _Recorder:
+class Recorder:
     """Told of every node ``Function.apply`` builds while the student's function runs."""
 
     def __init__(self, leaves):
@@ -384,7 +384,7 @@ def record_forward(function_, constants=(), **inputs):
     if missing:
         raise ValueError(f"give a value for {', '.join(missing)}: e.g. Walkthrough.run(f, {missing[0]}=2.0)")
     leaves = {name: _leaf(inputs[name], name, requires_grad=name not in constants) for name in names}
-    recorder = _Recorder(leaves)
+    recorder = Recorder(leaves)
     function.FORWARD_OBSERVERS.append(recorder.observe)
     try:
         output = function_(**leaves)
@@ -405,7 +405,7 @@ def _all_scalars(values):
     return all(np.ndim(v.data) == 0 for v in values)
 
 
-def _forward_steps(graph):
+def forward_steps(graph):
     steps = []
     for number, operation in enumerate(graph.operations, start=1):
         template = operation.notation.forward
@@ -418,15 +418,15 @@ def _forward_steps(graph):
         parts.append(notation.latex_value(out.data))
         inputs_text = ", ".join(f"{v.name} = {notation.format_value(v.data)}" for v in operation.inputs
                                 if v.role != "constant")
-        text = (f"{out.name} = {_title(operation)}: from {inputs_text or 'constants'} "
+        text = (f"{out.name} = {title(operation)}: from {inputs_text or 'constants'} "
                 f"we get {out.name} = {notation.format_value(out.data)}")
         text += _why(out.data, operation.inputs, _with_numbers(operation))
-        steps.append(Step(len(steps), "forward", number, f"{out.name} = {_title(operation)}", text,
+        steps.append(Step(len(steps), "forward", number, f"{out.name} = {title(operation)}", text,
                           " = ".join(_dedupe(parts)), operation=operation))
     return steps
 
 
-def _title(operation, names=None):
+def title(operation, names=None):
     names = names or [v.name for v in operation.inputs]
     symbol = operation.notation.symbol
     if operation.op is ops.Rsub:  # 1 - x: the number comes first, as it was written
@@ -440,7 +440,7 @@ def _title(operation, names=None):
     if len(names) == 2 and len(symbol) == 1:
         return f"{names[0]} {symbol} {names[1]}"
     if operation.op is ops.Pow:
-        return f"{names[0]}{_superscript(operation.node.exponent)}"
+        return f"{names[0]}{superscript(operation.node.exponent)}"
     return f"{symbol}({', '.join(names)})"
 
 
@@ -458,11 +458,11 @@ def _with_numbers(operation):
     """The op with its inputs' values: ``e¹⁰⁰⁰``, ``ln(-1)``, ``2 × 3``."""
     numbers = [notation.format_value(v.data) for v in operation.inputs]
     if operation.op is ops.Exp and np.ndim(operation.inputs[0].data) == 0:
-        return "e" + _superscript(operation.inputs[0].data)
-    return _title(operation, numbers)
+        return "e" + superscript(operation.inputs[0].data)
+    return title(operation, numbers)
 
 
-def _superscript(number):
+def superscript(number):
     text = notation.format_number(number)
     return text.translate(str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·"))
 
@@ -477,7 +477,7 @@ def _dedupe(parts):
 
 
 # ------------------------------------------------------------------------------ backward steps
-def _record_backward(graph, start):
+def record_backward(graph, start):
     """Run the real backward pass with a hook on every node; turn each call into a Step."""
     by_node = {id(op.node): op for op in graph.operations}
     leaves = {id(v.tensor._node): v for v in graph.values if v.role == "input"}

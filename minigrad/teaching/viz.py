@@ -406,13 +406,13 @@ def _widest_short(data):
 
 def _symbol(operation):
     if operation.op.__name__ == "Pow":
-        return "x" + trace._superscript(operation.node.exponent)
+        return "x" + trace.superscript(operation.node.exponent)
     return operation.notation.symbol
 
 
 def _title(operation):
     """``z = sin(y)``: the op written with its inputs' names (the compact drawing's first line)."""
-    return f"{operation.output.name} = {trace._title(operation)}".replace("-", "−")
+    return f"{operation.output.name} = {trace.title(operation)}".replace("-", "−")
 
 
 def _slot(text, width, color="black"):

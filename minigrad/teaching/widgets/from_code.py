@@ -115,7 +115,7 @@ class Cell:
         self.torch_names = _names_bound_by_torch_imports(self.tree)
         self.user_namespace = namespace
         self.before = {"__name__": "__main__"} if namespace is None else dict(namespace)
-        self.random_state = copy.deepcopy(creation._generator)  # torch.randn gives the same numbers on re-runs
+        self.random_state = copy.deepcopy(creation.default_generator)  # torch.randn gives the same numbers on re-runs
         self.parameters, self.creation_of, self.start_values = (), {}, {}
         self._first = None  # the first run's walkthrough, until the widget asks for it
 
@@ -169,7 +169,7 @@ class CellRun:
         self.cell = cell
         self.substitutions = substitutions or {}
         self.created = []  # (tensor, the number it was made from), in order
-        self.recorder = trace._Recorder({})
+        self.recorder = trace.Recorder({})
         self.start = self.namespace = None
 
     def execute(self, quiet=False):
@@ -207,11 +207,11 @@ class CellRun:
         target = self._target(assigned)
         self._keep_only_the_graph_of(target)
         graph = self.recorder.finish(target)
-        steps = trace._forward_steps(graph)
+        steps = trace.forward_steps(graph)
         leaves = [value.tensor for value in graph.values if value.role == "input"]
         grads = [(leaf._grad, None if leaf._grad is None else np.copy(leaf._grad._data)) for leaf in leaves]
         try:
-            steps += trace._record_backward(graph, start=len(steps))
+            steps += trace.record_backward(graph, start=len(steps))
         except RuntimeError as error:  # e.g. an optimizer step changed a saved value in place afterwards
             raise NotWalkable(f"The backward pass of {graph.output.name} cannot run: {str(error).split('. ')[0]}. "
                               "Walk through the cell without the in-place change (an optimizer step, "
@@ -473,12 +473,12 @@ def _observing(recorder):
 @contextlib.contextmanager
 def _random_numbers_from(state):
     """The cell draws the same random numbers as on its first run; the notebook's generator is left as it was."""
-    current = creation._generator
-    creation._generator = copy.deepcopy(state)
+    current = creation.default_generator
+    creation.default_generator = copy.deepcopy(state)
     try:
         yield
     finally:
-        creation._generator = current
+        creation.default_generator = current
 
 
 @contextlib.contextmanager

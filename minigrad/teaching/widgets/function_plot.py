@@ -158,7 +158,7 @@ def _not_finite_note(*numbers):
 def _title(graph, value):
     for operation in graph.operations:
         if operation.output is value:
-            return trace._title(operation)
+            return trace.title(operation)
     return value.name
 
 
