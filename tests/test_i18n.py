@@ -209,3 +209,16 @@ def test_function_plot_relabels_its_figure_when_the_language_changes():
     finally:
         i18n.set_language("english")
     assert plot.readout.value == english
+
+
+def test_every_rule_in_words_of_the_ops_table_is_in_the_catalogue():
+    """ops.py (the library) writes each op's rule; the ones in words are listed in notation.RULE_WORDS."""
+    import inspect
+
+    from minigrad import ops
+    from minigrad.teaching import notation
+
+    worded = {cls.notation.text for _name, cls in inspect.getmembers(ops, inspect.isclass)
+              if hasattr(getattr(cls, "notation", None), "text")
+              and re.search(r"\b(back|where|else|if)\b", cls.notation.text)}
+    assert worded <= set(notation.RULE_WORDS), worded - set(notation.RULE_WORDS)
