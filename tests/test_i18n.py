@@ -36,6 +36,11 @@ def _fields(text):
 def test_every_phrase_has_its_hinglish_and_none_is_stale(domain):
     """widgets: the _() phrases of the teaching layer; lessons: the self-checks' sentences in the notebooks' code."""
     missing, stale = catalogues.problems(domain)
+    if domain == "lessons":  # a lesson whose Hinglish twin is pending has its self-checks pending too
+        from test_hinglish_notebooks import PENDING
+
+        where = catalogues.extract_lessons()
+        missing = [k for k in missing if any(place.split(" cell ")[0] not in PENDING for place in where[k])]
     assert not missing, f"{len(missing)} phrases without Hinglish (run tools/catalogues.py, then fill msgstr): " \
                         f"{missing[:10]}"
     assert not stale, f"phrases in the .po that the code no longer has (run tools/catalogues.py): {stale[:10]}"

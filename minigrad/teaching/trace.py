@@ -34,6 +34,7 @@ from ..tensor import Tensor
 from . import notation
 
 RESULT_NAMES = ("y", "z", "u", "v", "w", "p", "q", "r", "s", "g", "h", "k", "m", "n")
+ASKED = r"\boxed{?}"  # a number guess mode asks for, in an equation (a box to fill; spaced as a number)
 LATEX_NAMES = {"ŷ": r"\hat{y}", "y_hat": r"\hat{y}", "σ": r"\sigma", "loss": r"\mathcal{L}"}
 
 
@@ -180,6 +181,7 @@ class Step:
     contributions: dict = field(default_factory=dict)  # input value id -> upstream × local, summed to shape
     raw_contributions: dict = field(default_factory=dict)  # before broadcasting was undone
     accumulated: dict = field(default_factory=dict)  # value id -> dL/d(value) after this step
+    question: str = ""  # the equation with the step's new numbers as "?" (guess mode asks for them)
 
 
 class Walkthrough:
@@ -421,8 +423,9 @@ def forward_steps(graph):
         text = (f"{out.name} = {title(operation)}: from {inputs_text or 'constants'} "
                 f"we get {out.name} = {notation.format_value(out.data)}")
         text += _why(out.data, operation.inputs, _with_numbers(operation))
+        shown = _dedupe(parts)
         steps.append(Step(len(steps), "forward", number, f"{out.name} = {title(operation)}", text,
-                          " = ".join(_dedupe(parts)), operation=operation))
+                          " = ".join(shown), operation=operation, question=" = ".join(shown[:-1] + [ASKED])))
     return steps
 
 
@@ -519,7 +522,7 @@ def _op_step(operation, grad_inputs, upstream, grads, graph):
     output, final = operation.output, graph.output
     locals_ = operation.node.local_derivatives() or (None,) * len(operation.inputs)
     step = Step(0, "backward", 0, operation.grad_fn_name, "", "", operation=operation, upstream=upstream)
-    lines, words = [], []
+    lines, questions, words = [], [], []
     for position, (value, raw) in enumerate(zip(operation.inputs, grad_inputs)):
         if not value.requires_grad or raw is None:
             continue
@@ -529,11 +532,14 @@ def _op_step(operation, grad_inputs, upstream, grads, graph):
         step.local[value.id] = locals_[position]
         step.raw_contributions[value.id] = raw
         step.contributions[value.id] = summed
-        lines += _chain_rule_lines(operation, position, upstream, raw, summed, previous, final)
+        new_lines = _chain_rule_lines(operation, position, upstream, raw, summed, previous, final)
+        lines += new_lines
+        questions += _question_lines(new_lines, previous)
         words.append(f"∂{final.name}/∂{value.name} {'gets' if previous is not None else '='} "
                      f"{notation.format_value(summed)}")
         words[-1] += _why(summed, operation.inputs, f"∂{final.name}/∂{value.name}", upstream=upstream)
     step.latex = _join(lines)
+    step.question = _join(questions)
     step.text = (f"{operation.grad_fn_name}: the gradient arriving at {output.name} "
                  f"(∂{final.name}/∂{output.name} = {notation.format_value(upstream)}) times each local "
                  f"derivative ({operation.notation.text}): " + "; ".join(words))
@@ -567,6 +573,15 @@ def _chain_rule_lines(operation, position, upstream, raw, summed, previous, fina
     return lines
 
 
+def _question_lines(lines, previous):
+    """The chain rule's lines with their results as "?"; the "so far" line adds a "?" too (its term is
+    the result of the line above)."""
+    asked = [parts[:-1] + [ASKED] for parts in lines]
+    if previous is not None:
+        asked[-1] = [asked[-1][0], rf"{notation.latex_value(previous)} + {ASKED}", ASKED]
+    return asked
+
+
 def _join(lines):
     """One line as ``a = b = c``; several as an aligned block lined up on the first ``=``."""
     if len(lines) == 1:
@@ -578,9 +593,10 @@ def _join(lines):
 def _leaf_step(leaf, upstream, graph):
     derivative = partial(graph.output.name, leaf.name)
     latex = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {notation.latex_value(upstream)}"
+    question = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {ASKED}"
     text = (f"AccumulateGrad: {leaf.name} is a leaf, so its gradient is stored: "
             f"{leaf.name}.grad = {notation.format_value(upstream)}")
-    step = Step(0, "backward", 0, f"{leaf.name}.grad", text, latex, leaf=leaf, upstream=upstream)
+    step = Step(0, "backward", 0, f"{leaf.name}.grad", text, latex, leaf=leaf, upstream=upstream, question=question)
     step.contributions[leaf.id] = upstream
     return step
 
