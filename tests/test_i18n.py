@@ -227,3 +227,25 @@ def test_every_rule_in_words_of_the_ops_table_is_in_the_catalogue():
               if hasattr(getattr(cls, "notation", None), "text")
               and re.search(r"\b(back|where|else|if)\b", cls.notation.text)}
     assert worded <= set(notation.RULE_WORDS), worded - set(notation.RULE_WORDS)
+
+
+def test_a_walkthrough_and_its_guess_mode_switch_language_live():
+    from minigrad.widgets import Walkthrough
+
+    walk = Walkthrough("exp(sin(x**2))", x=2.0)
+    walk._set_step(5)
+    english = walk.equation.value
+    assert "the gradient arriving at" in english
+    try:
+        walk.language.value = "hinglish"
+        assert walk.next_button.description == "Agla ▶"
+        assert "par aane wala gradient" in walk.equation.value and "the gradient arriving at" not in walk.equation.value
+        assert walk.walk.steps[4].latex in walk.equation.value  # the equation itself is never translated
+        assert "ab tak" in walk.table.value
+        walk.guess_toggle.value = True
+        verdict = walk.guess("abc")
+        assert "number nahi jo main padh sakun" in verdict.message
+    finally:
+        i18n.set_language("english")
+    walk.guess_toggle.value = False
+    assert walk.equation.value == english
