@@ -424,10 +424,15 @@ def run_in_browser(playwright, hub, student, source):
         page.locator(".lm-Menu-itemLabel").get_by_text("Save Notebook", exact=True).first.click()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            saved = student.request("contents/04_neuron_bce.ipynb")["content"]
+            try:
+                saved = student.request("contents/04_neuron_bce.ipynb")["content"]
+            except urllib.error.HTTPError:  # read while the server writes it: once more
+                saved = {"cells": [{"cell_type": "code"}]}
             if all(c.get("execution_count") for c in saved["cells"] if c["cell_type"] == "code"):
                 break
             time.sleep(0.5)
+        page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)  # the save's last write
         student.outcome = "ran"
         student.off_site = off_site
     finally:
