@@ -53,7 +53,7 @@ lab: $(STAMP_LAB) $(LAB_SETTINGS)
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check minigrad tests benchmarks tools
 
-# the unit tests, and every notebook re-run by nbval (its # NBVAL_CHECK_OUTPUT cells compared)
+# the unit tests, and every notebook re-run by nbval (its cells tagged nbval-check-output compared)
 test: lint
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=25 tests notebooks
 

@@ -22,8 +22,9 @@ cell assigned). See ``minigrad.teaching.widgets.from_code`` for what exactly hap
   ``no_grad``) prints one line that says what to change.
 
 Options: ``--frames`` (every step drawn in advance: plays in a saved notebook without a
-kernel), ``--view autograd`` (start with the autograd graph), ``--widget NAME`` (also keep
-the widget in the variable NAME, e.g. for ``NAME.snapshot()``).
+kernel), ``--view autograd`` (start with the autograd graph), ``--guess`` (guess mode: each
+new number stays "?" until the student types a guess), ``--widget NAME`` (also keep the widget
+in the variable NAME, e.g. for ``NAME.snapshot()``).
 """
 
 from IPython.core import magic_arguments
@@ -35,7 +36,7 @@ from .widgets import from_code
 
 @magics_class
 class WalkthroughMagics(Magics):
-    """``%%walkthrough [target] [--frames] [--view autograd] [--widget NAME]``."""
+    """``%%walkthrough [target] [--frames] [--view autograd] [--guess] [--widget NAME]``."""
 
     @magic_arguments.magic_arguments()
     @magic_arguments.argument("target", nargs="?", default=None,
@@ -44,6 +45,8 @@ class WalkthroughMagics(Magics):
     @magic_arguments.argument("--view", choices=("expression", "autograd"), default="expression",
                               help="the graph shown first")
     @magic_arguments.argument("--widget", metavar="NAME", default=None, help="also keep the widget in NAME")
+    @magic_arguments.argument("--guess", action="store_true",
+                              help="guess mode: each new number stays '?' until the student guesses it")
     @cell_magic
     def walkthrough(self, line, cell):
         """Run the cell with ``import torch`` as minigrad and show the walkthrough of its graph."""
@@ -54,7 +57,7 @@ class WalkthroughMagics(Magics):
         try:
             widget = from_code.walkthrough_of_code(cell, target=args.target, namespace=shell.user_ns,
                                                    filename=filename, first_line=2, frames=args.frames,
-                                                   view=args.view)
+                                                   view=args.view, guess=args.guess)
         except from_code.NotWalkable as problem:
             print(problem)
             return None

@@ -79,12 +79,16 @@ WRAP_SLACK = 1.08  # a wrapped drawing may overrun ``fit`` by 8 %, rather than s
 
 # ------------------------------------------------------------------------------ public API
 def draw(target, step=None, view="expression", show_saved=False, legend=True, compact=None, rankdir=None,
-         fit=FIT, short_vectors=False):
+         fit=FIT, short_vectors=False, hide=()):
     """A ``graphviz.Digraph`` of a Walkthrough (at ``step``), a Tensor's graph, or a trace.Graph.
 
     ``step`` is numbered from 1, as on a walkthrough's step slider, in ``snapshot(n)`` and the command
     line's ``--step``: ``draw(walk, step=1)`` shows the first forward step, ``step=len(walk.steps)`` the
     last; ``None`` (the default) is the walkthrough done, with no step marked.
+
+    ``hide``: numbers drawn as "?" although computed (guess mode asks for them): ``("value", id)`` a
+    value's, ``("grad", id)`` a gradient's (in its box and on the arrow of the step that sends it).
+    The layout does not change.
 
     ``short_vectors``: a vector in a value box by its first value alone (``[4.555, …]``, as on the
     edges), which makes a batch's boxes narrow enough for Present mode's big text.
@@ -105,7 +109,7 @@ def draw(target, step=None, view="expression", show_saved=False, legend=True, co
                "short_vectors": short_vectors}
     if compact is None or rankdir is None:
         compact, rankdir = _choose_layout(graph, state, view, options, compact, rankdir, fit)
-    return _build(graph, state, view, options, compact, rankdir, fit)
+    return _build(graph, state, view, {**options, "hide": frozenset(hide)}, compact, rankdir, fit)
 
 
 def to_svg(target, **draw_options):
@@ -392,15 +396,18 @@ def _widest_number(data):
 
 
 def _short(data):
-    """A gradient on an edge: a number, or a vector's first values (the nodes show the rest)."""
+    """A gradient on an edge: a number, or a vector's first values (the nodes show the rest); a vector of
+    three (the lecture's x = [1, 2, 3]) in full."""
     flat = np.asarray(data).reshape(-1)
-    if flat.size <= 1:
+    if flat.size <= 1 or flat.size == VECTOR_LIMIT + 1:
         return _fmt(data)
     return _fmt(flat[:1]).rstrip("]") + ", …]"
 
 
 def _widest_short(data):
     shape = _shape(data)
+    if shape != () and np.prod(shape) == VECTOR_LIMIT + 1:
+        return _widest_number(data)
     return "−0.0000" if shape == () or np.prod(shape) == 1 else "[−0.123, …]"
 
 
@@ -446,8 +453,10 @@ class _View:
     rank_gap = 0.14  # inches between ranks top to bottom (an edge with a label has two)
     edge_labels = True
 
-    def __init__(self, graph, state, show_saved, legend, stepped, short_vectors, rankdir, wrap_width=None):
+    def __init__(self, graph, state, show_saved, legend, stepped, short_vectors, rankdir, wrap_width=None,
+                 hide=frozenset()):
         self.graph, self.state, self.show_saved, self.legend = graph, state, show_saved, legend
+        self.hide = hide  # ("value" | "grad", value id): drawn as "?" (guess mode)
         self.wrap_width = wrap_width  # inches a wrapped drawing's rows may take
         self.short_vectors = short_vectors
         self.stepped = stepped  # a walkthrough's step: current, pending and gradient styles may appear
@@ -513,6 +522,9 @@ class _View:
     def carried(self, value, operation):
         return self.state.carried.get((value.id, operation.id))
 
+    def hidden(self, kind, value):
+        return (kind, value.id) in self.hide
+
     def gradient_edge(self, tail, head, value, operation):
         """An edge from an input (``tail``) towards the op that used it.
 
@@ -525,7 +537,8 @@ class _View:
         width = _text_inches("∂ " + _widest_short(value.data)) * 1.3 + 0.1
         text = ""
         if gradient is not None:
-            text = f"∂ {_short(gradient)}"
+            asked = self.hidden("grad", value) and self.is_current_op(operation)
+            text = "∂ ?" if asked else f"∂ {_short(gradient)}"
             now = self.is_current_op(operation)
             attrs.update(color=COLORS["gradient"], dir="back", penwidth="3" if now else "2")
             self.used.add("gradient")
@@ -654,13 +667,13 @@ class _View:
     # ------------------------------------------------------------------ value nodes (both expression views)
     def value_fields(self, value, head):
         """``[head, value 4, grad −1.2]``: a value node's three fields (``head`` is its name or its op)."""
-        computed = value.id in self.state.computed
+        computed = value.id in self.state.computed and not self.hidden("value", value)
         number = _short if self.short_vectors else _fmt
         if value.role == "data":
             return [head, number(value.data) if computed else "?", "no grad"]
         grad = self.state.grads.get(value.id)
-        return [head, f"value {number(value.data) if computed else '?'}",
-                f"grad {number(grad) if grad is not None else '—'}"]
+        grad_text = "?" if self.hidden("grad", value) else number(grad) if grad is not None else "—"
+        return [head, f"value {number(value.data) if computed else '?'}", f"grad {grad_text}"]
 
     def value_node(self, value, head, width_heads):
         """A value as a rounded record; its size from its shape and names only."""
@@ -787,8 +800,9 @@ class _AutogradView(_View):
 
     def add_accumulate_grad(self, value):
         grad = self.state.grads.get(value.id)
+        grad_text = "?" if self.hidden("grad", value) else _fmt(grad) if grad is not None else "—"
         lines = ["AccumulateGrad"] if self.large else [
-            "AccumulateGrad", f"{value.name} = {_fmt(value.data)}", f"grad {_fmt(grad) if grad is not None else '—'}"]
+            "AccumulateGrad", f"{value.name} = {_fmt(value.data)}", f"grad {grad_text}"]
         widest = max(_text_inches(t) for t in ("AccumulateGrad", f"{value.name} = " + _widest_number(value.data),
                                                 "grad " + _widest_number(value.data)))
         attrs = {"shape": "box", "fillcolor": COLORS["input"], "width": f"{widest * 1.12 + 0.24:.2f}",
@@ -825,7 +839,8 @@ class _AutogradView(_View):
         freed = operation.id in self.state.finished_ops or node.saved_tensors is None
         for position, name in enumerate(names):
             data = saved[position] if position < len(saved) else None
-            shown = _("freed after backward") if freed else _fmt(data if self.op_ran(operation) else None)
+            asked = self.is_current_op(operation) and self.hidden("value", operation.output)  # it may be the result
+            shown = _("freed after backward") if freed else _fmt(data if self.op_ran(operation) and not asked else None)
             lines = [f"_saved_{name}", shown]
             width = max(_text_inches(t) for t in (lines[0], _("freed after backward"), _widest_number(data)))
             attrs = {"shape": "box", "fillcolor": COLORS["saved"], "width": f"{width * 1.12 + 0.24:.2f}",
@@ -839,7 +854,7 @@ class _AutogradView(_View):
     def add_output(self):
         output = self.graph.output
         computed = output.id in self.state.computed
-        label = f"{output.name} = {_fmt(output.data if computed else None)}"
+        label = f"{output.name} = {_fmt(output.data if computed and not self.hidden('value', output) else None)}"
         attrs = {"shape": "box", "fillcolor": COLORS["output"], "height": "0.34",
                  "width": f"{_box_inches(output.name + ' = ' + _widest_number(output.data)):.2f}"}
         if not computed:

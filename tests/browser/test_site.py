@@ -6,7 +6,7 @@ over: by Playwright's routing, and by a trap proxy that Chromium must use for an
 the kernel's Web Worker and the service worker too). Both counts must stay 0.
 
 For every notebook of notebooks/: open it in the site, wait for the kernel, Run All, and compare the
-text of each ``# NBVAL_CHECK_OUTPUT`` cell with the output stored in the repository (the numbers of
+text of each cell tagged ``nbval-check-output`` with the output stored in the repository (the numbers of
 JupyterLab are the numbers of the browser); no error but the deliberate ones of 05; every widget
 shown. For one widget of each kind, move a control and check the picture changes, as a person sees it.
 
@@ -298,11 +298,11 @@ def test_notebook_runs_in_the_browser_as_in_jupyterlab(tab, name):
             (stored,) = [o for o in cell.outputs if o.output_type == "error"]
             expect(output.locator("[data-mime-type='application/vnd.jupyter.stderr']")).to_contain_text(
                 f"{stored.ename}: {stored.evalue}")
-        elif "NBVAL_CHECK_OUTPUT" in cell.source:
+        elif "nbval-check-output" in cell.metadata.get("tags", []):
             assert stored_text(cell).strip(), f"{name}: a checked cell with no stored output:\n{cell.source}"
             assert normalized(output.inner_text()) == normalized(stored_text(cell)), cell.source
             checked += 1
-    assert checked == sum("NBVAL_CHECK_OUTPUT" in c.source for c in code) > 0
+    assert checked == sum("nbval-check-output" in c.metadata.get("tags", []) for c in code) > 0
     deliberate = sum(o.output_type == "error" or o.get("name") == "stderr" for c in code for o in c.outputs)
     expect(panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")).to_have_count(
         deliberate)  # the deliberate errors (05's three RuntimeErrors, ...) and nothing else

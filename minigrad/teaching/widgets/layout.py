@@ -15,6 +15,7 @@ from ..i18n import _
 
 PRESENT_SCALE = 1.65  # Present mode shows the drawing 1.65 × its natural size: 11 pt labels become 24.2 CSS px
 PRESENT_PHASE_FONT = "20px"  # the phase label ("Backward 2 / 11") in Present mode, read from the back of the room
+PRESENT_GUESS_PX = 22  # guess mode's question, box, buttons, verdict and score in Present mode (the class poll)
 PRESENT_EQUATION_PX = 23  # the equation's text at 23 px: MathJax draws the maths ~1.28 × that, 29-30 px
 # display maths keeps a quarter line above and below (MathJax's default is a whole line): one screen holds more
 MATH_STYLE = ("<style>.minigrad-latex mjx-container[display='true']{margin:0.25em 0 !important}"
@@ -43,10 +44,10 @@ def _plain(value):
     return value.detach().numpy() if callable(numpy) else value
 
 
-def vector_html(name, value):
+def vector_html(name, value, font_px=14):
     """A vector input, shown where its slider would be: ``x = [1.000, 2.000, 3.000]`` (a vector has no slider)."""
     text = notation.format_value(vector_value(value)).replace("-", "−")
-    return (f"<span class='minigrad-vector-input' style='font-size:14px' title='a vector: no slider'>"
+    return (f"<span class='minigrad-vector-input' style='font-size:{font_px}px' title='a vector: no slider'>"
             f"<b>{html.escape(name)}</b> = {html.escape(text)}</span>")
 
 
@@ -132,20 +133,22 @@ def _at_scale(svg, scale):
     return f'<svg width="{width:.0f}px" height="{height:.0f}px" style="{style}"' + svg[match.end():]
 
 
-def equation_html(step, walk, font_px=None):
+def equation_html(step, walk, font_px=None, question=False):
     """The step's equation as display maths, with its explanation in words underneath.
 
     With ``font_px`` (Present mode) the maths alone, that big: the phase is beside the step slider and
-    the words are the teacher's.
+    the words are the teacher's. With ``question`` (guess mode) the step's new numbers are "?" and the
+    words, which say them, wait until they are guessed.
     """
     size = f"font-size:{font_px}px;line-height:1.3" if font_px else ""
     if step is None:
         return f"<div style='{size}'>{html.escape(_('Press ▶ or Next to start the forward pass.'))}</div>"
-    latex = f"<div class='minigrad-latex'>$${step.latex}$$</div>"
+    latex = f"<div class='minigrad-latex'>$${step.question if question else step.latex}$$</div>"
     if font_px:  # the phase is beside the step slider; the words are the teacher's
         return f"{MATH_STYLE}<div style='{size}'>{latex}</div>"
+    words = _("What is the new number? Type your guess below.") if question else step.words()
     return (f"{MATH_STYLE}<div><b>{html.escape(walk.phase_label(step.index))}</b> · {html.escape(step.title)}</div>"
-            f"{latex}<div style='color:#333'>{html.escape(step.text)}</div>")
+            f"{latex}<div style='color:#333'>{html.escape(words)}</div>")
 
 
 def equation_sizer_html(walk, font_px=None):

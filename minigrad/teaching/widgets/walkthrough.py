@@ -24,6 +24,15 @@ as the walkthrough's tallest step, so stepping never moves the page.
 ``make present`` sets): the compact drawing at 1.7 × its size (labels 25 px), the equation at
 30 px, and only the inputs and the step controls; ← / → on the focused step slider still step.
 
+**Guess mode** (``guess=True``, or the *Guess* toggle): each step's new numbers (the forward
+value; then each local derivative and each gradient so far) are "?" in the drawing, the equation
+and the table until the student types a guess in the box under the equation (Enter or *Check*):
+right → shown, with praise; wrong → a hint (the step's formula with its numbers, in words) and a
+second try; then shown. *Show me* shows it without a guess. The score counts the steps whose every
+number was guessed ("5 of 7 steps guessed"). In Present mode the box is the class poll: the
+teacher types the room's answer, at 22 px. ``guess("0.67, 1.33, 2")`` does what typing does.
+(The logic is ``guess.GuessSession``.)
+
 ``frames=True`` precomputes every step's drawing and equation and switches between them
 in the browser (``jslink``), so stepping keeps working in a saved notebook with no kernel.
 When an input moves, the current step's drawing is made first and sent at once; the other
@@ -39,12 +48,14 @@ import os
 import ipywidgets as widgets
 import numpy as np
 
-from .. import expr, trace, viz
+from .. import expr, i18n, trace, viz
+from ..i18n import N_, _
 from . import layout
 from .guard import Guard, not_finite_reason
 
 LATER_FRAMES_DELAY_S = 0.15  # frames=True: the other frames start this long after the current one is sent
 PRESENT_FIT = (690, 270)  # CSS px at natural size: × PRESENT_SCALE fills 1280 × 720 with room for the equation
+PRESENT_GUESS_FIT = (690, 230)  # guess mode in Present mode: lower, for the guess row under the equation
 
 
 def present_by_default():
@@ -56,7 +67,7 @@ class Walkthrough(widgets.VBox):
     """One cell, one widget: a live walkthrough of a function (text or a Python callable)."""
 
     def __init__(self, source, frames=False, expression_box=None, view="expression", show_saved=False,
-                 constants=(), interval=1200, present=None, **inputs):
+                 constants=(), interval=1200, present=None, guess=False, **inputs):
         super().__init__(layout=widgets.Layout(width="100%"))
         self.add_class("minigrad-walkthrough")
         self.frames = frames
@@ -67,9 +78,28 @@ class Walkthrough(widgets.VBox):
         self._stale_frames = set()  # frames=True: the steps whose frames still show the inputs before a move
         self._build_controls(source, expression_box, view, show_saved, interval,
                              present_by_default() if present is None else present)
+        self._build_guess_panel(guess)
         self._rebuild_sliders()
         self.walk = self._run()
+        self._label_controls()
         self._refresh_all(keep_step=False)
+        i18n.on_change(self._on_language)
+
+    def _label_controls(self):
+        """The words on the controls, in the current language (English | Hinglish: ``i18n``)."""
+        self.previous_button.description = _("◀ Previous")
+        self.next_button.description = _("Next ▶")
+        self.present.tooltip = _("Present mode: big graph and equation, fewer controls")
+        self.guess_toggle.tooltip = _("Guess mode: type each new number before it is shown")
+        self.guess_box.placeholder = _("your guess")
+        self.check_button.description = _("Check")
+        self.show_button.description = _("Show me")
+        self.show_button.tooltip = _("Show this number without a guess")
+
+    def _on_language(self):
+        """Every word on screen again in the language just chosen (the numbers and the layout stay)."""
+        self._label_controls()
+        self.guard.run(self._refresh_all, keep_step=True)
 
     @classmethod
     def from_code(cls, code, target=None, namespace=None, **options):
@@ -136,11 +166,17 @@ class Walkthrough(widgets.VBox):
                                   "minigrad-equation")
 
         self.inputs_row = layout.row([self.expression_row, self.sliders_box])
+        self.guess_toggle = widgets.ToggleButton(value=False, description="Guess", icon="question",
+                                                 tooltip="Guess mode: type each new number before it is shown",
+                                                 layout=widgets.Layout(width="90px"))
         self.step_row = layout.row([self.play, self.previous_button, self.next_button, self.reset_button,
-                                    self.step_slider, self.phase_view, self.present])
-        self.options_row = layout.row([self.speed, self.view, self.saved])
+                                    self.step_slider, self.phase_view, self.present, self.guess_toggle])
+        self.language = layout.language_toggle()  # English | Hinglish, for every widget on the page
+        self.options_row = layout.row([self.speed, self.view, self.saved, self.language])
+        self.guess_panel = widgets.VBox(layout=widgets.Layout(width="100%"))
         self.children = [self.inputs_row, self.step_row, self.options_row,
-                         self.graph_frames if self.frames else self.graph, equation, self.table_view]
+                         self.graph_frames if self.frames else self.graph, equation, self.guess_panel,
+                         self.table_view]
 
     def _frame_stacks(self):
         return self.graph_frames, self.equation_frames, self.phase_frames, self.table_frames
@@ -163,7 +199,7 @@ class Walkthrough(widgets.VBox):
             spec = self.specs.get(name, 1.0)
             if self._is_fixed(name):
                 if layout.is_vector(spec) and name not in self.constants:
-                    shown.append(widgets.HTML(layout.vector_html(name, spec)))
+                    shown.append(self._vector_label(name, spec))
                 continue  # a vector, or data given as a value: no slider
             slider = layout.float_slider(name, spec)
             slider.layout.width = "300px"
@@ -172,6 +208,14 @@ class Walkthrough(widgets.VBox):
             shown.append(slider)
         self.sliders = sliders
         self.sliders_box.children = shown
+
+    def _vector_label(self, name, spec):
+        label = widgets.HTML(layout.vector_html(name, spec, self._vector_px()))
+        label.vector = (name, spec)  # (Present mode writes it again, larger)
+        return label
+
+    def _vector_px(self):
+        return layout.PRESENT_GUESS_PX if self.present.value else 14
 
     def _is_fixed(self, name):
         """An input walked at the value given, with no slider: a vector, or a constant not given as a range."""
@@ -195,6 +239,139 @@ class Walkthrough(widgets.VBox):
     def _run(self):
         return trace.Walkthrough.run(self.function, constants=self.constants, **self.input_values())
 
+    # -------------------------------------------------------------------- guess mode
+    def _build_guess_panel(self, guess):
+        """The guess row (under the equation): what is asked, a box, Check, Show me, the score; the verdict
+        under it. Shown in guess mode only."""
+        self.guess_prompt = widgets.HTML(layout=widgets.Layout(margin="0 6px 0 0"))
+        self.guess_prompt.add_class("minigrad-guess-prompt")
+        self.guess_box = widgets.Text(placeholder="your guess", continuous_update=False,
+                                      layout=widgets.Layout(width="200px"))
+        self.guess_box.add_class("minigrad-guess-box")
+        self.check_button = widgets.Button(description="Check", button_style="info",
+                                           layout=widgets.Layout(width="80px"))
+        self.show_button = widgets.Button(description="Show me", tooltip="Show this number without a guess",
+                                          layout=widgets.Layout(width="90px"))
+        self.guess_score = widgets.HTML(layout=widgets.Layout(margin="0 0 0 10px"))
+        self.guess_score.add_class("minigrad-guess-score")
+        self.guess_verdict = widgets.HTML()
+        self.guess_verdict.add_class("minigrad-guess-verdict")
+        self.guess_guard = Guard(self.guess_verdict, keep_state_note=N_("type your guess again"))
+        self.guess_row = layout.row([self.guess_prompt, self.guess_box, self.check_button, self.show_button,
+                                     self.guess_score])
+        self.guess_panel.children = [self.guess_row, self.guess_verdict]
+        self.guess_session = None  # a GuessSession of the walkthrough shown, made when guess mode is on
+        self._judged_at = None  # when the last guess was judged (a click arriving just after it is its own)
+        self._clearing = False
+        self.guess_box.observe(self.guess_guard(self._on_guess_text), names="value")
+        self.check_button.on_click(self.guess_guard(lambda _: self._on_check()))
+        self.show_button.on_click(self.guess_guard(lambda _: self._on_show()))
+        self.guess_toggle.value = bool(guess)
+        self.guess_toggle.observe(self.guard(lambda change: self._on_guess_toggle()), names="value")
+
+    @property
+    def guessing(self):
+        """True in guess mode."""
+        return self.guess_toggle.value
+
+    def _session(self):
+        """The guesses of the walkthrough shown (a new walkthrough, new inputs: a new session)."""
+        from .guess import GuessSession
+
+        if self.guess_session is None or self.guess_session.walk is not self.walk:
+            self.guess_session = GuessSession(self.walk, room=self.present.value)
+        self.guess_session.room = self.present.value
+        return self.guess_session
+
+    def _hidden(self, index):
+        """The numbers of ``walk.steps[index]`` still "?" (guess mode), as ``{(kind, value id)}``."""
+        return self._session().hidden(index) if self.guessing else set()
+
+    def _on_guess_toggle(self):
+        self._refresh_all(keep_step=True)
+
+    def guess(self, text):
+        """Judge ``text`` as the guess for the number asked at the step shown (what Check does); the Verdict."""
+        index = self._index(self.step)
+        session = self._session()
+        verdict = session.answer(index, text)
+        self._show_verdict(index, verdict)
+        return verdict
+
+    def _on_guess_text(self, change):
+        if self._clearing or not self.guessing:
+            return
+        if not change["new"].strip():
+            return  # the box emptied: nothing to judge
+        self.guess(change["new"])
+
+    def _on_check(self):
+        import time
+
+        text = self.guess_box.value
+        if not text.strip() and self._judged_at is not None and time.monotonic() - self._judged_at < 2.0:
+            return  # the guess typed before this click was judged as it arrived (Enter, or the box lost focus)
+        self.guess(text)
+
+    def _on_show(self):
+        index = self._index(self.step)
+        self._show_verdict(index, self._session().reveal(index))
+
+    def _show_verdict(self, index, verdict):
+        import time
+
+        if verdict.kind != "odd":
+            self._judged_at = time.monotonic()
+            self._clearing = True
+            try:
+                self.guess_box.value = ""  # ready for the next guess (a second try may be the same text)
+            finally:
+                self._clearing = False
+        colour = {"right": "#1b5e20", "wrong": "#7a4a00", "revealed": "#1a237e", "odd": "#555"}[verdict.kind]
+        self.guess_verdict.value = (f"<div class='minigrad-guess-{verdict.kind}' style='color:{colour};"
+                                    f"{self._guess_font()}'>{html.escape(verdict.message)}</div>")
+        if verdict.kind in ("right", "revealed"):  # a number is shown now: draw the step again
+            if self.frames:
+                self._draw_frame(index)
+            else:
+                self._refresh_step(keep_verdict=True)
+            self._update_guess_panel(index)
+        else:
+            self._update_guess_panel(index)
+
+    def _guess_font(self):
+        return f"font-size:{layout.PRESENT_GUESS_PX}px;line-height:1.3" if self.present.value else "font-size:14px"
+
+    def _update_guess_panel(self, index):
+        """The question asked at ``walk.steps[index]`` and the score; hidden outside guess mode."""
+        self.guess_panel.layout.display = None if self.guessing else "none"
+        self.play.layout.display = "none" if self.guessing else None  # Play would step past the questions
+        if not self.guessing:
+            return
+        session = self._session()
+        question = session.current(index)
+        font = self._guess_font()
+        if question is None:
+            more = _("Press Next ▶ for the next step.") if index + 1 < len(self.walk.steps) else \
+                _("That was the last step.")
+            prompt = html.escape(_("All of this step's numbers are shown.") + " " + more)
+        else:
+            who = _("The room's answer for") if session.room else _("Your guess:")
+            prompt = f"{html.escape(who)} <b>{html.escape(question.label)} = ?</b>"
+            if question.size > 1:
+                prompt += " <span style='color:#555'>" + html.escape(_("({count} numbers, commas between)").format(
+                    count=question.size)) + "</span>"
+        self.guess_prompt.value = f"<span style='{font}'>{prompt}</span>"
+        for control in (self.guess_box, self.check_button, self.show_button):  # nothing to guess: not shown
+            control.layout.display = "none" if question is None else None
+        size = f"{layout.PRESENT_GUESS_PX}px" if self.present.value else "14px"  # (JupyterLab's own: 13 px)
+        self.guess_box.style.font_size = size
+        self.check_button.style.font_size = self.show_button.style.font_size = size
+        self.guess_box.layout.width = "260px" if self.present.value else "200px"
+        self.check_button.layout.width = "110px" if self.present.value else "80px"
+        self.show_button.layout.width = "130px" if self.present.value else "90px"
+        self.guess_score.value = f"<span style='{font};color:#333'>{html.escape(session.score_text())}</span>"
+
     def _on_input(self):
         self.walk = self._run()
         self._refresh_all(keep_step=True, inputs_moved=True)
@@ -205,7 +382,7 @@ class Walkthrough(widgets.VBox):
             function = expr.parse(change["new"])
             walk = trace.Walkthrough.run(function, constants=self.constants, **self.input_values(function))
         except ValueError as error:
-            self.expression_error.value = layout.error_html(str(error))
+            self.expression_error.value = layout.error_html(error.said() if hasattr(error, "said") else str(error))
             return  # the last good walkthrough stays on screen
         self.expression_error.value = ""
         self.function, self.walk = function, walk
@@ -237,13 +414,23 @@ class Walkthrough(widgets.VBox):
 
     # -------------------------------------------------------------------- drawing
     def _draw(self, index):
-        """The drawing of ``walk.steps[index]`` (step ``index + 1``: ``viz.draw`` numbers steps from 1)."""
+        """The drawing of ``walk.steps[index]`` (step ``index + 1``: ``viz.draw`` numbers steps from 1); in
+        guess mode, the numbers not yet guessed are "?"."""
+        hide = self._hidden(index)
         if self.present.value:  # the compact drawing, sized to fill a projector at PRESENT_SCALE; a vector
             # by its first value (a batch's boxes are then narrow enough for one screen, the table is hidden)
             return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value,
                             legend=False, compact=True if self.view.value == "expression" else None,
-                            fit=PRESENT_FIT, short_vectors=True)
-        return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value)
+                            fit=PRESENT_GUESS_FIT if self.guessing else PRESENT_FIT, short_vectors=True,
+                            hide=hide)
+        return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value, hide=hide)
+
+    def _equation_html(self, index):
+        """The step's equation; in guess mode, with its new numbers as "?" until they are guessed."""
+        step = self.walk.steps[index]
+        if self._hidden(index):
+            return layout.equation_html(step, self.walk, self._equation_px(), question=True)
+        return layout.equation_html(step, self.walk, self._equation_px())
 
     def snapshot(self, step=None):
         """The SVG of the graph at ``step`` (numbered from 1, as on the step slider; the step shown by
@@ -282,6 +469,9 @@ class Walkthrough(widgets.VBox):
 
     def _show_present_mode(self):
         hidden = "none" if self.present.value else None
+        for label in self.sliders_box.children:  # a vector's values, read from the back of the room too
+            if hasattr(label, "vector"):
+                label.value = layout.vector_html(*label.vector, self._vector_px())
         self.options_row.layout.display = hidden
         self.table_view.layout.display = hidden
         # the box hides, its message does not: a failure is said where the student is looking
@@ -335,8 +525,7 @@ class Walkthrough(widgets.VBox):
     def _draw_frame(self, index):
         self._stale_frames.discard(index)
         self.frame(self.graph_frames, index).value = self._graph_html(index)
-        self.frame(self.equation_frames, index).value = layout.equation_html(self.walk.steps[index], self.walk,
-                                                                             self._equation_px())
+        self.frame(self.equation_frames, index).value = self._equation_html(index)
         self.frame(self.table_frames, index).value = self._table(index)
 
     def _draw_frames_later(self, generation, indices, loop):
@@ -348,11 +537,12 @@ class Walkthrough(widgets.VBox):
             if index in self._stale_frames:  # (not drawn already because the student stepped to it)
                 self._draw_frame(index)
         except Exception as error:  # noqa: BLE001 - a callback of the event loop: never let it escape
-            self.frame(self.graph_frames, index).value = layout.error_html(f"could not draw step {index + 1}: {error}")
+            self.frame(self.graph_frames, index).value = layout.error_html(
+                _("could not draw step {step}: {error}").format(step=index + 1, error=error))
         if rest:
             loop.call_soon(self._draw_frames_later, generation, rest, loop)
 
-    def _refresh_step(self):
+    def _refresh_step(self, keep_verdict=False):
         index = self._index(self.step)
         self.phase.value = self.walk.phase_label(index)
         if self.frames:
@@ -362,14 +552,18 @@ class Walkthrough(widgets.VBox):
                 stack.selected_index = self.step
         else:
             self.graph.value = self._graph_html(index)
-            self.equation.value = layout.equation_html(self.walk.steps[index], self.walk, self._equation_px())
+            self.equation.value = self._equation_html(index)
         if not self.present.value and not self.frames:
             self.table.value = self._table(index)
+        if not keep_verdict:
+            self.guess_verdict.value = ""  # a verdict is about the step it was given at
+        self._update_guess_panel(index)
 
     def _table(self, index):
         """Every node at ``walk.steps[index]``: its value, the local derivative its consumer used, its
         gradient so far."""
         state = self.walk.state(index)
+        hidden = self._hidden(index)
         locals_ = {}
         for past in self.walk.steps[: index + 1]:
             locals_.update(past.local)
@@ -380,10 +574,14 @@ class Walkthrough(widgets.VBox):
             if self._is_current(value, state.step):
                 highlight = len(rows)
             computed = value.id in state.computed
-            rows.append((value.name, layout.value_text(value.data if computed else None),
-                         layout.value_text(locals_.get(value.id)) if value.requires_grad else "no grad",
-                         layout.value_text(state.grads.get(value.id)) if value.requires_grad else "no grad"))
-        header = ("node", "value", "local derivative", f"∂{self.walk.output.name}/∂node so far")
+            rows.append((value.name, "?" if ("value", value.id) in hidden else layout.value_text(
+                             value.data if computed else None),
+                         ("?" if ("local", value.id) in hidden else layout.value_text(locals_.get(value.id)))
+                         if value.requires_grad else _("no grad"),
+                         ("?" if ("grad", value.id) in hidden else layout.value_text(state.grads.get(value.id)))
+                         if value.requires_grad else _("no grad")))
+        header = (_("node"), _("value"), _("local derivative"),
+                  _("{gradient} so far").format(gradient=f"∂{self.walk.output.name}/∂node"))
         return layout.table_html(header, rows, highlight)
 
     @staticmethod
