@@ -105,8 +105,11 @@ def test_a_student_guesses_in_jupyterlab(page, lab, console_errors, blocked_requ
     expect(verdict(chain)).to_contain_text("Not yet: you said 0.76. Hint: z = sin(y), with y = 4: work out sin(4).")
     expect(verdict(chain)).to_contain_text("Try once more")
     expect(chain.locator(".minigrad-graph svg text", has_text="value ?").first).to_be_visible()
-    guess(chain, "-0.76")  # the second try, right
+    box = chain.locator(".minigrad-guess-box input")  # the second try, typed and Check clicked (no Enter)
+    box.type("-0.76", delay=20)
+    chain.get_by_role("button", name="Check").click()
     expect(verdict(chain)).to_contain_text("z = −0.7568")
+    expect(box).to_have_value("")
     expect(chain.locator(".minigrad-guess-score")).to_have_text("2 of 2 steps guessed")
     next_step(chain)
     guess(chain, "1")
