@@ -146,7 +146,7 @@ def equation_html(step, walk, font_px=None, question=False):
     latex = f"<div class='minigrad-latex'>$${step.question if question else step.latex}$$</div>"
     if font_px:  # the phase is beside the step slider; the words are the teacher's
         return f"{MATH_STYLE}<div style='{size}'>{latex}</div>"
-    words = "What is the new number? Type your guess below." if question else step.text
+    words = _("What is the new number? Type your guess below.") if question else step.words()
     return (f"{MATH_STYLE}<div><b>{html.escape(walk.phase_label(step.index))}</b> · {html.escape(step.title)}</div>"
             f"{latex}<div style='color:#333'>{html.escape(words)}</div>")
 
