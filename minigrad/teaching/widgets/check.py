@@ -122,8 +122,9 @@ class _SelfCheck(widgets.VBox):
         self.guard = Guard(self.verdict, keep_state_note="answer again and press Check")
         self.clicked_at = None
         self.button.on_click(self.guard(lambda _: self._on_click()))
-        super().__init__([widgets.HTML(f"<b>{html.escape(question)}</b>"),
-                          widgets.HBox([answer_widget, self.button]), self.verdict])
+        row = ([answer_widget, self.button] if isinstance(answer_widget, widgets.RadioButtons)  # answers, then Check
+               else [widgets.HBox([answer_widget, self.button])])
+        super().__init__([widgets.HTML(f"<b>{html.escape(question)}</b>"), *row, self.verdict])
         self.add_class("minigrad-check")
         self.scoreboard = scoreboard
         scoreboard.add(self)
@@ -208,7 +209,7 @@ class Choice(_SelfCheck):
         if not 0 <= answer < len(self.options):
             raise ValueError(f"answer must be the index of one of the {len(self.options)} options")
         self.answer = answer
-        self.picker = widgets.RadioButtons(options=self.options, value=None, layout=widgets.Layout(width="auto"),
+        self.picker = widgets.RadioButtons(options=self.options, value=None, layout=widgets.Layout(width="100%"),
                                            style={"description_width": "initial"})
         self._build(question, explanation, hint, self.picker, scoreboard or SCOREBOARD)
         self.picker.observe(self.guard(self._on_pick), names="value")
