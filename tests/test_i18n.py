@@ -144,3 +144,108 @@ def test_the_wheel_ships_the_catalogue():
     text = (ROOT / "pyproject.toml").read_text()
     assert '"minigrad.teaching" = ["locale/*/LC_MESSAGES/*.po"]' in text
     assert catalogues.WIDGET_PO.is_relative_to(ROOT / "minigrad" / "teaching")
+
+
+def test_a_refused_formula_reads_english_in_code_and_hinglish_in_a_widget(hinglish):
+    from minigrad.teaching import expr
+    from minigrad.teaching.widgets.guard import plain_words
+
+    with pytest.raises(ValueError) as caught:
+        expr.parse("__import__('os')")
+    assert str(caught.value).startswith("calling __import__ is not allowed")  # as code and checked outputs read it
+    assert caught.value.said().startswith("__import__ ko call karna allowed nahi hai")  # as a widget says it
+    assert plain_words(caught.value) == caught.value.said()
+
+
+def test_no_function_hides_the_translation_function_behind_a_local_underscore():
+    """``for _ in ...`` or a parameter ``_`` inside a function that also calls ``_()`` would call the local."""
+    import ast
+
+    problems = []
+    for path in (ROOT / "minigrad" / "teaching").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            local = {a.arg for a in function.args.args + function.args.kwonlyargs}
+            body = function.body if isinstance(function.body, list) else [function.body]
+            for node in (n for part in body for n in ast.walk(part)):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    local.add(node.id)
+            calls = any(isinstance(n, ast.Call) and getattr(n.func, "id", None) == "_"
+                        for part in body for n in ast.walk(part))
+            if "_" in local and calls:
+                problems.append(f"{path.name}:{function.lineno}")
+    assert not problems, problems
+
+
+def test_a_self_check_switches_language_live_verdict_included():
+    from minigrad.teaching.widgets.check import Check, Choice, Scoreboard
+
+    board = Scoreboard()
+    box = Check("x.grad at x = 3?", 6, "2x = 6", scoreboard=board)
+    pick = Choice("Which call fills x.grad?", ["y.backward()", "x.grad.zero_()"], 0, "backward() does.",
+                  scoreboard=board)
+    box.answer_box.value = "6"
+    box.button.click()
+    pick.picker.value = "y.backward()"
+    assert "Right!" in box.verdict.value
+    try:
+        i18n.set_language("hinglish")
+        assert "Sahi!" in box.verdict.value and "Right!" not in box.verdict.value
+        assert box.answer_box.description == "aapka jawab"
+        assert pick.picker.value == "y.backward()"  # relabelling keeps the student's pick
+        pick.button.click()
+        assert "Sahi!" in pick.verdict.value
+    finally:
+        i18n.set_language("english")
+    assert "Right!" in pick.verdict.value
+
+
+def test_function_plot_relabels_its_figure_when_the_language_changes():
+    from minigrad.widgets import FunctionPlot
+
+    plot = FunctionPlot("x**2", x=(-3, 3, 0.1, 2.0), inner=True)
+    english = plot.readout.value
+    try:
+        plot.language.value = "hinglish"
+        assert plot.tangent.get_label() == "tangent: slope backward() se"
+        assert "backward() se slope" in plot.readout.value and plot.readout.value != english
+    finally:
+        i18n.set_language("english")
+    assert plot.readout.value == english
+
+
+def test_every_rule_in_words_of_the_ops_table_is_in_the_catalogue():
+    """ops.py (the library) writes each op's rule; the ones in words are listed in notation.RULE_WORDS."""
+    import inspect
+
+    from minigrad import ops
+    from minigrad.teaching import notation
+
+    worded = {cls.notation.text for _name, cls in inspect.getmembers(ops, inspect.isclass)
+              if hasattr(getattr(cls, "notation", None), "text")
+              and re.search(r"\b(back|where|else|if)\b", cls.notation.text)}
+    assert worded <= set(notation.RULE_WORDS), worded - set(notation.RULE_WORDS)
+
+
+def test_a_walkthrough_and_its_guess_mode_switch_language_live():
+    from minigrad.widgets import Walkthrough
+
+    walk = Walkthrough("exp(sin(x**2))", x=2.0)
+    walk._set_step(5)
+    english = walk.equation.value
+    assert "the gradient arriving at" in english
+    try:
+        walk.language.value = "hinglish"
+        assert walk.next_button.description == "Agla ▶"
+        assert "par aane wala gradient" in walk.equation.value and "the gradient arriving at" not in walk.equation.value
+        assert walk.walk.steps[4].latex in walk.equation.value  # the equation itself is never translated
+        assert "ab tak" in walk.table.value
+        walk.guess_toggle.value = True
+        verdict = walk.guess("abc")
+        assert "number nahi jo main padh sakun" in verdict.message
+    finally:
+        i18n.set_language("english")
+    walk.guess_toggle.value = False
+    assert walk.equation.value == english

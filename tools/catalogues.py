@@ -108,9 +108,19 @@ def _quoted(text):
     return '""\n' + "\n".join(quote(line) for line in lines)
 
 
-def write_po(path, entries, header_comment):
+def read_obsolete(path):
+    """The ``#~`` entries of a .po: phrases the code or the English no longer has, with their old Hinglish."""
+    if not path.exists():
+        return {}
+    lines = [line[3:] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#~ ")]
+    return i18n.read_po("\n".join(lines))
+
+
+def write_po(path, entries, header_comment, obsolete=None):
     """Write ``entries`` ([(msgid, msgstr, comments)]) as a .po file; a plural msgid is (singular, plural)
-    with msgstr [form 0, form 1]. ``comments`` are lines put above the entry (``#:`` references, ``#.`` notes)."""
+    with msgstr [form 0, form 1]. ``comments`` are lines put above the entry (``#:`` references, ``#.`` notes).
+    ``obsolete`` ({msgid: msgstr}) goes at the end as ``#~`` entries (gettext's way of keeping an old
+    translation for a translator to reuse; nothing reads them at run time)."""
     out = [f"# {line}".rstrip() for line in header_comment.splitlines()]
     out += ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=UTF-8\\n"',
             '"Language: hi_Latn\\n"', '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"', ""]
@@ -123,6 +133,11 @@ def write_po(path, entries, header_comment):
         else:
             out += [f"msgid {_quoted(msgid)}", f"msgstr {_quoted(msgstr or '')}"]
         out.append("")
+    for msgid, msgstr in (obsolete or {}).items():
+        if isinstance(msgid, tuple):
+            continue
+        out += ["#~ " + line for line in f"msgid {_quoted(msgid)}".splitlines()]
+        out += ["#~ " + line for line in f"msgstr {_quoted(msgstr)}".splitlines()] + [""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(out), encoding="utf-8")
 
@@ -146,9 +161,11 @@ def update(domain="widgets"):
     path, find, header = DOMAINS[domain]
     known = i18n.read_po(path.read_text(encoding="utf-8")) if path.exists() else {}
     phrases = find()
-    gone = {k: v for k, v in known.items() if k and k not in phrases}
-    write_po(path, with_suggestions(phrases, known, gone), header)
-    return [k for k in phrases if k not in known], list(gone)
+    old = read_obsolete(path)
+    old.update((k, v) for k, v in known.items() if k and k not in phrases)
+    known.update((k, old.pop(k)) for k in list(old) if k in phrases)  # a phrase that came back
+    write_po(path, with_suggestions(phrases, known, old), header, obsolete=old)
+    return [k for k in phrases if k not in known], list(old)
 
 
 def problems(domain="widgets"):

@@ -65,14 +65,6 @@ def read_catalogue(name):
     return i18n.read_po(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def _obsolete(path):
-    """The ``#~`` entries already in a .po (kept for the translator: old English and its Hinglish)."""
-    if not path.exists():
-        return []
-    lines = [line[3:] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("#~ ")]
-    return list(i18n.read_po("\n".join(lines)).items())
-
-
 PO_HEADER = """Hinglish for the text of notebooks/{name}: one entry per English markdown cell (msgid = the cell).
 Written as the course speaks: Roman script, Hindi sentence structure, technical words in English.
 Formulas ($...$), code (`...`) and numbers stay exactly as in the English.
@@ -86,18 +78,15 @@ def update_po(name):
     path = po_path(name)
     known = read_catalogue(name)
     texts = english_texts(notebook)
-    old = dict(_obsolete(path))
+    old = catalogues.read_obsolete(path)
     old.update((msgid, msgstr) for msgid, msgstr in known.items() if msgid and msgid not in texts)
+    known.update((msgid, old.pop(msgid)) for msgid in list(old) if msgid in texts)  # a text that came back
     cells = {}
     for number, text in enumerate(texts, 1):
         cells.setdefault(text, f"#. markdown cell {number}")
     # a changed cell starts from the Hinglish of its old text, marked fuzzy: the build refuses it until reviewed
-    catalogues.write_po(path, catalogues.with_suggestions(cells, known, old), PO_HEADER.format(name=name))
-    if old:
-        with path.open("a", encoding="utf-8") as file:
-            for msgid, msgstr in old.items():
-                file.write("\n#~ " + "\n#~ ".join(f"msgid {catalogues._quoted(msgid)}".splitlines()) + "\n")
-                file.write("#~ " + "\n#~ ".join(f"msgstr {catalogues._quoted(msgstr)}".splitlines()) + "\n")
+    catalogues.write_po(path, catalogues.with_suggestions(cells, known, old), PO_HEADER.format(name=name),
+                        obsolete=old)
     return [t for t in texts if t not in known], list(old)
 
 

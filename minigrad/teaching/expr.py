@@ -17,6 +17,7 @@ import inspect
 import math
 
 from ..tensor import Tensor
+from . import i18n
 from .i18n import N_, _
 
 # mean and sum: of a vector input
@@ -24,6 +25,22 @@ FUNCTIONS = ("sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "mea
 CONSTANTS = {"pi": math.pi, "e": math.e}
 MAX_LENGTH = 300
 MAX_DEPTH = 40
+
+
+class FormulaError(ValueError):
+    """A formula the parser refuses, pointing at the problem.
+
+    ``str(error)`` is English, as Python code, tests and checked notebook outputs read it (like PyTorch's own
+    errors); :meth:`said` is the same message in the language the widgets speak now (``i18n``).
+    """
+
+    def __init__(self, build):
+        self.build = build
+        with i18n.in_english():
+            super().__init__(build())
+
+    def said(self):
+        return self.build()
 
 
 def _help():
@@ -52,21 +69,23 @@ class Expression:
 def parse(text):
     """Check ``text`` and return an Expression; ValueError (pointing at the problem) otherwise."""
     if not isinstance(text, str):
-        raise ValueError(_("an expression must be text, not {kind}").format(kind=type(text).__name__))
+        raise FormulaError(lambda: _("an expression must be text, not {kind}").format(kind=type(text).__name__))
     stripped = text.strip()
     if not stripped:
-        raise ValueError(_("the expression is empty: type a function of x, e.g. {example} ({help})").format(
+        raise FormulaError(lambda: _("the expression is empty: type a function of x, e.g. {example} ({help})").format(
             example="sin(x**2)", help=_help()))
     if len(stripped) > MAX_LENGTH:
-        raise ValueError(_("the expression is too long ({length} characters; at most {limit})").format(
+        raise FormulaError(lambda: _("the expression is too long ({length} characters; at most {limit})").format(
             length=len(stripped), limit=MAX_LENGTH))
     try:
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as error:
-        message = _("this is not a formula: {reason}").format(reason=error.msg)
-        raise ValueError(_pointing(stripped, (error.offset or 1) - 1, 1, message)) from None
+        reason, offset = error.msg, (error.offset or 1) - 1
+        raise FormulaError(lambda: _pointing(stripped, offset, 1, _("this is not a formula: {reason}").format(
+            reason=reason))) from None
     except (ValueError, RecursionError, MemoryError) as error:
-        raise ValueError(_("this is not a formula ({kind}); {help}").format(kind=type(error).__name__, help=_help())) \
+        kind = type(error).__name__
+        raise FormulaError(lambda: _("this is not a formula ({kind}); {help}").format(kind=kind, help=_help())) \
             from None
     parameters = []
     _check(tree.body, stripped, parameters, depth=0)
@@ -81,8 +100,8 @@ _UNARY = {ast.USub: "-", ast.UAdd: "+"}
 def _check(node, text, parameters, depth):
     """Walk the tree; refuse anything not on the whitelist; collect the names in order."""
     if depth > MAX_DEPTH:
-        deep = _("the expression is nested too deeply (> {limit})").format(limit=MAX_DEPTH)
-        raise ValueError(_pointing(text, node.col_offset, 1, deep))
+        raise FormulaError(lambda: _pointing(text, node.col_offset, 1, _(
+            "the expression is nested too deeply (> {limit})").format(limit=MAX_DEPTH)))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         _check(node.left, text, parameters, depth + 1)
         _check(node.right, text, parameters, depth + 1)
@@ -90,21 +109,21 @@ def _check(node, text, parameters, depth):
         _check(node.operand, text, parameters, depth + 1)
     elif isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            _refuse(node, text, _("{value} is not a number").format(value=repr(node.value)))
+            _refuse(node, text, lambda: _("{value} is not a number").format(value=repr(node.value)))
     elif isinstance(node, ast.Name):
         _check_name(node, text, parameters)
     elif isinstance(node, ast.Call):
         _check_call(node, text, parameters, depth)
     else:
-        _refuse(node, text, _("{what} is not allowed").format(what=_describe(node)))
+        _refuse(node, text, lambda: _("{what} is not allowed").format(what=_describe(node)))
 
 
 def _check_name(node, text, parameters):
     name = node.id
     if name in FUNCTIONS:
-        _refuse(node, text, _("{name} is a function: write {call}").format(name=name, call=f"{name}(...)"))
+        _refuse(node, text, lambda: _("{name} is a function: write {call}").format(name=name, call=f"{name}(...)"))
     if name.startswith("_"):
-        _refuse(node, text, _("the name {name} is not allowed").format(name=repr(name)))
+        _refuse(node, text, lambda: _("the name {name} is not allowed").format(name=repr(name)))
     if name not in CONSTANTS and name not in parameters:
         parameters.append(name)
 
@@ -112,10 +131,10 @@ def _check_name(node, text, parameters):
 def _check_call(node, text, parameters, depth):
     if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
         what = ast.get_source_segment(text, node.func)
-        _refuse(node.func, text, _("calling {what} is not allowed").format(what=what) if what else
+        _refuse(node.func, text, lambda: _("calling {what} is not allowed").format(what=what) if what else
                 _("calling this is not allowed"))
     if node.keywords or len(node.args) != 1:
-        _refuse(node, text, _("{call} takes exactly one argument").format(call=f"{node.func.id}()"))
+        _refuse(node, text, lambda: _("{call} takes exactly one argument").format(call=f"{node.func.id}()"))
     _check(node.args[0], text, parameters, depth + 1)
 
 
@@ -133,9 +152,10 @@ def _describe(node):
 
 
 def _refuse(node, text, message):
+    """Refuse the part ``node`` of ``text``; ``message()`` says why (in the language asked for when it is read)."""
     start = getattr(node, "col_offset", 0)
     end = getattr(node, "end_col_offset", start + 1) or start + 1
-    raise ValueError(_pointing(text, start, max(1, end - start), message))
+    raise FormulaError(lambda: _pointing(text, start, max(1, end - start), message()))
 
 
 def _pointing(text, start, width, message, hint=True):
@@ -195,11 +215,14 @@ def _numbers_said_plainly(operation, node, text):
             return operation(arguments)
         except (OverflowError, ZeroDivisionError) as error:
             part = ast.get_source_segment(text, node) or text
-            words = _("{part} is too big for a number") if isinstance(error, OverflowError) else \
-                _("{part} divides by zero")
-            message = words.format(part=part) + f" ({type(error).__name__}: {error})"
+            too_big, python = isinstance(error, OverflowError), f" ({type(error).__name__}: {error})"
             width = node.end_col_offset - node.col_offset
-            raise ValueError(_pointing(text, node.col_offset, width, message, hint=False)) from None
+
+            def message():
+                words = _("{part} is too big for a number") if too_big else _("{part} divides by zero")
+                return words.format(part=part) + python
+
+            raise FormulaError(lambda: _pointing(text, node.col_offset, width, message(), hint=False)) from None
 
     return run
 

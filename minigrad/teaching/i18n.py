@@ -24,6 +24,7 @@ A phrase missing from the catalogue (or with an empty ``msgstr``) is shown in En
 """
 
 import ast
+import contextlib
 import gettext
 import io
 import pathlib
@@ -64,6 +65,18 @@ def set_language(name):
             _listeners.remove(ref)
         else:
             callback()
+
+
+@contextlib.contextmanager
+def in_english():
+    """English inside the block (for a text that must read the same in every language: an exception's str());
+    nothing on screen changes (the widgets are not told)."""
+    global _language
+    before, _language = _language, "english"
+    try:
+        yield
+    finally:
+        _language = before
 
 
 def on_change(callback):

@@ -13,7 +13,16 @@ import string
 import numpy as np
 
 from ..autograd.function import Preview
-from .i18n import _
+from .i18n import N_, _
+
+# the words among the ops' rules (ops.py's Notation.text: the library knows no languages); said() translates them
+RULE_WORDS = (N_("reshape back"), N_("transpose back"), N_("permute back"), N_("1 where picked, else 0"),
+              N_("∂/∂x = 1 if x > 0 else 0"), N_("∂/∂x = 1 if min ≤ x ≤ max else 0"))
+
+
+def said(rule):
+    """An op's rule as a student reads it now: its words in the chosen language, a formula as it is."""
+    return _(rule) if rule in RULE_WORDS else rule
 
 
 def options(node):

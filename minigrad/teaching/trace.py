@@ -32,6 +32,7 @@ from ..autograd.engine import sum_to_shape
 from ..creation import tensor as make_tensor
 from ..tensor import Tensor
 from . import notation
+from .i18n import _
 
 RESULT_NAMES = ("y", "z", "u", "v", "w", "p", "q", "r", "s", "g", "h", "k", "m", "n")
 ASKED = r"\boxed{?}"  # a number guess mode asks for, in an equation (a box to fill; spaced as a number)
@@ -182,6 +183,11 @@ class Step:
     raw_contributions: dict = field(default_factory=dict)  # before broadcasting was undone
     accumulated: dict = field(default_factory=dict)  # value id -> dL/d(value) after this step
     question: str = ""  # the equation with the step's new numbers as "?" (guess mode asks for them)
+    describe: object = None  # () -> ``text`` in the language chosen now (i18n): the widgets show this
+
+    def words(self):
+        """The step in words, in the current language (``text`` is as it was when the step was recorded)."""
+        return self.describe() if self.describe is not None else self.text
 
 
 class Walkthrough:
@@ -418,15 +424,27 @@ def forward_steps(graph):
         if _all_scalars(operation.inputs) and any(v.role != "constant" for v in operation.inputs):
             parts.append(notation.fill(template, *_display(operation.inputs, True), **options))
         parts.append(notation.latex_value(out.data))
+        describe = _forward_words(operation)
+        shown = _dedupe(parts)
+        steps.append(Step(len(steps), "forward", number, f"{out.name} = {title(operation)}", describe(),
+                          " = ".join(shown), operation=operation, question=" = ".join(shown[:-1] + [ASKED]),
+                          describe=describe))
+    return steps
+
+
+def _forward_words(operation):
+    """A forward step in words, said in the language chosen when it is called."""
+    out = operation.output
+
+    def describe():
         inputs_text = ", ".join(f"{v.name} = {notation.format_value(v.data)}" for v in operation.inputs
                                 if v.role != "constant")
-        text = (f"{out.name} = {title(operation)}: from {inputs_text or 'constants'} "
-                f"we get {out.name} = {notation.format_value(out.data)}")
-        text += _why(out.data, operation.inputs, _with_numbers(operation))
-        shown = _dedupe(parts)
-        steps.append(Step(len(steps), "forward", number, f"{out.name} = {title(operation)}", text,
-                          " = ".join(shown), operation=operation, question=" = ".join(shown[:-1] + [ASKED])))
-    return steps
+        text = _("{out} = {title}: from {inputs} we get {out} = {value}").format(
+            out=out.name, title=title(operation), inputs=inputs_text or _("constants"),
+            value=notation.format_value(out.data))
+        return text + _why(out.data, operation.inputs, with_numbers(operation))
+
+    return describe
 
 
 def title(operation, names=None):
@@ -457,7 +475,7 @@ def _why(result, inputs, computed_from, upstream=None):
     return f": {reason}" if reason else ""
 
 
-def _with_numbers(operation):
+def with_numbers(operation):
     """The op with its inputs' values: ``e¹⁰⁰⁰``, ``ln(-1)``, ``2 × 3``."""
     numbers = [notation.format_value(v.data) for v in operation.inputs]
     if operation.op is ops.Exp and np.ndim(operation.inputs[0].data) == 0:
@@ -535,14 +553,23 @@ def _op_step(operation, grad_inputs, upstream, grads, graph):
         new_lines = _chain_rule_lines(operation, position, upstream, raw, summed, previous, final)
         lines += new_lines
         questions += _question_lines(new_lines, previous)
-        words.append(f"∂{final.name}/∂{value.name} {'gets' if previous is not None else '='} "
-                     f"{notation.format_value(summed)}")
-        words[-1] += _why(summed, operation.inputs, f"∂{final.name}/∂{value.name}", upstream=upstream)
+        words.append((value, summed, previous))
     step.latex = _join(lines)
     step.question = _join(questions)
-    step.text = (f"{operation.grad_fn_name}: the gradient arriving at {output.name} "
-                 f"(∂{final.name}/∂{output.name} = {notation.format_value(upstream)}) times each local "
-                 f"derivative ({operation.notation.text}): " + "; ".join(words))
+
+    def describe():
+        said = []
+        for value, summed, previous in words:
+            partial_text = f"∂{final.name}/∂{value.name}"
+            said.append((_("{partial} gets {value}") if previous is not None else "{partial} = {value}").format(
+                partial=partial_text, value=notation.format_value(summed))
+                + _why(summed, operation.inputs, partial_text, upstream=upstream))
+        return _("{node}: the gradient arriving at {output} ({incoming}) times each local derivative ({rule}): "
+                 "{results}").format(node=operation.grad_fn_name, output=output.name,
+                                     incoming=f"∂{final.name}/∂{output.name} = {notation.format_value(upstream)}",
+                                     rule=notation.said(operation.notation.text), results="; ".join(said))
+
+    step.text, step.describe = describe(), describe
     return step
 
 
@@ -594,9 +621,12 @@ def _leaf_step(leaf, upstream, graph):
     derivative = partial(graph.output.name, leaf.name)
     latex = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {notation.latex_value(upstream)}"
     question = rf"{leaf.label}.\mathrm{{grad}} = {derivative} = {ASKED}"
-    text = (f"AccumulateGrad: {leaf.name} is a leaf, so its gradient is stored: "
-            f"{leaf.name}.grad = {notation.format_value(upstream)}")
-    step = Step(0, "backward", 0, f"{leaf.name}.grad", text, latex, leaf=leaf, upstream=upstream, question=question)
+    def describe():
+        return _("AccumulateGrad: {leaf} is a leaf, so its gradient is stored: {stored}").format(
+            leaf=leaf.name, stored=f"{leaf.name}.grad = {notation.format_value(upstream)}")
+
+    step = Step(0, "backward", 0, f"{leaf.name}.grad", describe(), latex, leaf=leaf, upstream=upstream,
+                question=question, describe=describe)
     step.contributions[leaf.id] = upstream
     return step
 

@@ -58,3 +58,34 @@ def test_a_hinglish_notebook_speaks_hinglish_and_stays_readable(page, lab, conso
     expect(gradients.get_by_role("button", name=hinglish("inside no_grad()"))).to_be_visible()
     assert not re.search(r"Traceback", panel.evaluate(WIDGETS_JS))
     assert console_errors == [], console_errors
+
+
+@pytest.mark.parametrize("name", ["01_square", "03_three_links", "04_neuron_bce"])
+def test_present_mode_in_hinglish_fits_one_projector_screen(page, present, console_errors, name):
+    """``make present`` on a Hinglish lesson at 1280 × 720: every step of every walkthrough on one screen, labels
+    at Present mode's size, the walkthrough's own words Hinglish (its buttons, guess prompts)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(present.page_url(f"voila/render/hinglish/{name}.ipynb"), timeout=120_000)
+    walks = page.locator(".minigrad-walkthrough")
+    walks.first.locator(".minigrad-graph svg").first.wait_for(timeout=120_000)
+    page.wait_for_timeout(1000)
+    for index in range(walks.count()):
+        walk = walks.nth(index)
+        walk.scroll_into_view_if_needed()
+        state = readability.walk_state(walk)
+        while True:
+            graphs = readability.measure_graphs(walk, ".minigrad-graph svg")
+            readability.assert_readable(graphs, f"hinglish {name} {state['phase']}", readability.PRESENT_LABEL_PX,
+                                        readability.PRESENT_LABEL_PX)
+            assert state["fit_px"] <= readability.SCREEN, (name, state)
+            assert state["page_overflow_px"] <= 1, (name, "the page scrolls sideways", state)
+            if state["phase"].startswith("Backward") and state["phase"].split()[1] == state["phase"].split()[-1]:
+                break
+            walk.get_by_role("button", name=hinglish("Next ▶")).click()
+            readability.wait_for_phase(page, walk, state["phase"])
+            state = readability.walk_state(walk)
+        left = english_left(walk.inner_text())
+        assert left == [], (name, left)
+        if index == 0:
+            walk.screenshot(path=str(ROOT / "build" / f"hinglish-{name}-present.png"))
+    assert console_errors == [], console_errors

@@ -31,12 +31,17 @@ import time
 
 import ipywidgets as widgets
 
+from .. import i18n
+from ..i18n import _, lesson_text, ngettext
 from .guard import Guard
 
 LATE_TEXT_SECONDS = 2.0  # text this soon after a click was typed before it (it was in flight)
 TRIES_BEFORE_SOLUTION = 2
 _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
-_EXAMPLES = "like −3, 0.25 or 4/3"
+
+def _examples():
+    return _("like {a}, {b} or {c}").format(a="−3", b="0.25", c="4/3")
+
 _GREEN, _RED, _AMBER = "#2e7d32", "#b00020", "#8a4b00"  # each ≥ 4.5:1 on white
 
 
@@ -51,15 +56,18 @@ def parse_answer(text):
         cleaned = wrapped.group(1)
     match = re.fullmatch(rf"({_NUMBER})(?:/({_NUMBER}))?", cleaned)
     if match is None:
-        raise ValueError(f"“{shown}” is not a number. Type one, {_EXAMPLES}.")
+        raise ValueError(_("“{typed}” is not a number. Type one, {examples}.").format(
+            typed=shown, examples=_examples()))
     numerator, denominator = match.groups()
     value = float(numerator)
     if denominator is not None:
         if float(denominator) == 0:
-            raise ValueError(f"“{shown}” divides by zero. Type a number, {_EXAMPLES}.")
+            raise ValueError(_("“{typed}” divides by zero. Type a number, {examples}.").format(
+                typed=shown, examples=_examples()))
         value = value / float(denominator)
     if not math.isfinite(value):
-        raise ValueError(f"“{shown}” is too big to be a number here. Type a smaller one, {_EXAMPLES}.")
+        raise ValueError(_("“{typed}” is too big to be a number here. Type a smaller one, {examples}.").format(
+            typed=shown, examples=_examples()))
     return value
 
 
@@ -75,6 +83,7 @@ class Scoreboard:
     def __init__(self):
         self.checks = {}  # question -> the latest widget asking it
         self.displays = []  # the score() widgets to keep up to date
+        i18n.on_change(self.refresh)
 
     def add(self, box):
         self.checks[box.question] = box
@@ -87,14 +96,16 @@ class Scoreboard:
     def sentence(self):
         got, finished, total = self.counts()
         if total == 0:
-            return "There are no self-checks above yet."
+            return _("There are no self-checks above yet.")
         if finished == 0:
-            return f"This notebook has {total} self-checks. Answer them above, and your score appears here."
-        text = f"You got {got} of {total}."
+            return ngettext("This notebook has {total} self-check. Answer it above, and your score appears here.",
+                            "This notebook has {total} self-checks. Answer them above, and your score appears here.",
+                            total).format(total=total)
+        text = _("You got {got} of {total}.").format(got=got, total=total)
         if finished < total:
-            text += f" {total - finished} still to answer above."
+            text += " " + _("{left} still to answer above.").format(left=total - finished)
         elif got == total:
-            text += " Every one. Well done!"
+            text += " " + _("Every one. Well done!")
         return text
 
     def refresh(self):
@@ -117,17 +128,37 @@ class _SelfCheck(widgets.VBox):
         self.tries = 0  # wrong answers so far (odd input does not count)
         self.got = False  # right before the solution was shown
         self.solution_shown = False
-        self.button = widgets.Button(description="Check", button_style="info")
+        self.button = widgets.Button(button_style="info")
         self.verdict = widgets.HTML()
-        self.guard = Guard(self.verdict, keep_state_note="answer again and press Check")
+        self.guard = Guard(self.verdict, keep_state_note=i18n.N_("answer again and press Check"))
         self.clicked_at = None
-        self.button.on_click(self.guard(lambda _: self._on_click()))
+        self._say_verdict = None  # how the verdict on screen is written (said again in a new language)
+        self.button.on_click(self.guard(lambda _click: self._on_click()))
+        self.question_html = widgets.HTML()
         row = ([answer_widget, self.button] if isinstance(answer_widget, widgets.RadioButtons)  # answers, then Check
                else [widgets.HBox([answer_widget, self.button])])
-        super().__init__([widgets.HTML(f"<b>{html.escape(question)}</b>"), *row, self.verdict])
+        super().__init__([self.question_html, *row, self.verdict])
         self.add_class("minigrad-check")
+        self._label()
+        i18n.on_change(self._on_language)
         self.scoreboard = scoreboard
         scoreboard.add(self)
+
+    def _label(self):
+        """The question (a lesson's own sentence: ``lessons.po``) and the controls, in the current language."""
+        self.question_html.value = f"<b>{html.escape(lesson_text(self.question))}</b>"
+        self.button.description = _("Check")
+
+    def _on_language(self):
+        self._label()
+        if self._say_verdict is not None and self.verdict.value:
+            self.verdict.value = self._say_verdict()
+
+    def _say(self, say):
+        """Show the verdict ``say()`` writes (kept, so that a language switch can write it again)."""
+        self._say_verdict = say
+        self.verdict.value = say()
+        return self.verdict.value
 
     @property
     def finished(self):
@@ -139,28 +170,37 @@ class _SelfCheck(widgets.VBox):
         return self.judge()
 
     def _verdict(self, right, you):
-        """The verdict for a real answer (right or wrong), counting tries."""
-        explanation = html.escape(self.explanation)
+        """The verdict for a real answer (right or wrong), counting tries; ``you()`` says what was answered."""
+        def explanation():
+            return html.escape(lesson_text(self.explanation))
+
         if right:
-            second = "" if self.finished or self.tries == 0 else " Well done on the second try."
+            second = not (self.finished or self.tries == 0)
             self.got = self.got or not self.solution_shown
-            self.verdict.value = f"{_line(_GREEN, 'Right!', you)}{second} {explanation}"
+
+            def say():
+                praise = " " + _("Well done on the second try.") if second else ""
+                return f"{_line(_GREEN, _('Right!'), you())}{html.escape(praise)} {explanation()}"
         else:
             self.tries += 1
             if self.tries < TRIES_BEFORE_SOLUTION and not self.solution_shown:
-                hint = html.escape(self.hint) if self.hint else "Look again at the step above, then try once more."
-                self.verdict.value = (f"{_line(_RED, 'Not quite', you)}. <b>Hint:</b> {hint} "
-                                      f"<i>Try again.</i>")
+                def say():
+                    hint = (html.escape(lesson_text(self.hint)) if self.hint else
+                            html.escape(_("Look again at the step above, then try once more.")))
+                    return (f"{_line(_RED, _('Not quite'), you())}. <b>{html.escape(_('Hint:'))}</b> {hint} "
+                            f"<i>{html.escape(_('Try again.'))}</i>")
             else:
                 self.solution_shown = True
-                self.verdict.value = (f"{_line(_RED, 'Not quite', you)}. <b>The answer:</b> "
-                                      f"{html.escape(self.solution())}. {explanation}")
+
+                def say():
+                    return (f"{_line(_RED, _('Not quite'), you())}. <b>{html.escape(_('The answer:'))}</b> "
+                            f"{html.escape(self.solution())}. {explanation()}")
+        result = self._say(say)
         self.scoreboard.refresh()
-        return self.verdict.value
+        return result
 
     def _gentle(self, text):
-        self.verdict.value = f"<span class='minigrad-note' style='color:{_AMBER}'>{html.escape(text)}</span>"
-        return self.verdict.value
+        return self._say(lambda: f"<span class='minigrad-note' style='color:{_AMBER}'>{html.escape(text)}</span>")
 
 
 class Check(_SelfCheck):
@@ -168,10 +208,15 @@ class Check(_SelfCheck):
 
     def __init__(self, question, answer, explanation, hint=None, tolerance=1e-3, scoreboard=None):
         self.answer, self.tolerance = float(answer), tolerance
-        self.answer_box = widgets.Text(description="your answer", placeholder="a number", continuous_update=True,
-                                       style={"description_width": "initial"}, layout=widgets.Layout(width="240px"))
+        self.answer_box = widgets.Text(continuous_update=True, style={"description_width": "initial"},
+                                       layout=widgets.Layout(width="240px"))
         self._build(question, explanation, hint, self.answer_box, scoreboard or SCOREBOARD)
         self.answer_box.observe(self.guard(self._on_text), names="value")
+
+    def _label(self):
+        super()._label()
+        self.answer_box.description = _("your answer")
+        self.answer_box.placeholder = _("a number")
 
     def _on_text(self, change):
         if self.clicked_at is None:
@@ -184,19 +229,19 @@ class Check(_SelfCheck):
     def solution(self):
         return f"{self.answer:.4g}".replace("-", "−")
 
-    def judge(self, _=None, late=False):
+    def judge(self, _button=None, late=False):
         """The verdict on the text in the box now, with the explanation."""
         typed = self.answer_box.value
         if late:  # the click's first verdict was on stale text: it must not use up a try
             self.tries, self.got, self.solution_shown = self._before_click
         if not typed.strip():
-            return self._gentle("Type a number first, then press Check.")
+            return self._gentle(_("Type a number first, then press Check."))
         try:
             guess = parse_answer(typed)
         except ValueError as error:
             return self._gentle(str(error))
         right = abs(guess - self.answer) <= self.tolerance * max(1.0, abs(self.answer))
-        return self._verdict(right, f"(you typed {html.escape(typed.strip())})")
+        return self._verdict(right, lambda: html.escape(_("(you typed {answer})").format(answer=typed.strip())))
 
 
 class Choice(_SelfCheck):
@@ -209,23 +254,43 @@ class Choice(_SelfCheck):
         if not 0 <= answer < len(self.options):
             raise ValueError(f"answer must be the index of one of the {len(self.options)} options")
         self.answer = answer
-        self.picker = widgets.RadioButtons(options=self.options, value=None, layout=widgets.Layout(width="100%"),
-                                           style={"description_width": "initial"})
+        # each option shown in the current language; its value stays the lesson's (English) text
+        self.picker = widgets.RadioButtons(options=self._labelled_options(), value=None,
+                                           layout=widgets.Layout(width="100%"), style={"description_width": "initial"})
         self._build(question, explanation, hint, self.picker, scoreboard or SCOREBOARD)
         self.picker.observe(self.guard(self._on_pick), names="value")
 
+    def _labelled_options(self):
+        return [(lesson_text(option), option) for option in self.options]
+
+    def _label(self):
+        super()._label()
+        if [label for label, _option in self.picker.options] != [label for label, _o in self._labelled_options()]:
+            picked = self.picker.value
+            self._relabelling = True
+            try:
+                self.picker.options = self._labelled_options()
+                self.picker.value = picked
+            finally:
+                self._relabelling = False
+
+    _relabelling = False
+
     def _on_pick(self, change):
+        if self._relabelling:
+            return
         if self.verdict.value and not self.finished:
             self.verdict.value = ""  # the verdict was about another answer
 
     def solution(self):
-        return f"“{self.options[self.answer]}”"
+        return f"“{lesson_text(self.options[self.answer])}”"
 
-    def judge(self, _=None):
+    def judge(self, _button=None):
         picked = self.picker.value
         if picked is None:
-            return self._gentle("Pick one of the answers first, then press Check.")
-        return self._verdict(self.options.index(picked) == self.answer, f"(you picked “{html.escape(picked)}”)")
+            return self._gentle(_("Pick one of the answers first, then press Check."))
+        return self._verdict(self.options.index(picked) == self.answer,
+                             lambda: html.escape(_("(you picked “{answer}”)").format(answer=lesson_text(picked))))
 
 
 def check(question, answer, explanation, hint=None, tolerance=1e-3):

@@ -61,6 +61,7 @@ from ... import creation
 from ...autograd import function as autograd_function
 from ...tensor import Tensor
 from .. import trace
+from ..i18n import _
 from .walkthrough import Walkthrough
 
 NO_TENSOR_REQUIRES_GRAD = (
@@ -77,7 +78,10 @@ _cell_numbers = itertools.count(1)
 
 
 class NotWalkable(ValueError):
-    """The cell ran, but gives nothing to walk through; the message is one plain line that says why."""
+    """The cell ran, but gives nothing to walk through; the message is one plain line that says why.
+
+    It stays English in both languages: ``%%walkthrough`` prints it as the cell's output, which the
+    lessons check with nbval (a Hinglish twin's checked outputs are the English notebook's)."""
 
 
 # ------------------------------------------------------------------------------ the public entry
@@ -288,7 +292,8 @@ class CodeWalkthrough(Walkthrough):
             super()._on_input()
         except Exception as error:
             values = ", ".join(f"{name} = {slider.value:.2f}" for name, slider in self.sliders.items())
-            raise CellStopped(f"At {values} the cell stopped: {describe(error, self.cell.filename)}") from error
+            raise CellStopped(_("At {values} the cell stopped: {why}").format(
+                values=values, why=describe(error, self.cell.filename))) from error
 
     def __repr__(self):
         return f"<widgets.Walkthrough of {self.walk.output.name} (your code) at step {self.step}>"

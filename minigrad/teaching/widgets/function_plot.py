@@ -16,7 +16,8 @@ import numpy as np
 
 from ... import no_grad
 from ...creation import tensor
-from .. import expr, notation, trace
+from .. import expr, i18n, notation, trace
+from ..i18n import _
 from . import layout
 from .guard import Guard, not_finite_reason
 
@@ -33,7 +34,8 @@ class FunctionPlot(widgets.VBox):
         self.function = expr.parse(source) if isinstance(source, str) else source
         names = trace.parameter_names(self.function)
         if len(names) != 1:
-            raise ValueError(f"FunctionPlot draws a function of one input; this one has {len(names)}: {names}")
+            raise ValueError(_("FunctionPlot draws a function of one input; this one has {count}: {names}").format(
+                count=len(names), names=names))
         self.name = names[0]
         self.title = source if isinstance(source, str) else getattr(source, "__name__", "f")
         self.show_inner, self.show_secant = inner, secant
@@ -43,8 +45,9 @@ class FunctionPlot(widgets.VBox):
         self.readout = widgets.HTML()
         self.message = widgets.HTML()
         self.guard = Guard(self.message)
-        self.halve_button.on_click(self.guard(lambda _: setattr(self.h_slider, "value",
-                                                                max(self.h_slider.min, self.h_slider.value / 2))))
+        self.halve_button.on_click(self.guard(lambda _click: setattr(self.h_slider, "value",
+                                                                     max(self.h_slider.min, self.h_slider.value / 2))))
+        self.language = layout.language_toggle()
         self.image = layout.image()
         lows = self.x_slider.min, self.x_slider.max
         self.grid = np.linspace(lows[0], lows[1], points)
@@ -52,9 +55,15 @@ class FunctionPlot(widgets.VBox):
         self._setup_figure()
         for slider in (self.x_slider, self.h_slider):
             slider.observe(self.guard(lambda change: self.refresh()), names="value")
-        controls = [self.x_slider] + ([self.h_slider, self.halve_button] if secant else [])
+        controls = [self.x_slider] + ([self.h_slider, self.halve_button] if secant else []) + [self.language]
         self.children = [layout.row(controls), self.message, self.readout, self.image]
         self.guard.run(self.refresh)  # a function that fails at the first x says so inline, like a slider move
+        i18n.on_change(self._on_language)
+
+    def _on_language(self):
+        self._label_figure()
+        self.picture.redraw_still_parts()
+        self.guard.run(self.refresh)
 
     # -------------------------------------------------------------------- maths
     def _curves(self):
@@ -84,17 +93,11 @@ class FunctionPlot(widgets.VBox):
         self.axes = self.figure.subplots(2 if self.show_inner else 1, 1, squeeze=False)[:, 0]
         self.figure.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.1, hspace=0.45)
         main, output_curve = self.axes[0], self.curves[-1][2]
-        (curve,) = main.plot(self.grid, output_curve, color="tab:blue",
-                             label=f"f({self.name}) = {html.unescape(self.title)}")
-        (self.tangent,) = main.plot([], [], color=TANGENT_COLOR, label="tangent: slope from backward()", animated=True)
-        (self.secant,) = main.plot([], [], color="tab:green", linestyle="--", label="secant through x and x + h",
-                                   animated=True)
+        (self.curve,) = main.plot(self.grid, output_curve, color="tab:blue",
+                                  label=f"f({self.name}) = {html.unescape(self.title)}")
+        (self.tangent,) = main.plot([], [], color=TANGENT_COLOR, animated=True)
+        (self.secant,) = main.plot([], [], color="tab:green", linestyle="--", animated=True)
         (self.point,) = main.plot([], [], "o", color="black", zorder=5, animated=True)
-        self.moving = [self.tangent, self.point] + ([self.secant] if self.show_secant else [])
-        legend = _tidy(main, self.name, "f", f"{self.title}: the tangent's slope is the derivative",
-                       handles=[curve, self.tangent] + ([self.secant] if self.show_secant else []))
-        legend.set_animated(True)  # drawn after the moving lines, so that they never cross its text
-        self.moving.append(legend)
         finite = output_curve[np.isfinite(output_curve)]  # ∞ and NaN are left out of the axis limits
         low, high = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
         margin = 0.1 * (high - low if high > low else 1.0)
@@ -104,10 +107,24 @@ class FunctionPlot(widgets.VBox):
             for name, title, values in self.curves:
                 inner.plot(self.grid, values, label=f"{name} = {title}")
             self.marker = inner.axvline(self.grid[0], color="gray", linestyle=":", animated=True)
-            legend = _tidy(inner, self.name, "value", "the inner functions, each against " + self.name)
+        self._label_figure()
+        self.picture = layout.AnimatedFigure(self.figure)
+
+    def _label_figure(self):
+        """The figure's words (legends, titles, axis labels) in the current language; what moves, listed again."""
+        main = self.axes[0]
+        self.tangent.set_label(_("tangent: slope from backward()"))
+        self.secant.set_label(_("secant through x and x + h"))
+        self.moving = [self.tangent, self.point] + ([self.secant] if self.show_secant else [])
+        legend = _tidy(main, self.name, "f", _("{function}: the tangent's slope is the derivative").format(
+            function=self.title), handles=[self.curve, self.tangent] + ([self.secant] if self.show_secant else []))
+        legend.set_animated(True)  # drawn after the moving lines, so that they never cross its text
+        self.moving.append(legend)
+        if self.show_inner:
+            legend = _tidy(self.axes[1], self.name, _("value"), _("the inner functions, each against {x}").format(
+                x=self.name))
             legend.set_animated(True)
             self.moving += [self.marker, legend]
-        self.picture = layout.AnimatedFigure(self.figure)
 
     def refresh(self):
         """Compute first, then draw: a failure leaves the last good picture (the guard says why)."""
@@ -118,12 +135,13 @@ class FunctionPlot(widgets.VBox):
         xs = np.array([x - span, x + span])
         self.tangent.set_data(xs, value + slope * (xs - x))
         self.point.set_data([x], [value])
-        text = (f"f({notation.format_number(x)}) = {notation.format_number(value)}, "
-                f"slope from backward(): f′({notation.format_number(x)}) = <b>{notation.format_number(slope)}</b>")
+        f = notation.format_number
+        text = f"f({f(x)}) = {f(value)}, " + _("slope from backward(): {slope}").format(
+            slope=f"f′({f(x)}) = <b>{f(slope)}</b>")
         if self.show_secant:
             self.secant.set_data(xs, value + secant * (xs - x))
-            text += (f"<br>secant with h = {notation.format_number(h)}: slope {notation.format_number(secant)} "
-                     f"(off by {notation.format_number(abs(secant - slope))})")
+            text += "<br>" + _("secant with h = {h}: slope {slope} (off by {error})").format(
+                h=f(h), slope=f(secant), error=f(abs(secant - slope)))
         if self.show_inner:
             self.marker.set_xdata([x, x])
         self.picture.show(self.image, self.moving)

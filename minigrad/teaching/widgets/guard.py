@@ -43,7 +43,7 @@ def plain_words(error):
     """What went wrong, for a student: the message of a ValueError we wrote ourselves as it is,
     anything else as what happened in words, then Python's own type and message."""
     if isinstance(error, ValueError):
-        return str(error)
+        return error.said() if hasattr(error, "said") else str(error)
     for kind, words in _PLAIN_WORDS.items():
         if isinstance(error, kind):
             return _("Could not compute this: {words} ({error}).").format(

@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import notation, trace
+from ..i18n import N_, _, ngettext
 
-PRAISE = ("Right!", "Exactly!", "Well done!", "Spot on!", "Yes, that's it!")
-ROOM_PRAISE = ("The room got it!", "Right, everyone!", "Well done, all of you!")
+PRAISE = (N_("Right!"), N_("Exactly!"), N_("Well done!"), N_("Spot on!"), N_("Yes, that's it!"))
+ROOM_PRAISE = (N_("The room got it!"), N_("Right, everyone!"), N_("Well done, all of you!"))
 ABSOLUTE, RELATIVE = 0.005, 0.005  # right: within half a unit of the 2nd decimal, or of the 3rd significant digit
 TRIES = 2  # a wrong guess, a hint, a second try; then the number is shown
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?(?:/[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)?")
@@ -113,15 +114,16 @@ class GuessSession:
     def score_text(self):
         """``5 of 7 steps guessed`` (in Present mode: ``The room: 5 of 7 steps guessed``)."""
         guessed, done = self.score()
-        text = f"{guessed} of {done} step{'' if done == 1 else 's'} guessed"
-        return f"The room: {text}" if self.room else text
+        text = ngettext("{guessed} of {done} step guessed", "{guessed} of {done} steps guessed", done).format(
+            guessed=guessed, done=done)
+        return _("The room: {score}").format(score=text) if self.room else text
 
     # -------------------------------------------------------------------- answering
     def answer(self, index, text):
         """Judge ``text`` as the guess for the current question of ``walk.steps[index]``."""
         question = self.current(index)
         if question is None:
-            return Verdict("odd", "This step's numbers are all shown: press Next ▶ for the next step.")
+            return Verdict("odd", _("This step's numbers are all shown: press Next ▶ for the next step."))
         try:
             guess = parse_guess(text, question)
         except ValueError as error:
@@ -132,19 +134,21 @@ class GuessSession:
             return Verdict("right", f"{self._praise()} {question.shown()}.", question)
         progress.tries += 1
         if progress.tries < TRIES:
-            who = "Not yet: the room said" if self.room else "Not yet: you said"
-            return Verdict("wrong", f"{who} {_text(guess)}. Hint: {question.hint} Try once more.", question)
+            said = _("Not yet: the room said {guess}.") if self.room else _("Not yet: you said {guess}.")
+            return Verdict("wrong", said.format(guess=_text(guess)) + " " + _("Hint: {hint} Try once more.").format(
+                hint=question.hint), question)
         self._next(progress, False)
-        return Verdict("revealed", f"Not quite ({_text(guess)}). Here it is: {question.shown()}. {question.hint}",
-                       question)
+        return Verdict("revealed", _("Not quite ({guess}). Here it is: {shown}. {hint}").format(
+            guess=_text(guess), shown=question.shown(), hint=question.hint), question)
 
     def reveal(self, index):
         """Show the current question's number without a guess (it counts as not guessed)."""
         question = self.current(index)
         if question is None:
-            return Verdict("odd", "This step's numbers are all shown.")
+            return Verdict("odd", _("This step's numbers are all shown."))
         self._next(self.progress[index], False)
-        return Verdict("revealed", f"Here it is: {question.shown()}. {question.hint}", question)
+        return Verdict("revealed", _("Here it is: {shown}. {hint}").format(shown=question.shown(), hint=question.hint),
+                       question)
 
     def _next(self, progress, right):
         progress.right.append(right)
@@ -154,7 +158,7 @@ class GuessSession:
     def _praise(self):
         words = ROOM_PRAISE if self.room else PRAISE
         self._praised += 1
-        return words[(self._praised - 1) % len(words)]
+        return _(words[(self._praised - 1) % len(words)])
 
 
 # ------------------------------------------------------------------------------ judging
@@ -182,8 +186,8 @@ def parse_guess(text, question):
     label = question.label
     typed = (text or "").strip()
     if not typed:
-        return _refuse(f"Type your guess for {label} first (a number like 4, −0.31 or 2/3), then press Enter "
-                       "or Check.")
+        return _refuse(_("Type your guess for {label} first (a number like {examples}), then press Enter or "
+                         "Check.").format(label=label, examples="4, −0.31 " + _("or") + " 2/3"))
     cleaned = typed.replace("−", "-").replace("–", "-").replace("×10^", "e").lower().strip("[]() ")
     if question.size == 1 and cleaned.count(",") == 1 and "." not in cleaned and " " not in cleaned:
         cleaned = cleaned.replace(",", ".")  # 0,5: a decimal comma
@@ -194,16 +198,19 @@ def parse_guess(text, question):
     answer_finite = np.all(np.isfinite(np.asarray(question.answer, dtype=np.float64)))
     if answer_finite and not all(math.isfinite(n) for n in numbers):
         if any(math.isnan(n) for n in numbers):
-            return _refuse(f"“{typed}” means “not a number”: type the number you expect for {label}.")
-        return _refuse(f"“{typed}” is too big to be {label} here (beyond what a float can hold): "
-                       "type the number you expect, like 4 or −0.31.")
+            return _refuse(_("“{typed}” means “not a number”: type the number you expect for {label}.").format(
+                typed=typed, label=label))
+        return _refuse(_("“{typed}” is too big to be {label} here (beyond what a float can hold): type the number "
+                         "you expect, like {examples}.").format(typed=typed, label=label,
+                                                               examples="4 " + _("or") + " −0.31"))
     if len(numbers) != question.size and not (len(numbers) == 1 and question.size > 1):
         count = question.size
         example = ", ".join(["0.5"] * min(count, 3)) + (", …" if count > 3 else "")
         if count == 1:
-            return _refuse(f"{label} is one number: type just one (you typed {len(numbers)}).")
-        return _refuse(f"{label} has {count} numbers: type all {count}, separated by commas (like {example}); "
-                       f"you typed {len(numbers)}.")
+            return _refuse(_("{label} is one number: type just one (you typed {typed}).").format(
+                label=label, typed=len(numbers)))
+        return _refuse(_("{label} has {count} numbers: type all {count}, separated by commas (like {example}); "
+                         "you typed {typed}.").format(label=label, count=count, example=example, typed=len(numbers)))
     return numbers[0] if question.size == 1 else np.array(numbers)
 
 
@@ -211,17 +218,20 @@ def _number(item, typed, label):
     if item in _NOT_FINITE:
         return _NOT_FINITE[item]
     if not _NUMBER.fullmatch(item):
-        return _refuse(f"“{typed}” is not a number I can read: type {label} as a number, like 4, −0.31 or 2/3.")
-    numerator, _, denominator = item.partition("/")
+        return _refuse(_("“{typed}” is not a number I can read: type {label} as a number, like {examples}.").format(
+            typed=typed, label=label, examples="4, −0.31 " + _("or") + " 2/3"))
+    numerator, _slash, denominator = item.partition("/")
     try:
         top = float(numerator)
         if not denominator:
             return top
         bottom = float(denominator)
     except (ValueError, OverflowError):
-        return _refuse(f"“{typed}” is not a number I can read: type one like 4, −0.31 or 2/3.")
+        return _refuse(_("“{typed}” is not a number I can read: type one like {examples}.").format(
+            typed=typed, examples="4, −0.31 " + _("or") + " 2/3"))
     if bottom == 0:
-        return _refuse(f"“{typed}” divides by zero: type {label} as a number, like 4, −0.31 or 2/3.")
+        return _refuse(_("“{typed}” divides by zero: type {label} as a number, like {examples}.").format(
+            typed=typed, label=label, examples="4, −0.31 " + _("or") + " 2/3"))
     return top / bottom
 
 
@@ -251,8 +261,9 @@ def questions_of(walk, index):
     if step.operation is None:  # a leaf's AccumulateGrad
         leaf = step.leaf
         return [Question("grad", leaf.id, f"{leaf.name}.grad", step.upstream,
-                         f"{leaf.name} is a leaf: {leaf.name}.grad stores ∂{final.name}/∂{leaf.name}, the whole "
-                         f"gradient that reached {leaf.name} in the steps before (its box shows it).")]
+                         _("{leaf} is a leaf: {grad} stores {partial}, the whole gradient that reached {leaf} in "
+                           "the steps before (its box shows it).").format(
+                             leaf=leaf.name, grad=f"{leaf.name}.grad", partial=f"∂{final.name}/∂{leaf.name}"))]
     questions = []
     operation = step.operation
     out = operation.output
@@ -266,8 +277,10 @@ def questions_of(walk, index):
         grad_label, gradient = f"∂{final.name}/∂{value.name}", step.accumulated[value.id]
         if out is final and previous is None:  # ∂L/∂L = 1: the gradient is the local derivative, asked once
             questions.append(Question("grad", value.id, grad_label, gradient,
-                                      _local_hint(operation, value) + f" (∂{final.name}/∂{final.name} = 1, so "
-                                      f"this is ∂{final.name}/∂{value.name} too.)", also_hides=(("local", value.id),)))
+                                      _local_hint(operation, value) + " " + _("({one}, so this is {partial} too.)")
+                                      .format(one=f"∂{final.name}/∂{final.name} = 1",
+                                              partial=f"∂{final.name}/∂{value.name}"),
+                                      also_hides=(("local", value.id),)))
             continue
         if asked_local:
             questions.append(Question("local", value.id, local_label, np.asarray(local, dtype=np.float64),
@@ -297,31 +310,36 @@ def _values_text(values):
 
 def _forward_hint(operation):
     out = operation.output
-    given = _values_text(operation.inputs) or "constants only"
-    each = " (number by number)" if any(np.ndim(v.data) > 0 for v in operation.inputs) and np.ndim(out.data) > 0 \
-        else ""
-    return (f"{out.name} = {trace.title(operation)}, with {given}: work out "
-            f"{trace._with_numbers(operation).replace('-', '−')}{each}.")
+    given = _values_text(operation.inputs) or _("constants only")
+    each = " " + _("(number by number)") if any(np.ndim(v.data) > 0 for v in operation.inputs) and \
+        np.ndim(out.data) > 0 else ""
+    return _("{out} = {title}, with {given}: work out {work}{each}.").format(
+        out=out.name, title=trace.title(operation), given=given,
+        work=trace.with_numbers(operation).replace('-', '−'), each=each)
 
 
 def _local_hint(operation, value):
     out = operation.output
-    rule = operation.notation.text
+    rule = notation.said(operation.notation.text)
     given = _values_text(operation.inputs)
     if any("{out" in template for template in operation.notation.local):  # the rule uses the output (σ, tanh)
-        given += f" and {out.name} = {_text(out.data)}"
-    return (f"The local derivative of {out.name} = {trace.title(operation)} with respect to {value.name}: "
-            f"the rule for {operation.grad_fn_name} is {rule}, here with {given}.")
+        given += " " + _("and") + f" {out.name} = {_text(out.data)}"
+    return _("The local derivative of {out} with respect to {value}: the rule for {node} is {rule}, here with "
+             "{given}.").format(out=f"{out.name} = {trace.title(operation)}", value=value.name,
+                                node=operation.grad_fn_name, rule=rule, given=given)
 
 
 def _grad_hint(step, operation, value, local, previous, final):
     out = operation.output
     upstream = _factor(_text(step.upstream))
-    local_text = _factor(_text(local)) if local is not None else f"the local derivative of {operation.grad_fn_name}"
-    text = (f"Chain rule: ∂{final.name}/∂{value.name} = ∂{final.name}/∂{out.name} × ∂{out.name}/∂{value.name} "
-            f"= {upstream} × {local_text}")
+    local_text = _factor(_text(local)) if local is not None else \
+        _("the local derivative of {node}").format(node=operation.grad_fn_name)
+    text = _("Chain rule: {rule}").format(
+        rule=f"∂{final.name}/∂{value.name} = ∂{final.name}/∂{out.name} × ∂{out.name}/∂{value.name} "
+             f"= {upstream} × {local_text}")
     if np.shape(step.raw_contributions.get(value.id)) != np.shape(value.data):
-        text += f", then add up each sample's share (one number for {value.name})"
+        text += ", " + _("then add up each sample's share (one number for {value})").format(value=value.name)
     if previous is not None:
-        text += f", then add what {value.name} already had: {_text(previous)}"
+        text += ", " + _("then add what {value} already had: {previous}").format(value=value.name,
+                                                                                 previous=_text(previous))
     return text + "."

@@ -44,10 +44,10 @@ def _plain(value):
     return value.detach().numpy() if callable(numpy) else value
 
 
-def vector_html(name, value):
+def vector_html(name, value, font_px=14):
     """A vector input, shown where its slider would be: ``x = [1.000, 2.000, 3.000]`` (a vector has no slider)."""
     text = notation.format_value(vector_value(value)).replace("-", "−")
-    return (f"<span class='minigrad-vector-input' style='font-size:14px' title='a vector: no slider'>"
+    return (f"<span class='minigrad-vector-input' style='font-size:{font_px}px' title='a vector: no slider'>"
             f"<b>{html.escape(name)}</b> = {html.escape(text)}</span>")
 
 
@@ -146,7 +146,7 @@ def equation_html(step, walk, font_px=None, question=False):
     latex = f"<div class='minigrad-latex'>$${step.question if question else step.latex}$$</div>"
     if font_px:  # the phase is beside the step slider; the words are the teacher's
         return f"{MATH_STYLE}<div style='{size}'>{latex}</div>"
-    words = "What is the new number? Type your guess below." if question else step.text
+    words = _("What is the new number? Type your guess below.") if question else step.words()
     return (f"{MATH_STYLE}<div><b>{html.escape(walk.phase_label(step.index))}</b> · {html.escape(step.title)}</div>"
             f"{latex}<div style='color:#333'>{html.escape(words)}</div>")
 

@@ -48,7 +48,8 @@ import os
 import ipywidgets as widgets
 import numpy as np
 
-from .. import expr, trace, viz
+from .. import expr, i18n, trace, viz
+from ..i18n import N_, _
 from . import layout
 from .guard import Guard, not_finite_reason
 
@@ -80,7 +81,25 @@ class Walkthrough(widgets.VBox):
         self._build_guess_panel(guess)
         self._rebuild_sliders()
         self.walk = self._run()
+        self._label_controls()
         self._refresh_all(keep_step=False)
+        i18n.on_change(self._on_language)
+
+    def _label_controls(self):
+        """The words on the controls, in the current language (English | Hinglish: ``i18n``)."""
+        self.previous_button.description = _("◀ Previous")
+        self.next_button.description = _("Next ▶")
+        self.present.tooltip = _("Present mode: big graph and equation, fewer controls")
+        self.guess_toggle.tooltip = _("Guess mode: type each new number before it is shown")
+        self.guess_box.placeholder = _("your guess")
+        self.check_button.description = _("Check")
+        self.show_button.description = _("Show me")
+        self.show_button.tooltip = _("Show this number without a guess")
+
+    def _on_language(self):
+        """Every word on screen again in the language just chosen (the numbers and the layout stay)."""
+        self._label_controls()
+        self.guard.run(self._refresh_all, keep_step=True)
 
     @classmethod
     def from_code(cls, code, target=None, namespace=None, **options):
@@ -152,7 +171,8 @@ class Walkthrough(widgets.VBox):
                                                  layout=widgets.Layout(width="90px"))
         self.step_row = layout.row([self.play, self.previous_button, self.next_button, self.reset_button,
                                     self.step_slider, self.phase_view, self.present, self.guess_toggle])
-        self.options_row = layout.row([self.speed, self.view, self.saved])
+        self.language = layout.language_toggle()  # English | Hinglish, for every widget on the page
+        self.options_row = layout.row([self.speed, self.view, self.saved, self.language])
         self.guess_panel = widgets.VBox(layout=widgets.Layout(width="100%"))
         self.children = [self.inputs_row, self.step_row, self.options_row,
                          self.graph_frames if self.frames else self.graph, equation, self.guess_panel,
@@ -179,7 +199,7 @@ class Walkthrough(widgets.VBox):
             spec = self.specs.get(name, 1.0)
             if self._is_fixed(name):
                 if layout.is_vector(spec) and name not in self.constants:
-                    shown.append(widgets.HTML(layout.vector_html(name, spec)))
+                    shown.append(self._vector_label(name, spec))
                 continue  # a vector, or data given as a value: no slider
             slider = layout.float_slider(name, spec)
             slider.layout.width = "300px"
@@ -188,6 +208,14 @@ class Walkthrough(widgets.VBox):
             shown.append(slider)
         self.sliders = sliders
         self.sliders_box.children = shown
+
+    def _vector_label(self, name, spec):
+        label = widgets.HTML(layout.vector_html(name, spec, self._vector_px()))
+        label.vector = (name, spec)  # (Present mode writes it again, larger)
+        return label
+
+    def _vector_px(self):
+        return layout.PRESENT_GUESS_PX if self.present.value else 14
 
     def _is_fixed(self, name):
         """An input walked at the value given, with no slider: a vector, or a constant not given as a range."""
@@ -228,7 +256,7 @@ class Walkthrough(widgets.VBox):
         self.guess_score.add_class("minigrad-guess-score")
         self.guess_verdict = widgets.HTML()
         self.guess_verdict.add_class("minigrad-guess-verdict")
-        self.guess_guard = Guard(self.guess_verdict, keep_state_note="type your guess again")
+        self.guess_guard = Guard(self.guess_verdict, keep_state_note=N_("type your guess again"))
         self.guess_row = layout.row([self.guess_prompt, self.guess_box, self.check_button, self.show_button,
                                      self.guess_score])
         self.guess_panel.children = [self.guess_row, self.guess_verdict]
@@ -324,13 +352,15 @@ class Walkthrough(widgets.VBox):
         question = session.current(index)
         font = self._guess_font()
         if question is None:
-            more = "Press Next ▶ for the next step." if index + 1 < len(self.walk.steps) else "That was the last step."
-            prompt = f"All of this step's numbers are shown. {more}"
+            more = _("Press Next ▶ for the next step.") if index + 1 < len(self.walk.steps) else \
+                _("That was the last step.")
+            prompt = html.escape(_("All of this step's numbers are shown.") + " " + more)
         else:
-            who = "The room's answer for" if session.room else "Your guess:"
-            prompt = f"{who} <b>{html.escape(question.label)} = ?</b>"
+            who = _("The room's answer for") if session.room else _("Your guess:")
+            prompt = f"{html.escape(who)} <b>{html.escape(question.label)} = ?</b>"
             if question.size > 1:
-                prompt += f" <span style='color:#555'>({question.size} numbers, commas between)</span>"
+                prompt += " <span style='color:#555'>" + html.escape(_("({count} numbers, commas between)").format(
+                    count=question.size)) + "</span>"
         self.guess_prompt.value = f"<span style='{font}'>{prompt}</span>"
         for control in (self.guess_box, self.check_button, self.show_button):  # nothing to guess: not shown
             control.layout.display = "none" if question is None else None
@@ -352,7 +382,7 @@ class Walkthrough(widgets.VBox):
             function = expr.parse(change["new"])
             walk = trace.Walkthrough.run(function, constants=self.constants, **self.input_values(function))
         except ValueError as error:
-            self.expression_error.value = layout.error_html(str(error))
+            self.expression_error.value = layout.error_html(error.said() if hasattr(error, "said") else str(error))
             return  # the last good walkthrough stays on screen
         self.expression_error.value = ""
         self.function, self.walk = function, walk
@@ -439,6 +469,9 @@ class Walkthrough(widgets.VBox):
 
     def _show_present_mode(self):
         hidden = "none" if self.present.value else None
+        for label in self.sliders_box.children:  # a vector's values, read from the back of the room too
+            if hasattr(label, "vector"):
+                label.value = layout.vector_html(*label.vector, self._vector_px())
         self.options_row.layout.display = hidden
         self.table_view.layout.display = hidden
         # the box hides, its message does not: a failure is said where the student is looking
@@ -504,7 +537,8 @@ class Walkthrough(widgets.VBox):
             if index in self._stale_frames:  # (not drawn already because the student stepped to it)
                 self._draw_frame(index)
         except Exception as error:  # noqa: BLE001 - a callback of the event loop: never let it escape
-            self.frame(self.graph_frames, index).value = layout.error_html(f"could not draw step {index + 1}: {error}")
+            self.frame(self.graph_frames, index).value = layout.error_html(
+                _("could not draw step {step}: {error}").format(step=index + 1, error=error))
         if rest:
             loop.call_soon(self._draw_frames_later, generation, rest, loop)
 
@@ -543,10 +577,11 @@ class Walkthrough(widgets.VBox):
             rows.append((value.name, "?" if ("value", value.id) in hidden else layout.value_text(
                              value.data if computed else None),
                          ("?" if ("local", value.id) in hidden else layout.value_text(locals_.get(value.id)))
-                         if value.requires_grad else "no grad",
+                         if value.requires_grad else _("no grad"),
                          ("?" if ("grad", value.id) in hidden else layout.value_text(state.grads.get(value.id)))
-                         if value.requires_grad else "no grad"))
-        header = ("node", "value", "local derivative", f"∂{self.walk.output.name}/∂node so far")
+                         if value.requires_grad else _("no grad")))
+        header = (_("node"), _("value"), _("local derivative"),
+                  _("{gradient} so far").format(gradient=f"∂{self.walk.output.name}/∂node"))
         return layout.table_html(header, rows, highlight)
 
     @staticmethod
