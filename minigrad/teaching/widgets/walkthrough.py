@@ -56,6 +56,7 @@ from .guard import Guard, not_finite_reason
 LATER_FRAMES_DELAY_S = 0.15  # frames=True: the other frames start this long after the current one is sent
 PRESENT_FIT = (690, 270)  # CSS px at natural size: × PRESENT_SCALE fills 1280 × 720 with room for the equation
 PRESENT_GUESS_FIT = (690, 230)  # guess mode in Present mode: lower, for the guess row under the equation
+PRESENT_GUESS_GRAPH_PX, PRESENT_GUESS_MIN_SCALE = 380, 1.25  # and a tall drawing shown at most 380 px tall
 
 
 def present_by_default():
@@ -261,6 +262,7 @@ class Walkthrough(widgets.VBox):
                                      self.guess_score])
         self.guess_panel.children = [self.guess_row, self.guess_verdict]
         self.guess_session = None  # a GuessSession of the walkthrough shown, made when guess mode is on
+        self._guess_fits = {}  # the steps' titles, view, saved -> Present mode's fit in guess mode
         self._judged_at = None  # when the last guess was judged (a click arriving just after it is its own)
         self._clearing = False
         self.guess_box.observe(self.guess_guard(self._on_guess_text), names="value")
@@ -421,9 +423,23 @@ class Walkthrough(widgets.VBox):
             # by its first value (a batch's boxes are then narrow enough for one screen, the table is hidden)
             return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value,
                             legend=False, compact=True if self.view.value == "expression" else None,
-                            fit=PRESENT_GUESS_FIT if self.guessing else PRESENT_FIT, short_vectors=True,
-                            hide=hide)
+                            fit=self._present_fit(), short_vectors=True, hide=hide)
         return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value, hide=hide)
+
+    def _present_fit(self):
+        """Present mode's room for the drawing: lower in guess mode (the guess row is under the equation), unless
+        the drawing would then only fit far wider than the screen (07's hand-written BCE: 2565 px): then the
+        usual room (the guess row still fits, the drawing scrolls no sideways)."""
+        if not self.guessing:
+            return PRESENT_FIT
+        key = (tuple(step.title for step in self.walk.steps), self.view.value, self.saved.value)
+        if key not in self._guess_fits:
+            lower = viz.draw(self.walk, step=1, view=self.view.value, show_saved=self.saved.value, legend=False,
+                             compact=True if self.view.value == "expression" else None, fit=PRESENT_GUESS_FIT,
+                             short_vectors=True)
+            width = viz.natural_size(viz.to_svg(lower))[0]
+            self._guess_fits[key] = PRESENT_GUESS_FIT if width <= PRESENT_FIT[0] * viz.WRAP_SLACK else PRESENT_FIT
+        return self._guess_fits[key]
 
     def _equation_html(self, index):
         """The step's equation; in guess mode, with its new numbers as "?" until they are guessed."""
@@ -445,8 +461,14 @@ class Walkthrough(widgets.VBox):
         return viz.to_svg(self._draw(index))
 
     def _graph_html(self, index):
+        svg = self._svg(index)
         scale = layout.PRESENT_SCALE if self.present.value else 1.0
-        return layout.svg_html(self._svg(index), scale=scale)
+        if self.present.value and self.guessing:  # the guess row under the equation needs room: a tall drawing
+            # (07's neuron by hand, 3 rows) is shown at most PRESENT_GUESS_GRAPH_PX tall, its labels >= 18 px;
+            # its size is the structure's, the same at every step (the page stays still)
+            height = viz.natural_size(svg)[1]
+            scale = min(scale, max(PRESENT_GUESS_MIN_SCALE, PRESENT_GUESS_GRAPH_PX / height))
+        return layout.svg_html(svg, scale=scale)
 
     def _equation_px(self):
         return layout.PRESENT_EQUATION_PX if self.present.value else None
