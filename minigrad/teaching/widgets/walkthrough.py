@@ -53,6 +53,7 @@ from ..i18n import N_, _
 from . import layout
 from .guard import Guard, not_finite_reason
 
+LATE_TEXT_S = 2.0  # guess mode: text arriving this soon after a click on Check was typed before it
 LATER_FRAMES_DELAY_S = 0.15  # frames=True: the other frames start this long after the current one is sent
 PRESENT_FIT = (690, 270)  # CSS px at natural size: × PRESENT_SCALE fills 1280 × 720 with room for the equation
 PRESENT_GUESS_FIT = (690, 230)  # guess mode in Present mode: lower, for the guess row under the equation
@@ -264,6 +265,7 @@ class Walkthrough(widgets.VBox):
         self.guess_session = None  # a GuessSession of the walkthrough shown, made when guess mode is on
         self._guess_fits = {}  # the steps' titles, view, saved -> Present mode's fit in guess mode
         self._judged_at = None  # when the last guess was judged (a click arriving just after it is its own)
+        self._clicked_at = None  # when Check was last clicked (text arriving just after it was typed before it)
         self._clearing = False
         self.guess_box.observe(self.guess_guard(self._on_guess_text), names="value")
         self.check_button.on_click(self.guess_guard(lambda _: self._on_check()))
@@ -301,17 +303,24 @@ class Walkthrough(widgets.VBox):
         return verdict
 
     def _on_guess_text(self, change):
+        """Text sent by the box (Enter, or the box losing focus: a click on Check) is judged as it arrives. The
+        browser may send it after the click (``check.py`` tells why): an emptied box arriving just after a
+        click is judged too (the click was about it: "type your guess first")."""
+        import time
+
         if self._clearing or not self.guessing:
             return
-        if not change["new"].strip():
-            return  # the box emptied: nothing to judge
-        self.guess(change["new"])
+        if change["new"].strip():
+            self.guess(change["new"])
+        elif self._clicked_at is not None and time.monotonic() - self._clicked_at < LATE_TEXT_S:
+            self.guess("")
 
     def _on_check(self):
         import time
 
+        self._clicked_at = time.monotonic()
         text = self.guess_box.value
-        if not text.strip() and self._judged_at is not None and time.monotonic() - self._judged_at < 2.0:
+        if not text.strip() and self._judged_at is not None and time.monotonic() - self._judged_at < LATE_TEXT_S:
             return  # the guess typed before this click was judged as it arrived (Enter, or the box lost focus)
         self.guess(text)
 
@@ -324,6 +333,7 @@ class Walkthrough(widgets.VBox):
 
         if verdict.kind != "odd":
             self._judged_at = time.monotonic()
+            self._clicked_at = None  # the click, if any, has had its verdict
             self._clearing = True
             try:
                 self.guess_box.value = ""  # ready for the next guess (a second try may be the same text)
