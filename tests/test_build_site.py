@@ -4,6 +4,7 @@ tests/browser/test_site.py runs the built site; these check that the build stops
 that is not the one Pyodide's lock lists, and that it adds one setup cell and nothing else.
 """
 
+import gzip
 import hashlib
 import json
 import os
@@ -244,3 +245,30 @@ def test_check_site_refuses_bytecode_without_a_source(tmp_path):
                       "a cache")
     assert build_site.bytecode_problems(site) == ["site-packages/pkg/__pycache__/m.cpython-312.pyc: no source "
                                                   "site-packages/pkg/m.py"]
+
+
+def test_the_build_gzips_what_gzip_shrinks_and_lists_what_never_changes(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "build").mkdir(parents=True)
+    (site / "static" / "pyodide").mkdir(parents=True)
+    (site / "pypi").mkdir()
+    script = b"export const minigrad = 'autograd';\n" * 400
+    (site / "build" / "jlab_core.8f86ffc.js").write_bytes(script)
+    (site / "build" / "bootstrap.js").write_bytes(script)
+    (site / "static" / "pyodide" / "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl").write_bytes(os.urandom(4096))
+    (site / "static" / "pyodide" / "python_stdlib.zip").write_bytes(os.urandom(4096))
+    (site / "static" / "pyodide" / "pyodide-lock.json").write_text(json.dumps({"packages": {"numpy": {
+        "file_name": "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"}}}))
+    (site / "pypi" / "comm-0.2.3-py3-none-any.whl").write_bytes(os.urandom(1024))
+    (site / "pypi" / "minigrad_lab-0.1.0-py3-none-any.whl").write_bytes(os.urandom(1024))
+    monkeypatch.setattr(build_site, "kernel_wheels", lambda site=None: [])
+    total, on_the_wire = build_site.write_wire_files(site, {"wheels": {"comm-0.2.3-py3-none-any.whl": "x"}})
+    assert gzip.decompress((site / "build" / "jlab_core.8f86ffc.js.gz").read_bytes()) == script
+    assert not (site / "static" / "pyodide" / "python_stdlib.zip.gz").exists()  # random bytes: gzip cannot help
+    assert on_the_wire < total - len(script)
+    assert json.loads((site / "immutable.json").read_text()) == [
+        "build/jlab_core.8f86ffc.js", "pypi/comm-0.2.3-py3-none-any.whl",
+        "static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"]  # not bootstrap.js, stdlib, minigrad
+    assert build_site.wire_problems(site) == []
+    (site / "build" / "bootstrap.js").write_bytes(b"// rebuilt" * 100)  # a .gz left from another build
+    assert build_site.wire_problems(site) == ["build/bootstrap.js.gz is not bootstrap.js compressed (stale?)"]

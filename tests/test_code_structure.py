@@ -83,7 +83,8 @@ def module_aliases(name):
 
 
 def is_private(attribute):
-    return attribute.startswith("_") and not attribute.startswith("__")
+    """``_name``; not ``__dunder__``, nor ``_`` itself: gettext's name for "translate this" (teaching.i18n)."""
+    return attribute.startswith("_") and attribute != "_" and not attribute.startswith("__")
 
 
 def test_no_module_uses_another_modules_private_names():
@@ -150,3 +151,23 @@ def test_no_import_cycle_in_the_library():
 def test_no_import_cycle_in_the_teaching_layer():
     cycles = [cycle for cycle in import_cycles() if TEACHING in cycle]
     assert not cycles, "\n".join(cycles)
+
+
+READING_PATH = PACKAGE.parent / "docs" / "reading-the-code.md"
+
+
+def test_the_reading_paths_line_references_point_at_what_they_name():
+    """docs/reading-the-code.md links lines of the code: each link is followed by the name in
+    backticks that the line must hold (`run_backward`), so the page cannot drift from the code."""
+    import re
+
+    text = READING_PATH.read_text()
+    links = re.findall(r"\]\(\.\./(minigrad/[^)#]+)#L(\d+)\)[^`]{0,40}`([^`]+)`", text)
+    assert len(links) >= 10
+    wrong = []
+    for path, line, name in links:
+        source = (PACKAGE.parent / path).read_text().splitlines()
+        if name not in source[int(line) - 1]:
+            places = [number for number, code in enumerate(source, 1) if name in code]
+            wrong.append(f"{path}#L{line} does not hold {name!r} (it is on line {places[:3]})")
+    assert not wrong, "\n".join(wrong)

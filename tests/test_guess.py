@@ -118,8 +118,9 @@ def test_every_hint_has_its_numbers_and_no_answer_of_its_own():
             for question in questions_of(walk, index):
                 if not question.label.endswith(".grad"):  # a leaf's: "the gradient that reached x" (in its box)
                     assert any(ch.isdigit() for ch in question.hint), question
-                given = [trace.notation.format_value(v.data).replace("-", "−") for v in walk.steps[index].operation.inputs] \
-                    if walk.steps[index].operation is not None else []
+                operation = walk.steps[index].operation
+                given = [] if operation is None else [
+                    trace.notation.format_value(v.data).replace("-", "−") for v in operation.inputs]
                 shown = question.shown().split(" = ")[1]
                 if question.kind == "value" and shown not in given:  # (w = 1: w·x is x, said in the hint)
                     assert shown not in question.hint, question
@@ -128,7 +129,8 @@ def test_every_hint_has_its_numbers_and_no_answer_of_its_own():
 # ------------------------------------------------------------------------------ the widget
 def test_the_widget_hides_the_step_s_new_number_until_it_is_guessed():
     widget = Walkthrough("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0), guess=True)
-    assert "y = x^{2} = 2^{2} = \\boxed{?}" in widget.equation.value and "y = x^{2} = 2^{2} = 4" not in widget.equation.value
+    assert "y = x^{2} = 2^{2} = \\boxed{?}" in widget.equation.value
+    assert "y = x^{2} = 2^{2} = 4" not in widget.equation.value
     assert "y = x² | value ? |" in widget._draw(0).source
     assert "<td style='padding:2px 8px'>?</td>" in widget.table.value
     assert "Your guess: <b>y = ?</b>" in widget.guess_prompt.value and widget.play.layout.display == "none"
@@ -145,7 +147,8 @@ def test_the_widget_hides_the_step_s_new_number_until_it_is_guessed():
     widget.guess_box.value = "-0.76"
     assert "Right" in widget.guess_verdict.value or "Exactly" in widget.guess_verdict.value
     widget.present.value = True
-    assert "font-size:22px" in widget.guess_prompt.value and "The room: 2 of 2 steps guessed" in widget.guess_score.value
+    assert "font-size:22px" in widget.guess_prompt.value
+    assert "The room: 2 of 2 steps guessed" in widget.guess_score.value
     widget.guess_toggle.value = False
     assert widget.guess_panel.layout.display == "none" and "?" not in widget.equation.value
     assert widget.guard.failures == [] and widget.guess_guard.failures == []

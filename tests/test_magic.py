@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 import torch as real_torch
+from IPython import get_ipython
 from IPython.testing.globalipapp import start_ipython
 
 import minigrad
@@ -98,9 +99,11 @@ z = y / undefined_name
 
 @pytest.fixture(scope="module")
 def ipython():
-    shell = start_ipython()
+    shell = start_ipython() or get_ipython()  # (one shell per process: test_pictures_agree may have started it)
+    if not hasattr(shell, "minigrad_fresh_namespace"):
+        shell.minigrad_fresh_namespace = dict(shell.user_ns)
     shell.run_line_magic("load_ext", "minigrad")
-    shell.fresh_namespace = dict(shell.user_ns)
+    shell.fresh_namespace = shell.minigrad_fresh_namespace
     return shell
 
 
@@ -420,6 +423,13 @@ def test_the_magic_lines_options(shell):
     widget = walk_cell(shell, SIN_SQUARE, "z --view autograd --frames --widget kept")
     assert widget.view.value == "autograd" and widget.frames and shell.user_ns["kept"] is widget
     assert len(widget.graph_frames.children) == len(widget.walk.steps) + 1 and "SinBackward0" in widget.snapshot(1)
+
+
+def test_the_magic_s_guess_mode(shell):
+    """``--guess``: the cell's own numbers are asked before they are shown."""
+    widget = walk_cell(shell, SIN_SQUARE, "z --guess")
+    assert widget.guessing and "Your guess: <b>y = ?</b>" in widget.guess_prompt.value
+    assert widget.guess("16").kind == "right" and "1 of 1 step guessed" in widget.guess_score.value
 
 
 # ------------------------------------------------------------------------------ the Python API

@@ -52,21 +52,28 @@ def executed(name):
     shell.user_ns.update(shell.minigrad_fresh_namespace)
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     made = []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        before = set(widget_module._instances)
-        shell.run_cell(cell.source, silent=True)  # (a cell meant to raise does; its widgets are none)
-        new = [widget_module._instances[key] for key in widget_module._instances if key not in before]
-        mine = [w for w in new if isinstance(w, WIDGET_KINDS)]
-        if mine:
-            made.append((cell.source, mine, dict(shell.user_ns)))
+    traceback_mode = shell.InteractiveTB.mode  # a lesson's %xmode Minimal is the lesson's: put back after
+    try:
+        for cell in notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            before = set(widget_module._instances)
+            shell.run_cell(cell.source, silent=True)  # (a cell meant to raise does; its widgets are none)
+            new = [widget_module._instances[key] for key in widget_module._instances if key not in before]
+            mine = [w for w in new if isinstance(w, WIDGET_KINDS)]
+            if mine:
+                made.append((cell.source, mine, dict(shell.user_ns)))
+    finally:
+        shell.InteractiveTB.set_mode(traceback_mode)
+        shell.user_ns.clear()
+        shell.user_ns.update(shell.minigrad_fresh_namespace)
     return made
 
 
 def _shell():
     """The test session's IPython shell (one per process), with ``%load_ext minigrad`` done."""
-    from IPython.testing.globalipapp import get_ipython, start_ipython
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
 
     shell = start_ipython() or get_ipython()
     if not hasattr(shell, "minigrad_fresh_namespace"):

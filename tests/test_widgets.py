@@ -548,6 +548,12 @@ def test_a_tuple_stays_a_slider_spec_and_a_vector_sits_beside_sliders():
     assert format_number(widget.walk.output.data) == "6" and widget.expression_error.value == ""
 
 
+def test_explore_in_guess_mode():
+    box = explore("sin(x**2)", x=(-3, 3, 0.01, 1.5), guess=True)
+    assert box.walkthrough.guessing and box.walkthrough.guess("2.25").kind == "right"
+    assert explore("mean(x**2)", x=[1.0, 2.0, 3.0], guess=True).walkthrough.guess("1, 4, 9").kind == "right"
+
+
 def test_explore_and_the_magic_take_a_vector():
     box = explore("mean(x ** 2)", x=[1.0, 2.0, 3.0])
     assert box.plot is None and box.walkthrough.sliders == {}

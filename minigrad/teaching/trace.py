@@ -442,7 +442,7 @@ def _forward_words(operation):
         text = _("{out} = {title}: from {inputs} we get {out} = {value}").format(
             out=out.name, title=title(operation), inputs=inputs_text or _("constants"),
             value=notation.format_value(out.data))
-        return text + _why(out.data, operation.inputs, _with_numbers(operation))
+        return text + _why(out.data, operation.inputs, with_numbers(operation))
 
     return describe
 
@@ -475,7 +475,7 @@ def _why(result, inputs, computed_from, upstream=None):
     return f": {reason}" if reason else ""
 
 
-def _with_numbers(operation):
+def with_numbers(operation):
     """The op with its inputs' values: ``e¹⁰⁰⁰``, ``ln(-1)``, ``2 × 3``."""
     numbers = [notation.format_value(v.data) for v in operation.inputs]
     if operation.op is ops.Exp and np.ndim(operation.inputs[0].data) == 0:

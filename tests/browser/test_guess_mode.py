@@ -69,7 +69,8 @@ FIT_JS = """(root) => {
   const top = root.getBoundingClientRect().top;
   const bottom = Math.max(...[...root.querySelectorAll('.minigrad-guess-verdict, .minigrad-guess-score, '
       + '.minigrad-guess-box, .minigrad-equation, .minigrad-graph')].map(e => e.getBoundingClientRect().bottom));
-  return {height: bottom - top, page_overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};
+  const page = document.documentElement;
+  return {height: bottom - top, page_overflow: page.scrollWidth - page.clientWidth};
 }"""
 
 

@@ -166,7 +166,7 @@ class Hub:
         (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
         environment = {"JUPYTER_CONFIG_DIR": str(root / "jupyter-config"), "JUPYTERLAB_SETTINGS_DIR":
                        str(root / "lab-settings"), "MINIGRAD_RENDERER": "" if shutil.which("dot") else "wasm",
-                       "PYTHONDONTWRITEBYTECODE": "1"}
+                       "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT / "jupyter")}  # the pre-save hook
         args = [f"--config={ROOT / 'jupyter' / 'jupyter_server_config.json'}"]  # as make lab: whole saved widgets
         if os.getuid() == 0:
             args.append("--allow-root")
@@ -204,18 +204,15 @@ class Hub:
         return json.loads(data) if data else None
 
     def stop(self):
-        """The students' servers and kernels first (their own sessions: by their PIDs, all at once), then the hub
-        and its proxy (its process group); whatever is left of what this hub started, killed."""
+        """The students' servers and kernels first (their own sessions: by their PIDs, at once; every notebook is
+        saved by then), then the hub and its proxy (its process group); nothing else."""
         started = {pid: cmdline(pid) for pid in descendants(self.process.pid)}
-        for pid in started:
-            if "jupyterhub.singleuser" in cmdline(pid):
-                try:
-                    os.kill(pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any("jupyterhub.singleuser" in cmdline(p) for p in started):
-            time.sleep(0.2)
+        students = [pid for pid, line in started.items() if "jupyterhub.singleuser" in line or "ipykernel" in line]
+        for pid in students:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:

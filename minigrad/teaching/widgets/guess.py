@@ -316,7 +316,7 @@ def _forward_hint(operation):
         np.ndim(out.data) > 0 else ""
     return _("{out} = {title}, with {given}: work out {work}{each}.").format(
         out=out.name, title=trace.title(operation), given=given,
-        work=trace._with_numbers(operation).replace('-', '−'), each=each)
+        work=trace.with_numbers(operation).replace('-', '−'), each=each)
 
 
 def _local_hint(operation, value):

@@ -44,10 +44,10 @@ def _plain(value):
     return value.detach().numpy() if callable(numpy) else value
 
 
-def vector_html(name, value):
+def vector_html(name, value, font_px=14):
     """A vector input, shown where its slider would be: ``x = [1.000, 2.000, 3.000]`` (a vector has no slider)."""
     text = notation.format_value(vector_value(value)).replace("-", "−")
-    return (f"<span class='minigrad-vector-input' style='font-size:14px' title='a vector: no slider'>"
+    return (f"<span class='minigrad-vector-input' style='font-size:{font_px}px' title='a vector: no slider'>"
             f"<b>{html.escape(name)}</b> = {html.escape(text)}</span>")
 
 

@@ -200,7 +200,7 @@ class Walkthrough(widgets.VBox):
             spec = self.specs.get(name, 1.0)
             if self._is_fixed(name):
                 if layout.is_vector(spec) and name not in self.constants:
-                    shown.append(widgets.HTML(layout.vector_html(name, spec)))
+                    shown.append(self._vector_label(name, spec))
                 continue  # a vector, or data given as a value: no slider
             slider = layout.float_slider(name, spec)
             slider.layout.width = "300px"
@@ -209,6 +209,14 @@ class Walkthrough(widgets.VBox):
             shown.append(slider)
         self.sliders = sliders
         self.sliders_box.children = shown
+
+    def _vector_label(self, name, spec):
+        label = widgets.HTML(layout.vector_html(name, spec, self._vector_px()))
+        label.vector = (name, spec)  # (Present mode writes it again, larger)
+        return label
+
+    def _vector_px(self):
+        return layout.PRESENT_GUESS_PX if self.present.value else 14
 
     def _is_fixed(self, name):
         """An input walked at the value given, with no slider: a vector, or a constant not given as a range."""
@@ -462,6 +470,9 @@ class Walkthrough(widgets.VBox):
 
     def _show_present_mode(self):
         hidden = "none" if self.present.value else None
+        for label in self.sliders_box.children:  # a vector's values, read from the back of the room too
+            if hasattr(label, "vector"):
+                label.value = layout.vector_html(*label.vector, self._vector_px())
         self.options_row.layout.display = hidden
         self.table_view.layout.display = hidden
         # the box hides, its message does not: a failure is said where the student is looking
