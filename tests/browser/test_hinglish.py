@@ -60,7 +60,7 @@ def test_a_hinglish_notebook_speaks_hinglish_and_stays_readable(page, lab, conso
     assert console_errors == [], console_errors
 
 
-@pytest.mark.parametrize("name", ["01_square", "03_three_links", "04_neuron_bce"])
+@pytest.mark.parametrize("name", ["04_neuron_bce"])  # the widest drawings; the buttons are the same everywhere
 def test_present_mode_in_hinglish_fits_one_projector_screen(page, present, console_errors, name):
     """``make present`` on a Hinglish lesson at 1280 × 720: every step of every walkthrough on one screen, labels
     at Present mode's size, the walkthrough's own words Hinglish (its buttons, guess prompts)."""
