@@ -32,7 +32,8 @@ import time
 import ipywidgets as widgets
 
 from .. import i18n
-from ..i18n import _, lesson_text, ngettext
+from ..i18n import gettext as _
+from ..i18n import lesson_text, ngettext
 from .guard import Guard
 
 LATE_TEXT_SECONDS = 2.0  # text this soon after a click was typed before it (it was in flight)

@@ -49,7 +49,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import expr, i18n, trace, viz
-from ..i18n import N_, _
+from ..i18n import N_
+from ..i18n import gettext as _
 from . import layout
 from .guard import Guard, not_finite_reason
 
