@@ -105,8 +105,11 @@ def test_a_student_guesses_in_jupyterlab(page, lab, console_errors, blocked_requ
     expect(verdict(chain)).to_contain_text("Not yet: you said 0.76. Hint: z = sin(y), with y = 4: work out sin(4).")
     expect(verdict(chain)).to_contain_text("Try once more")
     expect(chain.locator(".minigrad-graph svg text", has_text="value ?").first).to_be_visible()
-    guess(chain, "-0.76")  # the second try, right
+    box = chain.locator(".minigrad-guess-box input")  # the second try, typed and Check clicked (no Enter)
+    box.type("-0.76", delay=20)
+    chain.get_by_role("button", name="Check").click()
     expect(verdict(chain)).to_contain_text("z = −0.7568")
+    expect(box).to_have_value("")
     expect(chain.locator(".minigrad-guess-score")).to_have_text("2 of 2 steps guessed")
     next_step(chain)
     guess(chain, "1")
@@ -176,4 +179,17 @@ def test_the_class_poll_in_present_mode_fits_a_projector(page, voila_present, co
     assert fit["height"] <= 720 and fit["page_overflow"] <= 1, fit
     guess(chain, "-0.76")
     expect(chain.locator(".minigrad-guess-score")).to_have_text("The room: 2 of 2 steps guessed")
+    for _ in range(3):  # to step 5, SinBackward0: a gradient flowing back, asked for
+        next_step(chain)
+    expect(prompt).to_contain_text("The room's answer for ∂z/∂y = ?")
+    guess(chain, "-0.65")
+    expect(prompt).to_contain_text("∂u/∂y = ?")
+    guess(chain, "0.3")  # the sign forgotten: the chain rule's numbers come back as the hint
+    expect(verdict(chain)).to_contain_text("Chain rule: ∂u/∂y = ∂u/∂z × ∂z/∂y = 0.4692 × (−0.6536).")
+    page.wait_for_timeout(1500)
+    fit = chain.evaluate(FIT_JS)
+    page.screenshot(path=str(SHOTS / "present-poll-backward-1280x720.png"))
+    assert fit["height"] <= 720 and fit["page_overflow"] <= 1, fit
+    guess(chain, "-0.31")
+    expect(chain.locator(".minigrad-graph svg text", has_text="grad −0.3067").first).to_be_visible()
     assert blocked_requests == [] and console_errors == [], (blocked_requests, console_errors)

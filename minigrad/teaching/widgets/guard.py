@@ -119,10 +119,6 @@ class Guard:
         self.message.value = value
         self._shown = value or None
 
-    @property
-    def showing_failure(self):
-        return self._shown is not None and "minigrad-error" in self._shown
-
 
 def not_finite_reason(arrays):
     """One line on why a value shows as ∞ or NaN (float32 arithmetic, as in PyTorch), or "" if all are finite."""
