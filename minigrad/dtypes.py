@@ -69,10 +69,6 @@ def to_numpy_dtype(d):
 #    then n-dim): a lower-priority group only matters if it is of a higher *category*
 #    (bool < integer < floating point) than the group above it. So a float64 0-dim tensor
 #    times a float32 vector is float32, but an int64 vector times a float32 0-dim is float32.
-def _category(numpy_dtype):
-    return "biuf".index(numpy_dtype.kind) if numpy_dtype.kind != "u" else 1
-
-
 def _promote(a, b):
     if a is None:
         return b

@@ -119,6 +119,8 @@ def _value_at(values, find):
     """The value at the flat position ``find(values)`` picks (argmin, argmax: NaN comes first)."""
     if type(values) is not np.ndarray:  # a NumPy scalar is its own minimum and maximum
         return values
+    if values.size == 0 and values.dtype.kind == "f":  # no value: the identity of min (inf) or of max (-inf)
+        return values.dtype.type(np.inf if find is np.ndarray.argmin else -np.inf)
     return (values if values.ndim == 1 else values.ravel())[find(values)]
 
 

@@ -728,3 +728,32 @@ def test_inplace_error_is_pytorchs_first_sentence():
         "RuntimeError: one of the variables needed for gradient computation has been modified by "
         "an inplace operation: [minigrad.FloatTensor []], which is output 0 of Mul, is at version 1;"
     )
+
+
+def _pow_output_changed_in_place(library, exponent_is_tensor):
+    a = library.tensor([2.0, 3.0], requires_grad=True)
+    y = a ** library.tensor([2.0, 3.0]) if exponent_is_tensor else 2.0 ** a  # PowBackward1 / PowBackward2
+    y.add_(1)  # pow saved its result: the pass must refuse, naming the op as PyTorch does (Pow1, Pow2)
+    try:
+        y.sum().backward()
+    except RuntimeError as error:
+        return str(error).split(", is at version")[0].split("which is ")[1]
+
+
+@pytest.mark.parametrize("exponent_is_tensor", [True, False])
+def test_inplace_error_names_pow1_and_pow2_as_pytorch(torch, exponent_is_tensor):
+    """issue 23's long tail: PyTorch's message keeps a node's number when it is not 0 (Pow1, Pow2)."""
+    ours = _pow_output_changed_in_place(minigrad, exponent_is_tensor)
+    assert ours == _pow_output_changed_in_place(torch, exponent_is_tensor)
+    assert ours == f"output 0 of Pow{1 if exponent_is_tensor else 2}"
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_binary_cross_entropy_of_empty_tensors_is_pytorchs(torch, reduction):
+    """issue 23's long tail: the mean of no values is NaN, their sum 0, as in PyTorch (it raised ValueError)."""
+    def loss(library):
+        value = library.nn.functional.binary_cross_entropy(library.ones(0, requires_grad=True), library.ones(0),
+                                                          reduction=reduction)
+        return value.tolist(), list(value.shape), value.grad_fn.name()
+
+    assert repr(loss(minigrad)) == repr(loss(torch))

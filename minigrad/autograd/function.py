@@ -250,9 +250,12 @@ def inplace_error(tensor, version, expected, made_by=None):
 
 
 def _short_name(node):
-    """``MulBackward0`` → ``Mul``: how PyTorch's message names the op."""
+    """``MulBackward0`` → ``Mul``, ``PowBackward1`` → ``Pow1``: how PyTorch's message names the op."""
     name = type(node).display_name()
-    return name[:name.rindex("Backward")] if "Backward" in name else name
+    if "Backward" not in name:
+        return name
+    op, number = name.rsplit("Backward", 1)
+    return op if number == "0" else op + number
 
 
 class AccumulateGrad(Node):
@@ -330,67 +333,31 @@ class Function(Node):
     def apply(cls, *inputs, **options):
         """Run the op on its inputs (tensors, or constants: NumPy data, numbers); record a node when
         grad mode is on and an input requires grad. ``options`` go to forward as keywords."""
-        # inputs sorted out by hand for one and two (sin(x), a + b), in statements, no generators:
-        # this is the hottest path of the whole library
+        # inputs sorted out by hand for two (a + b, x * 0.5), in statements, no generators: this is
+        # the hottest path of the whole library
         if len(inputs) == 2:
             a, b = inputs
             a_data, a_node = (a._data, a._node) if type(a) is Tensor else (a, None)
             b_data, b_node = (b._data, b._node) if type(b) is Tensor else (b, None)
-            return cls.record(inputs, [a_data, b_data], (a_node, b_node), (), options)
-        if len(inputs) == 1 and type(inputs[0]) is Tensor:
-            return cls.record(inputs, [inputs[0]._data], (inputs[0]._node,), (), options)
+            track = a_node is not None or b_node is not None
+            return record(cls, inputs, [a_data, b_data], (a_node, b_node), track, options, ())
         arrays = [x._data if type(x) is Tensor else x for x in inputs]
         next_nodes = tuple([x._node if type(x) is Tensor else None for x in inputs])
-        return cls.record(inputs, arrays, next_nodes, (), options)
+        return record(cls, inputs, arrays, next_nodes, next_nodes.count(None) != len(next_nodes), options, ())
 
     @classmethod
     def apply_to_tensor(cls, x, *constants):
         """``apply`` for one tensor and the op's plain-number arguments, given in forward's order
         (``Pow.apply_to_tensor(x, 2)`` for x ** 2): the numbers are forward's arguments, not inputs
         of the graph (no edge for them)."""
-        return cls.record((x,), [x._data], (x._node,), constants, None)
+        return record(cls, (x,), [x._data], (x._node,), x._node is not None, None, constants)
 
     @classmethod
     def apply_to_tensors(cls, a, b):
         """``apply(a, b)`` for two tensors (a + b, w * x: the course's commonest call)."""
-        return cls.record((a, b), [a._data, b._data], (a._node, b._node), (), None)
-
-    @classmethod
-    def record(cls, inputs, arrays, next_nodes, constants, options):
-        """Graph building, written once: forward on the data, and, when grad mode is on and an
-        input requires grad, the node (an instance of this class: the ``ctx`` forward saves into)
-        remembering where each input's gradient flows (``next_nodes``), the inputs and the output."""
-        output = object.__new__(Tensor)
-        output._grad = output.name = output._storage = None
-        if _GRAD_MODE.enabled and next_nodes.count(None) != len(next_nodes):
-            ctx = node = object.__new__(cls)
-            node._next_nodes = next_nodes
-            node._inputs = arrays
-            node._tensors = inputs
-            node.saved_tensors = ()
-            node.sequence_nr = _next_sequence_number()
-        else:
-            ctx = NO_CONTEXT
-            node = None
-        # forward runs with NumPy's floating-point warnings off (PyTorch computes 1/0 = inf silently)
-        # in the quiet context (numeric.quietly, written out: the hottest call of all); no **options
-        # when there are none (unpacking even an empty dict costs 0.1 µs)
-        run_quietly = _QUIET_CONTEXTS.context.run
-        if options:
-            value = run_quietly(cls.forward, ctx, *arrays, *constants, **options)
-        elif len(arrays) == 2:
-            value = run_quietly(cls.forward, ctx, arrays[0], arrays[1])
-        elif constants:
-            value = run_quietly(cls.forward, ctx, *arrays, *constants)
-        else:
-            value = run_quietly(cls.forward, ctx, *arrays)
-        output._data = value
-        output._node = node
-        if node is not None:
-            node._value = value
-            if cls.can_shrink or type(value) is _ndarray or FORWARD_OBSERVERS:
-                node._finish(inputs, output, options or {})
-        return output
+        a_node, b_node = a._node, b._node
+        return record(cls, (a, b), [a._data, b._data], (a_node, b_node), a_node is not None or b_node is not None,
+                      None, ())
 
     def _finish(self, inputs, output, options):
         """What a new node may still need: Previews instead of big arrays (see Preview; an
@@ -416,3 +383,46 @@ class Function(Node):
 
     def backward(ctx, grad):
         raise NotImplementedError
+
+
+def record(cls, inputs, arrays, next_nodes, track, options, constants):
+    """Graph building, written once (``Function.apply`` and its two shortcuts call it): op ``cls``'s
+    forward on the data, and, when grad mode is on and an input requires grad (``track``), the node:
+    an instance of ``cls`` (the ``ctx`` forward saves into) remembering where each input's gradient
+    flows (``next_nodes``), the inputs and the output. ``constants``: forward's plain-number
+    arguments after the inputs' data (``apply_to_tensor``'s); ``options``: its keywords, or None.
+
+    A function of the module, not a method: the call every op makes, made the cheapest way."""
+    output = object.__new__(Tensor)
+    output._grad = output.name = output._storage = None
+    if track and _GRAD_MODE.enabled:
+        ctx = node = object.__new__(cls)
+        node._next_nodes = next_nodes
+        node._inputs = arrays
+        node._tensors = inputs
+        node.saved_tensors = ()
+        node.sequence_nr = _next_sequence_number()
+    else:
+        ctx = NO_CONTEXT
+        node = None
+    # forward runs with NumPy's floating-point warnings off (PyTorch computes 1/0 = inf silently)
+    # in the quiet context (numeric.quietly, written out: the hottest call of all); the common
+    # calls spelt out (unpacking even an empty *args or **options costs a tenth of the call)
+    run_quietly = _QUIET_CONTEXTS.context.run
+    if options:
+        value = run_quietly(cls.forward, ctx, *arrays, *constants, **options)
+    elif constants:  # apply_to_tensor(x, 2)
+        value = run_quietly(cls.forward, ctx, arrays[0], *constants)
+    elif len(arrays) == 1:
+        value = run_quietly(cls.forward, ctx, arrays[0])
+    elif len(arrays) == 2:
+        value = run_quietly(cls.forward, ctx, arrays[0], arrays[1])
+    else:
+        value = run_quietly(cls.forward, ctx, *arrays)
+    output._data = value
+    output._node = node
+    if node is not None:
+        node._value = value
+        if cls.can_shrink or type(value) is _ndarray or FORWARD_OBSERVERS:
+            node._finish(inputs, output, options or {})
+    return output

@@ -30,10 +30,6 @@ class BrowserRenderError(RuntimeError):
     """Graphviz in the browser is not loaded, or could not draw the graph."""
 
 
-def is_loaded():
-    return _viz is not None
-
-
 async def load():
     """Start Graphviz in this browser tab: run the bundled script, await its WebAssembly instance once."""
     global _viz

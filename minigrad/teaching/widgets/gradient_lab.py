@@ -17,7 +17,8 @@ import ipywidgets as widgets
 from ... import no_grad
 from ...creation import tensor
 from .. import i18n, notation, viz
-from ..i18n import N_, _
+from ..i18n import N_
+from ..i18n import gettext as _
 from . import layout
 from .guard import Guard
 

@@ -24,7 +24,8 @@ import warnings
 
 import numpy as np
 
-from ..i18n import N_, _
+from ..i18n import N_
+from ..i18n import gettext as _
 from . import layout
 
 _PLAIN_WORDS = {
@@ -118,10 +119,6 @@ class Guard:
     def _show(self, value):
         self.message.value = value
         self._shown = value or None
-
-    @property
-    def showing_failure(self):
-        return self._shown is not None and "minigrad-error" in self._shown
 
 
 def not_finite_reason(arrays):
