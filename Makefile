@@ -60,7 +60,7 @@ test: lint
 # re-execute every notebook from a clean state and save it with its outputs and widget state
 notebooks: $(STAMP_TEST)
 	$(BIN)/python tools/execute_notebooks.py --folder "$(abspath $(NOTEBOOKS))" $(NAMES)
-	$(BIN)/python tools/hinglish_notebooks.py
+	$(BIN)/python tools/hinglish_notebooks.py --folder "$(abspath $(NOTEBOOKS))" $(NAMES)
 
 # classroom mode: the notebooks as clean pages (code hidden, widgets live) on this machine; the template
 # jupyter/voila/templates/minigrad is Voila's lab template without its CDN stylesheet. Voila (jupyter_server 2.21)

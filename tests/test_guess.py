@@ -154,6 +154,22 @@ def test_the_widget_hides_the_step_s_new_number_until_it_is_guessed():
     assert widget.guard.failures == [] and widget.guess_guard.failures == []
 
 
+def test_text_that_arrives_after_the_click_is_the_one_judged():
+    """The browser may send the box's text after the click on Check (check.py says why)."""
+    widget = Walkthrough("x**2", x=(-3, 3, 0.01, 2.0), guess=True)
+    widget.guess_box.value = "nan"  # odd: said gently, kept in the box
+    widget.guess_box.value = "abc"
+    widget.check_button.click()  # the box was emptied, but the click came first: it judged "abc"
+    assert "not a number I can read" in widget.guess_verdict.value
+    widget.guess_box.value = ""  # ... and then the emptied box arrived
+    assert "Type your guess for y first" in widget.guess_verdict.value
+    widget.check_button.click()  # typed 4, clicked: the click first (the box still empty), then the text
+    widget.guess_box.value = "4"
+    assert "Right! y = 4." in widget.guess_verdict.value and widget.guess_box.value == ""
+    widget.check_button.click()  # a click right after a judged guess: that guess's own, nothing more
+    assert "Right! y = 4." in widget.guess_verdict.value
+
+
 def test_guess_mode_with_frames_a_vector_and_new_inputs():
     widget = Walkthrough(lambda x: (x ** 2).mean(), x=[1.0, 2.0, 3.0], frames=True, guess=True)
     assert "value ?" in widget.frame(widget.graph_frames, 0).value

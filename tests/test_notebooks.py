@@ -14,6 +14,7 @@ cell's stored output (self-checks themselves do not count). A check placed befor
 cell asks the student to predict; one placed after it is a review.
 """
 
+import ast
 import json
 import pathlib
 import re
@@ -125,6 +126,29 @@ def test_self_checks_come_where_the_idea_is_taught_most_before_their_answer(name
         f"{name}: no multiple-choice check of an idea")
     summary = next(i for i, c in enumerate(notebook.cells) if c.cell_type == "markdown" and "## Summary" in c.source)
     assert sum(index < summary for index, _, _ in found) >= 3, f"{name}: the self-checks wait for the end"
+
+
+def number_check_answer(cell):
+    """The answer a ``check(question, answer, ...)`` cell expects (a number, or a sum like 4 / 3), else None."""
+    call = ast.parse(cell.source).body[0].value
+    if not (isinstance(call, ast.Call) and getattr(call.func, "id", None) == "check"):
+        return None
+    return float(eval(compile(ast.Expression(call.args[1]), "<answer>", "eval"), {"__builtins__": {}}))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_number_checks_answer_is_the_number_its_answer_cell_shows(name):
+    """The key of each number box is what the lesson itself computes: its answer cell shows that number."""
+    notebook = load(name)
+    for _index, cell, answer in self_checks(notebook):
+        expected = number_check_answer(cell)
+        if expected is None:
+            continue
+        shown = notebook.cells[answer]
+        text = shown.source if shown.cell_type == "markdown" else text_of(shown)
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text.replace("−", "-"))]
+        assert any(abs(n - expected) <= 5e-4 * max(1.0, abs(expected)) for n in numbers), (
+            f"{name}: the check expects {expected}, its answer cell shows {text[:200]!r}")
 
 
 @pytest.mark.parametrize("name", NAMES)

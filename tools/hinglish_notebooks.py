@@ -90,9 +90,9 @@ def update_po(name):
     return [t for t in texts if t not in known], list(old)
 
 
-def twin(name):
-    """The Hinglish notebook of ``name`` (not executed); raises if an English cell has no Hinglish."""
-    english = nbformat.read(ENGLISH / name, as_version=4)
+def twin(name, folder=ENGLISH):
+    """The Hinglish notebook of ``folder/name`` (not executed); raises if an English cell has no Hinglish."""
+    english = nbformat.read(folder / name, as_version=4)
     catalogue = read_catalogue(name)
     missing = [text for text in english_texts(english) if text not in catalogue]
     if missing:
@@ -111,12 +111,12 @@ def twin(name):
     return notebook
 
 
-def translated(names):
+def translated(names, folder=ENGLISH):
     """The lessons whose every English text cell has its Hinglish (the others are not translated yet)."""
     done = []
     for name in names:
         catalogue = read_catalogue(name)
-        if all(text in catalogue for text in english_texts(nbformat.read(ENGLISH / name, as_version=4))):
+        if all(text in catalogue for text in english_texts(nbformat.read(folder / name, as_version=4))):
             done.append(name)
         else:
             print(f"hinglish/{name}: not written, its Hinglish is not complete ({po_path(name).relative_to(ROOT)})")
@@ -125,22 +125,26 @@ def translated(names):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", help="English notebook file names (default: every one with a .po)")
+    parser.add_argument("names", nargs="*", help="English notebook names, with or without .ipynb (default: all)")
+    parser.add_argument("--folder", type=pathlib.Path, default=ENGLISH,
+                        help="where the English notebooks are (default: notebooks/); the twins go to FOLDER/hinglish")
     parser.add_argument("--update-po", action="store_true", help="refresh the catalogues from the English text")
     parser.add_argument("--no-execute", action="store_true", help="write the twins without running them")
     args = parser.parse_args(argv)
-    every = [path.name for path in sorted(ENGLISH.glob("*.ipynb"))]
+    every = [path.name for path in sorted(args.folder.glob("*.ipynb"))]
+    chosen = [pathlib.Path(name).with_suffix(".ipynb").name for name in args.names]
     if args.update_po:
-        for name in args.names or every:
+        for name in chosen or every:
             missing, old = update_po(name)
             print(f"{po_path(name).relative_to(ROOT)}: {len(missing)} cells without Hinglish, {len(old)} obsolete")
         return 0
-    names = args.names or translated(every)
-    HINGLISH.mkdir(exist_ok=True)
-    (HINGLISH / "glossary.md").write_text(GLOSSARY.read_text(encoding="utf-8"), encoding="utf-8")
+    names = translated(chosen or every, args.folder)
+    hinglish = args.folder / "hinglish"
+    hinglish.mkdir(exist_ok=True)
+    (hinglish / "glossary.md").write_text(GLOSSARY.read_text(encoding="utf-8"), encoding="utf-8")
     for name in names:
-        path = HINGLISH / name
-        nbformat.write(twin(name), path)
+        path = hinglish / name
+        nbformat.write(twin(name, args.folder), path)
         if args.no_execute:
             print(f"hinglish/{name}: written", flush=True)
         else:

@@ -18,7 +18,8 @@ import math
 
 from ..tensor import Tensor
 from . import i18n
-from .i18n import N_, _
+from .i18n import N_
+from .i18n import gettext as _
 
 # mean and sum: of a vector input
 FUNCTIONS = ("sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt", "mean", "sum")

@@ -3,7 +3,7 @@
 The course's students learned autograd in Hinglish (Roman script, Hindi sentence structure, technical
 words in English). Every phrase a student reads is written in English in the code, marked with ``_()``::
 
-    from .i18n import _
+    from .i18n import gettext as _
     button.description = _("Reset")
     text = _("at w = {w}, b = {b}").format(w=..., b=...)   # numbers go in after translating
 
@@ -25,11 +25,11 @@ A phrase missing from the catalogue (or with an empty ``msgstr``) is shown in En
 
 import ast
 import contextlib
-import gettext
 import io
 import pathlib
 import struct
 import weakref
+from gettext import GNUTranslations
 
 LOCALE_DIR = pathlib.Path(__file__).resolve().parent / "locale"
 DOMAIN = "minigrad"  # the widgets' and drawings' phrases (marked with _() in the code)
@@ -92,14 +92,20 @@ def translations(locale, domain=DOMAIN):
     if (locale, domain) not in _translations:
         path = LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
         catalogue = read_po(path.read_text(encoding="utf-8")) if path.exists() else {}
-        _translations[locale, domain] = gettext.GNUTranslations(io.BytesIO(compile_po(catalogue)))
+        _translations[locale, domain] = GNUTranslations(io.BytesIO(compile_po(catalogue)))
     return _translations[locale, domain]
 
 
-def _(message):
-    """``message`` (English) in the current language; English when it has no translation."""
+def gettext(message):
+    """``message`` (English) in the current language; English when it has no translation.
+
+    The modules import it as ``_`` (gettext's convention: ``from .i18n import gettext as _``), which is
+    what ``tools/catalogues.py`` looks for."""
     locale = LANGUAGES[_language]
     return message if locale is None else translations(locale).gettext(message)
+
+
+_ = gettext
 
 
 def ngettext(singular, plural, count):

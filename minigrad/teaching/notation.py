@@ -13,7 +13,8 @@ import string
 import numpy as np
 
 from ..autograd.function import Preview
-from .i18n import N_, _
+from .i18n import N_
+from .i18n import gettext as _
 
 # the words among the ops' rules (ops.py's Notation.text: the library knows no languages); said() translates them
 RULE_WORDS = (N_("reshape back"), N_("transpose back"), N_("permute back"), N_("1 where picked, else 0"),

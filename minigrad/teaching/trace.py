@@ -32,7 +32,7 @@ from ..autograd.engine import sum_to_shape
 from ..creation import tensor as make_tensor
 from ..tensor import Tensor
 from . import notation
-from .i18n import _
+from .i18n import gettext as _
 
 RESULT_NAMES = ("y", "z", "u", "v", "w", "p", "q", "r", "s", "g", "h", "k", "m", "n")
 ASKED = r"\boxed{?}"  # a number guess mode asks for, in an equation (a box to fill; spaced as a number)

@@ -48,7 +48,7 @@ import numpy as np
 from ..autograd.function import Preview
 from ..tensor import Tensor
 from . import notation, trace
-from .i18n import _
+from .i18n import gettext as _
 
 LARGE_GRAPH = 300  # more nodes than this: short labels, and the drawing says so
 COLORS = {

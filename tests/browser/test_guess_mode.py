@@ -29,9 +29,12 @@ VECTOR_CELL = "vector = Walkthrough(lambda x: (x ** 2).mean(), x=[1.0, 2.0, 3.0]
 
 
 def write_notebook(folder):
+    from benchmarks.widgets import NEURON_CELL  # 07's hand-written neuron: the tallest drawing of the course
+
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("from minigrad.widgets import Walkthrough"),
-                      nbformat.v4.new_code_cell(CHAIN_CELL), nbformat.v4.new_code_cell(VECTOR_CELL)]
+    notebook.cells = [nbformat.v4.new_code_cell("%load_ext minigrad\nfrom minigrad.widgets import Walkthrough"),
+                      nbformat.v4.new_code_cell(CHAIN_CELL), nbformat.v4.new_code_cell(VECTOR_CELL),
+                      nbformat.v4.new_code_cell("%%walkthrough loss --guess\n" + NEURON_CELL)]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, folder / f"{NAME}.ipynb")
 
@@ -105,8 +108,11 @@ def test_a_student_guesses_in_jupyterlab(page, lab, console_errors, blocked_requ
     expect(verdict(chain)).to_contain_text("Not yet: you said 0.76. Hint: z = sin(y), with y = 4: work out sin(4).")
     expect(verdict(chain)).to_contain_text("Try once more")
     expect(chain.locator(".minigrad-graph svg text", has_text="value ?").first).to_be_visible()
-    guess(chain, "-0.76")  # the second try, right
+    box = chain.locator(".minigrad-guess-box input")  # the second try, typed and Check clicked (no Enter)
+    box.type("-0.76", delay=20)
+    chain.get_by_role("button", name="Check").click()
     expect(verdict(chain)).to_contain_text("z = −0.7568")
+    expect(box).to_have_value("")
     expect(chain.locator(".minigrad-guess-score")).to_have_text("2 of 2 steps guessed")
     next_step(chain)
     guess(chain, "1")
@@ -176,4 +182,35 @@ def test_the_class_poll_in_present_mode_fits_a_projector(page, voila_present, co
     assert fit["height"] <= 720 and fit["page_overflow"] <= 1, fit
     guess(chain, "-0.76")
     expect(chain.locator(".minigrad-guess-score")).to_have_text("The room: 2 of 2 steps guessed")
+    for _ in range(3):  # to step 5, SinBackward0: a gradient flowing back, asked for
+        next_step(chain)
+    expect(prompt).to_contain_text("The room's answer for ∂z/∂y = ?")
+    guess(chain, "-0.65")
+    expect(prompt).to_contain_text("∂u/∂y = ?")
+    guess(chain, "0.3")  # the sign forgotten: the chain rule's numbers come back as the hint
+    expect(verdict(chain)).to_contain_text("Chain rule: ∂u/∂y = ∂u/∂z × ∂z/∂y = 0.4692 × (−0.6536).")
+    page.wait_for_timeout(1500)
+    fit = chain.evaluate(FIT_JS)
+    page.screenshot(path=str(SHOTS / "present-poll-backward-1280x720.png"))
+    assert fit["height"] <= 720 and fit["page_overflow"] <= 1, fit
+    guess(chain, "-0.31")
+    expect(chain.locator(".minigrad-graph svg text", has_text="grad −0.3067").first).to_be_visible()
+
+    neuron = page.locator(".minigrad-walkthrough").nth(2)  # 07's neuron by hand: the tallest drawing
+    neuron.scroll_into_view_if_needed()
+    slider = neuron.locator(".widget-slider").filter(has_text="step").first.locator(".noUi-handle")
+    slider.focus()
+    for _ in range(12):  # past its 11 forward steps: a backward step, with its long hint under the equation
+        page.keyboard.press("ArrowRight")
+    expect(neuron.locator(".widget-label").filter(has_text=re.compile(r"^Backward"))).to_be_visible()
+    guess(neuron, "12345")
+    expect(verdict(neuron)).to_contain_text("Hint:")
+    page.wait_for_timeout(1500)
+    neuron.evaluate("root => root.scrollIntoView()")
+    fit = neuron.evaluate(FIT_JS)
+    overflow = neuron.evaluate("root => { const g = root.querySelector('.minigrad-graph'); "
+                               "return g.scrollWidth - g.clientWidth; }")
+    page.screenshot(path=str(SHOTS / "present-poll-neuron-1280x720.png"))
+    print(f"07's neuron, guess mode in Present mode: {fit['height']:.0f} px tall, {overflow} px sideways")
+    assert fit["height"] <= 720 and overflow <= 1, (fit, overflow)
     assert blocked_requests == [] and console_errors == [], (blocked_requests, console_errors)

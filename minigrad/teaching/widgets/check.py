@@ -32,7 +32,8 @@ import time
 import ipywidgets as widgets
 
 from .. import i18n
-from ..i18n import _, lesson_text, ngettext
+from ..i18n import gettext as _
+from ..i18n import lesson_text, ngettext
 from .guard import Guard
 
 LATE_TEXT_SECONDS = 2.0  # text this soon after a click was typed before it (it was in flight)
@@ -135,7 +136,9 @@ class _SelfCheck(widgets.VBox):
         self._say_verdict = None  # how the verdict on screen is written (said again in a new language)
         self.button.on_click(self.guard(lambda _click: self._on_click()))
         self.question_html = widgets.HTML()
-        super().__init__([self.question_html, widgets.HBox([answer_widget, self.button]), self.verdict])
+        row = ([answer_widget, self.button] if isinstance(answer_widget, widgets.RadioButtons)  # answers, then Check
+               else [widgets.HBox([answer_widget, self.button])])
+        super().__init__([self.question_html, *row, self.verdict])
         self.add_class("minigrad-check")
         self._label()
         i18n.on_change(self._on_language)
@@ -254,7 +257,7 @@ class Choice(_SelfCheck):
         self.answer = answer
         # each option shown in the current language; its value stays the lesson's (English) text
         self.picker = widgets.RadioButtons(options=self._labelled_options(), value=None,
-                                           layout=widgets.Layout(width="auto"), style={"description_width": "initial"})
+                                           layout=widgets.Layout(width="100%"), style={"description_width": "initial"})
         self._build(question, explanation, hint, self.picker, scoreboard or SCOREBOARD)
         self.picker.observe(self.guard(self._on_pick), names="value")
 

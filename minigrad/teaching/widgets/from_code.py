@@ -61,7 +61,7 @@ from ... import creation
 from ...autograd import function as autograd_function
 from ...tensor import Tensor
 from .. import trace
-from ..i18n import _
+from ..i18n import gettext as _
 from .walkthrough import Walkthrough
 
 NO_TENSOR_REQUIRES_GRAD = (

@@ -17,7 +17,7 @@ import numpy as np
 from ... import no_grad
 from ...creation import tensor
 from .. import expr, i18n, notation, trace
-from ..i18n import _
+from ..i18n import gettext as _
 from . import layout
 from .guard import Guard, not_finite_reason
 

@@ -17,7 +17,8 @@ import ipywidgets as widgets
 from ... import no_grad
 from ...creation import tensor
 from .. import i18n, notation, viz
-from ..i18n import N_, _
+from ..i18n import N_
+from ..i18n import gettext as _
 from . import layout
 from .guard import Guard
 
@@ -70,13 +71,16 @@ class GradientLab(widgets.VBox):
 
     def _on_language(self):
         self._label()
+        if self.message.value and self.lines and self.lines[-1][2]:  # the refusal on screen, explained again
+            result = self.lines[-1][1]
+            self.message.value = layout.error_html(result) + self._explain(result)
         self._write_log()
         self._show()
 
     # -------------------------------------------------------------------- actions
     def _build_graph(self):
         """y = x**2, built the way the toggles say."""
-        self.y_untracked_by = self.switches_on()
+        self.y_untracked_by = self._toggles_on()  # the toggles themselves: their words change with the language
         if self.no_grad_toggle.value:
             with no_grad():
                 self.y = self.x**2
@@ -105,6 +109,10 @@ class GradientLab(widgets.VBox):
 
     def _backward_through_y(self, retain):
         self.y.backward(retain_graph=retain or None)
+
+    def _toggles_on(self):
+        return [toggle for toggle in (self.no_grad_toggle, self.detach_toggle, self.requires_grad_toggle)
+                if toggle.value]
 
     def switches_on(self):
         """The names of the stop-tracking switches that are on, as the buttons say them."""
@@ -153,8 +161,8 @@ class GradientLab(widgets.VBox):
         built_by = self.y_untracked_by
         if not built_by:
             return _("y has no grad_fn: it was computed without tracking.")
-        names = _(" and ").join(f"“{name}”" for name in built_by)
-        still_on = [name for name in built_by if name in self.switches_on()]
+        names = _(" and ").join(f"“{toggle.description}”" for toggle in built_by)
+        still_on = [toggle for toggle in built_by if toggle.value]
         reason = _("y has no grad_fn: it was computed with {names} on, so backward() has no graph to follow.").format(
             names=names) + " "
         if still_on:

@@ -24,7 +24,8 @@ import warnings
 
 import numpy as np
 
-from ..i18n import N_, _
+from ..i18n import N_
+from ..i18n import gettext as _
 from . import layout
 
 _PLAIN_WORDS = {

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import notation, trace
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 
 PRAISE = (N_("Right!"), N_("Exactly!"), N_("Well done!"), N_("Spot on!"), N_("Yes, that's it!"))
 ROOM_PRAISE = (N_("The room got it!"), N_("Right, everyone!"), N_("Well done, all of you!"))

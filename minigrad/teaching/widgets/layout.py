@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import i18n, notation
-from ..i18n import _
+from ..i18n import gettext as _
 
 PRESENT_SCALE = 1.65  # Present mode shows the drawing 1.65 × its natural size: 11 pt labels become 24.2 CSS px
 PRESENT_PHASE_FONT = "20px"  # the phase label ("Backward 2 / 11") in Present mode, read from the back of the room

@@ -19,7 +19,8 @@ from ... import no_grad, sigmoid
 from ...creation import tensor
 from ...nn.functional import binary_cross_entropy
 from .. import data, i18n, notation
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, ngettext
+from ..i18n import gettext as _
 from . import layout
 from .guard import Guard
 

@@ -49,13 +49,16 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import expr, i18n, trace, viz
-from ..i18n import N_, _
+from ..i18n import N_
+from ..i18n import gettext as _
 from . import layout
 from .guard import Guard, not_finite_reason
 
+LATE_TEXT_S = 2.0  # guess mode: text arriving this soon after a click on Check was typed before it
 LATER_FRAMES_DELAY_S = 0.15  # frames=True: the other frames start this long after the current one is sent
 PRESENT_FIT = (690, 270)  # CSS px at natural size: × PRESENT_SCALE fills 1280 × 720 with room for the equation
 PRESENT_GUESS_FIT = (690, 230)  # guess mode in Present mode: lower, for the guess row under the equation
+PRESENT_GUESS_GRAPH_PX, PRESENT_GUESS_MIN_SCALE = 380, 1.25  # and a tall drawing shown at most 380 px tall
 
 
 def present_by_default():
@@ -261,7 +264,9 @@ class Walkthrough(widgets.VBox):
                                      self.guess_score])
         self.guess_panel.children = [self.guess_row, self.guess_verdict]
         self.guess_session = None  # a GuessSession of the walkthrough shown, made when guess mode is on
+        self._guess_fits = {}  # the steps' titles, view, saved -> Present mode's fit in guess mode
         self._judged_at = None  # when the last guess was judged (a click arriving just after it is its own)
+        self._clicked_at = None  # when Check was last clicked (text arriving just after it was typed before it)
         self._clearing = False
         self.guess_box.observe(self.guess_guard(self._on_guess_text), names="value")
         self.check_button.on_click(self.guess_guard(lambda _: self._on_check()))
@@ -299,17 +304,24 @@ class Walkthrough(widgets.VBox):
         return verdict
 
     def _on_guess_text(self, change):
+        """Text sent by the box (Enter, or the box losing focus: a click on Check) is judged as it arrives. The
+        browser may send it after the click (``check.py`` tells why): an emptied box arriving just after a
+        click is judged too (the click was about it: "type your guess first")."""
+        import time
+
         if self._clearing or not self.guessing:
             return
-        if not change["new"].strip():
-            return  # the box emptied: nothing to judge
-        self.guess(change["new"])
+        if change["new"].strip():
+            self.guess(change["new"])
+        elif self._clicked_at is not None and time.monotonic() - self._clicked_at < LATE_TEXT_S:
+            self.guess("")
 
     def _on_check(self):
         import time
 
+        self._clicked_at = time.monotonic()
         text = self.guess_box.value
-        if not text.strip() and self._judged_at is not None and time.monotonic() - self._judged_at < 2.0:
+        if not text.strip() and self._judged_at is not None and time.monotonic() - self._judged_at < LATE_TEXT_S:
             return  # the guess typed before this click was judged as it arrived (Enter, or the box lost focus)
         self.guess(text)
 
@@ -322,6 +334,7 @@ class Walkthrough(widgets.VBox):
 
         if verdict.kind != "odd":
             self._judged_at = time.monotonic()
+            self._clicked_at = None  # the click, if any, has had its verdict
             self._clearing = True
             try:
                 self.guess_box.value = ""  # ready for the next guess (a second try may be the same text)
@@ -421,9 +434,23 @@ class Walkthrough(widgets.VBox):
             # by its first value (a batch's boxes are then narrow enough for one screen, the table is hidden)
             return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value,
                             legend=False, compact=True if self.view.value == "expression" else None,
-                            fit=PRESENT_GUESS_FIT if self.guessing else PRESENT_FIT, short_vectors=True,
-                            hide=hide)
+                            fit=self._present_fit(), short_vectors=True, hide=hide)
         return viz.draw(self.walk, step=index + 1, view=self.view.value, show_saved=self.saved.value, hide=hide)
+
+    def _present_fit(self):
+        """Present mode's room for the drawing: lower in guess mode (the guess row is under the equation), unless
+        the drawing would then only fit far wider than the screen (07's hand-written BCE: 2565 px): then the
+        usual room (the guess row still fits, the drawing scrolls no sideways)."""
+        if not self.guessing:
+            return PRESENT_FIT
+        key = (tuple(step.title for step in self.walk.steps), self.view.value, self.saved.value)
+        if key not in self._guess_fits:
+            lower = viz.draw(self.walk, step=1, view=self.view.value, show_saved=self.saved.value, legend=False,
+                             compact=True if self.view.value == "expression" else None, fit=PRESENT_GUESS_FIT,
+                             short_vectors=True)
+            width = viz.natural_size(viz.to_svg(lower))[0]
+            self._guess_fits[key] = PRESENT_GUESS_FIT if width <= PRESENT_FIT[0] * viz.WRAP_SLACK else PRESENT_FIT
+        return self._guess_fits[key]
 
     def _equation_html(self, index):
         """The step's equation; in guess mode, with its new numbers as "?" until they are guessed."""
@@ -445,8 +472,14 @@ class Walkthrough(widgets.VBox):
         return viz.to_svg(self._draw(index))
 
     def _graph_html(self, index):
+        svg = self._svg(index)
         scale = layout.PRESENT_SCALE if self.present.value else 1.0
-        return layout.svg_html(self._svg(index), scale=scale)
+        if self.present.value and self.guessing:  # the guess row under the equation needs room: a tall drawing
+            # (07's neuron by hand, 3 rows) is shown at most PRESENT_GUESS_GRAPH_PX tall, its labels >= 18 px;
+            # its size is the structure's, the same at every step (the page stays still)
+            height = viz.natural_size(svg)[1]
+            scale = min(scale, max(PRESENT_GUESS_MIN_SCALE, PRESENT_GUESS_GRAPH_PX / height))
+        return layout.svg_html(svg, scale=scale)
 
     def _equation_px(self):
         return layout.PRESENT_EQUATION_PX if self.present.value else None
