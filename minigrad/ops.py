@@ -63,11 +63,12 @@ class Elementwise(Function):
 
     def backward(ctx, grad):
         """The chain rule, for every element-wise op: upstream × local, for each input whose
-        gradient goes somewhere (a constant's would go nowhere)."""
+        gradient goes somewhere (a constant's would go nowhere). A local derivative of exactly 1
+        (a + b) passes the gradient on as it is: × 1 would change no digit, only cost a copy."""
         local = ctx.local_derivatives()
         if len(local) == 1:  # sin(x), x ** 2: one input, which needs its gradient (else there is no node)
             return (grad * local[0],)
-        return [None if d is None or next_node is None else grad * d
+        return [None if d is None or next_node is None else grad if type(d) is int and d == 1 else grad * d
                 for d, next_node in zip(local, ctx._next_nodes)]
 
 

@@ -320,11 +320,10 @@ class Function(Node):
     NumPy data; it never calls another op (it runs in the quiet context of numeric.quietly,
     which cannot be entered twice). ``backward`` receives the gradient of the output and returns one gradient
     per tensor input (``None`` where an input needs none). The engine, not the op, owns
-    accumulation and broadcasting.
+    accumulation and broadcasting. How a student sees the op is its ``notation`` (see ``ops.Notation``).
     """
 
     __slots__ = ()
-    formula = ""  # LaTeX of the local derivative, shown to students
     # Can the output hold fewer numbers than an input (a sum, a matrix product, an index)?
     # Then apply looks at the inputs' sizes too (see Preview). Element-wise ops say no.
     can_shrink = True

@@ -161,9 +161,11 @@ class Hub:
         self.port, self.password = free_port(), secrets.token_hex(8)
         self.service_token = secrets.token_hex(24)
         self.students = [f"student{n:02d}" for n in range(1, STUDENTS + 1)]
-        settings = root / "lab-settings" / "@jupyterlab" / "apputils-extension"
-        settings.mkdir(parents=True)
-        (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+        settings = root / "lab-settings" / "@jupyterlab"
+        for plugin, values in {"apputils-extension/notification": '{"fetchNews": "false", "checkForUpdates": false}',
+                               "notebook-extension/tracker": '{"windowingMode": "none"}'}.items():  # every cell drawn
+            (settings / plugin).parent.mkdir(parents=True, exist_ok=True)
+            (settings / f"{plugin}.jupyterlab-settings").write_text(values)
         environment = {"JUPYTER_CONFIG_DIR": str(root / "jupyter-config"), "JUPYTERLAB_SETTINGS_DIR":
                        str(root / "lab-settings"), "MINIGRAD_RENDERER": "" if shutil.which("dot") else "wasm",
                        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(ROOT / "jupyter")}  # the pre-save hook
@@ -407,7 +409,7 @@ def run_in_browser(playwright, hub, student, source):
         panel.locator(".jp-CodeCell").first.wait_for(timeout=120_000)
         page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=180_000)
         student.times["kernel_ready_s"] = time.monotonic() - started
-        cells = panel.locator(".jp-CodeCell").count()
+        cells = sum(c["cell_type"] == "code" for c in source["cells"])
         started = time.monotonic()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
@@ -422,10 +424,15 @@ def run_in_browser(playwright, hub, student, source):
         page.locator(".lm-Menu-itemLabel").get_by_text("Save Notebook", exact=True).first.click()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            saved = student.request("contents/04_neuron_bce.ipynb")["content"]
+            try:
+                saved = student.request("contents/04_neuron_bce.ipynb")["content"]
+            except urllib.error.HTTPError:  # read while the server writes it: once more
+                saved = {"cells": [{"cell_type": "code"}]}
             if all(c.get("execution_count") for c in saved["cells"] if c["cell_type"] == "code"):
                 break
             time.sleep(0.5)
+        page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)  # the save's last write
         student.outcome = "ran"
         student.off_site = off_site
     finally:
