@@ -269,6 +269,7 @@ class Walkthrough(widgets.VBox):
         self._clicked_at = None  # when Check was last clicked (text arriving just after it was typed before it)
         self._clearing = False
         self.guess_box.observe(self.guess_guard(self._on_guess_text), names="value")
+        self.guess_box.on_msg(self.guess_guard(self._on_guess_submit))
         self.check_button.on_click(self.guess_guard(lambda _: self._on_check()))
         self.show_button.on_click(self.guess_guard(lambda _: self._on_show()))
         self.guess_toggle.value = bool(guess)
@@ -313,8 +314,16 @@ class Walkthrough(widgets.VBox):
             return
         if change["new"].strip():
             self.guess(change["new"])
+            self.guess_box.focus()  # ready for the next guess (Enter made it let go, see _on_guess_submit)
         elif self._clicked_at is not None and time.monotonic() - self._clicked_at < LATE_TEXT_S:
             self.guess("")
+
+    def _on_guess_submit(self, box, content, buffers):
+        """Enter in the box. JupyterLab sends the typed text with it; the browser site (JupyterLite) sends it
+        only when the box loses focus, so the box is told to let go (the text then arrives and is judged, and
+        the box gets the focus back)."""
+        if content.get("event") == "submit":
+            self.guess_box.blur()
 
     def _on_check(self):
         import time
@@ -357,8 +366,8 @@ class Walkthrough(widgets.VBox):
 
     def _update_guess_panel(self, index):
         """The question asked at ``walk.steps[index]`` and the score; hidden outside guess mode."""
-        self.guess_panel.layout.display = None if self.guessing else "none"
-        self.play.layout.display = "none" if self.guessing else None  # Play would step past the questions
+        self.guess_panel.layout.display = layout.SHOWN if self.guessing else "none"
+        self.play.layout.display = "none" if self.guessing else layout.SHOWN  # Play would step past the questions
         if not self.guessing:
             return
         session = self._session()
@@ -376,7 +385,7 @@ class Walkthrough(widgets.VBox):
                     count=question.size)) + "</span>"
         self.guess_prompt.value = f"<span style='{font}'>{prompt}</span>"
         for control in (self.guess_box, self.check_button, self.show_button):  # nothing to guess: not shown
-            control.layout.display = "none" if question is None else None
+            control.layout.display = "none" if question is None else layout.SHOWN
         size = f"{layout.PRESENT_GUESS_PX}px" if self.present.value else "14px"  # (JupyterLab's own: 13 px)
         self.guess_box.style.font_size = size
         self.check_button.style.font_size = self.show_button.style.font_size = size
@@ -501,21 +510,21 @@ class Walkthrough(widgets.VBox):
         self.guard.inform(not_finite_reason(value.data for value in self.walk.graph.values))  # ∞ is not an error
 
     def _show_present_mode(self):
-        hidden = "none" if self.present.value else None
+        hidden = "none" if self.present.value else layout.SHOWN
         for label in self.sliders_box.children:  # a vector's values, read from the back of the room too
             if hasattr(label, "vector"):
                 label.value = layout.vector_html(*label.vector, self._vector_px())
         self.options_row.layout.display = hidden
         self.table_view.layout.display = hidden
         # the box hides, its message does not: a failure is said where the student is looking
-        self.expression.layout.display = "none" if self.present.value or not self.show_box else None
+        self.expression.layout.display = "none" if self.present.value or not self.show_box else layout.SHOWN
 
     def _style_phase_labels(self):
         """"Forward 3 / 11" is how a room knows where the walkthrough is: in Present mode, big and bold."""
         for label in self.phase_frames.children[1:] if self.frames else [self.phase]:
-            label.style.font_size = layout.PRESENT_PHASE_FONT if self.present.value else None
-            label.style.font_weight = "bold" if self.present.value else None
-        self.phase_view.layout.width = "190px" if self.present.value else (None if self.frames else "120px")
+            label.style.font_size = layout.PRESENT_PHASE_FONT if self.present.value else layout.SHOWN
+            label.style.font_weight = "bold" if self.present.value else layout.SHOWN
+        self.phase_view.layout.width = "190px" if self.present.value else (layout.SHOWN if self.frames else "120px")
 
     def _build_frames(self, current, later):
         """Every step's drawing and equation; with ``later``, all but the ``current`` step's are made
