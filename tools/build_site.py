@@ -271,14 +271,71 @@ def _joined(text):
 
 
 def stage_notebooks(folder):
-    folder.mkdir(parents=True)
+    """The lessons into the site's files/, and their Hinglish twins (with the glossary) into files/hinglish/."""
     names = sorted((ROOT / "notebooks").glob("*.ipynb"))
     if not names:
         raise BuildError("notebooks/ holds no notebook")
-    for path in names:
+    twins = sorted((ROOT / "notebooks" / "hinglish").glob("*.ipynb"))
+    (folder / "hinglish").mkdir(parents=True)
+    for path in names + twins:
         text = json.dumps(site_notebook(path), indent=1, ensure_ascii=False) + "\n"
-        (folder / path.name).write_text(text, encoding="utf-8")
-    return names
+        (folder / path.relative_to(ROOT / "notebooks")).write_text(text, encoding="utf-8")
+    glossary = ROOT / "notebooks" / "hinglish" / "glossary.md"
+    if glossary.exists():
+        shutil.copy(glossary, folder / "hinglish" / glossary.name)
+    return names + twins
+
+
+# The site's first page: the student picks a language. JupyterLite's own root page only redirects to the app,
+# but every page of the app reads its settings from it (the element jupyter-config-data), so that element stays.
+LANDING_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>minigrad-lab: see automatic differentiation</title>
+{config}
+<style>
+  body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1a1a1a;
+         background: #fafafa; }}
+  main {{ max-width: 44rem; margin: 8vh auto; padding: 0 1.5rem; }}
+  h1 {{ font-size: 2.2rem; margin-bottom: .3rem; }}
+  p {{ font-size: 1.2rem; line-height: 1.5; }}
+  .languages {{ display: flex; gap: 1.2rem; flex-wrap: wrap; margin: 2rem 0; }}
+  .languages a {{ flex: 1 1 16rem; display: block; padding: 1.2rem 1.4rem; border-radius: .6rem;
+                  background: #0b5cad; color: #fff; text-decoration: none; font-size: 1.4rem; }}
+  .languages a small {{ display: block; font-size: 1.05rem; margin-top: .3rem; }}
+  .languages a:focus, .languages a:hover {{ background: #084a8b; outline: 3px solid #f2b600; }}
+  .more {{ font-size: 1.05rem; }}
+  .more a {{ color: #0b5cad; }}
+</style>
+</head>
+<body>
+<main>
+  <h1>minigrad-lab</h1>
+  <p>See automatic differentiation: step through the forward pass and the backward pass, node by node.
+     Python runs in this tab; nothing is installed.</p>
+  <div class="languages">
+    <a id="english" href="lab/index.html?path=00_start_here.ipynb" lang="en">English
+      <small>Start the course</small></a>
+    <a id="hinglish" href="lab/index.html?path=hinglish/00_start_here.ipynb" lang="hi-Latn">Hinglish
+      <small>Course Hinglish mein shuru karein</small></a>
+  </div>
+  <p class="more"><a href="lab/index.html">All notebooks</a> (the Hinglish ones are in the folder
+     <code>hinglish</code>).</p>
+</main>
+</body>
+</html>
+"""
+
+
+def write_landing_page(site):
+    """Replace the site's root page by LANDING_PAGE, keeping the settings element the app reads from it."""
+    root = site / "index.html"
+    found = re.search(r'<script id="jupyter-config-data".*?</script>', root.read_text(encoding="utf-8"), re.S)
+    if found is None:
+        raise BuildError("index.html has no jupyter-config-data: JupyterLite's root page changed")
+    root.write_text(LANDING_PAGE.format(config=found.group(0)), encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------ 5. bytecode and font list
@@ -728,6 +785,7 @@ def build():
     patch_kernel_start(OUTPUT, provenance)
     drop_legacy_fonts(OUTPUT)
     shutil.copy(OUTPUT / "lab" / "favicon.ico", OUTPUT / "favicon.ico")  # browsers ask the site's root for it
+    write_landing_page(OUTPUT)
     stage_bytecode(config, OUTPUT, provenance)
     write_provenance(provenance)
     total, on_the_wire = write_wire_files(OUTPUT, config)
