@@ -238,6 +238,8 @@ class Replayed:
         self.errors = []
         self.etags = {}
         self.done_at = None
+        self.statuses = collections.Counter()
+        self.full = []  # (second visit) what was sent in full
 
     def run(self, requests, conditional=False):
         queue = collections.deque(requests)
@@ -277,6 +279,9 @@ class Replayed:
             connection.close()
             return
         self.bytes += len(body) + sum(len(k) + len(v) + 4 for k, v in response.getheaders()) + 17
+        self.statuses[response.status] += 1
+        if conditional and response.status == 200:
+            self.full.append(f"{target} ({len(body)} B)")
         if response.status not in (200, 304):
             self.errors.append(f"{target}: {response.status}")
         if response.getheader("ETag"):
@@ -301,6 +306,8 @@ def replay_class(served, first_requests, second_requests, real_browser):
              "server_peak_memory_MB": round(served.peak_memory_mb(), 1),
              "example_errors": [e for s in students for e in s.errors][:5]}
     total_first = sum(s.bytes for s in students)
+    statuses_first = sum((s.statuses for s in students), collections.Counter())
+    first["statuses"] = {str(k): v for k, v in statuses_first.items()}
     cpu_before = served.cpu_seconds()
     started = time.monotonic()
     threads = [threading.Thread(target=s.run, args=(second_requests, True), daemon=True) for s in students]
@@ -311,7 +318,10 @@ def replay_class(served, first_requests, second_requests, real_browser):
     second = {"errors": sum(len(s.errors) for s in students) - first["errors"],
               "last_student_has_every_file_s": round(max(s.done_at for s in students) - started, 2),
               "server_cpu_s": round(served.cpu_seconds() - cpu_before, 1),
-              "server_peak_memory_MB": round(served.peak_memory_mb(), 1)}
+              "server_peak_memory_MB": round(served.peak_memory_mb(), 1),
+              "statuses": {str(k): v - statuses_first.get(k, 0) for k, v in
+                           sum((s.statuses for s in students), collections.Counter()).items()},
+              "sent_in_full_to_one_student": students[0].full}
     second["MB_per_student"] = round((sum(s.bytes for s in students) - total_first) / STUDENTS / 1e6, 3)
     return first, second, browser_result
 
