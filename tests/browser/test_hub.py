@@ -43,7 +43,7 @@ STUDENTS = 20
 KILLED = "student07"  # whose kernel dies mid-run
 HUB_CACHE = ROOT / ".cache" / "hub"
 PROXY_SPEC = "configurable-http-proxy@5.3.0"
-DEADLINE_S = 420
+DEADLINE_S = 300
 REPORT = {}
 
 HUB_TEST_CONFIG = """\
@@ -190,7 +190,7 @@ class Hub:
                 with urllib.request.urlopen(f"{self.url}/hub/api/", timeout=2):
                     return
             except OSError:
-                time.sleep(0.3)
+                time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"jupyterhub did not answer:\n{self.log_tail()}")
 
@@ -289,7 +289,7 @@ class Student:
             if server.get("ready"):
                 self.times["server_ready_s"] = time.monotonic() - started
                 return
-            time.sleep(0.5)
+            time.sleep(0.2)
         raise RuntimeError(f"{self.name}'s server did not start")
 
     def request(self, path, method="GET", body=None, token=None):
@@ -430,9 +430,8 @@ def run_in_browser(playwright, hub, student, source):
                 saved = {"cells": [{"cell_type": "code"}]}
             if all(c.get("execution_count") for c in saved["cells"] if c["cell_type"] == "code"):
                 break
-            time.sleep(0.5)
+            time.sleep(0.2)
         page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=60_000)
-        page.wait_for_timeout(1000)  # the save's last write
         student.outcome = "ran"
         student.off_site = off_site
     finally:
