@@ -10,17 +10,18 @@ What the site bundles, from where, with which checksum, is listed in site/bundle
    checked against its pinned npm integrity), the carrier of Pyodide's package files and the pinned
    PyPI wheels (each checked against its pinned sha256).
 2. Pyodide: the runtime from npm, plus the package files the kernel needs (the lock's dependency
-   closure of bundle.toml's [pyodide] packages, but its leave_out), each taken from the carrier only if the official
-   pyodide-lock.json names it, and only if its sha256 is the lock's. Anything else stops the build.
+   closure of bundle.toml's [pyodide] packages, but its leave_out), each taken from the carrier only if
+   the official pyodide-lock.json names it, and only if its sha256 is the lock's. Anything else stops
+   the build.
 3. The site's own package index: minigrad-lab's wheel built from this checkout (whatever minigrad/
    holds now), minigrad-viz-js (the viz-js script wrapped as a wheel) and the pinned PyPI wheels.
 4. Copies of every notebook of notebooks/, each with one setup cell in front and Pyodide's kernel.
 5. ``jupyter lite build`` (no source maps, PyPI fallback off), then checks of the result: no source
    map, no address off the site in its configuration, every Pyodide file as the lock says, and the
    size. build/site/bundled.json lists every bundled file with its origin and sha256.
-6. For the wire (docs/site.md): NAME.gz (zlib level 9 or zopfli) beside every file gzip makes smaller (tools/serve_site.py sends it
-   to a browser that takes gzip), and immutable.json, the files whose address changes with their bytes
-   (cached for good by a browser).
+6. For the wire (docs/site.md): NAME.gz (zlib's level 9, or zopfli) beside every file gzip makes
+   smaller (tools/serve_site.py sends it to a browser that takes gzip), and immutable.json, the files
+   whose address changes with their bytes (cached for good by a browser).
 """
 
 import _imp
