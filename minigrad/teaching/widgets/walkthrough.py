@@ -43,6 +43,7 @@ before its frame is redrawn is drawn at once.
 
 import asyncio
 import html
+import inspect
 import os
 
 import ipywidgets as widgets
@@ -52,6 +53,7 @@ from .. import expr, i18n, trace, viz
 from ..i18n import N_
 from ..i18n import gettext as _
 from . import layout
+from .from_code import Cell, CellStopped, describe
 from .guard import Guard, not_finite_reason
 
 LATE_TEXT_S = 2.0  # guess mode: text arriving this soon after a click on Check was typed before it
@@ -105,11 +107,18 @@ class Walkthrough(widgets.VBox):
         self.guard.run(self._refresh_all, keep_step=True)
 
     @classmethod
-    def from_code(cls, code, target=None, namespace=None, **options):
-        """The walkthrough of a cell of PyTorch code, with its own names (what ``%%walkthrough`` shows)."""
-        from .from_code import walkthrough_of_code
+    def from_code(cls, code, target=None, namespace=None, filename=None, first_line=1, **options):
+        """The walkthrough of a cell of PyTorch code, with its own names (what ``%%walkthrough`` shows).
 
-        return walkthrough_of_code(code, target=target, namespace=namespace, **options)
+        ``namespace``: the variables the cell can see, and where the ones it assigns are left (a notebook's;
+        ``None``: a fresh one). ``filename`` and ``first_line`` say where the code comes from, for tracebacks
+        (the magic passes the notebook cell's, so that lines match). ``options`` go to the widget
+        (``frames=True``, ``view="autograd"``, ...); see ``from_code``'s docstring for what happens.
+        """
+        cell = Cell(code, target=target, namespace=namespace, filename=filename, first_line=first_line,
+                    reserved=WIDGET_OPTIONS)
+        cell.prepare()
+        return CodeWalkthrough(cell, **options)
 
     # -------------------------------------------------------------------- building
     def _build_controls(self, source, expression_box, view, show_saved, interval, present):
@@ -644,3 +653,27 @@ def _running_loop():
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+WIDGET_OPTIONS = tuple(inspect.signature(Walkthrough).parameters)  # frames, view, ...: never a slider's name
+
+
+class CodeWalkthrough(Walkthrough):
+    """The Walkthrough widget over a cell of code: one slider per number the cell made a tensor from."""
+
+    def __init__(self, cell, **options):
+        self.cell = cell
+        super().__init__(cell, expression_box=False, **options, **cell.slider_specs())
+
+    def _on_input(self):
+        """A slider moved: run the cell again. If it fails at these numbers the widget's guard says so,
+        inline (with the cell's line), and the last drawing stays."""
+        try:
+            super()._on_input()
+        except Exception as error:
+            values = ", ".join(f"{name} = {slider.value:.2f}" for name, slider in self.sliders.items())
+            raise CellStopped(_("At {values} the cell stopped: {why}").format(
+                values=values, why=describe(error, self.cell.filename))) from error
+
+    def __repr__(self):
+        return f"<widgets.Walkthrough of {self.walk.output.name} (your code) at step {self.step}>"
