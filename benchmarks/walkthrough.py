@@ -103,13 +103,13 @@ def picture_after_slider_move(rounds=21):
     cases = {"live (neuron, five rows)": (live, lambda: live.graph),
              "frames=True (neuron, one sample)": (frames, lambda: frames.frame(frames.graph_frames, 5))}
     sent, loop, original_send = [], KernelLoop(), ipywidgets.Widget._send
-    original_loop = widget_module._running_loop
+    original_loop = widget_module.running_loop
 
     def send(widget, msg, buffers=None):
         sent.append((widget, time.perf_counter()))
         return original_send(widget, msg, buffers)
 
-    ipywidgets.Widget._send, widget_module._running_loop = send, lambda: loop
+    ipywidgets.Widget._send, widget_module.running_loop = send, lambda: loop
     try:
         moves = {name: _slider_moves(walk, picture, [0.6, 0.7, 0.8, 0.9], rounds + 1, loop, sent)
                  for name, (walk, picture) in cases.items()}
@@ -118,7 +118,7 @@ def picture_after_slider_move(rounds=21):
             for name, generator in moves.items():
                 samples[name].append(next(generator))
     finally:
-        ipywidgets.Widget._send, widget_module._running_loop = original_send, original_loop
+        ipywidgets.Widget._send, widget_module.running_loop = original_send, original_loop
     rows = []
     for name, values in samples.items():
         picture = sorted(v[0] for v in values[1:])

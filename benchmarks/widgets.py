@@ -26,12 +26,12 @@ def frames_mover(walk, values, later):
     loop = KernelLoop()
 
     def run():
-        original = walkthrough._running_loop
-        walkthrough._running_loop = (lambda: loop) if later else (lambda: None)
+        original = walkthrough.running_loop
+        walkthrough.running_loop = (lambda: loop) if later else (lambda: None)
         try:
             walk.sliders["w"].value = next(cycle)
         finally:
-            walkthrough._running_loop = original
+            walkthrough.running_loop = original
         loop.waiting.clear()  # the frames left for later are not part of what the student waits for
 
     return run

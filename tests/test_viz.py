@@ -556,7 +556,7 @@ def test_frames_draw_the_current_step_first_and_the_rest_later():
     frames = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 2.0), frames=True)
     frames.step_slider.value = 5  # walk.steps[4]
     before = [child.value for child in frames.graph_frames.children[1:]]
-    original, walkthrough._running_loop = walkthrough._running_loop, lambda: loop
+    original, walkthrough.running_loop = walkthrough.running_loop, lambda: loop
     try:
         frames.sliders["x"].value = 1.0
         changed = [i for i, child in enumerate(frames.graph_frames.children[1:]) if child.value != before[i]]
@@ -566,7 +566,7 @@ def test_frames_draw_the_current_step_first_and_the_rest_later():
             callback, args = loop.waiting.pop(0)
             callback(*args)
     finally:
-        walkthrough._running_loop = original
+        walkthrough.running_loop = original
     fresh = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 1.5), frames=True)
     assert [c.value for c in frames.graph_frames.children[1:]] == [c.value for c in fresh.graph_frames.children[1:]]
 
@@ -592,7 +592,7 @@ def test_frames_a_step_moved_to_before_its_frame_is_redrawn_is_drawn_at_once():
     fresh = Widget("exp(sin(x**2))", x=(-3, 3, 0.01, 1.0), frames=True)
     new_pictures = [child.value for child in fresh.graph_frames.children[1:]]
     frames.step_slider.value = 5
-    original, walkthrough._running_loop = walkthrough._running_loop, lambda: loop
+    original, walkthrough.running_loop = walkthrough.running_loop, lambda: loop
     try:
         frames.sliders["x"].value = 1.0
         assert len(loop.waiting) == 1  # the rest is left for later, in one job
@@ -604,6 +604,6 @@ def test_frames_a_step_moved_to_before_its_frame_is_redrawn_is_drawn_at_once():
             callback, args = loop.waiting.pop(0)
             callback(*args)
     finally:
-        walkthrough._running_loop = original
+        walkthrough.running_loop = original
     assert [c.value for c in frames.graph_frames.children[1:]] == new_pictures
     assert [c.value for c in frames.table_frames.children[1:]] == [c.value for c in fresh.table_frames.children[1:]]

@@ -3,6 +3,7 @@
 Every widget in this package is built from these, so they look and behave alike.
 """
 
+import asyncio
 import html
 import io
 import re
@@ -278,3 +279,12 @@ class AnimatedFigure:
         for artist in moving:
             artist.axes.draw_artist(artist)
         show_rgba(image_widget, np.asarray(self.canvas.buffer_rgba()))
+
+
+def running_loop():
+    """The kernel's asyncio loop when called from a widget callback in a kernel; None in a plain script or a
+    test (a widget then does at once what it would otherwise schedule on the loop)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

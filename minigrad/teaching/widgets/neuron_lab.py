@@ -23,6 +23,7 @@ from ..i18n import N_, ngettext
 from ..i18n import gettext as _
 from . import layout
 from .guard import Guard
+from .layout import running_loop
 
 STAGES = ((N_("forward"), "ŷ = σ(w·x + b)"), (N_("loss"), "L = BCE(ŷ, y)"), (N_("backward"), "loss.backward()"),
           (N_("update"), "w −= lr·∂L/∂w, b −= lr·∂L/∂b"))  # (the stage's word, its formula or code)
@@ -38,13 +39,6 @@ def loss_and_gradients(w, b, cgpa, placed):
     loss.backward()
     return y_hat.detach().numpy(), loss.item(), w_t.grad.item(), b_t.grad.item()
 
-
-def _running_loop():
-    """The kernel's asyncio loop when called from a widget callback in a kernel, else None."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 def _on_step(value, slider, bounds):
@@ -162,7 +156,7 @@ class NeuronLab(widgets.VBox):
             self._stop_requested = True  # heard between two slices; the slice running finishes its epochs
             return
         epochs = int(np.clip(self.epochs.value, 1, self.MAX_EPOCHS))
-        loop = _running_loop()
+        loop = running_loop()
         if loop is None:  # no event loop (a plain Python session, a test): train right here
             self.train(epochs)
         else:  # in a kernel: train between the kernel's other work, so that Stop and the updates get through

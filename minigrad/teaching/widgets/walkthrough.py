@@ -41,7 +41,6 @@ the slider, and a slider dragged along redraws only the step shown); a step the 
 before its frame is redrawn is drawn at once.
 """
 
-import asyncio
 import html
 import inspect
 import os
@@ -55,6 +54,7 @@ from ..i18n import gettext as _
 from . import layout
 from .from_code import Cell, CellStopped, describe
 from .guard import Guard, not_finite_reason
+from .layout import running_loop
 
 LATE_TEXT_S = 2.0  # guess mode: text arriving this soon after a click on Check was typed before it
 LATER_FRAMES_DELAY_S = 0.15  # frames=True: the other frames start this long after the current one is sent
@@ -553,7 +553,7 @@ class Walkthrough(widgets.VBox):
         for index in range(count):
             self.frame(self.phase_frames, index).value = self.walk.phase_label(index)
         rest = [i for i in range(count) if i != current]
-        loop = _running_loop() if later else None
+        loop = running_loop() if later else None
         if loop is None:
             for index in rest:
                 self._draw_frame(index)
@@ -646,13 +646,6 @@ class Walkthrough(widgets.VBox):
     def __repr__(self):
         return f"<widgets.Walkthrough of {html.escape(self.walk.output.name)} at step {self.step}>"
 
-
-def _running_loop():
-    """The kernel's event loop when called from a widget callback (None in a plain script or test)."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 WIDGET_OPTIONS = tuple(inspect.signature(Walkthrough).parameters)  # frames, view, ...: never a slider's name
