@@ -137,13 +137,17 @@ def highlighted(widget):
                  .map(g => g.querySelector('title').textContent).sort()""")
 
 
-def set_slider(widget, description, value):
-    slider = widget.locator(".widget-slider").filter(has_text=description).first
-    readout = slider.locator(".widget-readout")
+def type_into_slider(widget, description, value):
+    """Type a value into the readout of the slider named ``description``, as a person does (not yet Enter)."""
+    readout = widget.locator(".widget-slider").filter(has_text=description).first.locator(".widget-readout")
     readout.click()
     readout.press("Control+a")
     readout.type(str(value))
-    readout.press("Enter")
+    return readout
+
+
+def set_slider(widget, description, value):
+    type_into_slider(widget, description, value).press("Enter")
 
 
 def test_walkthrough_slider_steps_and_play(page, lab, console_errors):

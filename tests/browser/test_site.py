@@ -36,6 +36,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, ROOT, require_chromium
+from .test_lab import type_into_slider
 
 sys.path.insert(0, str(ROOT / "tools"))
 import serve_site  # noqa: E402
@@ -356,11 +357,7 @@ def picture(widget):
 
 def set_slider(widget, description, value):
     """Type a value into a slider's readout, as a person does; returns the ms until the picture changed."""
-    slider = widget.locator(".widget-slider").filter(has_text=description).first
-    readout = slider.locator(".widget-readout")
-    readout.click()
-    readout.press("Control+a")
-    readout.type(str(value))
+    readout = type_into_slider(widget, description, value)
     widget.evaluate("""(root, pictureJs) => {
         const picture = eval(pictureJs), before = picture(root);
         window.__pictureChangedAt = null;
