@@ -69,9 +69,11 @@ present: $(STAMP_LAB)
 	MINIGRAD_PRESENT=1 JUPYTER_PATH="$(CURDIR)/jupyter" $(BIN)/voila "$(abspath $(NOTEBOOKS))" --no-browser \
 		--Voila.ip=127.0.0.1 --port=$(PRESENT_PORT) --template=minigrad $(PRESENT_ARGS)
 
-# the README's pictures: each notebook's main widget, photographed by the browser tests
+# the README's pictures: each notebook's main widget, and Present mode's class poll at a backward step (1280 x 720),
+# photographed by the browser tests
 screenshots: $(STAMP_TEST)
-	MINIGRAD_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_lab.py -k run_all
+	MINIGRAD_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_lab.py tests/browser/test_guess_mode.py \
+		-k "run_all or class_poll"
 
 # the whole course as a static JupyterLite site (Pyodide kernel) in build/site/: no install for students
 $(SITE_STAMP): site/requirements.txt

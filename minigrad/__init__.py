@@ -83,11 +83,27 @@ clip = clamp
 
 
 def sum(input, *args, **kwargs):  # torch.sum(x) and torch.sum(x, dim=None) differ: x.sum tells them apart
-    return _require_tensor("sum", input).sum(*args, **kwargs)
+    return _reduction("sum", input, args, kwargs)
 
 
 def mean(input, *args, **kwargs):
-    return _require_tensor("mean", input).mean(*args, **kwargs)
+    return _reduction("mean", input, args, kwargs)
+
+
+# torch.sum(x, keepdim=True): PyTorch's TypeError, in the function's words (the input is one of its arguments)
+_BY_DIM = " * (Tensor input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)\n"
+_FUNCTION_SIGNATURES = {
+    "sum": " * (Tensor input, *, torch.dtype dtype = None)\n" + _BY_DIM,
+    "mean": " * (Tensor input, *, torch.dtype dtype = None, Tensor out = None)\n" + _BY_DIM,
+}
+
+
+def _reduction(name, input, args, kwargs):
+    tensor = _require_tensor(name, input)
+    if not args and "dim" not in kwargs and "keepdim" in kwargs:  # keepdim, but no dim to keep
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, keepdim=bool), but "
+                        f"expected one of:\n{_FUNCTION_SIGNATURES[name]}")
+    return getattr(tensor, name)(*args, **kwargs)
 
 
 def matmul(input, other):

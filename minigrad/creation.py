@@ -76,7 +76,12 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         raise TypeError(f"new(): invalid data type '{_type_name(data)}'")
     _check_rectangular(data)
     target = dtypes.to_numpy_dtype(dtype) if dtype is not None else _infer_dtype(data)
-    array = np.array(data, dtype=target)
+    try:
+        array = np.array(data, dtype=target)
+    except (ValueError, OverflowError):  # NaN, ±inf or a huge number for an integer dtype: PyTorch's error
+        if np.dtype(target).kind not in "iu":
+            raise
+        raise RuntimeError(f"value cannot be converted to type {np.dtype(target).name} without overflow") from None
     result = Tensor._wrap(array)
     if requires_grad:
         if array.dtype.kind != "f":

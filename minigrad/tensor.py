@@ -784,12 +784,18 @@ class Tensor:
                 raise RuntimeError(LEAF_INPLACE_ERROR)
             raise NotImplementedError("minigrad does not record item assignment inside a graph; use torch.no_grad()")
         values = value._data if isinstance(value, Tensor) else value
-        if self._data.ndim == 0:
-            updated = np.array(self._data)
-            updated[key] = values
-            self._write(updated)
-        else:
-            self._data[key] = values
+        try:
+            if self._data.ndim == 0:
+                updated = np.array(self._data)
+                updated[key] = values
+                self._write(updated)
+            else:
+                self._data[key] = values
+        except (ValueError, OverflowError):  # NaN or ±inf into an integer tensor: PyTorch's error, not NumPy's
+            if self._data.dtype.kind not in "iu" or not isinstance(values, numbers.Number):
+                raise
+            kind = f"{self._data.dtype.name}_t"  # C's name, as PyTorch's message gives it: int64_t
+            raise RuntimeError(f"value cannot be converted to type {kind} without overflow") from None
 
     # ----------------------------------------------------------------- in-place ops
     def _inplace(self, op_result):

@@ -119,7 +119,7 @@ class Recorder:
     """Writes the bytecode of the modules each stage of a session loaded, in the order they were loaded.
 
     /out/bytecode.json lists them stage by stage (the kernel's start first): the build ships them in
-    that order for as long as the site's size allows.
+    that order for as long as its budget allows (BYTECODE_MEGABYTES).
     """
 
     def __init__(self):

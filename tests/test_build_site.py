@@ -73,6 +73,16 @@ def test_the_closure_follows_the_locks_dependencies_by_normalized_name():
         build_site.pyodide_closure(lock, ["scipy"])
 
 
+def test_packages_left_out_are_not_shipped_and_leave_their_dependents_lock_entry():
+    lock = {"packages": {"matplotlib": {"depends": ["fonttools", "numpy", "pytz"]}, "numpy": {"depends": []},
+                         "fonttools": {"depends": []}, "pytz": {"depends": []}}}
+    assert build_site.pyodide_closure(lock, ["matplotlib"], ["fonttools", "pytz"]) == ["matplotlib", "numpy"]
+    patched = build_site.lock_without(lock, ["fonttools", "pytz"])
+    assert patched["packages"]["matplotlib"]["depends"] == ["numpy"]
+    assert lock["packages"]["matplotlib"]["depends"] == ["fonttools", "numpy", "pytz"]  # the original untouched
+    assert set(patched["packages"]) == set(lock["packages"])
+
+
 def test_the_site_copy_of_a_notebook_gains_one_setup_cell_and_pyodides_kernel():
     source = ROOT / "notebooks" / "04_neuron_bce.ipynb"  # widgets, saved widget state, multi-line outputs
     original = json.loads(source.read_text(encoding="utf-8"))
@@ -125,6 +135,8 @@ def test_the_stdlib_keeps_every_file_and_gains_bytecode_beside_its_sources(tmp_p
     with zipfile.ZipFile(stdlib) as archive:
         assert {n: archive.read(n) for n in before} == before
         assert archive.read("json/__init__.pyc") == b"bytecode"
+        # stored, so that the whole zip gzips smaller than file by file (the site's own zips: WIRE)
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_STORED}
     with pytest.raises(build_site.BuildError, match="has no source nowhere.py"):
         build_site.add_stdlib_bytecode(stdlib, {"nowhere.pyc": b"bytecode"})
 
@@ -270,5 +282,10 @@ def test_the_build_gzips_what_gzip_shrinks_and_lists_what_never_changes(tmp_path
         "build/jlab_core.8f86ffc.js", "pypi/comm-0.2.3-py3-none-any.whl",
         "static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"]  # not bootstrap.js, stdlib, minigrad
     assert build_site.wire_problems(site) == []
+    big = (b"import numpy as np  # a stored zip of sources and bytecode\n" * 8000) + os.urandom(1000)
+    (site / "static" / "pyodide" / "python_stdlib.zip").write_bytes(big)  # above ZOPFLI_FROM_BYTES
+    build_site.write_wire_files(site, {"wheels": {}})
+    packed = (site / "static" / "pyodide" / "python_stdlib.zip.gz").read_bytes()
+    assert gzip.decompress(packed) == big and len(packed) <= len(gzip.compress(big, 9, mtime=0))
     (site / "build" / "bootstrap.js").write_bytes(b"// rebuilt" * 100)  # a .gz left from another build
     assert build_site.wire_problems(site) == ["build/bootstrap.js.gz is not bootstrap.js compressed (stale?)"]

@@ -13,8 +13,6 @@
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parent.parent / "minigrad"
 TEACHING = "minigrad.teaching"
 
@@ -146,8 +144,6 @@ def test_no_import_cycle_in_the_library():
     assert not cycles, "\n".join(cycles)
 
 
-@pytest.mark.xfail(strict=True, reason="widgets.walkthrough <-> widgets.from_code: Walkthrough.from_code imports "
-                                       "its own subclass (the widgets' files; issue 23)")
 def test_no_import_cycle_in_the_teaching_layer():
     cycles = [cycle for cycle in import_cycles() if TEACHING in cycle]
     assert not cycles, "\n".join(cycles)

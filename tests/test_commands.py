@@ -115,8 +115,9 @@ def test_make_notebooks_reexecutes_a_notebook_with_the_same_checked_outputs(tmp_
     assert "01_square.ipynb: executed in" in result.stdout
 
     def texts(path):
+        """What each code cell prints and shows as text (a print may arrive as one stream piece or two)."""
         cells = nbformat.read(path, as_version=4).cells
-        return [[output.get("text", output.get("data", {}).get("text/plain")) for output in cell.outputs]
+        return ["".join(output.get("text", output.get("data", {}).get("text/plain", "")) for output in cell.outputs)
                 for cell in cells if cell.cell_type == "code"]
 
     assert texts(tmp_path / name) == texts(ROOT / "notebooks" / name)

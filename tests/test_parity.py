@@ -757,3 +757,40 @@ def test_binary_cross_entropy_of_empty_tensors_is_pytorchs(torch, reduction):
         return value.tolist(), list(value.shape), value.grad_fn.name()
 
     assert repr(loss(minigrad)) == repr(loss(torch))
+
+
+KEEPDIM_WITHOUT_DIM = {
+    "torch.mean": lambda library: library.mean(library.ones(3), keepdim=True),
+    "torch.sum": lambda library: library.sum(library.ones(3), keepdim=True),
+    "x.mean": lambda library: library.ones(3).mean(keepdim=True),
+    "x.sum": lambda library: library.ones(3).sum(keepdim=True),
+}
+
+
+@pytest.mark.parametrize("name", KEEPDIM_WITHOUT_DIM)
+def test_keepdim_without_dim_is_pytorchs_type_error(torch, name):
+    """issue 23's long tail: the function's message names its Tensor argument, the method's does not."""
+    def message(library):
+        with pytest.raises(TypeError) as error:
+            KEEPDIM_WITHOUT_DIM[name](library)
+        return str(error.value)
+
+    assert message(minigrad) == message(torch)
+
+
+NAN_INTO_INT64 = {
+    "tensor(nan, dtype=int64)": lambda library: library.tensor([float("nan")], dtype=library.int64),
+    "x[0] = nan": lambda library: library.zeros(2, dtype=library.int64).__setitem__(0, float("nan")),
+    "x[0] = inf": lambda library: library.zeros(2, dtype=library.int64).__setitem__(0, float("inf")),
+}
+
+
+@pytest.mark.parametrize("name", NAN_INTO_INT64)
+def test_nan_into_int64_is_pytorchs_runtime_error(torch, name):
+    """issue 23's long tail: PyTorch's RuntimeError, not NumPy's ValueError."""
+    def error(library):
+        with pytest.raises(Exception) as raised:
+            NAN_INTO_INT64[name](library)
+        return type(raised.value).__name__, str(raised.value)
+
+    assert error(minigrad) == error(torch)

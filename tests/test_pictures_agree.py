@@ -30,7 +30,7 @@ import pytest
 import minigrad
 from minigrad.teaching import expr, notation, trace, viz
 from minigrad.teaching.widgets import layout
-from minigrad.teaching.widgets.from_code import WIDGET_OPTIONS, CodeWalkthrough
+from minigrad.teaching.widgets.walkthrough import WIDGET_OPTIONS, CodeWalkthrough
 from minigrad.widgets import FunctionPlot, GradientLab, NeuronLab, Walkthrough
 
 torch = pytest.importorskip("torch")

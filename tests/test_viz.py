@@ -505,7 +505,7 @@ def test_present_mode_shows_the_compact_drawing_big_and_hides_the_rest(monkeypat
     assert shown == pytest.approx(natural * layout.PRESENT_SCALE, abs=1) and "op0" not in walk.graph.value
     assert "font-size:23px" in walk.equation.value and "from x = 2" not in walk.equation.value  # no words
     walk.present.value = False
-    assert walk.table.layout.display is None and "from x = 2 we get y = 4" in walk.equation.value
+    assert walk.table.layout.display == layout.SHOWN and "from x = 2 we get y = 4" in walk.equation.value
     monkeypatch.delenv("MINIGRAD_PRESENT")
     assert not Widget("x**2", x=2.0).present.value
 
@@ -513,13 +513,14 @@ def test_present_mode_shows_the_compact_drawing_big_and_hides_the_rest(monkeypat
 @pytest.mark.parametrize("frames", [False, True])
 def test_present_mode_shows_where_the_walkthrough_is_in_big_bold_text(frames):
     from minigrad.widgets import Walkthrough as Widget
+    from minigrad.widgets import layout
 
     walk = Widget("exp(sin(x**2))", x=2.0, present=True, frames=frames)
     labels = walk.phase_frames.children[1:] if frames else [walk.phase]
     assert labels[0].value == "Forward 1 / 3"  # x², sin, exp
     assert all(label.style.font_size == "20px" and label.style.font_weight == "bold" for label in labels)
     walk.present.value = False
-    assert all(label.style.font_size is None and label.style.font_weight is None for label in labels)
+    assert all(label.style.font_size == layout.SHOWN and label.style.font_weight == layout.SHOWN for label in labels)
 
 
 def test_present_mode_draws_a_batch_narrow_enough_for_a_projector(monkeypatch):

@@ -10,17 +10,18 @@ What the site bundles, from where, with which checksum, is listed in site/bundle
    checked against its pinned npm integrity), the carrier of Pyodide's package files and the pinned
    PyPI wheels (each checked against its pinned sha256).
 2. Pyodide: the runtime from npm, plus the package files the kernel needs (the lock's dependency
-   closure of bundle.toml's [pyodide] packages), each taken from the carrier only if the official
-   pyodide-lock.json names it, and only if its sha256 is the lock's. Anything else stops the build.
+   closure of bundle.toml's [pyodide] packages, but its leave_out), each taken from the carrier only if
+   the official pyodide-lock.json names it, and only if its sha256 is the lock's. Anything else stops
+   the build.
 3. The site's own package index: minigrad-lab's wheel built from this checkout (whatever minigrad/
    holds now), minigrad-viz-js (the viz-js script wrapped as a wheel) and the pinned PyPI wheels.
 4. Copies of every notebook of notebooks/, each with one setup cell in front and Pyodide's kernel.
 5. ``jupyter lite build`` (no source maps, PyPI fallback off), then checks of the result: no source
    map, no address off the site in its configuration, every Pyodide file as the lock says, and the
    size. build/site/bundled.json lists every bundled file with its origin and sha256.
-6. For the wire (docs/site.md): NAME.gz beside every file gzip makes smaller (tools/serve_site.py sends it
-   to a browser that takes gzip), and immutable.json, the files whose address changes with their bytes
-   (cached for good by a browser).
+6. For the wire (docs/site.md): NAME.gz (zlib's level 9, or zopfli) beside every file gzip makes
+   smaller (tools/serve_site.py sends it to a browser that takes gzip), and immutable.json, the files
+   whose address changes with their bytes (cached for good by a browser).
 """
 
 import _imp
@@ -42,6 +43,10 @@ import time
 import zipfile
 import zlib
 
+try:  # the site's build environment has it (site/requirements.txt); elsewhere (the unit tests) gzip alone
+    import zopfli.gzip as zopfli_gzip
+except ModuleNotFoundError:
+    zopfli_gzip = None
 try:
     import tomllib  # Python 3.11+
 except ModuleNotFoundError:  # Python 3.10: the lab runs, only the site build needs 3.11
@@ -134,12 +139,12 @@ def _requirement_of(wheel_name):
 
 
 # ------------------------------------------------------------------------------ 2. Pyodide
-def pyodide_closure(lock, roots):
-    """The lock's names for ``roots`` and everything they depend on (the lock's ``depends``)."""
+def pyodide_closure(lock, roots, leave_out=()):
+    """The lock's names for ``roots`` and everything they depend on (the lock's ``depends``), but ``leave_out``."""
     packages, wanted, todo = lock["packages"], set(), list(roots)
     while todo:
         name = todo.pop().lower().replace("_", "-")  # the lock's keys are normalized names
-        if name in wanted:
+        if name in wanted or name in leave_out:
             continue
         if name not in packages:
             raise BuildError(f"Pyodide's lock has no package {name!r}")
@@ -153,13 +158,19 @@ def stage_pyodide(config, target, provenance):
     npm = config["npm"]["pyodide"]
     core = npm_files(npm["spec"], npm["integrity"], npm["files"])
     lock = json.loads(core["pyodide-lock.json"])
+    leave_out = config["pyodide"].get("leave_out", [])
     target.mkdir(parents=True)
     for name, data in core.items():
         (target / name).write_bytes(data)
         provenance[f"static/pyodide/{name}"] = f"npm {npm['spec']}"
+    if leave_out:
+        (target / "pyodide-lock.json").write_text(json.dumps(lock_without(lock, leave_out)), encoding="utf-8")
+        provenance["static/pyodide/pyodide-lock.json"] = (
+            f"npm {npm['spec']}, with {', '.join(leave_out)} taken out of every package's depends "
+            "(bundle.toml's leave_out; tools/build_site.py), every sha256 as it was")
     carrier = config["carrier"]
     carrier_path = pypi_file(carrier["requirement"], carrier["sha256"], carrier["file"])
-    names = pyodide_closure(lock, config["pyodide"]["packages"])
+    names = pyodide_closure(lock, config["pyodide"]["packages"], leave_out)
     with zipfile.ZipFile(carrier_path) as archive:
         inside = set(archive.namelist())
         for name in names:
@@ -176,6 +187,15 @@ def stage_pyodide(config, target, provenance):
             provenance[f"static/pyodide/{entry['file_name']}"] = (
                 f"PyPI {carrier['requirement']} ({member}), sha256 = pyodide-lock.json of npm {npm['spec']}")
     log(f"Pyodide {lock['info']['version']}: runtime and {len(names)} packages, every sha256 as its lock says")
+    return lock
+
+
+def lock_without(lock, leave_out):
+    """The lock with ``leave_out`` taken out of every package's ``depends`` (their own entries stay: the site
+    does not ship their files, so nothing loads them unless a cell imports them, and then it fails)."""
+    lock = json.loads(json.dumps(lock))
+    for entry in lock["packages"].values():
+        entry["depends"] = [d for d in entry["depends"] if d not in leave_out]
     return lock
 
 
@@ -209,10 +229,10 @@ def _wheel(folder, name, version, files, summary):
               f"{len(data)}" for path, data in contents.items()]
     contents[f"{dist}.dist-info/RECORD"] = ("\n".join(record + [f"{dist}.dist-info/RECORD,,"]) + "\n").encode()
     path = folder / f"{dist}-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:  # stored: gzipped whole for the wire
         for member, data in contents.items():
             archive.writestr(zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                             compress_type=zipfile.ZIP_DEFLATED)
+                             compress_type=zipfile.ZIP_STORED)
     return path
 
 
@@ -271,14 +291,71 @@ def _joined(text):
 
 
 def stage_notebooks(folder):
-    folder.mkdir(parents=True)
+    """The lessons into the site's files/, and their Hinglish twins (with the glossary) into files/hinglish/."""
     names = sorted((ROOT / "notebooks").glob("*.ipynb"))
     if not names:
         raise BuildError("notebooks/ holds no notebook")
-    for path in names:
+    twins = sorted((ROOT / "notebooks" / "hinglish").glob("*.ipynb"))
+    (folder / "hinglish").mkdir(parents=True)
+    for path in names + twins:
         text = json.dumps(site_notebook(path), indent=1, ensure_ascii=False) + "\n"
-        (folder / path.name).write_text(text, encoding="utf-8")
-    return names
+        (folder / path.relative_to(ROOT / "notebooks")).write_text(text, encoding="utf-8")
+    glossary = ROOT / "notebooks" / "hinglish" / "glossary.md"
+    if glossary.exists():
+        shutil.copy(glossary, folder / "hinglish" / glossary.name)
+    return names + twins
+
+
+# The site's first page: the student picks a language. JupyterLite's own root page only redirects to the app,
+# but every page of the app reads its settings from it (the element jupyter-config-data), so that element stays.
+LANDING_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>minigrad-lab: see automatic differentiation</title>
+{config}
+<style>
+  body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #1a1a1a;
+         background: #fafafa; }}
+  main {{ max-width: 44rem; margin: 8vh auto; padding: 0 1.5rem; }}
+  h1 {{ font-size: 2.2rem; margin-bottom: .3rem; }}
+  p {{ font-size: 1.2rem; line-height: 1.5; }}
+  .languages {{ display: flex; gap: 1.2rem; flex-wrap: wrap; margin: 2rem 0; }}
+  .languages a {{ flex: 1 1 16rem; display: block; padding: 1.2rem 1.4rem; border-radius: .6rem;
+                  background: #0b5cad; color: #fff; text-decoration: none; font-size: 1.4rem; }}
+  .languages a small {{ display: block; font-size: 1.05rem; margin-top: .3rem; }}
+  .languages a:focus, .languages a:hover {{ background: #084a8b; outline: 3px solid #f2b600; }}
+  .more {{ font-size: 1.05rem; }}
+  .more a {{ color: #0b5cad; }}
+</style>
+</head>
+<body>
+<main>
+  <h1>minigrad-lab</h1>
+  <p>See automatic differentiation: step through the forward pass and the backward pass, node by node.
+     Python runs in this tab; nothing is installed.</p>
+  <div class="languages">
+    <a id="english" href="lab/index.html?path=00_start_here.ipynb" lang="en">English
+      <small>Start the course</small></a>
+    <a id="hinglish" href="lab/index.html?path=hinglish/00_start_here.ipynb" lang="hi-Latn">Hinglish
+      <small>Course Hinglish mein shuru karein</small></a>
+  </div>
+  <p class="more"><a href="lab/index.html">All notebooks</a> (the Hinglish ones are in the folder
+     <code>hinglish</code>).</p>
+</main>
+</body>
+</html>
+"""
+
+
+def write_landing_page(site):
+    """Replace the site's root page by LANDING_PAGE, keeping the settings element the app reads from it."""
+    root = site / "index.html"
+    found = re.search(r'<script id="jupyter-config-data".*?</script>', root.read_text(encoding="utf-8"), re.S)
+    if found is None:
+        raise BuildError("index.html has no jupyter-config-data: JupyterLite's root page changed")
+    root.write_text(LANDING_PAGE.format(config=found.group(0)), encoding="utf-8")
 
 
 # ------------------------------------------------------------------------------ 5. bytecode and font list
@@ -373,23 +450,26 @@ def compile_in_pyodide(config, site, out):
 
 
 def add_stdlib_bytecode(zip_path, compiled):
-    """npm's python_stdlib.zip rewritten with ``compiled`` ({path.pyc: bytes}) beside the sources, all else as is."""
+    """npm's python_stdlib.zip rewritten with ``compiled`` ({path.pyc: bytes}) beside the sources, every file's
+    bytes as they were; stored, not deflated, so that its .gz (the whole zip gzipped: WIRE_ZIPS) is smaller."""
     original = zip_path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(original)) as source, zipfile.ZipFile(zip_path, "w") as target:
         names = set(source.namelist())
         for info in source.infolist():
-            target.writestr(info, source.read(info))
+            target.writestr(info, source.read(info), compress_type=zipfile.ZIP_STORED)
         for inside, data in sorted(compiled.items()):
             if inside[:-1] not in names:
                 raise BuildError(f"bytecode {inside} has no source {inside[:-1]} in python_stdlib.zip")
             target.writestr(zipfile.ZipInfo(inside, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                            compress_type=zipfile.ZIP_DEFLATED)
+                            compress_type=zipfile.ZIP_STORED)
 
 
-# the site's size limit comes first: the bytecode fills what is left below this, in the order a session
-# needs it (Pyodide's start, the kernel's, the setup cell, the notebooks' imports), and the rest of the
-# modules compile in the tab as before
-BYTECODE_FILLS_UP_TO_MEGABYTES = MAX_MEGABYTES - 1.5
+# The bytecode is bounded by its bytes on the wire (what every student downloads once; each byte of it
+# saves compiling in the tab): it fills BYTECODE_MEGABYTES (zlib-compressed, as its .gz is) in the order a
+# session needs it (Pyodide's start, the kernel's, the setup cell, the notebooks' imports), and the rest of
+# the modules compile in the tab as before. 8.1 MB ships at least the modules the earlier rule (fill the site
+# to 58.5 MB) shipped.
+BYTECODE_MEGABYTES = 8.1
 
 
 def bytecode_within(listed, out, budget):
@@ -418,8 +498,7 @@ def stage_bytecode(config, site, provenance):
                      b'"""The site\'s bytecode of the modules a session imports, matplotlib\'s font list and the '
                      b'kernel\'s startup file: made by tools/build_site.py."""\n')}
         course_files = {f"{CACHE_PACKAGE}/fontlist.json": fonts.read_bytes()}
-        size_now = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-        budget = BYTECODE_FILLS_UP_TO_MEGABYTES * 1e6 - size_now - sum(
+        budget = BYTECODE_MEGABYTES * 1e6 - sum(
             len(zlib.compress(d)) for d in [*files.values(), *course_files.values()])
         listed = json.loads((out / "bytecode.json").read_text())
         shipped, left = bytecode_within(listed, out, budget)
@@ -438,12 +517,13 @@ def stage_bytecode(config, site, provenance):
     provenance[f"static/pyodide/{COURSE_CACHE_WHEEL}"] = (
         "built by tools/build_site.py: bytecode compiled by this site's Pyodide (site/bytecode.js) from the "
         "sources of the site's own packages (the course's), and matplotlib's font list")
-    provenance[STDLIB_ZIP] = (f"npm {config['npm']['pyodide']['spec']}, every file unchanged, with bytecode added "
-                              "beside the standard modules a session imports (site/bytecode.js)")
+    provenance[STDLIB_ZIP] = (f"npm {config['npm']['pyodide']['spec']}, every file's bytes unchanged (stored, not "
+                              "deflated), with bytecode added beside the standard modules a session imports "
+                              "(site/bytecode.js)")
     log(summary)
     if left:
         stages = sorted({entry["stage"] for entry in left}, key=[e["stage"] for e in listed].index)
-        log(f"{len(left)} of {len(listed)} modules left to compile in the tab (the site's size): "
+        log(f"{len(left)} of {len(listed)} modules left to compile in the tab (BYTECODE_MEGABYTES): "
             f"from {', '.join(stages)}")
 
 
@@ -530,29 +610,49 @@ def drop_legacy_fonts(site):
 
 
 # ------------------------------------------------------------------------------ 7. for the wire
-# A file is worth a .gz only if gzip saves a tenth of it (the wheels and python_stdlib.zip are compressed
-# already). Level 9 and no timestamp: the same site gives the same bytes.
+# A file is worth a .gz only if gzip saves a tenth of it (Pyodide's wheels are deflated zips already; the
+# site's own zips, python_stdlib.zip and the bytecode and viz-js wheels, are stored: gzipped whole they are
+# smaller than deflated file by file). No timestamp: the same site gives the same bytes. Files of
+# ZOPFLI_FROM_BYTES and more are compressed with zopfli (site/requirements.txt, a build dependency only):
+# gzip's format, any browser unpacks it, 3-5 % smaller than zlib's level 9, for seconds of the build.
 GZIP_SAVES_AT_LEAST = 0.10
 GZIP_MIN_BYTES = 512
+ZOPFLI_FROM_BYTES = 200_000
 IMMUTABLE_LIST = "immutable.json"
 # webpack's chunks and remote entries carry their content's hash in their name (build/1234.8f86ffc.js,
 # extensions/.../static/592.dfd0b9431bfb4edbbcd2.js, remoteEntry.<hash>.js)
 HASHED_NAME = re.compile(r"(^|[./])[0-9a-f]{7,32}\.js(\.LICENSE\.txt)?$")
 
 
+def gzipped(path):
+    """(path, its bytes gzipped as the wire gets them, or None if gzip does not save GZIP_SAVES_AT_LEAST)."""
+    data = path.read_bytes()
+    if len(data) < GZIP_MIN_BYTES:
+        return path, None
+    packed = gzip.compress(data, compresslevel=9, mtime=0)
+    if len(packed) > (1 - GZIP_SAVES_AT_LEAST) * len(data):
+        return path, None
+    if len(data) >= ZOPFLI_FROM_BYTES and zopfli_gzip is not None:
+        packed = min(packed, zopfli_gzip.compress(data, numiterations=1), key=len)
+    return path, packed
+
+
 def precompress(site):
     """NAME.gz beside every file that gzip makes at least GZIP_SAVES_AT_LEAST smaller; returns (bytes, gz bytes)
     over the whole site, each file counted as a browser that takes gzip gets it."""
+    import concurrent.futures
+
+    paths = sorted(p for p in site.rglob("*") if p.is_file() and p.suffix != ".gz")
     total = on_the_wire = 0
-    for path in sorted(p for p in site.rglob("*") if p.is_file() and p.suffix != ".gz"):
-        data = path.read_bytes()
-        total += len(data)
-        packed = gzip.compress(data, compresslevel=9, mtime=0) if len(data) >= GZIP_MIN_BYTES else data
-        if len(packed) <= (1 - GZIP_SAVES_AT_LEAST) * len(data):
-            path.with_name(path.name + ".gz").write_bytes(packed)
-            on_the_wire += len(packed)
-        else:
-            on_the_wire += len(data)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        for path, packed in pool.map(gzipped, paths, chunksize=8):
+            size = path.stat().st_size
+            total += size
+            if packed is None:
+                on_the_wire += size
+            else:
+                path.with_name(path.name + ".gz").write_bytes(packed)
+                on_the_wire += len(packed)
     return total, on_the_wire
 
 
@@ -637,9 +737,9 @@ def check_site(site=OUTPUT):
                  if sha256_of(pyodide / name) != digest]
     problems += bytecode_problems(site)
     problems += wire_problems(site)
-    size = sum(p.stat().st_size for p in files)
+    size = wire_sizes(site)[1]  # as a browser that takes gzip gets it (the stored zips are bigger on disk)
     if size > MAX_MEGABYTES * 1e6:
-        problems.append(f"the site is {size / 1e6:.1f} MB, more than {MAX_MEGABYTES} MB")
+        problems.append(f"the site is {size / 1e6:.1f} MB on the wire, more than {MAX_MEGABYTES} MB")
     if problems:
         raise BuildError("the built site fails its checks:\n  " + "\n  ".join(problems))
     return size
@@ -707,6 +807,8 @@ def write_provenance(provenance):
 def build():
     started = time.monotonic()
     config = bundle()
+    if zopfli_gzip is None:
+        raise BuildError("the site build compresses with zopfli: run it in .venv-site (site/requirements.txt)")
     for folder in (STAGE, OUTPUT):
         if folder.exists():
             shutil.rmtree(folder)
@@ -728,12 +830,14 @@ def build():
     patch_kernel_start(OUTPUT, provenance)
     drop_legacy_fonts(OUTPUT)
     shutil.copy(OUTPUT / "lab" / "favicon.ico", OUTPUT / "favicon.ico")  # browsers ask the site's root for it
+    write_landing_page(OUTPUT)
     stage_bytecode(config, OUTPUT, provenance)
     write_provenance(provenance)
     total, on_the_wire = write_wire_files(OUTPUT, config)
     log(f"for the wire: {total / 1e6:.1f} MB, {on_the_wire / 1e6:.1f} MB gzipped (.gz beside each file it shrinks)")
     size = check_site()
-    log(f"built {OUTPUT.relative_to(ROOT)}/: {size / 1e6:.1f} MB in {time.monotonic() - started:.0f} s")
+    log(f"built {OUTPUT.relative_to(ROOT)}/: {total / 1e6:.1f} MB, {size / 1e6:.1f} MB on the wire, in "
+        f"{time.monotonic() - started:.0f} s")
 
 
 def main(argv=None):
@@ -742,7 +846,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.check:
-            log(f"{OUTPUT.relative_to(ROOT)}/ passes its checks: {check_site() / 1e6:.1f} MB")
+            log(f"{OUTPUT.relative_to(ROOT)}/ passes its checks: {check_site() / 1e6:.1f} MB on the wire")
         else:
             build()
     except (BuildError, subprocess.CalledProcessError) as error:

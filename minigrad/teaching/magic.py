@@ -32,6 +32,7 @@ from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.display import display
 
 from .widgets import from_code
+from .widgets.walkthrough import Walkthrough
 
 
 @magics_class
@@ -55,9 +56,8 @@ class WalkthroughMagics(Magics):
         # the whole cell, magic line included, as the cell's source: tracebacks show its own line numbers
         filename = shell.compile.cache(f"%%walkthrough {line}\n{cell}", shell.execution_count)
         try:
-            widget = from_code.walkthrough_of_code(cell, target=args.target, namespace=shell.user_ns,
-                                                   filename=filename, first_line=2, frames=args.frames,
-                                                   view=args.view, guess=args.guess)
+            widget = Walkthrough.from_code(cell, target=args.target, namespace=shell.user_ns, filename=filename,
+                                           first_line=2, frames=args.frames, view=args.view, guess=args.guess)
         except from_code.NotWalkable as problem:
             print(problem)
             return None

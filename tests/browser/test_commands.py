@@ -1,5 +1,7 @@
 """The servers a teacher starts, started the way the README says: ``make lab`` and ``make present``.
 
+``make present`` opens on a page that asks for the language (English or Hinglish) above the notebook list.
+
 The ``lab`` and ``present`` fixtures run the Makefile's own recipes (a temporary copy of the notebooks and a
 free port passed as Make variables), so a recipe that fails on a fresh clone fails here: ``make present``
 once answered every page with HTTP 500 while a test that started Voila by itself stayed green.
@@ -49,6 +51,16 @@ def test_make_present_lists_the_notebooks_and_renders_one_in_present_mode(page, 
     # Voila's own notebook list starts its widget manager with no kernel and says so in the console: that page
     # is Voila's, not the course's; the course's pages below must log nothing
     print(f"\nVoila's notebook list: {len(console_errors)} console errors, failed responses {errors}")
+    assert [status for status, _ in errors if status >= 500] == [], errors
+    console_errors.clear()
+    errors.clear()
+    # the first question: which language? each link opens the first lesson
+    english, hinglish = page.locator("#minigrad-english"), page.locator("#minigrad-hinglish")
+    expect(english).to_be_visible()
+    assert english.get_attribute("href").endswith("voila/render/00_start_here.ipynb")
+    hinglish.click()
+    page.wait_for_url(re.compile(r"voila/render/hinglish/00_start_here\.ipynb"), timeout=60_000)
+    expect(page.locator(".minigrad-walkthrough").first).to_be_visible(timeout=120_000)
     assert [status for status, _ in errors if status >= 500] == [], errors
     console_errors.clear()
     errors.clear()

@@ -11,6 +11,7 @@ of the guess row ≥ 14 px (22 px in fact), and controls, graph, equation and th
 Screenshots go to build/guess/ (look at them).
 """
 
+import os
 import re
 import sys
 
@@ -192,6 +193,8 @@ def test_the_class_poll_in_present_mode_fits_a_projector(page, voila_present, co
     page.wait_for_timeout(1500)
     fit = chain.evaluate(FIT_JS)
     page.screenshot(path=str(SHOTS / "present-poll-backward-1280x720.png"))
+    if os.environ.get("MINIGRAD_UPDATE_SCREENSHOTS") == "1":  # make screenshots: the README's picture
+        page.screenshot(path=str(ROOT / "assets" / "screenshots" / "present_backward_1280x720.png"))
     assert fit["height"] <= 720 and fit["page_overflow"] <= 1, fit
     guess(chain, "-0.31")
     expect(chain.locator(".minigrad-graph svg text", has_text="grad −0.3067").first).to_be_visible()

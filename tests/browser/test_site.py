@@ -314,6 +314,27 @@ def test_notebook_runs_in_the_browser_as_in_jupyterlab(tab, name):
     off_site = tab.refused[refused_before:] + tab.trapped[trapped_before:]
     assert off_site == [], f"{name}: requests to other hosts (refused): {off_site}"
     assert tab.errors == [], tab.errors
+    imported = kernel_modules(tab)
+    assert imported and not imported & LEFT_OUT_MODULES, (
+        f"{name} imported {imported & LEFT_OUT_MODULES}, which the site leaves out")
+
+
+# the packages the site leaves out (site/bundle.toml's leave_out) as their modules are named; no notebook may
+# import them (the kernel's sys.modules after each notebook's Run All)
+LEFT_OUT_MODULES = {"fontTools", "pytz"}
+
+
+def kernel_modules(page):
+    """The top-level names in the current kernel's sys.modules (asked silently, no cell, no history)."""
+    text = page.evaluate("""async () => {
+        const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        let out = "";
+        const future = kernel.requestExecute({code: "import sys; print(' '.join(sorted({m.split('.')[0] for m in "
+            + "sys.modules})))", silent: false, store_history: false});
+        future.onIOPub = (msg) => { if (msg.header.msg_type === "stream") out += msg.content.text; };
+        await future.done;
+        return out; }""")
+    return set(text.split())
 
 
 # ------------------------------------------------------------------------------ one widget of each kind
@@ -501,6 +522,12 @@ def test_run_all_carries_on_after_a_raises_exception_cell_and_stops_at_any_other
     close_current_notebook(tab)
 
 
+def build_site_tool():
+    import build_site
+
+    return build_site
+
+
 def build_site_kernelspec():
     return json.loads((SITE / "files" / f"{NAMES[0]}.ipynb").read_text(encoding="utf-8"))["metadata"]["kernelspec"]
 
@@ -516,9 +543,12 @@ def test_every_pyodide_file_is_the_official_one(site):
         record = bundled[f"static/pyodide/{entry['file_name']}"]
         assert record["sha256"] == entry["sha256"] and "pyodide-lock.json" in record["from"]
     assert not [p for p in SITE.rglob("*.map")]
-    size = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file() and p.suffix != ".gz")  # .gz: other forms
-    TIMINGS["site_mb"] = round(size / 1e6, 1)
-    assert size <= 60e6
+    total, on_the_wire = build_site_tool().wire_sizes(SITE)  # .gz: other forms of the files
+    TIMINGS["site_mb"], TIMINGS["site_mb_on_the_wire"] = round(total / 1e6, 1), round(on_the_wire / 1e6, 1)
+    assert on_the_wire <= 60e6
+    left_out = json.loads((SITE / "static" / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    assert not any(d in ("fonttools", "pytz") for e in left_out.values() for d in e["depends"])
+    assert not [p for p in (SITE / "static" / "pyodide").glob("*.whl") if p.name.startswith(("fonttools-", "pytz-"))]
     settings = json.loads((SITE / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
     kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["disablePyPIFallback"] is True and kernel["pyodideUrl"].startswith("./")

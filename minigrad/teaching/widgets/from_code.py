@@ -44,7 +44,6 @@ a ``ValueError`` with one plain line that says what to change.
 import ast
 import contextlib
 import copy
-import inspect
 import io
 import itertools
 import linecache
@@ -61,8 +60,6 @@ from ... import creation
 from ...autograd import function as autograd_function
 from ...tensor import Tensor
 from .. import trace
-from ..i18n import gettext as _
-from .walkthrough import Walkthrough
 
 NO_TENSOR_REQUIRES_GRAD = (
     "This cell builds no graph: none of its tensors requires grad, so there is nothing to walk through; "
@@ -73,7 +70,6 @@ NOTHING_RECORDED = (
     "torch.no_grad() or from a detached tensor); compute from a tensor made with requires_grad=True, "
     "outside no_grad."
 )
-WIDGET_OPTIONS = tuple(inspect.signature(Walkthrough).parameters)  # frames, view, ...: not a slider's name
 _cell_numbers = itertools.count(1)
 
 
@@ -84,21 +80,6 @@ class NotWalkable(ValueError):
     lessons check with nbval (a Hinglish twin's checked outputs are the English notebook's)."""
 
 
-# ------------------------------------------------------------------------------ the public entry
-def walkthrough_of_code(code, target=None, namespace=None, filename=None, first_line=1, **options):
-    """The Walkthrough widget of one run of ``code`` (see the module's docstring).
-
-    ``namespace``: the variables the cell can see, and where the ones it assigns are left
-    (a notebook's; ``None``: a fresh one). ``filename`` and ``first_line`` say where the code
-    comes from, for tracebacks (the magic passes the notebook cell's, so that lines match).
-    ``options`` go to the widget (``frames=True``, ``view="autograd"``, ...).
-    """
-    cell = Cell(code, target=target, namespace=namespace, filename=filename, first_line=first_line)
-    cell.prepare()
-    return CodeWalkthrough(cell, **options)
-
-
-# ------------------------------------------------------------------------------ one cell of code
 class Cell:
     """A cell of code that can run again with other numbers at its tensor creations.
 
@@ -106,8 +87,9 @@ class Cell:
     ``record_walkthrough`` are what ``trace.Walkthrough.run`` and the Walkthrough widget use.
     """
 
-    def __init__(self, code, target=None, namespace=None, filename=None, first_line=1):
+    def __init__(self, code, target=None, namespace=None, filename=None, first_line=1, reserved=()):
         self.code, self.target_name = code, target
+        self.reserved = frozenset(reserved)  # names that cannot be sliders (the widget's own options: frames, view)
         self.filename = filename or _register_source(code, first_line)
         self.tree = _parse(code, self.filename, first_line)
         self.compiled = compile(self.tree, self.filename, "exec")  # a re-run: quiet
@@ -151,7 +133,7 @@ class Cell:
         found = []
         for index, (made, number) in enumerate(run.created):
             name = holders.get(id(made))
-            if name is not None and name not in WIDGET_OPTIONS:  # (an option's name cannot be a slider)
+            if name is not None and name not in self.reserved:
                 found.append((not made.requires_grad, index, name, number))
         found.sort()  # those that require grad first, then in the order the cell made them
         self.parameters = tuple(name for _, _, name, _ in found)
@@ -275,28 +257,6 @@ class CellRun:
             value.id = f"v{number}"
         for number, operation in enumerate(operations):
             operation.id = f"op{number}"
-
-
-# ------------------------------------------------------------------------------ the widget
-class CodeWalkthrough(Walkthrough):
-    """The Walkthrough widget over a cell of code: one slider per number the cell made a tensor from."""
-
-    def __init__(self, cell, **options):
-        self.cell = cell
-        super().__init__(cell, expression_box=False, **options, **cell.slider_specs())
-
-    def _on_input(self):
-        """A slider moved: run the cell again. If it fails at these numbers the widget's guard says so,
-        inline (with the cell's line), and the last drawing stays."""
-        try:
-            super()._on_input()
-        except Exception as error:
-            values = ", ".join(f"{name} = {slider.value:.2f}" for name, slider in self.sliders.items())
-            raise CellStopped(_("At {values} the cell stopped: {why}").format(
-                values=values, why=describe(error, self.cell.filename))) from error
-
-    def __repr__(self):
-        return f"<widgets.Walkthrough of {self.walk.output.name} (your code) at step {self.step}>"
 
 
 class CellStopped(ValueError):

@@ -16,6 +16,12 @@ from ..i18n import gettext as _
 PRESENT_SCALE = 1.65  # Present mode shows the drawing 1.65 × its natural size: 11 pt labels become 24.2 CSS px
 PRESENT_PHASE_FONT = "20px"  # the phase label ("Backward 2 / 11") in Present mode, read from the back of the room
 PRESENT_GUESS_PX = 22  # guess mode's question, box, buttons, verdict and score in Present mode (the class poll)
+
+# A layout value that removes the CSS property, so the widget shows as its own CSS says ("none" hides it).
+# Not None: the browser site's kernel (Pyodide) sends None as JavaScript's undefined, which the widget
+# manager ignores, so a widget hidden once stayed hidden there (guess mode's panel, Present mode's rows).
+SHOWN = ""
+
 PRESENT_EQUATION_PX = 23  # the equation's text at 23 px: MathJax draws the maths ~1.28 × that, 29-30 px
 # display maths keeps a quarter line above and below (MathJax's default is a whole line): one screen holds more
 MATH_STYLE = ("<style>.minigrad-latex mjx-container[display='true']{margin:0.25em 0 !important}"

@@ -43,6 +43,7 @@ before its frame is redrawn is drawn at once.
 
 import asyncio
 import html
+import inspect
 import os
 
 import ipywidgets as widgets
@@ -52,6 +53,7 @@ from .. import expr, i18n, trace, viz
 from ..i18n import N_
 from ..i18n import gettext as _
 from . import layout
+from .from_code import Cell, CellStopped, describe
 from .guard import Guard, not_finite_reason
 
 LATE_TEXT_S = 2.0  # guess mode: text arriving this soon after a click on Check was typed before it
@@ -105,11 +107,18 @@ class Walkthrough(widgets.VBox):
         self.guard.run(self._refresh_all, keep_step=True)
 
     @classmethod
-    def from_code(cls, code, target=None, namespace=None, **options):
-        """The walkthrough of a cell of PyTorch code, with its own names (what ``%%walkthrough`` shows)."""
-        from .from_code import walkthrough_of_code
+    def from_code(cls, code, target=None, namespace=None, filename=None, first_line=1, **options):
+        """The walkthrough of a cell of PyTorch code, with its own names (what ``%%walkthrough`` shows).
 
-        return walkthrough_of_code(code, target=target, namespace=namespace, **options)
+        ``namespace``: the variables the cell can see, and where the ones it assigns are left (a notebook's;
+        ``None``: a fresh one). ``filename`` and ``first_line`` say where the code comes from, for tracebacks
+        (the magic passes the notebook cell's, so that lines match). ``options`` go to the widget
+        (``frames=True``, ``view="autograd"``, ...); see ``from_code``'s docstring for what happens.
+        """
+        cell = Cell(code, target=target, namespace=namespace, filename=filename, first_line=first_line,
+                    reserved=WIDGET_OPTIONS)
+        cell.prepare()
+        return CodeWalkthrough(cell, **options)
 
     # -------------------------------------------------------------------- building
     def _build_controls(self, source, expression_box, view, show_saved, interval, present):
@@ -269,6 +278,7 @@ class Walkthrough(widgets.VBox):
         self._clicked_at = None  # when Check was last clicked (text arriving just after it was typed before it)
         self._clearing = False
         self.guess_box.observe(self.guess_guard(self._on_guess_text), names="value")
+        self.guess_box.on_msg(self.guess_guard(self._on_guess_submit))
         self.check_button.on_click(self.guess_guard(lambda _: self._on_check()))
         self.show_button.on_click(self.guess_guard(lambda _: self._on_show()))
         self.guess_toggle.value = bool(guess)
@@ -313,8 +323,16 @@ class Walkthrough(widgets.VBox):
             return
         if change["new"].strip():
             self.guess(change["new"])
+            self.guess_box.focus()  # ready for the next guess (Enter made it let go, see _on_guess_submit)
         elif self._clicked_at is not None and time.monotonic() - self._clicked_at < LATE_TEXT_S:
             self.guess("")
+
+    def _on_guess_submit(self, box, content, buffers):
+        """Enter in the box. JupyterLab sends the typed text with it; the browser site (JupyterLite) sends it
+        only when the box loses focus, so the box is told to let go (the text then arrives and is judged, and
+        the box gets the focus back)."""
+        if content.get("event") == "submit":
+            self.guess_box.blur()
 
     def _on_check(self):
         import time
@@ -357,8 +375,8 @@ class Walkthrough(widgets.VBox):
 
     def _update_guess_panel(self, index):
         """The question asked at ``walk.steps[index]`` and the score; hidden outside guess mode."""
-        self.guess_panel.layout.display = None if self.guessing else "none"
-        self.play.layout.display = "none" if self.guessing else None  # Play would step past the questions
+        self.guess_panel.layout.display = layout.SHOWN if self.guessing else "none"
+        self.play.layout.display = "none" if self.guessing else layout.SHOWN  # Play would step past the questions
         if not self.guessing:
             return
         session = self._session()
@@ -376,7 +394,7 @@ class Walkthrough(widgets.VBox):
                     count=question.size)) + "</span>"
         self.guess_prompt.value = f"<span style='{font}'>{prompt}</span>"
         for control in (self.guess_box, self.check_button, self.show_button):  # nothing to guess: not shown
-            control.layout.display = "none" if question is None else None
+            control.layout.display = "none" if question is None else layout.SHOWN
         size = f"{layout.PRESENT_GUESS_PX}px" if self.present.value else "14px"  # (JupyterLab's own: 13 px)
         self.guess_box.style.font_size = size
         self.check_button.style.font_size = self.show_button.style.font_size = size
@@ -501,21 +519,21 @@ class Walkthrough(widgets.VBox):
         self.guard.inform(not_finite_reason(value.data for value in self.walk.graph.values))  # ∞ is not an error
 
     def _show_present_mode(self):
-        hidden = "none" if self.present.value else None
+        hidden = "none" if self.present.value else layout.SHOWN
         for label in self.sliders_box.children:  # a vector's values, read from the back of the room too
             if hasattr(label, "vector"):
                 label.value = layout.vector_html(*label.vector, self._vector_px())
         self.options_row.layout.display = hidden
         self.table_view.layout.display = hidden
         # the box hides, its message does not: a failure is said where the student is looking
-        self.expression.layout.display = "none" if self.present.value or not self.show_box else None
+        self.expression.layout.display = "none" if self.present.value or not self.show_box else layout.SHOWN
 
     def _style_phase_labels(self):
         """"Forward 3 / 11" is how a room knows where the walkthrough is: in Present mode, big and bold."""
         for label in self.phase_frames.children[1:] if self.frames else [self.phase]:
-            label.style.font_size = layout.PRESENT_PHASE_FONT if self.present.value else None
-            label.style.font_weight = "bold" if self.present.value else None
-        self.phase_view.layout.width = "190px" if self.present.value else (None if self.frames else "120px")
+            label.style.font_size = layout.PRESENT_PHASE_FONT if self.present.value else layout.SHOWN
+            label.style.font_weight = "bold" if self.present.value else layout.SHOWN
+        self.phase_view.layout.width = "190px" if self.present.value else (layout.SHOWN if self.frames else "120px")
 
     def _build_frames(self, current, later):
         """Every step's drawing and equation; with ``later``, all but the ``current`` step's are made
@@ -635,3 +653,27 @@ def _running_loop():
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+WIDGET_OPTIONS = tuple(inspect.signature(Walkthrough).parameters)  # frames, view, ...: never a slider's name
+
+
+class CodeWalkthrough(Walkthrough):
+    """The Walkthrough widget over a cell of code: one slider per number the cell made a tensor from."""
+
+    def __init__(self, cell, **options):
+        self.cell = cell
+        super().__init__(cell, expression_box=False, **options, **cell.slider_specs())
+
+    def _on_input(self):
+        """A slider moved: run the cell again. If it fails at these numbers the widget's guard says so,
+        inline (with the cell's line), and the last drawing stays."""
+        try:
+            super()._on_input()
+        except Exception as error:
+            values = ", ".join(f"{name} = {slider.value:.2f}" for name, slider in self.sliders.items())
+            raise CellStopped(_("At {values} the cell stopped: {why}").format(
+                values=values, why=describe(error, self.cell.filename))) from error
+
+    def __repr__(self):
+        return f"<widgets.Walkthrough of {self.walk.output.name} (your code) at step {self.step}>"
