@@ -48,7 +48,7 @@ LANGUAGE_CELL = ('from minigrad.widgets import set_language\n'
 def links_cell(name):
     return (f"> **Hinglish mein** · shabdon ke liye [glossary](glossary.md) dekho (term | Hinglish mein | code "
             f"mein) · yahi lesson [English mein](../{name}) · widgets par **English / Hinglish** button se "
-            f"bhasha kabhi bhi badal sakte ho.")
+            f"language kabhi bhi badal sakte hain.")
 
 
 def po_path(name):
