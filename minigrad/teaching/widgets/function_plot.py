@@ -10,6 +10,7 @@ on the tangent's slope, the derivative ``backward()`` gave.
 """
 
 import html
+import itertools
 
 import ipywidgets as widgets
 import numpy as np
@@ -23,6 +24,8 @@ from .guard import Guard, not_finite_reason
 
 # red means one thing in the course, a gradient flowing back (DESIGN §5): the tangent is purple
 TANGENT_COLOR = "tab:purple"
+# the inner functions: matplotlib's own colours without its red (the fourth), which would read as a gradient
+INNER_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
 
 
 class FunctionPlot(widgets.VBox):
@@ -104,8 +107,8 @@ class FunctionPlot(widgets.VBox):
         main.set(xlim=(self.grid[0], self.grid[-1]), ylim=(low - margin, high + margin))
         if self.show_inner:
             inner = self.axes[1]
-            for name, title, values in self.curves:
-                inner.plot(self.grid, values, label=f"{name} = {title}")
+            for (name, title, values), colour in zip(self.curves, itertools.cycle(INNER_COLOURS)):
+                inner.plot(self.grid, values, color=colour, label=f"{name} = {title}")
             self.marker = inner.axvline(self.grid[0], color="gray", linestyle=":", animated=True)
         self._label_figure()
         self.picture = layout.AnimatedFigure(self.figure)

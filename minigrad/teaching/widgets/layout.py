@@ -192,9 +192,10 @@ def table_html(header, rows, highlight=None):
 
 
 def error_html(message):
-    """A parser or engine message, shown inline in red, caret lines kept."""
-    return (f"<pre class='minigrad-error' style='color:#b00020;margin:2px 0;white-space:pre-wrap'>"
-            f"{html.escape(message)}</pre>")
+    """A parser or engine message, shown inline with a ⚠, caret lines kept. Dark grey, not red: red means a
+    gradient flowing back, and nothing else, in the whole course."""
+    return (f"<pre class='minigrad-error' style='color:#3a3a3a;margin:2px 0;white-space:pre-wrap'>"
+            f"⚠ {html.escape(message).replace(chr(10), chr(10) + '  ')}</pre>")  # carets stay under their column
 
 
 def value_text(value):
