@@ -17,7 +17,7 @@ def test_a_choice_gives_a_hint_then_the_solution_and_the_score_follows(page, lab
     score = cell_output(panel, "score()")
     expect(score).to_contain_text("This notebook has 5 self-checks")
 
-    ways = cell_output(panel, 'choice("Which of the three ways changes x itself?"')
+    ways = cell_output(panel, 'choice("After which way is x.requires_grad False')
     verdict = ways.locator(".widget-html").last
     check = ways.get_by_role("button", name="Check")
     check.click()  # nothing picked yet: a gentle line, no try used
