@@ -469,11 +469,11 @@ def check_gradient_lab(tab, panel):
     """05: backward() draws the graph it ran through and accumulates (4, then 8), as in JupyterLab."""
     gradients = widget_of(panel, "lab = GradientLab()")
     reading = gradients.locator(".minigrad-grad")
-    expect(reading).to_contain_text("x.grad = 0")  # the notebook pressed backward() three times, then zero_()
-    zeroed = picture(gradients)
+    expect(reading).to_contain_text("x.grad = None")  # a fresh lab: no backward() yet
+    before = picture(gradients)
     gradients.get_by_role("button", name="backward()", exact=True).click()
     expect(reading).to_contain_text("x.grad = 4")
-    assert picture(gradients) != zeroed
+    assert picture(gradients) != before
     gradients.get_by_role("button", name="backward()", exact=True).click()
     expect(reading).to_contain_text("x.grad = 8")
 
