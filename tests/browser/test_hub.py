@@ -315,24 +315,28 @@ class Student:
             if cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
         started = time.monotonic()
-        session = self.request("sessions", "POST", {"path": "04_neuron_bce.ipynb", "type": "notebook",
-                                                    "name": "04_neuron_bce.ipynb", "kernel": {"name": "python3"}})
-        self.kernel_id = session["kernel"]["id"]
-        address = f"ws://127.0.0.1:{self.hub.port}/user/{self.name}/api/kernels/{self.kernel_id}/channels"
         for attempt in range(3):
-            socket_ = websocket.create_connection(address, header=[f"Authorization: token {self.token}"], timeout=120)
+            session = self.request("sessions", "POST", {"path": "04_neuron_bce.ipynb", "type": "notebook",
+                                                        "name": "04_neuron_bce.ipynb", "kernel": {"name": "python3"}})
+            self.kernel_id = session["kernel"]["id"]
+            address = f"ws://127.0.0.1:{self.hub.port}/user/{self.name}/api/kernels/{self.kernel_id}/channels"
+            socket_ = None
             try:
+                socket_ = websocket.create_connection(address, header=[f"Authorization: token {self.token}"],
+                                                      timeout=90)
                 self.execute(socket_, "kernel_info_request", {}, [])
+                socket_.settimeout(120)
                 break
-            except websocket.WebSocketConnectionClosedException:
-                # twenty servers starting kernels at the same second can pick the same free TCP port (jupyter_client
-                # chooses each kernel's ports at random): that kernel dies at once, its server restarts it on new
-                # ports and closes the socket; connect again (counted: kernel_restarts_at_start)
-                socket_.close()
+            except (websocket.WebSocketException, OSError):
+                # twenty servers starting kernels in the same second can pick the same free TCP port (jupyter_client
+                # chooses each kernel's ports at random): that kernel dies, or its restart never answers. A new
+                # session starts a new kernel on new ports (counted: kernel_restarts_at_start)
+                if socket_ is not None:
+                    socket_.close()
                 self.restarts += 1
                 if attempt == 2:
                     raise
-                time.sleep(1)
+                self.request(f"sessions/{session['id']}", "DELETE")
         try:
             self.times["kernel_ready_s"] = time.monotonic() - started
             started = time.monotonic()
