@@ -36,6 +36,7 @@ import uuid
 import nbformat
 import pytest
 
+from . import servers, test_site
 from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium
 
 NOTEBOOK = ROOT / "notebooks" / "04_neuron_bce.ipynb"
@@ -177,25 +178,12 @@ class Hub:
             password=self.password, students=self.students, python=sys.executable, args=args,
             environment=environment, students_count=STUDENTS, service_token=self.service_token)
         (root / "jupyterhub_config.py").write_text(config)
-        self.log = open(root / "hub.log", "w")
-        self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(root / "jupyterhub_config.py")],
-                                        cwd=root, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-                                        env={**os.environ, "JUPYTERHUB_CRYPT_KEY": ""})
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyterhub exited:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/hub/api/", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"jupyterhub did not answer:\n{self.log_tail()}")
-
-    def log_tail(self):
-        return (self.root / "hub.log").read_text(errors="replace")[-3000:]
+        self.running = servers.start("jupyterhub", [sys.executable, "-m", "jupyterhub", "-f",
+                                                    str(root / "jupyterhub_config.py")],
+                                     f"{self.url}/hub/api/", root / "hub.log", cwd=root,
+                                     env={**os.environ, "JUPYTERHUB_CRYPT_KEY": ""})
+        self.process = self.running.process
 
     def api(self, path, method="GET", body=None, token=None):
         request = urllib.request.Request(f"{self.url}/hub/api/{path}", method=method,
@@ -215,20 +203,13 @@ class Hub:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        self.running.stop(grace_s=30)
         for pid, line in started.items():
             if line and cmdline(pid) == line:  # still the very process this hub started
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-        self.log.close()
 
 
 def importable(name):
@@ -424,19 +405,10 @@ def run_in_browser(playwright, hub, student, source):
         page.goto(f"{student.base}/lab/tree/04_neuron_bce.ipynb?reset")
         panel = page.locator(".jp-NotebookPanel:visible")
         panel.locator(".jp-CodeCell").first.wait_for(timeout=120_000)
-        page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=180_000)
+        test_site.wait_idle(page, timeout=180_000)
         student.times["kernel_ready_s"] = time.monotonic() - started
         cells = sum(c["cell_type"] == "code" for c in source["cells"])
-        started = time.monotonic()
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-        page.wait_for_function(
-            """(count) => { const prompts = [...document.querySelectorAll(
-                  '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
-               return prompts.length === count && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
-            arg=cells, timeout=300_000)
-        page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=120_000)
-        student.times["run_s"] = time.monotonic() - started
+        student.times["run_s"], _ = test_site.run_all(page, cells, timeout=300_000)
         page.locator(".lm-MenuBar-itemLabel", has_text="File").first.click()
         page.locator(".lm-Menu-itemLabel").get_by_text("Save Notebook", exact=True).first.click()
         deadline = time.monotonic() + 60
@@ -448,7 +420,7 @@ def run_in_browser(playwright, hub, student, source):
             if all(c.get("execution_count") for c in saved["cells"] if c["cell_type"] == "code"):
                 break
             time.sleep(0.2)
-        page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=60_000)
+        test_site.wait_idle(page, timeout=60_000)
         student.outcome = "ran"
         student.off_site = off_site
     finally:
