@@ -44,6 +44,12 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}  # a laptop (DESIGN §8)
 
 
+def write_report(name, report):
+    """What a module measured, as build/NAME (JSON): the numbers docs/ quotes."""
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build" / name).write_text(json.dumps(report, indent=1) + "\n")
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -2,10 +2,12 @@
 
 ``start`` runs a command in a process group of its own with its output in a log file, and returns once a URL
 answers; if the process exits first, or the URL does not answer in time, it stops the process and fails with
-the end of its output. ``Running.stop`` ends that process group, and nothing else.
+the end of its output. ``Running.stop`` ends that process group, and nothing else. The functions below it read
+what those processes and their children are doing from /proc (their command lines, memory and CPU time).
 """
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -58,3 +60,54 @@ def start(name, command, ready_url, log_path, cwd, env=None, timeout_s=90):
     except BaseException:
         running.stop()
         raise
+
+
+# ------------------------------------------------------------------------------ what they are doing, from /proc
+def descendants(pid):
+    """Every process under ``pid`` (by parent), from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as file:
+                    children.setdefault(int(file.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            except OSError:
+                continue
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def memory_mb(pid, field):
+    """A memory field of /proc/PID/status (VmRSS, VmHWM) in MB; 0 once the process has gone."""
+    try:
+        with open(f"/proc/{pid}/status") as file:
+            match = re.search(rf"{field}:\s+(\d+) kB", file.read())
+        return int(match.group(1)) / 1024 if match else 0.0
+    except OSError:
+        return 0.0
+
+
+def cpu_seconds(pids):
+    """The CPU seconds (user + system) the processes have used; those gone count 0."""
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return total
+
+
+def cmdline(pid):
+    """A process's command line, its arguments joined by spaces ("" once it has gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            return file.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""

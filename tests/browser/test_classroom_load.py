@@ -26,7 +26,6 @@ import collections
 import http.client
 import json
 import os
-import re
 import threading
 import time
 import urllib.parse
@@ -34,7 +33,7 @@ import urllib.parse
 import pytest
 
 from . import servers, test_site
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium
+from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium, write_report
 
 FIRST, NEXT = "01_square", "02_chain_rule_sin"
 STUDENTS = 60
@@ -68,29 +67,22 @@ class MakeServeSite:
     def server_pid(self):
         """The Python process serving the site: make's descendant that runs tools/serve_site.py."""
         for _ in range(50):
-            for entry in os.listdir("/proc"):
-                if not entry.isdigit():
-                    continue
-                try:
-                    with open(f"/proc/{entry}/cmdline", "rb") as file:
-                        command = file.read().split(b"\0")
-                    with open(f"/proc/{entry}/stat") as file:
-                        session = int(file.read().rsplit(")", 1)[1].split()[3])
-                except OSError:
-                    continue
-                if session == self.make.pid and any(part.endswith(b"serve_site.py") for part in command):
-                    return int(entry)
+            for pid in servers.descendants(self.make.pid):
+                if any(part.endswith("serve_site.py") for part in servers.cmdline(pid).split()):
+                    return pid
             time.sleep(0.02)
         raise RuntimeError("no serve_site.py process under make serve-site")
 
+    def serving(self):
+        """The serving process's pid; it must still be running."""
+        assert servers.cmdline(self.pid), f"the site's server has gone:\n{self.running.output()}"
+        return self.pid
+
     def cpu_seconds(self):
-        with open(f"/proc/{self.pid}/stat") as file:
-            fields = file.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return servers.cpu_seconds([self.serving()])
 
     def peak_memory_mb(self):
-        with open(f"/proc/{self.pid}/status") as file:
-            return int(re.search(r"VmHWM:\s+(\d+) kB", file.read()).group(1)) / 1024
+        return servers.memory_mb(self.serving(), "VmHWM")
 
     def stop(self):
         self.running.stop(grace_s=15)
@@ -103,8 +95,7 @@ def served(tmp_path_factory):
     server = MakeServeSite(tmp_path_factory.mktemp("serve-site"))
     yield server
     server.stop()
-    (ROOT / "build").mkdir(exist_ok=True)
-    (ROOT / "build" / "classroom-load.json").write_text(json.dumps(REPORT, indent=1) + "\n")
+    write_report("classroom-load.json", REPORT)
 
 
 # ------------------------------------------------------------------------------ one real student

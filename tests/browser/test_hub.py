@@ -37,7 +37,8 @@ import nbformat
 import pytest
 
 from . import servers, test_site
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium
+from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium, write_report
+from .servers import cmdline, cpu_seconds, descendants, memory_mb
 
 NOTEBOOK = ROOT / "notebooks" / "04_neuron_bce.ipynb"
 STUDENTS = 20
@@ -97,53 +98,6 @@ def proxy_command():
     return str(installed)
 
 
-def descendants(pid):
-    """Every process under ``pid`` (by parent), from /proc."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as file:
-                    children.setdefault(int(file.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-            except OSError:
-                continue
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def proc_status(pid, field):
-    try:
-        with open(f"/proc/{pid}/status") as file:
-            match = re.search(rf"{field}:\s+(\d+) kB", file.read())
-        return int(match.group(1)) / 1024 if match else 0.0
-    except OSError:
-        return 0.0
-
-
-def cpu_seconds(pids):
-    total = 0.0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as file:
-                fields = file.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            continue
-    return total
-
-
-def cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as file:
-            return file.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
 def environ_user(pid):
     try:
         with open(f"/proc/{pid}/environ", "rb") as file:
@@ -197,19 +151,18 @@ class Hub:
         """The students' servers and kernels first (their own sessions: by their PIDs, at once; every notebook is
         saved by then), then the hub and its proxy (its process group); nothing else."""
         started = {pid: cmdline(pid) for pid in descendants(self.process.pid)}
-        students = [pid for pid, line in started.items() if "jupyterhub.singleuser" in line or "ipykernel" in line]
-        for pid in students:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        kill([pid for pid, line in started.items() if "jupyterhub.singleuser" in line or "ipykernel" in line])
         self.running.stop(grace_s=30)
-        for pid, line in started.items():
-            if line and cmdline(pid) == line:  # still the very process this hub started
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        kill([pid for pid, line in started.items() if line and cmdline(pid) == line])  # still the very processes
+
+
+def kill(pids):
+    """SIGKILL to each of ``pids`` (processes this hub started) that is still there."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def importable(name):
@@ -225,8 +178,7 @@ def hub(tmp_path_factory):
     hub = Hub(tmp_path_factory.mktemp("hub"))
     yield hub
     hub.stop()
-    (ROOT / "build").mkdir(exist_ok=True)
-    (ROOT / "build" / "hub-load.json").write_text(json.dumps(REPORT, indent=1) + "\n")
+    write_report("hub-load.json", REPORT)
 
 
 # ------------------------------------------------------------------------------ one student
@@ -455,9 +407,9 @@ def classroom(hub, playwright):
     def sample():  # the class's memory, twice a second, while it works
         while not stop_sampling.wait(0.5):
             processes = class_processes(hub)
-            peak["servers_MB"] = max(peak["servers_MB"], sum(proc_status(p["server"], "VmRSS")
+            peak["servers_MB"] = max(peak["servers_MB"], sum(memory_mb(p["server"], "VmRSS")
                                                              for p in processes.values()))
-            peak["kernels_MB"] = max(peak["kernels_MB"], sum(proc_status(k, "VmRSS") for p in processes.values()
+            peak["kernels_MB"] = max(peak["kernels_MB"], sum(memory_mb(k, "VmRSS") for p in processes.values()
                                                              for k in p["kernels"]))
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -479,8 +431,8 @@ def classroom(hub, playwright):
     stop_sampling.set()
     sampler.join()
     cpu = cpu_seconds([hub.process.pid] + descendants(hub.process.pid)) - cpu_before
-    servers = [proc_status(p["server"], "VmRSS") for p in processes.values()]
-    kernels = [proc_status(k, "VmRSS") for p in processes.values() for k in p["kernels"]]
+    servers = [memory_mb(p["server"], "VmRSS") for p in processes.values()]
+    kernels = [memory_mb(k, "VmRSS") for p in processes.values() for k in p["kernels"]]
     ran = [s for s in students if s.outcome == "ran"]
     per_student_mb = (sum(servers) + sum(kernels)) / len(processes)
     REPORT.update({
