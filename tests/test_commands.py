@@ -11,7 +11,6 @@ import shlex
 import subprocess
 
 import pytest
-
 from browser import servers  # the one way the tests start a server (tests/browser/servers.py)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
