@@ -48,6 +48,6 @@ def test_the_site_asks_for_the_language_and_its_hinglish_lesson_speaks_hinglish(
     panel = page.locator(".jp-NotebookPanel:visible")
     walk = step_and_guess_in_hinglish(page, panel, "site, hinglish 01", timeout=30_000)
     (ROOT / "build").mkdir(exist_ok=True)
-    walk.screenshot(path=str(ROOT / "build" / "site-hinglish-00-guess.png"))
+    walk.screenshot(path=str(ROOT / "build" / "site-hinglish-01-guess.png"))
     assert blocked_requests == [], blocked_requests
     assert console_errors == [], console_errors
