@@ -957,9 +957,13 @@ class MseLoss(Elementwise):
 
     def local_derivatives(ctx):
         p, t = ctx.saved_tensors
-        scale = _reduction_scale(p - t, ctx.reduction)
+        difference = p - t
+        scale = _reduction_scale(difference, ctx.reduction)
+        d_p = 2 * difference * scale
+        if ctx._next_nodes[1] is None:  # the usual case: the targets are data, they need no gradient
+            return d_p, None
         # the target's own 2(t - p), not -2(p - t): PyTorch's signed zeros where p = t
-        return 2 * (p - t) * scale, 2 * (t - p) * scale
+        return d_p, 2 * (t - p) * scale
 
 
 
