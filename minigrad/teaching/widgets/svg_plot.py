@@ -39,7 +39,7 @@ def num(value):
 
 def picture(width, height, parts):
     """One ``<svg>``: ``width`` × ``height`` CSS px, its ``viewBox`` the same, so it scales crisply."""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="minigrad-plot" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="{html.escape(FONT)}" '
             f'style="display:block;max-width:none;flex:none;background:#fff">{"".join(parts)}</svg>')
 
@@ -47,7 +47,7 @@ def picture(width, height, parts):
 def shown(svg):
     """The SVG for an HTML widget: in a box as wide as the column, which scrolls sideways when the column is
     narrower than the picture (the picture itself is never shrunk, so its text stays as big as it was made)."""
-    return f'<div class="minigrad-plot" style="overflow-x:auto;max-width:100%;line-height:0">{svg}</div>'
+    return f'<div class="minigrad-plot-box" style="overflow-x:auto;max-width:100%;line-height:0">{svg}</div>'
 
 
 def text(x, y, words, size, anchor="middle", rotate=False, weight=None):
@@ -59,9 +59,10 @@ def text(x, y, words, size, anchor="middle", rotate=False, weight=None):
 
 
 def text_width(words, size):
-    """About how wide a text is drawn, in px (Python cannot ask the browser): narrow letters count less."""
+    """About how wide a text is drawn, in px (Python cannot ask the browser): narrow letters count less. On the
+    wide side (DejaVu Sans, Linux's usual sans-serif), so that a legend's box holds its words."""
     narrow, wide = set("iljtfr.,:;'|!()[] "), set("mwMW@%")
-    ems = sum(0.3 if c in narrow else 0.85 if c in wide else 0.68 if c.isupper() else 0.56 for c in words)
+    ems = sum(0.32 if c in narrow else 0.9 if c in wide else 0.72 if c.isupper() else 0.6 for c in words)
     return ems * size
 
 
