@@ -51,7 +51,30 @@ def as_jupyterlab_writes(notebook):
     """The notebook (an nbformat node, changed in place) as JupyterLab would save it right after opening it."""
     notebook["metadata"]["kernelspec"] = kernelspec()
     whole_numbers_as_integers(notebook)
+    merge_streams(notebook)
     return notebook
+
+
+def merge_streams(notebook):
+    """One output per run of printed text: JupyterLab joins consecutive stream outputs of the same
+    stream (stdout, stderr) into one as they arrive, so a cell's prints are stored the same way whether
+    the kernel sent them in one message or in several (which depends on timing)."""
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.get("output_type") == "stream" and previous is not None
+                    and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+                previous["text"] = _text(previous["text"]) + _text(output["text"])
+            else:
+                merged.append(output)
+        cell["outputs"] = merged
+
+
+def _text(text):
+    return "".join(text) if isinstance(text, list) else text
 
 
 def widget_views(notebook):

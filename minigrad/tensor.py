@@ -102,6 +102,16 @@ T_DEPRECATED_WARNING = (
 _NO_DIM = object()  # sum() and sum(dim=None) are different calls in PyTorch (SumBackward0 and 1)
 _NO_KEEPDIM = object()
 
+_WARNED_ONCE = set()
+
+
+def _warn_once(message):
+    """A UserWarning the first time only, in the whole session (PyTorch's TORCH_WARN_ONCE), wherever it
+    comes from: Python's own filter would repeat it for each line of code that triggers it."""
+    if message not in _WARNED_ONCE:
+        _WARNED_ONCE.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
 
 class Size(tuple):
     """A shape, printed like PyTorch's: ``minigrad.Size([2, 3])``."""
@@ -742,10 +752,9 @@ class Tensor:
     def T(self):
         ndim = self._data.ndim
         if ndim == 0:
-            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
-                          UserWarning, stacklevel=2)
+            _warn_once("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.")
         elif ndim != 2:
-            warnings.warn(T_DEPRECATED_WARNING, UserWarning, stacklevel=2)
+            _warn_once(T_DEPRECATED_WARNING)
         return ops.Permute.apply(self, dims=tuple(reversed(range(ndim))))._as_view_of(self)
 
     def permute(self, *dims):

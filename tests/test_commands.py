@@ -11,6 +11,7 @@ import shlex
 import subprocess
 
 import pytest
+from browser import servers  # the one way the tests start a server (tests/browser/servers.py)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -139,8 +140,6 @@ def answer(port, path):
 @pytest.mark.parametrize("command", ["make serve-site", "SITE_PORT=8080 make serve-site"])
 def test_make_serve_site_serves_the_site_and_nothing_above_it(command, tmp_path):
     import os
-    import signal
-    import time
 
     assert command in {text for _, text in documented_commands()}
     if not (ROOT / "build" / "site" / "index.html").exists():
@@ -149,25 +148,14 @@ def test_make_serve_site_serves_the_site_and_nothing_above_it(command, tmp_path)
             pytest.fail(message + ": .ci/run builds it before the tests")
         pytest.skip(message)
     port = 8080 if "SITE_PORT=8080" in command else 8000
-    log = open(tmp_path / "server.log", "w")
-    process = subprocess.Popen(command, shell=True, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    server = servers.start("make serve-site", ["sh", "-c", command], f"http://127.0.0.1:{port}/",
+                           tmp_path / "server.log", cwd=ROOT, timeout_s=60)  # the command exactly as written
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                status, body = answer(port, "/")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the site's server did not answer in 60 s"
-                time.sleep(0.3)
+        status, body = answer(port, "/")
         assert status == 200 and b"<html" in body.lower()
         assert answer(port, "/lab/index.html")[0] == 200
         for outside in ("/../Makefile", "/%2e%2e/Makefile", "/../../README.md"):
             status, body = answer(port, outside)
             assert b"serve-site" not in body and b"minigrad-lab" not in body, (outside, status)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
-        log.close()
+        server.stop()

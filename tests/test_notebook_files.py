@@ -8,7 +8,7 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("**/*.ipynb"))  # the English lessons and their Hinglish twins
 
 
 def _jupyter_module(name):
@@ -22,7 +22,7 @@ def _jupyter_module(name):
 notebook_files = _jupyter_module("notebook_files")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT / "notebooks").with_suffix("")))
 def test_notebooks_are_stored_as_jupyterlab_writes_them(path):
     """Opening in JupyterLab changes nothing: so it does not mark the notebook modified."""
     stored = json.loads(path.read_text(encoding="utf-8"))
@@ -32,7 +32,7 @@ def test_notebooks_are_stored_as_jupyterlab_writes_them(path):
     assert stored["metadata"]["kernelspec"]["display_name"] == notebook_files.kernelspec()["display_name"]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT / "notebooks").with_suffix("")))
 def test_every_saved_widget_output_has_its_model_and_no_model_is_unused(path):
     stored = json.loads(path.read_text(encoding="utf-8"))
     saved = copy.deepcopy(stored)
@@ -106,3 +106,16 @@ def test_with_no_live_kernel_the_hook_saves_the_note_and_never_fails():
     model = notebook_with({"box": ("VBoxModel", {})}, shown=["live"])
     notebook_files.keep_widgets_whole(model, path="notebook.ipynb", contents_manager=server.contents_manager)
     assert "Run this cell" in model["content"]["cells"][0]["outputs"][0]["data"]["text/html"]
+
+
+def test_consecutive_prints_are_stored_as_one_output_as_jupyterlab_joins_them():
+    """How many messages a kernel split a cell's prints into depends on timing; the stored file must not."""
+    cell = {"cell_type": "code", "source": "", "metadata": {}, "outputs": [
+        {"output_type": "stream", "name": "stdout", "text": ["a 1\n", "b 2\n"]},
+        {"output_type": "stream", "name": "stdout", "text": "c 3\n"},
+        {"output_type": "stream", "name": "stderr", "text": "careful\n"},
+        {"output_type": "stream", "name": "stdout", "text": "d 4\n"}]}
+    notebook = {"cells": [cell], "metadata": {}}
+    notebook_files.merge_streams(notebook)
+    assert [(o["name"], o["text"]) for o in cell["outputs"]] == [
+        ("stdout", "a 1\nb 2\nc 3\n"), ("stderr", "careful\n"), ("stdout", "d 4\n")]

@@ -794,3 +794,52 @@ def test_nan_into_int64_is_pytorchs_runtime_error(torch, name):
         return type(raised.value).__name__, str(raised.value)
 
     assert error(minigrad) == error(torch)
+
+
+WARN_ONCE_PROGRAM = """
+import warnings, {library} as torch
+warnings.simplefilter("always")  # Python's own filter would hide a repeat: count what the library sends
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    for shape in [(3,), (3,), (), (), (2, 3, 4)]:
+        torch.ones(shape).T
+        torch.ones(shape).T
+print([str(w.message)[:40] for w in caught])
+"""
+
+
+def test_x_T_warns_once_per_session_as_pytorch(torch):
+    """issue 23's long tail: PyTorch warns about x.T on a tensor that is not 2-D once per process
+    (TORCH_WARN_ONCE), wherever it is called from; each library in a fresh process of its own."""
+    import subprocess
+    import sys
+
+    def warnings_of(library):
+        done = subprocess.run([sys.executable, "-c", WARN_ONCE_PROGRAM.format(library=library)],
+                              capture_output=True, text=True, check=True, timeout=120)
+        return done.stdout
+
+    ours = warnings_of("minigrad")
+    assert ours == warnings_of("torch")
+    assert ours.count("'") == 4  # two messages (0-D and the rest), each once
+
+
+MIXED_DTYPE_BROADCAST = {
+    "float64 number + three float32": lambda lib: (lib.tensor(0.1, dtype=lib.float64, requires_grad=True),
+                                                   lambda x: (x + lib.ones(3)).mean()),
+    "float64 column * float32 matrix": lambda lib: (lib.tensor([[0.1], [0.3]], dtype=lib.float64,
+                                                               requires_grad=True),
+                                                    lambda x: (x * lib.full((2, 7), 0.3)).mean()),
+}
+
+
+@pytest.mark.parametrize("name", MIXED_DTYPE_BROADCAST)
+def test_broadcast_gradient_is_summed_before_its_cast_back_as_pytorch(torch, name):
+    """issue 23's long tail: a float64 leaf broadcast into a float32 op gets its gradient summed in
+    float32, then cast (PyTorch's validate_outputs: shape first, dtype second): 1.0, not 1.0000000298."""
+    def grad(library):
+        x, function = MIXED_DTYPE_BROADCAST[name](library)
+        function(x).backward()
+        return repr(x.grad.tolist()), str(x.grad.dtype).split(".")[1]
+
+    assert grad(minigrad) == grad(torch)

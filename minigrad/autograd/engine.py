@@ -160,7 +160,7 @@ def run_node(node, grad, keep_saved):
         if saved and not keep_saved:
             node.saved_tensors = None
     if node.grad_dtypes is not None:
-        input_grads = _cast_back(input_grads, node.grad_dtypes)
+        input_grads = _cast_back(input_grads, node.grad_dtypes, node._inputs)
     return input_grads
 
 
@@ -180,11 +180,15 @@ def _run_with_hooks(node, grad, keep_saved):
     return input_grads
 
 
-def _cast_back(input_grads, dtypes):
-    """Each gradient in its input's dtype (an op on float32 and float64 computed in float64)."""
+def _cast_back(input_grads, dtypes, inputs):
+    """Each gradient in its input's dtype (an op on float32 and float64 computed in float64).
+    A broadcast input's gradient is summed back to its shape first, in the op's dtype, then cast:
+    PyTorch's order (a float64 number added to three float32 values gets 3 · (1/3 in float32) = 1.0)."""
     cast = []
-    for grad, dtype in zip(input_grads, dtypes):
+    for grad, dtype, data in zip(input_grads, dtypes, inputs):
         if grad is not None and grad.dtype != dtype:
+            if grad.shape != data.shape:  # data: an array, a NumPy number or a Preview, each with a shape
+                grad = sum_to_shape(grad, data.shape)
             grad = np.asarray(grad).astype(dtype)[()]  # a plain number has no astype
         cast.append(grad)
     return cast

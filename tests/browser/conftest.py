@@ -10,13 +10,12 @@ import os
 import pathlib
 import secrets
 import shutil
-import signal
 import socket
-import subprocess
-import time
 import urllib.request
 
 import pytest
+
+from . import servers
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -45,6 +44,12 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}  # a laptop (DESIGN §8)
 
 
+def write_report(name, report):
+    """What a module measured, as build/NAME (JSON): the numbers docs/ quotes."""
+    (ROOT / "build").mkdir(exist_ok=True)
+    (ROOT / "build" / name).write_text(json.dumps(report, indent=1) + "\n")
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -64,8 +69,8 @@ def _write_settings(settings):
 
 
 class Server:
-    def __init__(self, url, token, root, process):
-        self.url, self.token, self.root, self.process = url, token, root, process
+    def __init__(self, url, token, root, running):
+        self.url, self.token, self.root, self.running = url, token, root, running
 
     def page_url(self, path):
         return f"{self.url}/{path}{'&' if '?' in path else '?'}token={self.token}"
@@ -84,34 +89,9 @@ class Server:
         for session in self.api("sessions"):
             self.api(f"sessions/{session['id']}", method="DELETE")
 
-
-def start_server(command, root, env, port, token, ready_path="api/status"):
-    log = open(root / "server.log", "w")
-    process = subprocess.Popen(command, env=env, cwd=root, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {(root / 'server.log').read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/{ready_path}?token={token}", timeout=2):
-                return Server(url, token, root, process)
-        except OSError:
-            time.sleep(0.3)
-    stop_server(process)
-    raise RuntimeError(f"the server did not start: {(root / 'server.log').read_text()[-2000:]}")
-
-
-def stop_server(process):
-    """Stop the server we started (and its kernels): its own process group, nothing else."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+    def stop(self):
+        """Stop the server we started (and its kernels): its own process group, nothing else."""
+        self.running.stop()
 
 
 def private_env(root):
@@ -132,9 +112,10 @@ def serve_notebooks(tmp_path_factory, name, command, env=None, token=None):
     root = tmp_path_factory.mktemp(name)
     shutil.copytree(NOTEBOOKS, root / "notebooks")
     port, token = free_port(), token or secrets.token_hex(16)
-    ready_path = "api/status" if name == "lab" else ""
-    server = start_server(command(root / "notebooks", port, token), root, {**private_env(root), **(env or {})},
-                          port, token, ready_path)
+    url, ready_path = f"http://127.0.0.1:{port}", "api/status" if name == "lab" else ""
+    running = servers.start(name, command(root / "notebooks", port, token), f"{url}/{ready_path}?token={token}",
+                            root / "server.log", cwd=root, env={**private_env(root), **(env or {})})
+    server = Server(url, token, root, running)
     server.notebooks = root / "notebooks"
     return server
 
@@ -153,7 +134,7 @@ def lab(tmp_path_factory):
         "lab", NOTEBOOKS=folder, PORT=port, LAB_ARGS="--no-browser --ServerApp.port_retries=0"),
         env={"JUPYTER_TOKEN": token}, token=token)
     yield server
-    stop_server(server.process)
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -162,7 +143,7 @@ def present(tmp_path_factory):
     server = serve_notebooks(tmp_path_factory, "present", lambda folder, port, _: make_command(
         "present", NOTEBOOKS=folder, PRESENT_PORT=port, PRESENT_ARGS="--Voila.port_retries=0"))
     yield server
-    stop_server(server.process)
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -26,19 +26,14 @@ import collections
 import http.client
 import json
 import os
-import re
-import signal
-import subprocess
-import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium
-from .test_site import build_site_if_stale
+from . import servers, test_site
+from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium, write_report
 
 FIRST, NEXT = "01_square", "02_chain_rule_sin"
 STUDENTS = 60
@@ -50,84 +45,57 @@ SECOND_VISIT_MB, NEXT_NOTEBOOK_MB = 1.0, 2.0
 # 49.5 to 31.5 (docs/site.md says where the rest goes and what it would cost to take it off)
 FIRST_VISIT_MB = 32.5
 REPORT = {}
-IDLE = re.compile(r"\| Idle$")
 
 
 # ------------------------------------------------------------------------------ make serve-site
 class MakeServeSite:
     """``make serve-site SITE_HOST=127.0.0.1 SITE_PORT=<free>``: the recipe itself, in its own process group."""
 
-    def __init__(self):
+    def __init__(self, folder):
         self.port = free_port()
-        self.log = tempfile.TemporaryFile()
-        self.make = subprocess.Popen(["make", "--no-print-directory", "serve-site", "SITE_HOST=127.0.0.1",
-                                      f"SITE_PORT={self.port}"], cwd=ROOT, stdout=self.log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.make.poll() is not None:
-                raise RuntimeError(f"make serve-site exited: {self.output()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/index.html", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
+        self.running = servers.start("make serve-site", ["make", "--no-print-directory", "serve-site",
+                                                         "SITE_HOST=127.0.0.1", f"SITE_PORT={self.port}"],
+                                     f"{self.url}/index.html", folder / "serve-site.log", cwd=ROOT, timeout_s=60)
+        self.make = self.running.process
+        try:
+            self.pid = self.server_pid()
+        except BaseException:
             self.stop()
-            raise RuntimeError(f"make serve-site did not answer: {self.output()}")
-        self.pid = self.server_pid()
-
-    def output(self):
-        self.log.seek(0)
-        return self.log.read().decode(errors="replace")[-2000:]
+            raise
 
     def server_pid(self):
         """The Python process serving the site: make's descendant that runs tools/serve_site.py."""
         for _ in range(50):
-            for entry in os.listdir("/proc"):
-                if not entry.isdigit():
-                    continue
-                try:
-                    with open(f"/proc/{entry}/cmdline", "rb") as file:
-                        command = file.read().split(b"\0")
-                    with open(f"/proc/{entry}/stat") as file:
-                        session = int(file.read().rsplit(")", 1)[1].split()[3])
-                except OSError:
-                    continue
-                if session == self.make.pid and any(part.endswith(b"serve_site.py") for part in command):
-                    return int(entry)
+            for pid in servers.descendants(self.make.pid):
+                if any(part.endswith("serve_site.py") for part in servers.cmdline(pid).split()):
+                    return pid
             time.sleep(0.02)
         raise RuntimeError("no serve_site.py process under make serve-site")
 
+    def serving(self):
+        """The serving process's pid; it must still be running."""
+        assert servers.cmdline(self.pid), f"the site's server has gone:\n{self.running.output()}"
+        return self.pid
+
     def cpu_seconds(self):
-        with open(f"/proc/{self.pid}/stat") as file:
-            fields = file.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return servers.cpu_seconds([self.serving()])
 
     def peak_memory_mb(self):
-        with open(f"/proc/{self.pid}/status") as file:
-            return int(re.search(r"VmHWM:\s+(\d+) kB", file.read()).group(1)) / 1024
+        return servers.memory_mb(self.serving(), "VmHWM")
 
     def stop(self):
-        if self.make.poll() is None:
-            os.killpg(self.make.pid, signal.SIGTERM)
-            try:
-                self.make.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.make.pid, signal.SIGKILL)
-                self.make.wait(timeout=10)
+        self.running.stop(grace_s=15)
 
 
 @pytest.fixture(scope="module")
-def served():
+def served(tmp_path_factory):
     require_chromium()
-    build_site_if_stale()
-    server = MakeServeSite()
+    test_site.build_site_if_stale()
+    server = MakeServeSite(tmp_path_factory.mktemp("serve-site"))
     yield server
     server.stop()
-    (ROOT / "build").mkdir(exist_ok=True)
-    (ROOT / "build" / "classroom-load.json").write_text(json.dumps(REPORT, indent=1) + "\n")
+    write_report("classroom-load.json", REPORT)
 
 
 # ------------------------------------------------------------------------------ one real student
@@ -169,26 +137,17 @@ class Student:
         page.goto(f"{self.site_url}/lab/index.html?path={name}.ipynb")
         panel = page.locator(".jp-NotebookPanel:visible")
         panel.locator(".jp-CodeCell").first.wait_for(timeout=120_000)
-        page.get_by_text(IDLE).first.wait_for(timeout=180_000)
+        test_site.wait_idle(page, timeout=180_000)
         ready = time.monotonic() - started
         notebook = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
         cells = 1 + sum(c["cell_type"] == "code" for c in notebook["cells"])  # the site's setup cell, then the rest
-        started = time.monotonic()
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-        page.wait_for_function(
-            """(count) => { const prompts = [...document.querySelectorAll(
-                  '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
-               return prompts.length === count && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
-            arg=cells, timeout=240_000)
-        page.get_by_text(IDLE).first.wait_for(timeout=120_000)
-        run_all = time.monotonic() - started
+        run_all_s, _ = test_site.run_all(page, cells, timeout=240_000)
         page.wait_for_timeout(300)  # the last responses' sizes
         page.close()
         assert errors == [], errors
         visited = self.requests[before:]
         self.cached_in_visit = self.cached - cached_before
-        return sum(r["bytes"] for r in visited), visited, ready, run_all
+        return sum(r["bytes"] for r in visited), visited, ready, run_all_s
 
     def close(self):
         self.context.close()

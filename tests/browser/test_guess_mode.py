@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, serve_notebooks, stop_server
+from .conftest import ROOT, serve_notebooks
 from .test_lab import cell_output, run_all, wait_idle
 from .test_robust import log_console_text
 
@@ -153,7 +153,7 @@ def voila_present(tmp_path_factory):
         "--Voila.port_retries=0", f"--token={token}", "--template=minigrad"], env={"MINIGRAD_PRESENT": "1"})
     write_notebook(server.notebooks)
     yield server
-    stop_server(server.process)
+    server.stop()
 
 
 def test_the_class_poll_in_present_mode_fits_a_projector(page, voila_present, console_errors, blocked_requests):

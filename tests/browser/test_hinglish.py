@@ -40,6 +40,31 @@ def english_left(text):
     return sorted(sentence for sentence in test_i18n._english_sentences() if sentence in text)
 
 
+def step_and_guess_in_hinglish(page, panel, where, timeout=None):
+    """The Hinglish 01's first walkthrough, in JupyterLab or in the site: a step (labels >= 14 px), then guess mode
+    answered oddly, wrongly, then rightly (each verdict within ``timeout`` ms); every word it shows is Hinglish
+    and fits its box. Returns the walkthrough."""
+    walk = panel.locator(".minigrad-walkthrough").first
+    walk.scroll_into_view_if_needed()
+    state = readability.walk_state(walk)
+    walk.get_by_role("button", name=hinglish("Next ▶")).click()
+    readability.wait_for_phase(page, walk, state["phase"])
+    readability.assert_readable(readability.measure_graphs(walk, ".minigrad-graph svg"), where)
+    walk.get_by_role("button", name=hinglish("⟲ Reset")).click()
+    walk.get_by_role("button", name="Guess").click()
+    box = walk.locator(".minigrad-guess-box input")
+    for answer, verdict, says in (("abc", ".minigrad-guess-verdict", "number nahi jo main padh sakun"),
+                                  ("5", ".minigrad-guess-verdict", "Abhi nahi: aapne kaha 5"),
+                                  ("4", ".minigrad-guess-score", "sahi andaza")):
+        box.fill(answer)
+        box.press("Enter")
+        expect(walk.locator(verdict)).to_contain_text(says, timeout=timeout)
+    left = english_left(walk.inner_text())
+    assert left == [], left
+    assert overflowing(walk) == []
+    return walk
+
+
 def test_a_hinglish_notebook_speaks_hinglish_and_stays_readable(page, lab, console_errors, tmp_path):
     panel = open_notebook(page, lab, "hinglish/05_autograd_in_practice")
     run_all(page, panel)
@@ -106,27 +131,7 @@ def test_a_hinglish_walkthrough_steps_and_takes_a_guess_in_hinglish(page, lab, c
     rightly; every word the widget shows is Hinglish, every label >= 14 px."""
     panel = open_notebook(page, lab, "hinglish/01_square")
     run_all(page, panel)
-    walk = panel.locator(".minigrad-walkthrough").first
-    walk.scroll_into_view_if_needed()
-    state = readability.walk_state(walk)
-    walk.get_by_role("button", name=hinglish("Next ▶")).click()
-    readability.wait_for_phase(page, walk, state["phase"])
-    readability.assert_readable(readability.measure_graphs(walk, ".minigrad-graph svg"), "hinglish 01")
-    walk.get_by_role("button", name=hinglish("⟲ Reset")).click()
-    walk.get_by_role("button", name="Guess").click()
-    box = walk.locator(".minigrad-guess-box input")
-    box.fill("abc")
-    box.press("Enter")
-    expect(walk.locator(".minigrad-guess-verdict")).to_contain_text("number nahi jo main padh sakun")
-    box.fill("5")
-    box.press("Enter")
-    expect(walk.locator(".minigrad-guess-verdict")).to_contain_text("Abhi nahi: aapne kaha 5")
-    box.fill("4")
-    box.press("Enter")
-    expect(walk.locator(".minigrad-guess-score")).to_contain_text("sahi andaza")
-    left = english_left(walk.inner_text())
-    assert left == [], left
-    assert overflowing(walk) == []
+    walk = step_and_guess_in_hinglish(page, panel, "hinglish 01")
     screenshot(walk, "hinglish-01-guess", tmp_path)
     (ROOT / "build").mkdir(exist_ok=True)
     walk.screenshot(path=str(ROOT / "build" / "hinglish-01-guess.png"))

@@ -36,7 +36,9 @@ import uuid
 import nbformat
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium
+from . import servers, test_site
+from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, require_chromium, write_report
+from .servers import cmdline, cpu_seconds, descendants, memory_mb
 
 NOTEBOOK = ROOT / "notebooks" / "04_neuron_bce.ipynb"
 STUDENTS = 20
@@ -96,53 +98,6 @@ def proxy_command():
     return str(installed)
 
 
-def descendants(pid):
-    """Every process under ``pid`` (by parent), from /proc."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as file:
-                    children.setdefault(int(file.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-            except OSError:
-                continue
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def proc_status(pid, field):
-    try:
-        with open(f"/proc/{pid}/status") as file:
-            match = re.search(rf"{field}:\s+(\d+) kB", file.read())
-        return int(match.group(1)) / 1024 if match else 0.0
-    except OSError:
-        return 0.0
-
-
-def cpu_seconds(pids):
-    total = 0.0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as file:
-                fields = file.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            continue
-    return total
-
-
-def cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as file:
-            return file.read().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
 def environ_user(pid):
     try:
         with open(f"/proc/{pid}/environ", "rb") as file:
@@ -177,25 +132,12 @@ class Hub:
             password=self.password, students=self.students, python=sys.executable, args=args,
             environment=environment, students_count=STUDENTS, service_token=self.service_token)
         (root / "jupyterhub_config.py").write_text(config)
-        self.log = open(root / "hub.log", "w")
-        self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(root / "jupyterhub_config.py")],
-                                        cwd=root, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-                                        env={**os.environ, "JUPYTERHUB_CRYPT_KEY": ""})
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyterhub exited:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/hub/api/", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"jupyterhub did not answer:\n{self.log_tail()}")
-
-    def log_tail(self):
-        return (self.root / "hub.log").read_text(errors="replace")[-3000:]
+        self.running = servers.start("jupyterhub", [sys.executable, "-m", "jupyterhub", "-f",
+                                                    str(root / "jupyterhub_config.py")],
+                                     f"{self.url}/hub/api/", root / "hub.log", cwd=root,
+                                     env={**os.environ, "JUPYTERHUB_CRYPT_KEY": ""})
+        self.process = self.running.process
 
     def api(self, path, method="GET", body=None, token=None):
         request = urllib.request.Request(f"{self.url}/hub/api/{path}", method=method,
@@ -209,26 +151,18 @@ class Hub:
         """The students' servers and kernels first (their own sessions: by their PIDs, at once; every notebook is
         saved by then), then the hub and its proxy (its process group); nothing else."""
         started = {pid: cmdline(pid) for pid in descendants(self.process.pid)}
-        students = [pid for pid, line in started.items() if "jupyterhub.singleuser" in line or "ipykernel" in line]
-        for pid in students:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        for pid, line in started.items():
-            if line and cmdline(pid) == line:  # still the very process this hub started
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        self.log.close()
+        kill([pid for pid, line in started.items() if "jupyterhub.singleuser" in line or "ipykernel" in line])
+        self.running.stop(grace_s=30)
+        kill([pid for pid, line in started.items() if line and cmdline(pid) == line])  # still the very processes
+
+
+def kill(pids):
+    """SIGKILL to each of ``pids`` (processes this hub started) that is still there."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def importable(name):
@@ -244,8 +178,7 @@ def hub(tmp_path_factory):
     hub = Hub(tmp_path_factory.mktemp("hub"))
     yield hub
     hub.stop()
-    (ROOT / "build").mkdir(exist_ok=True)
-    (ROOT / "build" / "hub-load.json").write_text(json.dumps(REPORT, indent=1) + "\n")
+    write_report("hub-load.json", REPORT)
 
 
 # ------------------------------------------------------------------------------ one student
@@ -424,19 +357,10 @@ def run_in_browser(playwright, hub, student, source):
         page.goto(f"{student.base}/lab/tree/04_neuron_bce.ipynb?reset")
         panel = page.locator(".jp-NotebookPanel:visible")
         panel.locator(".jp-CodeCell").first.wait_for(timeout=120_000)
-        page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=180_000)
+        test_site.wait_idle(page, timeout=180_000)
         student.times["kernel_ready_s"] = time.monotonic() - started
         cells = sum(c["cell_type"] == "code" for c in source["cells"])
-        started = time.monotonic()
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-        page.wait_for_function(
-            """(count) => { const prompts = [...document.querySelectorAll(
-                  '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
-               return prompts.length === count && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
-            arg=cells, timeout=300_000)
-        page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=120_000)
-        student.times["run_s"] = time.monotonic() - started
+        student.times["run_s"], _ = test_site.run_all(page, cells, timeout=300_000)
         page.locator(".lm-MenuBar-itemLabel", has_text="File").first.click()
         page.locator(".lm-Menu-itemLabel").get_by_text("Save Notebook", exact=True).first.click()
         deadline = time.monotonic() + 60
@@ -448,7 +372,7 @@ def run_in_browser(playwright, hub, student, source):
             if all(c.get("execution_count") for c in saved["cells"] if c["cell_type"] == "code"):
                 break
             time.sleep(0.2)
-        page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=60_000)
+        test_site.wait_idle(page, timeout=60_000)
         student.outcome = "ran"
         student.off_site = off_site
     finally:
@@ -483,9 +407,9 @@ def classroom(hub, playwright):
     def sample():  # the class's memory, twice a second, while it works
         while not stop_sampling.wait(0.5):
             processes = class_processes(hub)
-            peak["servers_MB"] = max(peak["servers_MB"], sum(proc_status(p["server"], "VmRSS")
+            peak["servers_MB"] = max(peak["servers_MB"], sum(memory_mb(p["server"], "VmRSS")
                                                              for p in processes.values()))
-            peak["kernels_MB"] = max(peak["kernels_MB"], sum(proc_status(k, "VmRSS") for p in processes.values()
+            peak["kernels_MB"] = max(peak["kernels_MB"], sum(memory_mb(k, "VmRSS") for p in processes.values()
                                                              for k in p["kernels"]))
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -507,8 +431,8 @@ def classroom(hub, playwright):
     stop_sampling.set()
     sampler.join()
     cpu = cpu_seconds([hub.process.pid] + descendants(hub.process.pid)) - cpu_before
-    servers = [proc_status(p["server"], "VmRSS") for p in processes.values()]
-    kernels = [proc_status(k, "VmRSS") for p in processes.values() for k in p["kernels"]]
+    servers = [memory_mb(p["server"], "VmRSS") for p in processes.values()]
+    kernels = [memory_mb(k, "VmRSS") for p in processes.values() for k in p["kernels"]]
     ran = [s for s in students if s.outcome == "ran"]
     per_student_mb = (sum(servers) + sum(kernels)) / len(processes)
     REPORT.update({

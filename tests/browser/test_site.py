@@ -240,8 +240,9 @@ def wait_idle(page, timeout=120_000):
     page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=timeout)
 
 
-def run_all(page, code_cells):
-    """Run → Run All Cells; done when every code cell shows an execution count and the kernel is Idle.
+def run_all(page, code_cells, timeout=180_000):
+    """Run → Run All Cells; done (within ``timeout`` ms) when every code cell shows an execution count and the
+    kernel is Idle.
 
     Returns the seconds of the whole run and of its first cell (the site's setup cell).
     """
@@ -258,7 +259,7 @@ def run_all(page, code_cells):
         """(count) => { const prompts = [...document.querySelectorAll(
               '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')];
            return prompts.length === count && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
-        arg=code_cells, timeout=180_000)
+        arg=code_cells, timeout=timeout)
     wait_idle(page)
     first_cell = page.evaluate("() => (window.__firstCellDoneAt - window.__runAllAt) / 1000")
     return time.monotonic() - started, first_cell

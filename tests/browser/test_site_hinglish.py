@@ -3,15 +3,13 @@ speaks Hinglish in the tab (Pyodide): a walkthrough stepped and a guess taken, n
 screen, every label at least 14 px, nothing fetched off this machine."""
 
 import json
-import re
 
 import pytest
 from playwright.sync_api import expect
 
-from . import test_readability as readability
 from . import test_site
 from .conftest import ROOT
-from .test_hinglish import english_left, hinglish, overflowing
+from .test_hinglish import step_and_guess_in_hinglish
 
 LESSON = "hinglish/01_square.ipynb"
 
@@ -48,25 +46,8 @@ def test_the_site_asks_for_the_language_and_its_hinglish_lesson_speaks_hinglish(
     code_cells = sum(cell["cell_type"] == "code" for cell in stored["cells"])
     test_site.run_all(page, code_cells + 1)  # the site's setup cell, then the lesson's own
     panel = page.locator(".jp-NotebookPanel:visible")
-    walk = panel.locator(".minigrad-walkthrough").first
-    walk.scroll_into_view_if_needed()
-    state = readability.walk_state(walk)
-    walk.get_by_role("button", name=hinglish("Next ▶")).click()
-    readability.wait_for_phase(page, walk, state["phase"])
-    readability.assert_readable(readability.measure_graphs(walk, ".minigrad-graph svg"), "site, hinglish 00")
-    walk.get_by_role("button", name=hinglish("⟲ Reset")).click()
-    walk.get_by_role("button", name="Guess").click()
-    box = walk.locator(".minigrad-guess-box input")
-    box.fill("abc")
-    box.press("Enter")
-    expect(walk.locator(".minigrad-guess-verdict")).to_contain_text("number nahi jo main padh sakun", timeout=30_000)
-    box.fill("5")
-    box.press("Enter")
-    expect(walk.locator(".minigrad-guess-verdict")).to_contain_text(re.compile(r"aapne kaha 5"), timeout=30_000)
-    left = english_left(walk.inner_text())
-    assert left == [], left
-    assert overflowing(walk) == []
+    walk = step_and_guess_in_hinglish(page, panel, "site, hinglish 01", timeout=30_000)
     (ROOT / "build").mkdir(exist_ok=True)
-    walk.screenshot(path=str(ROOT / "build" / "site-hinglish-00-guess.png"))
+    walk.screenshot(path=str(ROOT / "build" / "site-hinglish-01-guess.png"))
     assert blocked_requests == [], blocked_requests
     assert console_errors == [], console_errors
