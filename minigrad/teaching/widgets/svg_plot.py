@@ -2,7 +2,7 @@
 
 FunctionPlot and NeuronLab draw with this module, not with matplotlib: an SVG is a few kilobytes of text
 that the browser draws crisply at any zoom (a projector, Ctrl + 150 %), and the course's browser site
-does not have to download a plotting library (6.75 MB) before a student's first plot.
+does not have to download a plotting library (matplotlib and Pillow: 8.2 MB) before a student's first plot.
 
 A picture is a list of SVG strings put together by :func:`picture`. A :class:`Panel` is one set of axes:
 it maps data coordinates to the picture's pixels and draws the grid, the ticks and the labels, and the
