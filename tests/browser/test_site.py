@@ -549,7 +549,7 @@ def test_every_pyodide_file_is_the_official_one(site):
     TIMINGS["site_mb"], TIMINGS["site_mb_on_the_wire"] = round(total / 1e6, 1), round(on_the_wire / 1e6, 1)
     assert on_the_wire <= 60e6
     assert bundled["static/pyodide/pyodide-lock.json"]["from"].startswith("npm ")  # npm's lock, unchanged
-    not_needed = ("matplotlib", "pillow-", "contourpy-", "kiwisolver-", "fonttools-", "pytz-")
+    not_needed = ("matplotlib-", "matplotlib_pyodide-", "pillow-", "contourpy-", "kiwisolver-", "fonttools-", "pytz-")
     assert not [p for p in (SITE / "static" / "pyodide").glob("*.whl") if p.name.startswith(not_needed)]
     settings = json.loads((SITE / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
     kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
