@@ -7,8 +7,8 @@
     torch.sin(y).backward()
     x.grad                    # tensor(-5.4668)
 
-Only NumPy is needed here; ``minigrad.viz`` and ``minigrad.widgets`` bring Graphviz,
-ipywidgets and matplotlib when they are imported.
+Only NumPy is needed here; ``minigrad.viz`` and ``minigrad.widgets`` bring Graphviz and
+ipywidgets when they are imported (the widgets draw their plots as SVG themselves).
 """
 
 import builtins as _builtins

@@ -1,6 +1,6 @@
 // Run by tools/build_site.py (`make site`) with Node.js: boots the site's own Pyodide (the very files a
 // browser gets), loads what a notebook's kernel loads, and runs site/bytecode.py inside it, which writes
-// the bytecode of every module a session imports and matplotlib's font list into OUT.
+// the bytecode of every module a session imports into OUT.
 //
 //     node site/bytecode.js SITE OUT PACKAGES_JSON WHEELS_JSON
 //

@@ -2,7 +2,7 @@
 
 Pyodide ships every module as source and never writes bytecode (its file system lives in memory and
 is gone with the tab), so each new kernel compiles every module it imports: IPython for the kernel
-itself, then NumPy, matplotlib, ipywidgets and minigrad, in WebAssembly, on the student's machine.
+itself, then NumPy, ipywidgets and minigrad, in WebAssembly, on the student's machine.
 Here the same Pyodide (the site's own files) starts the kernel's Python side, imports what the
 site's notebooks import, and writes, for every module that was loaded:
 
@@ -11,7 +11,6 @@ site's notebooks import, and writes, for every module that was loaded:
 
 Every file is a *checked-hash* pyc (PEP 552): Python uses it only if the hash of the source beside it
 matches, so a bytecode file can make an import faster but never run other code than its source.
-matplotlib's font list (what it otherwise builds on a tab's first import) goes with the site-packages files.
 """
 
 import ast
@@ -27,10 +26,8 @@ import zipfile
 SITE_PACKAGES = site.getsitepackages()[0]
 STDLIB_ZIP = f"/lib/python{sys.version_info.major}{sys.version_info.minor}.zip"
 OUT = pathlib.Path("/out")
-# what a session uses beyond the notebooks' own import lines: the kernel's plots and the site's set-up
-ALSO_IMPORTED = ["matplotlib.pyplot", "matplotlib_inline.backend_inline", "matplotlib.backends.backend_agg",
-                 "PIL.PngImagePlugin", "minigrad.teaching.render_browser", "minigrad.widgets", "minigrad.viz",
-                 "ipywidgets", "IPython.display"]
+# what a session uses beyond the notebooks' own import lines: the site's set-up and the widgets
+ALSO_IMPORTED = ["minigrad.teaching.render_browser", "minigrad.widgets", "minigrad.viz", "ipywidgets", "IPython.display"]
 
 
 def install_wheels(wheels):
@@ -65,32 +62,6 @@ def notebook_imports(folder):
                 elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                     names.add(node.module)
     return sorted(names)
-
-
-def draw_a_plot():
-    """A figure drawn as the kernel shows it (PNG through the inline backend): its lazy imports load too."""
-    import io
-
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots()
-    axes.plot([0, 1, 2], [0, 1, 4], label="x²")
-    axes.legend()
-    figure.savefig(io.BytesIO(), format="png")
-    plt.close(figure)
-
-
-def write_font_list():
-    """matplotlib's list of its own fonts, where Pyodide's matplotlib reads it: matplotlib/fontlist.json.
-
-    (Pyodide patches matplotlib to keep the list in its package folder, not in a cache folder.) The
-    paths inside are relative to matplotlib's mpl-data, the same in every tab.
-    """
-    from matplotlib import font_manager
-
-    target = OUT / "site-packages" / "matplotlib" / "fontlist.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    font_manager.json_dump(font_manager.fontManager, target)
 
 
 def checked_pyc(source, filename):
@@ -161,9 +132,6 @@ def main():
         except ModuleNotFoundError:  # `import torch` inside %%walkthrough cells means minigrad, and 05's try
             pass
     recorder.stage("the notebooks' imports")
-    draw_a_plot()
-    recorder.stage("a plot")
-    write_font_list()
     counts = recorder.save()
     return f"bytecode of {counts['site-packages']} site-packages and {counts['stdlib']} stdlib modules"
 

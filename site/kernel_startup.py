@@ -2,32 +2,23 @@
 # in IPYTHONDIR, which the site's jupyter-lite.json points into the wheel minigrad-site-cache; see
 # tools/build_site.py). It runs in the notebook's namespace, so it leaves no name behind.
 #
-# 1. The course's packages load with the first cell that runs. Pyodide boots with the kernel's own
-#    packages only (IPython, jedi, ...); numpy, matplotlib, Pillow, the site's wheels (minigrad-lab,
-#    ipywidgets, ...) and their bytecode, listed by the build in MINIGRAD_SITE_AFTER_START, load in one
-#    go (side by side) when the first cell is sent: the kernel's own step "load the packages this cell
-#    imports" waits for them first, every cell after it too, so no cell ever sees them missing. (Loaded
-#    in the background as soon as the kernel was up, their unpacking held up the kernel's first replies.)
-# 2. Pyodide's matplotlib 3.8.4 ships a font list written by a newer matplotlib (version 390), which
-#    3.8.4 refuses: every tab rebuilt it on its first plot (1 to 2 s, and "Matplotlib is building the
-#    font cache" under the cell). The list made at build time by this very matplotlib takes its place,
-#    once matplotlib is in.
+# The course's packages load with the first cell that runs. Pyodide boots with the kernel's own packages
+# only (IPython, jedi, ...); numpy, the site's wheels (minigrad-lab, ipywidgets, ...) and their bytecode,
+# listed by the build in MINIGRAD_SITE_AFTER_START, load in one go (side by side) when the first cell is
+# sent: the kernel's own step "load the packages this cell imports" waits for them first, every cell after
+# it too, so no cell ever sees them missing. (Loaded in the background as soon as the kernel was up, their
+# unpacking held up the kernel's first replies.)
 def _minigrad_site_after_start():
     import asyncio
     import json
     import os
-    import pathlib
-    import shutil
 
-    import minigrad_site_cache
     import pyodide_js
     import pyodide_kernel.kernel
     from pyodide.ffi import to_js
 
     async def load_the_course_packages():
         await pyodide_js.loadPackage(to_js(json.loads(os.environ.get("MINIGRAD_SITE_AFTER_START", "[]"))))
-        here = pathlib.Path(minigrad_site_cache.__file__).parent
-        shutil.copyfile(here / "fontlist.json", here.parent / "matplotlib" / "fontlist.json")
 
     loading = []  # the one load, once the first cell has started it
     load_imports = pyodide_kernel.kernel._load_packages_from_imports

@@ -11,10 +11,20 @@ import minigrad.nn.functional as F
 
 
 def test_import_minigrad_needs_numpy_only():
-    code = ("import sys, minigrad; heavy = [m for m in ('graphviz', 'ipywidgets', 'matplotlib', 'torch') "
+    code = ("import sys, minigrad; heavy = [m for m in ('graphviz', 'ipywidgets', 'torch') "
             "if m in sys.modules]; print(heavy)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_plots_need_no_plotting_library():
+    """FunctionPlot and NeuronLab write their SVG themselves: no matplotlib, no Pillow (the browser site
+    does not ship them)."""
+    code = ("import sys; from minigrad.widgets import FunctionPlot, NeuronLab, explore; "
+            "FunctionPlot('sin(x**2)', inner=True, secant=True); NeuronLab().train(3); explore('x**2'); "
+            "print([m for m in ('matplotlib', 'PIL') if m in sys.modules], 'ipywidgets' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[] True"
 
 
 def test_creation_functions_and_default_dtypes():

@@ -203,17 +203,22 @@ def test_a_self_check_switches_language_live_verdict_included():
 
 
 def test_function_plot_relabels_its_figure_when_the_language_changes():
-    from minigrad.widgets import FunctionPlot
+    from minigrad.widgets import FunctionPlot, NeuronLab
 
-    plot = FunctionPlot("x**2", x=(-3, 3, 0.1, 2.0), inner=True)
-    english = plot.readout.value
+    plot, lab = FunctionPlot("x**2", x=(-3, 3, 0.1, 2.0), inner=True), NeuronLab()
+    english, english_lab = plot.readout.value, lab.svg
+    assert ">tangent: slope from backward()<" in plot.svg and ">loss while training<" in lab.svg
     try:
         plot.language.value = "hinglish"
-        assert plot.tangent.get_label() == "tangent: slope backward() se"
+        assert ">tangent: slope backward() se<" in plot.svg and "tangent: slope from" not in plot.svg
+        assert ">andar wale functions, x ke hisaab se<" in plot.svg
         assert "backward() se slope" in plot.readout.value and plot.readout.value != english
+        assert ">training ke dauraan loss<" in lab.svg and ">placed nahi<" in lab.svg
+        assert "while training" not in lab.svg
+        assert lab.reset_button.description == "⟲ Reset karo"
     finally:
         i18n.set_language("english")
-    assert plot.readout.value == english
+    assert plot.readout.value == english and lab.svg == english_lab
 
 
 def test_every_rule_in_words_of_the_ops_table_is_in_the_catalogue():

@@ -5,12 +5,14 @@ Assertions are on the HTML, the SVG and the numbers the widgets show.
 
 import math
 import re
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
 from ipywidgets.widgets.widget_link import Link
 
 from minigrad.teaching.notation import format_number
+from minigrad.teaching.widgets import svg_plot
 from minigrad.widgets import FunctionPlot, GradientLab, NeuronLab, Walkthrough, explore
 
 CGPA = np.array([9.11, 8.9, 7.0, 6.56, 4.56])
@@ -174,17 +176,28 @@ def test_kernel_free_frames_are_linked_in_the_browser():
 
 
 # ------------------------------------------------------------------------------ FunctionPlot
+def lines_of(svg, colour):
+    """The points (px) of each polyline drawn in ``colour``."""
+    return [[tuple(map(float, point.split(","))) for point in line.group(1).split()]
+            for line in re.finditer(r'<polyline points="([^"]*)"[^>]*stroke="' + colour + '"', svg)]
+
+
 def test_function_plot_tangent_slope_is_the_autograd_derivative():
     plot = FunctionPlot("sin(x**2)", x=(-3, 3, 0.01, 1.5), inner=True)
     assert plot.slope == pytest.approx(2 * 1.5 * math.cos(2.25), rel=1e-4)
     assert f"<b>{2 * 1.5 * math.cos(2.25):.4f}</b>" in plot.readout.value
-    first_image, still_parts = plot.image.value, plot.picture.background
+    first_picture, still_parts = plot.drawing.value, plot.still
     plot.x_slider.value = 0.5
-    assert plot.slope == pytest.approx(2 * 0.5 * math.cos(0.25), rel=1e-4) and plot.image.value != first_image
-    assert plot.picture.background is still_parts  # only the tangent, point and marker were drawn again
-    assert list(plot.tangent.get_xdata()) == pytest.approx([-0.5, 1.5]) and list(plot.marker.get_xdata()) == [0.5, 0.5]
+    assert plot.slope == pytest.approx(2 * 0.5 * math.cos(0.25), rel=1e-4) and plot.drawing.value != first_picture
+    assert plot.still is still_parts  # only the tangent, point and marker were made again
+    (tangent,) = lines_of(plot.svg, svg_plot.PURPLE)
+    np.testing.assert_allclose([x for x, _ in tangent], plot.main.x_px([-0.5, 1.5]), atol=0.06)
+    np.testing.assert_allclose([y for _, y in tangent], plot.main.y_px(
+        math.sin(0.25) + plot.slope * np.array([-1.0, 1.0])), atol=0.06)  # f(x) ± 1 · slope
+    marker = re.search(r'<path d="M([\d.]+) 0V[\d.]+" stroke="#7f7f7f"', plot.svg)
+    assert float(marker.group(1)) == pytest.approx(float(plot.inner.x_px(0.5)), abs=0.06)
     assert [name for name, _, _ in plot.curves] == ["y", "z"]
-    assert plot.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert plot.drawing.value.count("<svg xmlns") == 1 and plot.snapshot() == plot.svg  # one picture
 
 
 def test_the_secant_closes_in_on_the_tangent_as_h_shrinks():
@@ -490,29 +503,102 @@ def test_a_failure_while_training_is_said_and_the_lab_stays_usable(monkeypatch):
 
 
 # ------------------------------------------------------------------------------ plots read from the back of the room
-def plot_text_px(figure):
-    """{kind: smallest CSS px} of the figure's visible texts, the figure shown at its natural size
-    (``show_figure`` sets the image's width to the figure's pixels; ≤ 800 px, a column, so never shrunk)."""
-    px = {}
-    for axes in figure.axes:
-        texts = {"tick": [*axes.get_xticklabels(), *axes.get_yticklabels()],
-                 "label": [axes.title, axes.xaxis.label, axes.yaxis.label],
-                 "legend": axes.get_legend().get_texts() if axes.get_legend() else []}
-        for kind, items in texts.items():
-            sizes = [t.get_fontsize() * figure.dpi / 72 for t in items if t.get_visible() and t.get_text()]
-            px[kind] = min(sizes + [px.get(kind, math.inf)])
-    return px
+def plot_texts(svg):
+    """[(kind, font px, words)] of every text in a plot: kind "tick" (a tick's number), "legend" or "label"
+    (axis labels and titles). Sizes in CSS px at the picture's natural size: its viewBox is its size."""
+    found = []
+
+    def visit(element, kind, size):
+        kind = {"ticks": "tick", "legend": "legend"}.get(element.get("class"), kind)
+        size = float(element.get("font-size", size))
+        if element.tag.endswith("text"):
+            found.append((kind, size, element.text))
+        for child in element:
+            visit(child, kind, size)
+
+    visit(ElementTree.fromstring(svg), "label", math.nan)
+    return found
 
 
 @pytest.mark.parametrize("make", [lambda: NeuronLab(), lambda: FunctionPlot("x**2", x=(-3, 3, 0.01, 2.0)),
                                   lambda: FunctionPlot("sin(x**2)", x=(-3, 3, 0.01, 1.0), inner=True, secant=True)])
 def test_plot_text_is_readable_at_the_size_the_plot_is_shown(make):
     widget = make()
-    figure = widget.figure
-    assert int(widget.image.width) == round(figure.get_figwidth() * figure.dpi) <= 800  # its pixels, ≤ the column
-    px = plot_text_px(figure)
-    assert px["tick"] >= 12 and px["legend"] >= 12, px
-    assert px["label"] >= 14, px
+    svg = ElementTree.fromstring(widget.svg)
+    width, height = float(svg.get("width")), float(svg.get("height"))
+    assert svg.get("viewBox") == f"0 0 {svg.get('width')} {svg.get('height')}"  # 1 unit = 1 CSS px
+    assert width <= 800 and height > 0  # at most a column, so never shrunk to fit one
+    assert "max-width:none" in svg.get("style")  # nor by the page's CSS
+    texts = plot_texts(widget.svg)
+    px = {kind: min(size for k, size, _ in texts if k == kind) for kind in ("tick", "label", "legend")}
+    assert px["tick"] >= 12, px
+    assert px["label"] >= 14 and px["legend"] >= 14, px
+    assert all(words and words.strip() for _, _, words in texts)
+
+
+def test_plot_numbers_are_short_and_ticks_are_round():
+    plot = FunctionPlot("x**2", x=(-3, 3, 0.01, 2.0))
+    numbers = re.findall(r"\d+\.\d+", plot.svg)
+    assert numbers and all(len(n.split(".")[1]) == 1 for n in numbers)  # a tenth of a px at most
+    ticks = [words for kind, _, words in plot_texts(plot.svg) if kind == "tick"]
+    assert ticks[:7] == ["−3", "−2", "−1", "0", "1", "2", "3"]
+    assert svg_plot.nice_ticks(-0.9, 9.9, 6) == [0, 2, 4, 6, 8]
+    assert svg_plot.nice_ticks(-20, 6, 5) == [-20, -10, 0]
+    for low, high, at_most in [(0, 0.77, 5), (-3, 3, 8), (0.001, 0.0042, 4), (-1e6, 3e6, 6)]:
+        ticks = svg_plot.nice_ticks(low, high, at_most)
+        step = ticks[1] - ticks[0]
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        assert 2 <= len(ticks) <= at_most and low <= ticks[0] and ticks[-1] <= high
+        assert min(abs(mantissa - m) for m in (1, 2, 5)) < 1e-9, (low, high, step)
+
+
+def test_a_curve_breaks_at_nan_and_infinity():
+    panel = svg_plot.Panel(0, 0, 100, 100, (0, 4), (0, 4))
+    svg = panel.line([0, 1, 2, 3, 4], [1, 2, math.nan, 2, math.inf], "#123456")
+    assert svg.count("<polyline") == 1  # 0–1, then a single point (3, 2) alone is no line
+    svg = panel.line([0, 1, 2, 3, 4, 5], [1, 2, math.inf, 2, 3, 1e300], "#123456")
+    assert svg.count("<polyline") == 2 and "e+" not in svg and "inf" not in svg and "nan" not in svg
+
+
+def test_contour_lines_follow_the_level():
+    """Marching squares on x² + y²: every point of the level-1 line is on the unit circle, one closed line."""
+    xs = ys = np.linspace(-2, 2, 41)
+    field = xs[None, :] ** 2 + ys[:, None] ** 2
+    segments = svg_plot.contour_segments(xs, ys, field, 1.0)
+    points = np.array([p for segment in segments for p in segment])
+    assert len(segments) > 30 and np.allclose(np.hypot(points[:, 0], points[:, 1]), 1.0, atol=0.01)
+    panel = svg_plot.Panel(0, 0, 400, 400, (-2, 2), (-2, 2))
+    drawn = panel.contours(xs, ys, field, [0.5, 1.0, 2.0])
+    assert drawn.count("<polyline") == 3  # each level's pieces joined into one line
+    colours = re.findall(r'stroke="(#[0-9a-f]{6})"', drawn)
+    assert colours == [svg_plot.viridis(0), svg_plot.viridis(0.5), svg_plot.viridis(1)] and colours[0] == "#440154"
+
+
+def test_the_legend_is_clear_of_the_curves_it_names():
+    """The y range leaves room at the top for the legend box: x² is high at both upper corners."""
+    plot = FunctionPlot("x**2", x=(-3, 3, 0.01, 2.0))
+    box = re.search(r'<g class="legend"><rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"',
+                    plot.svg)
+    left, top, width, height = map(float, box.groups())
+    main = plot.main
+    under = (plot.grid >= float(main.xlim[0]) + (left - main.left) / main.width * np.ptp(main.xlim)) & (
+        plot.grid <= float(main.xlim[0]) + (left + width - main.left) / main.width * np.ptp(main.xlim))
+    highest_px = main.top + float(main.y_px(np.max(plot.grid[under] ** 2)))
+    assert under.any() and top + height < highest_px  # the box ends above the curve under it
+    assert main.ylim[1] > 9  # made room above the curve's highest point
+
+
+def test_neuron_lab_redraws_its_still_parts_only_for_new_loss_limits():
+    lab = NeuronLab()
+    still = lab.still
+    lab.w_slider.value = 1.0
+    assert lab.still is still  # a slider move makes only the curve, the point, the arrow and the path again
+    lab.train(30)
+    assert lab.still is not still and lab.loss_panel.xlim == (0, 30)  # the loss axis grew with the epochs
+    assert lab.loss_panel.ylim[1] == pytest.approx(max(lab.losses) * 1.1)
+    (loss_line,) = lines_of(lab.svg, svg_plot.PURPLE)
+    assert len(loss_line) == 30
+    assert lab.reset_button.description == "⟲ Reset" and not lab.reset_button.icon
 
 
 # ------------------------------------------------------------------------------ a vector start value
@@ -565,29 +651,35 @@ def test_explore_and_the_magic_take_a_vector():
 
 
 # ------------------------------------------------------------------------------ red means a gradient flowing back
-def _is_red(color):
-    from matplotlib.colors import to_rgb
-
-    r, g, b = to_rgb(color)
+def _is_red(colour):
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)) if len(colour) == 7 else (
+        int(c * 2, 16) / 255 for c in colour[1:4])
     return r > 0.6 and g < 0.35 and b < 0.35
+
+
+def colours_of(svg):
+    return set(re.findall(r'(?:stroke|fill)="(#[0-9a-fA-F]{3,6})"', svg))
+
+
+def legend_labels(svg):
+    legend = re.search(r'<g class="legend">(.*?)</g>', svg).group(1)
+    return re.findall(r"<text [^>]*>([^<]*)</text>", legend)
 
 
 @pytest.mark.parametrize("secant", [False, True])
 def test_the_plots_use_no_red_and_their_legends_list_only_what_is_drawn(secant):
     """Red means one thing in the course, a gradient flowing back (01's tangent was red); a legend lists
     only what is on the screen."""
+    assert _is_red("#d62728") and not _is_red(svg_plot.ORANGE)  # matplotlib's red would be caught
     plot = FunctionPlot("x**2", x=(-3, 3, 0.01, 2.0), secant=secant)
-    lines = [line for axes in plot.axes for line in axes.get_lines()]
-    assert not [line.get_label() for line in lines if _is_red(line.get_color())]
-    labels = [text.get_text() for text in plot.axes[0].get_legend().get_texts()]
+    assert colours_of(plot.svg) and not [c for c in colours_of(plot.svg) if _is_red(c)]
+    labels = legend_labels(plot.svg)
     assert labels[:2] == ["f(x) = x**2", "tangent: slope from backward()"]
     assert ("secant through x and x + h" in labels) == secant
-    drawn = {line.get_label() for line in lines if len(line.get_xdata())}
-    assert set(labels) <= drawn
+    drawn = {colour for colour in (svg_plot.BLUE, svg_plot.PURPLE, svg_plot.GREEN) if lines_of(plot.svg, colour)}
+    assert len(drawn) == len(labels)  # a line of each listed colour, and no other
+    assert bool(lines_of(plot.svg, svg_plot.GREEN)) == secant
     lab = NeuronLab()
-    colors = [c for axes in lab.figure.axes for c in
-              [line.get_color() for line in axes.get_lines()] +
-              [tuple(rgba) for coll in axes.collections if hasattr(coll, "get_facecolor")
-               for rgba in coll.get_facecolor()[:1] if len(coll.get_offsets())]]
-    assert not [c for c in colors if _is_red(c[:3] if isinstance(c, tuple) else c)]
-    assert lab.arrow is None or not _is_red(lab.arrow.arrow_patch.get_edgecolor()[:3])
+    lab.train(5)
+    assert {svg_plot.GREEN, svg_plot.DIM_GREY, svg_plot.BLACK, svg_plot.ORANGE} <= colours_of(lab.svg)
+    assert not [c for c in colours_of(lab.svg) if _is_red(c)]

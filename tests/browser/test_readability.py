@@ -11,7 +11,8 @@ notebook, every step of every walkthrough:
 * in a backward step, each red (gradient) edge's arrowhead at the input that receives it, its label
   clear of the line;
 * no raw TeX (``\\infty``, ``\\frac``, ``$$``) and no code spelling of nan/inf in anything rendered;
-* every plot (PNG) shown at its natural size or larger (its text sizes are tested in the figure itself).
+* every plot (an SVG: a widget's, or its stored snapshot) shown at its natural size or larger, its tick numbers
+  ≥ 12 px and its labels, titles and legends ≥ 14 px as rendered.
 
 The step slider's number is the step's (1 for "Forward 1 / 3"), as snapshot(k) numbers them.
 
@@ -116,7 +117,8 @@ async (root, selector) => {
       const holder = document.body.appendChild(document.createElement('div'));
       holder.style.cssText = 'position:absolute;left:-10000px;top:0';
       holder.appendChild(svg);
-      const natural = parseFloat(svg.getAttribute('width')) * 96 / 72;
+      const width = svg.getAttribute('width');  // Graphviz's are in pt, a plot's (svg_plot.py) in px
+      const natural = parseFloat(width) * (width.endsWith('pt') ? 96 / 72 : 1);
       const result = measureSvg(svg, rect.width);
       result.natural_px = natural; result.kind = 'static';
       holder.remove();
@@ -358,18 +360,44 @@ def key_to_picture_ms(page, walks, presses=7):
 
 
 PLOTS_JS = r"""
-(root) => [...root.querySelectorAll('img.widget-image, .jp-RenderedImage img')]
-    .filter(img => img.getBoundingClientRect().width > 0 && img.naturalWidth > 0)
-    .map(img => ({natural_px: img.naturalWidth, rendered_px: img.getBoundingClientRect().width}))
+async (root) => {
+  // a plot's text in CSS px as shown: its font-size × rendered width / viewBox width; kinds as svg_plot.py
+  // writes them: a tick's number (in g.ticks), a legend entry (in g.legend), a label or a title (the rest)
+  const measure = (svg, renderedWidth, kind) => {
+    const scale = renderedWidth / svg.viewBox.baseVal.width;
+    const sizes = {tick: [], legend: [], label: []};
+    for (const text of svg.querySelectorAll('text')) {
+      const where = text.closest('g.ticks') ? 'tick' : text.closest('g.legend') ? 'legend' : 'label';
+      sizes[where].push(parseFloat(text.getAttribute('font-size')) * scale);
+    }
+    return {kind, natural_px: parseFloat(svg.getAttribute('width')), rendered_px: renderedWidth,
+            tick_px: Math.min(...sizes.tick), legend_px: Math.min(...sizes.legend),
+            label_px: Math.min(...sizes.label), texts: sizes.tick.length + sizes.legend.length + sizes.label.length};
+  };
+  const out = [];
+  for (const svg of root.querySelectorAll('svg.minigrad-plot')) {  // a widget's plot, live
+    const width = svg.getBoundingClientRect().width;
+    if (width > 0) out.push(measure(svg, width, 'widget'));
+  }
+  for (const img of root.querySelectorAll('.jp-RenderedSVG img')) {  // a stored snapshot: SVG(plot.snapshot())
+    const width = img.getBoundingClientRect().width;
+    if (width === 0) continue;
+    const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), 'image/svg+xml').documentElement;
+    if (svg.classList.contains('minigrad-plot')) out.push(measure(svg, width, 'static'));
+  }
+  return out;
+}
 """
 
 
 def check_plots(panel, where):
-    """Every plot (a PNG: a widget's Image or a stored output) shown at its natural size or larger, so the
-    text sizes test_widgets measures in the figure (ticks ≥ 12 px, labels and titles ≥ 14) are what is seen."""
+    """Every plot (a widget's SVG or a stored snapshot of one) shown at its natural size or larger, its
+    tick numbers ≥ 12 CSS px and its labels, titles and legends ≥ 14 as the page draws them."""
     plots = panel.evaluate(PLOTS_JS)
     for plot in plots:
         assert plot["rendered_px"] >= plot["natural_px"] - 1, (where, "a plot shrunk below its natural size", plot)
+        assert plot["texts"] > 5 and plot["tick_px"] >= 12, (where, plot)
+        assert plot["label_px"] >= 14 and plot["legend_px"] >= 14, (where, plot)
     return plots
 
 

@@ -57,11 +57,10 @@ def assert_not_modified_by_opening(page):
 
 
 # ------------------------------------------------------------------------------ NeuronLab, 5000 epochs
-WATCH_IMAGE = """widget => {
+WATCH_IMAGE = """widget => {  // each new picture: the plots' HTML widget gets a new <svg>
     window.__frames = [];
-    const image = widget.querySelector('.widget-image');
-    new MutationObserver(() => window.__frames.push(performance.now()))
-        .observe(image, {attributes: true, attributeFilter: ['src']});
+    const box = widget.querySelector('svg.minigrad-plot').closest('.widget-html-content');
+    new MutationObserver(() => window.__frames.push(performance.now())).observe(box, {childList: true});
 }"""
 
 

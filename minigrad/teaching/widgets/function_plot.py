@@ -19,13 +19,17 @@ from ... import no_grad
 from ...creation import tensor
 from .. import expr, i18n, notation, trace
 from ..i18n import gettext as _
-from . import layout
+from . import layout, svg_plot
 from .guard import Guard, not_finite_reason
+from .svg_plot import BLACK, BLUE, GREEN, GREY, PURPLE
 
 # red means one thing in the course, a gradient flowing back (DESIGN §5): the tangent is purple
-TANGENT_COLOR = "tab:purple"
-# the inner functions: matplotlib's own colours without its red (the fourth), which would read as a gradient
-INNER_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
+TANGENT_COLOUR, SECANT_COLOUR, CURVE_COLOUR = PURPLE, GREEN, BLUE
+# the inner functions: matplotlib's own colours without its red, which would read as a gradient
+INNER_COLOURS = (svg_plot.BLUE, svg_plot.ORANGE, svg_plot.GREEN, svg_plot.BROWN, svg_plot.PINK, svg_plot.GREY,
+                 svg_plot.OLIVE, svg_plot.CYAN)
+WIDTH, LEFT, RIGHT, TOP = 640, 78, 16, 40  # px: the picture, and the room beside the main panel for its words
+MAIN_HEIGHT, INNER_HEIGHT, BETWEEN = 250, 200, 96  # the panels' plotting areas, and the room between them
 
 
 class FunctionPlot(widgets.VBox):
@@ -51,21 +55,20 @@ class FunctionPlot(widgets.VBox):
         self.halve_button.on_click(self.guard(lambda _click: setattr(self.h_slider, "value",
                                                                      max(self.h_slider.min, self.h_slider.value / 2))))
         self.language = layout.language_toggle()
-        self.image = layout.image()
+        self.drawing = widgets.HTML(layout=widgets.Layout(width="100%"))  # the plot, an SVG
         lows = self.x_slider.min, self.x_slider.max
         self.grid = np.linspace(lows[0], lows[1], points)
         self.curves = self._curves()
-        self._setup_figure()
+        self.still = None  # the picture's parts that do not move: (under the moving ones, over them)
         for slider in (self.x_slider, self.h_slider):
             slider.observe(self.guard(lambda change: self.refresh()), names="value")
         controls = [self.x_slider] + ([self.h_slider, self.halve_button] if secant else []) + [self.language]
-        self.children = [layout.row(controls), self.message, self.readout, self.image]
+        self.children = [layout.row(controls), self.message, self.readout, self.drawing]
         self.guard.run(self.refresh)  # a function that fails at the first x says so inline, like a slider move
         i18n.on_change(self._on_language)
 
     def _on_language(self):
-        self._label_figure()
-        self.picture.redraw_still_parts()
+        self.still = None  # its words are in the other language now
         self.guard.run(self.refresh)
 
     # -------------------------------------------------------------------- maths
@@ -90,64 +93,90 @@ class FunctionPlot(widgets.VBox):
         return (ahead - here) / h
 
     # -------------------------------------------------------------------- drawing
-    def _setup_figure(self):
-        """The curves, axes and legend, drawn once; the tangent, secant and point move on top."""
-        self.figure = layout.new_figure(figsize=(6.4, 5.2 if self.show_inner else 3.4))
-        self.axes = self.figure.subplots(2 if self.show_inner else 1, 1, squeeze=False)[:, 0]
-        self.figure.subplots_adjust(left=0.12, right=0.97, top=0.92, bottom=0.1, hspace=0.45)
-        main, output_curve = self.axes[0], self.curves[-1][2]
-        (self.curve,) = main.plot(self.grid, output_curve, color="tab:blue",
-                                  label=f"f({self.name}) = {html.unescape(self.title)}")
-        (self.tangent,) = main.plot([], [], color=TANGENT_COLOR, animated=True)
-        (self.secant,) = main.plot([], [], color="tab:green", linestyle="--", animated=True)
-        (self.point,) = main.plot([], [], "o", color="black", zorder=5, animated=True)
-        finite = output_curve[np.isfinite(output_curve)]  # ∞ and NaN are left out of the axis limits
-        low, high = (finite.min(), finite.max()) if finite.size else (-1.0, 1.0)
-        margin = 0.1 * (high - low if high > low else 1.0)
-        main.set(xlim=(self.grid[0], self.grid[-1]), ylim=(low - margin, high + margin))
-        if self.show_inner:
-            inner = self.axes[1]
-            for (name, title, values), colour in zip(self.curves, itertools.cycle(INNER_COLOURS)):
-                inner.plot(self.grid, values, color=colour, label=f"{name} = {title}")
-            self.marker = inner.axvline(self.grid[0], color="gray", linestyle=":", animated=True)
-        self._label_figure()
-        self.picture = layout.AnimatedFigure(self.figure)
+    def _legend(self):
+        """The main panel's legend entries (label, style), in the current language."""
+        entries = [(f"f({self.name}) = {html.unescape(self.title)}", {"colour": CURVE_COLOUR}),
+                   (_("tangent: slope from backward()"), {"colour": TANGENT_COLOUR})]
+        if self.show_secant:
+            entries.append((_("secant through x and x + h"), {"colour": SECANT_COLOUR, "dash": "6 4"}))
+        return entries
 
-    def _label_figure(self):
-        """The figure's words (legends, titles, axis labels) in the current language; what moves, listed again."""
-        main = self.axes[0]
-        self.tangent.set_label(_("tangent: slope from backward()"))
-        self.secant.set_label(_("secant through x and x + h"))
-        self.moving = [self.tangent, self.point] + ([self.secant] if self.show_secant else [])
-        legend = _tidy(main, self.name, "f", _("{function}: the tangent's slope is the derivative").format(
-            function=self.title), handles=[self.curve, self.tangent] + ([self.secant] if self.show_secant else []))
-        legend.set_animated(True)  # drawn after the moving lines, so that they never cross its text
-        self.moving.append(legend)
+    def _inner_legend(self):
+        return [(f"{name} = {title}", {"colour": colour})
+                for (name, title, _values), colour in zip(self.curves, itertools.cycle(INNER_COLOURS))]
+
+    def _panel(self, top, height, curves, legend):
+        """A panel over the slider's x range; its y range fits the curves (∞ and NaN left out) and leaves
+        room at the top for the legend, in whichever upper corner needs less."""
+        finite = np.concatenate([values[np.isfinite(values)] for values in curves])
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (-1.0, 1.0)
+        margin = 0.1 * (high - low if high > low else 1.0)
+        low, high = low - margin, high + margin
+        box_width, box_height = svg_plot.legend_size(svg_plot.legend_rows(legend, 0))
+        covered = (box_width + 16) / (WIDTH - LEFT - RIGHT) * (self.grid[-1] - self.grid[0])  # the box's x span
+        tops = []
+        for under_box in (self.grid <= self.grid[0] + covered, self.grid >= self.grid[-1] - covered):
+            below = np.concatenate([values[under_box][np.isfinite(values[under_box])] for values in curves])
+            peak = float(below.max()) if below.size else low
+            tops.append(svg_plot.headroom(low, high, peak + margin / 2, box_height + 16, height))
+        corner = "upper left" if tops[0] <= tops[1] else "upper right"
+        panel = svg_plot.Panel(LEFT, top, WIDTH - LEFT - RIGHT, height, (self.grid[0], self.grid[-1]),
+                               (low, min(tops)))
+        return panel, corner
+
+    def _draw_still_parts(self):
+        """The panels, their curves and words, made once (and again in another language): (under, over)."""
+        output = self.curves[-1][2]
+        self.main, corner = self._panel(TOP, MAIN_HEIGHT, [output], self._legend())
+        under = [self.main.frame(_("{function}: the tangent's slope is the derivative").format(function=self.title),
+                                 self.name, "f"),
+                 self.main.clipped([self.main.line(self.grid, output, CURVE_COLOUR)])]
+        over = [self.main.legend(self._legend(), corner)]
+        self.inner = None
         if self.show_inner:
-            legend = _tidy(self.axes[1], self.name, _("value"), _("the inner functions, each against {x}").format(
-                x=self.name))
-            legend.set_animated(True)
-            self.moving += [self.marker, legend]
+            self.inner, corner = self._panel(TOP + MAIN_HEIGHT + BETWEEN, INNER_HEIGHT,
+                                             [values for _name, _title, values in self.curves], self._inner_legend())
+            under += [self.inner.frame(_("the inner functions, each against {x}").format(x=self.name), self.name,
+                                       _("value")),
+                      self.inner.clipped([self.inner.line(self.grid, values, colour) for (_n, _t, values), colour
+                                          in zip(self.curves, itertools.cycle(INNER_COLOURS))])]
+            over.append(self.inner.legend(self._inner_legend(), corner))
+        self.height = TOP + MAIN_HEIGHT + 60 + (BETWEEN - 60 + INNER_HEIGHT + 60 if self.show_inner else 0)
+        self.still = ("".join(under), "".join(over))
+
+    def _moving_parts(self, x, value, slope, secant):
+        """The tangent, the secant and the point at x (and x's marker on the inner functions)."""
+        span = (self.grid[-1] - self.grid[0]) / 6
+        xs = np.array([x - span, x + span])
+        main = [self.main.line(xs, value + slope * (xs - x), TANGENT_COLOUR)]
+        if secant is not None:
+            main.append(self.main.line(xs, value + secant * (xs - x), SECANT_COLOUR, dash="6 4"))
+        main.append(self.main.markers([x], [value], BLACK))
+        parts = [self.main.clipped(main)]
+        if self.inner is not None:
+            parts.append(self.inner.clipped([self.inner.vertical_line(x, GREY)]))
+        return "".join(parts)
+
+    def snapshot(self):
+        """The plot as it is now, an SVG (for a copy of the notebook without a kernel: ``SVG(plot.snapshot())``)."""
+        return self.svg
 
     def refresh(self):
         """Compute first, then draw: a failure leaves the last good picture (the guard says why)."""
         x, h = self.x_slider.value, self.h_slider.value
         value, slope = self.value_and_slope(x)
         secant = self.secant_slope(x, h) if self.show_secant else None
-        span = (self.grid[-1] - self.grid[0]) / 6
-        xs = np.array([x - span, x + span])
-        self.tangent.set_data(xs, value + slope * (xs - x))
-        self.point.set_data([x], [value])
+        if self.still is None:
+            self._draw_still_parts()
+        under, over = self.still
+        self.svg = svg_plot.picture(WIDTH, self.height, [under, self._moving_parts(x, value, slope, secant), over])
+        self.drawing.value = svg_plot.shown(self.svg)
         f = notation.format_number
         text = f"f({f(x)}) = {f(value)}, " + _("slope from backward(): {slope}").format(
             slope=f"f′({f(x)}) = <b>{f(slope)}</b>")
         if self.show_secant:
-            self.secant.set_data(xs, value + secant * (xs - x))
             text += "<br>" + _("secant with h = {h}: slope {slope} (off by {error})").format(
                 h=f(h), slope=f(secant), error=f(abs(secant - slope)))
-        if self.show_inner:
-            self.marker.set_xdata([x, x])
-        self.picture.show(self.image, self.moving)
         self.readout.value = f"<div class='minigrad-slope'>{text}{_not_finite_note(value, slope)}</div>"
         self.slope = slope
 
@@ -163,13 +192,3 @@ def _title(graph, value):
         if operation.output is value:
             return trace.title(operation)
     return value.name
-
-
-def _tidy(axes, xlabel, ylabel, title, handles=None):
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel(ylabel)
-    axes.set_title(title)
-    axes.grid(alpha=0.3)
-    legend = axes.legend(handles=handles, loc="upper left")  # a fixed place, clear of the slider's moves
-    layout.readable_axes(axes)
-    return legend

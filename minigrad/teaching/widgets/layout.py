@@ -1,11 +1,10 @@
-"""Shared pieces of every explorer: sliders from specs, the graph box, equations, tables, plots.
+"""Shared pieces of every explorer: sliders from specs, the graph box, equations, tables.
 
 Every widget in this package is built from these, so they look and behave alike.
 """
 
 import asyncio
 import html
-import io
 import re
 
 import ipywidgets as widgets
@@ -201,85 +200,6 @@ def error_html(message):
 def value_text(value):
     """A value in a table or a readout: symbols (−, ∞, NaN), never TeX source."""
     return "—" if value is None else notation.format_value(value).replace("-", "−")
-
-
-PLOT_DPI = 90  # a figure's pixel = one CSS px (shown at its own width): 1 pt of text = 1.25 px
-PLOT_WIDTH_IN = 800 / PLOT_DPI  # 800 px, a notebook column at 1280 px: wider would be shrunk, and its text
-TICK_PT, LABEL_PT, LEGEND_PT = 10, 12, 10  # 12.5 px ticks and legends, 15 px axis labels and titles
-
-
-def readable_axes(*axes_list):
-    """Tick labels, axis labels, titles and the legend of each axes at sizes read from the back of a room
-    (the figure is shown at its natural size: ``PLOT_WIDTH_IN`` at most)."""
-    for axes in axes_list:
-        axes.tick_params(labelsize=TICK_PT)  # kept for ticks made later, too
-        axes.title.set_fontsize(LABEL_PT)
-        axes.xaxis.label.set_fontsize(LABEL_PT)
-        axes.yaxis.label.set_fontsize(LABEL_PT)
-        legend = axes.get_legend()
-        if legend is not None:
-            for text in legend.get_texts():
-                text.set_fontsize(LEGEND_PT)
-
-
-def figure_png(figure):
-    """A matplotlib figure as PNG bytes (for an Image widget; replaced in place)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=PLOT_DPI)
-    return buffer.getvalue()
-
-
-def show_rgba(image_widget, pixels):
-    """Put an RGBA pixel array in the Image widget as PNG, at its own size."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
-    image_widget.value = buffer.getvalue()
-    image_widget.width = str(pixels.shape[1])
-
-
-def show_figure(image_widget, figure):
-    """Put the figure in the Image widget at its own pixel width (never stretched, so never blurred)."""
-    image_widget.value = figure_png(figure)
-    image_widget.width = str(int(figure.get_figwidth() * PLOT_DPI))
-
-
-def image():
-    return widgets.Image(format="png", layout=widgets.Layout(width="auto"))
-
-
-def new_figure(*args, **kwargs):
-    """A matplotlib figure that is not shown by pyplot (we draw it into an Image widget)."""
-    from matplotlib.figure import Figure
-
-    return Figure(*args, dpi=PLOT_DPI, **kwargs)  # its pixels are the image's: PLOT_WIDTH_IN is 800 px
-
-
-class AnimatedFigure:
-    """A figure whose still parts (axes, curves, text, legend) are drawn once and kept as a
-    picture; each update draws only the artists that move (made with ``animated=True``) on
-    top of that picture. This is what keeps a slider move fast (matplotlib calls it blitting).
-    """
-
-    def __init__(self, figure):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.figure, self.canvas, self.background = figure, FigureCanvasAgg(figure), None
-
-    def redraw_still_parts(self):
-        """Call when a still part changed (new axis limits, say): the next show draws them again."""
-        self.background = None
-
-    def show(self, image_widget, moving):
-        """Put the still picture with the ``moving`` artists on top into the Image widget."""
-        if self.background is None:
-            self.canvas.draw()  # everything but the animated artists
-            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self.canvas.restore_region(self.background)
-        for artist in moving:
-            artist.axes.draw_artist(artist)
-        show_rgba(image_widget, np.asarray(self.canvas.buffer_rgba()))
 
 
 def running_loop():

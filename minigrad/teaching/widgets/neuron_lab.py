@@ -21,13 +21,19 @@ from ...nn.functional import binary_cross_entropy
 from .. import data, i18n, notation
 from ..i18n import N_, ngettext
 from ..i18n import gettext as _
-from . import layout
+from . import layout, svg_plot
 from .guard import Guard
 from .layout import running_loop
 
 STAGES = ((N_("forward"), "ŷ = σ(w·x + b)"), (N_("loss"), "L = BCE(ŷ, y)"), (N_("backward"), "loss.backward()"),
           (N_("update"), "w −= lr·∂L/∂w, b −= lr·∂L/∂b"))  # (the stage's word, its formula or code)
 W_RANGE, B_RANGE = (-2.0, 4.0), (-20.0, 6.0)
+CGPA_RANGE = (4.0, 10.0)  # the data panel's x range, where the sigmoid is drawn
+# the picture: three panels side by side (data, loss surface, loss while training), px
+WIDTH, HEIGHT, PANEL_TOP, PANEL_WIDTH, PANEL_HEIGHT = 800, 338, 34, 186, 196
+PANEL_LEFTS = (62, 328, 594)  # room on each panel's left for its tick numbers and y label
+LEGEND_REACH = 52  # a legend under a panel starts under its y label
+ARROW_PX = 42  # the downhill arrow's length on the screen
 TRAIN, STOP = N_("Train N epochs"), N_("Stop")
 
 
@@ -73,14 +79,14 @@ class NeuronLab(widgets.VBox):
                                              description="epochs", layout=widgets.Layout(width="150px"))
         self.step_button = widgets.Button(icon="step-forward")
         self.train_button = widgets.Button(icon="play", button_style="primary")
-        self.reset_button = widgets.Button(icon="undo")
+        self.reset_button = widgets.Button()
         self.progress = widgets.IntProgress(value=0, min=0, max=epochs, layout=widgets.Layout(width="300px"))
         self.language = layout.language_toggle()
         self.stage = widgets.HTML()
         self.readout = widgets.HTML()
         self.message = widgets.HTML()
         self.samples = widgets.HTML()
-        self.image = layout.image()
+        self.drawing = widgets.HTML(layout=widgets.Layout(width="100%"))  # the three plots, one SVG
         self.guard = Guard(self.message)
         self.path, self.losses = [self.start], []
         self.training, self._stop_requested, self._moving_sliders = False, False, False
@@ -90,12 +96,13 @@ class NeuronLab(widgets.VBox):
         self.reset_button.on_click(self.guard(lambda _: self.reset()))
         for slider in (self.w_slider, self.b_slider):
             slider.observe(self.guard(self._on_slider), names="value")
-        self._setup_figure()
+        self._setup_surface()
+        self.still, self._loss_limits = None, None  # the picture's parts that do not move, made when first shown
         self.children = [
             layout.row([self.w_slider, self.b_slider]),
             layout.row([self.lr_slider, self.epochs, self.step_button, self.train_button, self.reset_button]),
             layout.row([self.progress, self.stage, self.language]),
-            self.message, self.readout, self.image, self.samples,
+            self.message, self.readout, self.drawing, self.samples,
         ]
         self._label()
         self.refresh()
@@ -105,13 +112,12 @@ class NeuronLab(widgets.VBox):
         """The words on the controls, in the current language."""
         self.step_button.description = _("Step (1 epoch)")
         self.train_button.description = _(STOP if self.training else TRAIN)
-        self.reset_button.description = _("Reset")
+        self.reset_button.description = "⟲ " + _("Reset")
         self.progress.description = _("training")
 
     def _on_language(self):
         self._label()
-        self._label_figure()
-        self.picture.redraw_still_parts()
+        self.still = None  # its words are in the other language now
         if not self.training:
             self.stage.value = ""
         self.refresh()
@@ -255,7 +261,7 @@ class NeuronLab(widgets.VBox):
         """Training from a point the student picked by hand starts a new piece of the path."""
         last_w, last_b = self.path[-1]
         if abs(self.w - last_w) > self.w_slider.step / 2 or abs(self.b - last_b) > self.b_slider.step / 2:
-            self.path += [(np.nan, np.nan), (self.w, self.b)]  # NaN: matplotlib breaks the line there
+            self.path += [(np.nan, np.nan), (self.w, self.b)]  # NaN: the drawn path breaks there
 
     _current_stage = 0
 
@@ -292,68 +298,74 @@ class NeuronLab(widgets.VBox):
         self.samples.value = layout.table_html(header, rows, highlight=len(rows) - 1)
         self._draw(y_hat, grad_w, grad_b)
 
-    def _setup_figure(self):
-        self.figure = layout.new_figure(figsize=(layout.PLOT_WIDTH_IN, 3.6))
-        self.data_axes, self.surface_axes, self.loss_axes = self.figure.subplots(1, 3)
-        self.figure.subplots_adjust(left=0.075, right=0.985, top=0.9, bottom=0.17, wspace=0.4)
-        ws, bs = np.linspace(*W_RANGE, 80), np.linspace(*B_RANGE, 80)
-        grid_w, grid_b = np.meshgrid(ws, bs)
+    def _setup_surface(self):
+        """The loss over a grid of (w, b), once: its contour lines are the loss surface's panel."""
+        self.surface_w, self.surface_b = np.linspace(*W_RANGE, 80), np.linspace(*B_RANGE, 80)
+        grid_w, grid_b = np.meshgrid(self.surface_w, self.surface_b)
         z = grid_w[..., None] * self.x + grid_b[..., None]
         p = np.clip(1 / (1 + np.exp(-z)), 1e-12, 1 - 1e-12)
-        surface = -np.mean(self.y * np.log(p) + (1 - self.y) * np.log(1 - p), axis=-1)
-        levels = np.quantile(surface, np.linspace(0.02, 0.98, 14))
-        self.surface_axes.contour(grid_w, grid_b, surface, levels=np.unique(levels), cmap="viridis", linewidths=0.8)
-        self.surface_axes.set(xlabel="w", ylabel="b")
-        self.curve_x = np.linspace(4, 10, 200)
-        placed, not_placed = self.y == 1, self.y == 0
-        self.placed_points = self.data_axes.scatter(self.x[placed], self.y[placed], color="tab:green", zorder=3)
-        self.not_placed_points = self.data_axes.scatter(self.x[not_placed], self.y[not_placed], color="dimgray",
-                                                        marker="x", zorder=3)  # red: gradients only
-        (self.curve_line,) = self.data_axes.plot([], [], color="tab:blue", label="ŷ = σ(w·x + b)", animated=True)
-        self.data_axes.set(ylim=(-0.1, 1.1))
-        (self.path_line,) = self.surface_axes.plot([], [], ".-", color="tab:orange", markersize=3,
-                                                   animated=True)
-        (self.point,) = self.surface_axes.plot([], [], "o", color="black", label="(w, b)", animated=True)
-        self.surface_axes.set(xlim=W_RANGE, ylim=B_RANGE)
-        self.arrow = None
-        (self.loss_line,) = self.loss_axes.plot([], [], color="tab:purple", animated=True)
-        for axes in (self.data_axes, self.surface_axes, self.loss_axes):
-            axes.grid(alpha=0.3)
-        self._label_figure()
-        # axes, contours, data and text are drawn once; each update draws only what moves
-        self.picture = layout.AnimatedFigure(self.figure)
-        self._loss_limits = None
+        self.surface = -np.mean(self.y * np.log(p) + (1 - self.y) * np.log(1 - p), axis=-1)
+        self.levels = np.unique(np.quantile(self.surface, np.linspace(0.02, 0.98, 14)))
+        self.curve_x = np.linspace(*CGPA_RANGE, 200)
 
-    def _label_figure(self):
-        """The figure's words (titles, axis labels, legends), in the current language."""
-        self.placed_points.set_label(_("placed"))
-        self.not_placed_points.set_label(_("not placed"))
-        self.data_axes.set(xlabel=_("CGPA x"), ylabel=_("P(placed)"), title=_("data and ŷ(x)"))
-        self.data_axes.legend(loc="lower right", bbox_to_anchor=(1.0, 0.08))  # clear of the points
-        self.surface_axes.set(title=_("loss surface L(w, b)"))
-        self.path_line.set_label(_("training path"))
-        self.surface_axes.legend(loc="lower left")
-        self.loss_line.set_label(_("mean BCE"))
-        self.loss_axes.set(xlabel=_("epoch"), ylabel=_("loss"), title=_("loss while training"))
-        self.loss_axes.legend()
-        layout.readable_axes(self.data_axes, self.surface_axes, self.loss_axes)
+    def _panels(self):
+        """The three panels (data, loss surface, loss while training); the last one's ranges grow with training."""
+        epochs, top_loss = self._loss_limits
+        return [svg_plot.Panel(left, PANEL_TOP, PANEL_WIDTH, PANEL_HEIGHT, xlim, ylim) for left, (xlim, ylim) in
+                zip(PANEL_LEFTS, [(CGPA_RANGE, (-0.1, 1.1)), (W_RANGE, B_RANGE), ((0, epochs), (0, top_loss))])]
+
+    def _draw_still_parts(self):
+        """Axes, data points, contour lines and words, made once (and again for new loss limits or words):
+        (under the moving parts, over them)."""
+        self.data_panel, self.surface_panel, self.loss_panel = data, surface, loss = self._panels()
+        placed, not_placed = self.y == 1, self.y == 0
+        under = [data.frame(_("data and ŷ(x)"), _("CGPA x"), _("P(placed)")),
+                 surface.frame(_("loss surface L(w, b)"), "w", "b"),
+                 surface.clipped([surface.contours(self.surface_w, self.surface_b, self.surface, self.levels)]),
+                 loss.frame(_("loss while training"), _("epoch"), _("loss"))]
+        # the data go over the sigmoid curve: their markers stay whole where the curve passes
+        points = data.clipped([data.markers(self.x[placed], self.y[placed], svg_plot.GREEN),
+                               data.markers(self.x[not_placed], self.y[not_placed], svg_plot.DIM_GREY, shape="x")])
+        over = [points,
+                data.legend([("ŷ = σ(w·x + b)", {"colour": svg_plot.BLUE}),
+                             (_("placed"), {"colour": svg_plot.GREEN, "marker": "circle", "line": False}),
+                             (_("not placed"), {"colour": svg_plot.DIM_GREY, "marker": "x", "line": False})],
+                            "below", LEGEND_REACH),
+                surface.legend([(_("training path"), {"colour": svg_plot.ORANGE, "marker": "circle"}),
+                                ("(w, b)", {"colour": svg_plot.BLACK, "marker": "circle", "line": False})],
+                               "below", LEGEND_REACH),
+                loss.legend([(_("mean BCE"), {"colour": svg_plot.PURPLE})], "below", LEGEND_REACH)]
+        self.still = ("".join(under), "".join(over))
+
+    def _moving_parts(self, grad_w, grad_b):
+        """The sigmoid at (w, b); the training path, the point and the arrow downhill; the loss curve."""
+        data, surface, loss = self.data_panel, self.surface_panel, self.loss_panel
+        curve = data.line(self.curve_x, 1 / (1 + np.exp(-(self.w * self.curve_x + self.b))), svg_plot.BLUE)
+        path = np.array(self.path)
+        # downhill is −(∂L/∂w, ∂L/∂b), drawn on the screen (px; down is +y there) at one length
+        dx, dy = -grad_w * surface.width / np.ptp(W_RANGE), grad_b * surface.height / np.ptp(B_RANGE)
+        length = max(np.hypot(dx, dy), 1e-12)
+        surface_parts = [surface.line(path[:, 0], path[:, 1], svg_plot.ORANGE, width=1.5),
+                         surface.markers(path[:, 0], path[:, 1], svg_plot.ORANGE, size=4),
+                         surface.markers([self.w], [self.b], svg_plot.BLACK)]
+        if length > 1e-9:  # at a minimum there is no downhill
+            surface_parts.append(surface.arrow(self.w, self.b, dx / length * ARROW_PX, dy / length * ARROW_PX,
+                                               svg_plot.BLACK))
+        epochs = np.arange(1, len(self.losses) + 1)
+        return "".join([data.clipped([curve]), surface.clipped(surface_parts),
+                        loss.clipped([loss.line(epochs, self.losses, svg_plot.PURPLE)])])
+
+    def snapshot(self):
+        """The three plots as they are now, an SVG (for a copy of the notebook without a kernel)."""
+        return self.svg
 
     def _draw(self, y_hat, grad_w, grad_b):
-        self.curve_line.set_data(self.curve_x, 1 / (1 + np.exp(-(self.w * self.curve_x + self.b))))
-        path = np.array(self.path)
-        self.path_line.set_data(path[:, 0], path[:, 1])
-        self.point.set_data([self.w], [self.b])
-        if self.arrow is not None:
-            self.arrow.remove()
-        scale = 0.6 / max(np.hypot(grad_w, grad_b / 8), 1e-9)  # a fixed on-screen length, pointing downhill
-        self.arrow = self.surface_axes.annotate("", xy=(self.w - grad_w * scale, self.b - grad_b * scale),
-                                                xytext=(self.w, self.b), animated=True,
-                                                arrowprops={"arrowstyle": "->", "color": "black", "lw": 2})
-        self.loss_line.set_data(np.arange(1, len(self.losses) + 1), self.losses)
         limits = (max(2, len(self.losses), self._epochs_planned if self.training else 0),
                   max(self.losses, default=0.7) * 1.1)
-        if limits != self._loss_limits:  # new axis limits: the still parts must be drawn again
-            self.loss_axes.set(xlim=(0, limits[0]), ylim=(0, limits[1]))
-            self._loss_limits = limits
-            self.picture.redraw_still_parts()
-        self.picture.show(self.image, [self.curve_line, self.path_line, self.point, self.arrow, self.loss_line])
+        if limits != self._loss_limits:  # new axis limits: the still parts are made again
+            self._loss_limits, self.still = limits, None
+        if self.still is None:
+            self._draw_still_parts()
+        under, over = self.still
+        self.svg = svg_plot.picture(WIDTH, HEIGHT, [under, self._moving_parts(grad_w, grad_b), over])
+        self.drawing.value = svg_plot.shown(self.svg)
