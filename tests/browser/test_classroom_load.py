@@ -196,6 +196,8 @@ def test_a_first_visit_a_second_and_the_next_notebook_cost_what_a_classroom_can_
     assert one["next notebook"]["MB"] <= NEXT_NOTEBOOK_MB
     assert one["first visit"]["MB"] <= FIRST_VISIT_MB
     first = visits["first visit"][1]
+    # matplotlib is in the site for a student's own plots, loaded only when a cell imports it (test_site)
+    assert not [r["url"] for r in first if "/matplotlib-" in r["url"] or "/pillow-" in r["url"]]
     compressible = [r for r in first if r["url"].split("?")[0].endswith((".js", ".wasm", ".json", ".css"))]
     assert compressible and sum(r["bytes"] for r in compressible) < 0.4 * sum(
         os.path.getsize(site_path(r["url"])) for r in compressible if os.path.exists(site_path(r["url"])))

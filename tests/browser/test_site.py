@@ -493,23 +493,9 @@ def test_run_all_carries_on_after_a_raises_exception_cell_and_stops_at_any_other
         return {"cell_type": "code", "execution_count": None, "metadata": {"tags": list(tags)}, "outputs": [],
                 "source": source}
 
-    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": build_site_kernelspec()},
-                "cells": [cell("print(1)"), cell("raise RuntimeError('on purpose')", ["raises-exception"]),
-                          cell("print(3)"), cell("raise ValueError('a mistake')"), cell("print(5)")]}
-    if not tab.url.startswith(tab.site_url):
-        tab.goto(f"{tab.site_url}/lab/index.html")
-    tab.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open')",
-                          timeout=90_000)
-    close_current_notebook(tab)
-    tab.evaluate("""async nb => {
-        const app = window.jupyterapp;
-        await app.serviceManager.contents.save('errors.ipynb', {type: 'notebook', format: 'json', content: nb});
-        await app.commands.execute('docmanager:open', {path: 'errors.ipynb'}); }""", notebook)
-    tab.wait_for_function("""() => { const w = window.jupyterapp.shell.currentWidget;
-        return w && w.context && w.context.path === 'errors.ipynb' && w.sessionContext.session
-               && w.sessionContext.session.kernel && w.sessionContext.session.kernel.status === 'idle'; }""",
-                          timeout=120_000, polling=100)
-    wait_idle(tab)
+    open_own_notebook(tab, "errors.ipynb", [
+        cell("print(1)"), cell("raise RuntimeError('on purpose')", ["raises-exception"]), cell("print(3)"),
+        cell("raise ValueError('a mistake')"), cell("print(5)")])
     tab.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     tab.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
     cells = tab.locator(".jp-NotebookPanel:visible .jp-CodeCell")
@@ -521,6 +507,56 @@ def test_run_all_carries_on_after_a_raises_exception_cell_and_stops_at_any_other
     assert prompts[4] == "[ ]:", prompts  # on past the tagged error, stopped at the other
     expect(cells.nth(2).locator(".jp-OutputArea")).to_have_text("3")
     expect(cells.nth(4).locator(".jp-OutputArea-output")).to_have_count(0)
+    close_current_notebook(tab)
+
+
+def open_own_notebook(tab, path, cells):
+    """A student's own notebook of ``cells``, written into the site's storage (the browser's) and opened in the
+    tab, its kernel started and idle."""
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": build_site_kernelspec()},
+                "cells": cells}
+    if not tab.url.startswith(tab.site_url):
+        tab.goto(f"{tab.site_url}/lab/index.html")
+    tab.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open')",
+                          timeout=90_000)
+    close_current_notebook(tab)
+    tab.evaluate("""async ([path, nb]) => {
+        const app = window.jupyterapp;
+        await app.serviceManager.contents.save(path, {type: 'notebook', format: 'json', content: nb});
+        await app.commands.execute('docmanager:open', {path}); }""", [path, notebook])
+    tab.wait_for_function("""path => { const w = window.jupyterapp.shell.currentWidget;
+        return w && w.context && w.context.path === path && w.sessionContext.session
+               && w.sessionContext.session.kernel && w.sessionContext.session.kernel.status === 'idle'; }""",
+                          arg=path, timeout=120_000, polling=100)
+    wait_idle(tab)
+
+
+def test_a_students_own_matplotlib_plot_works_offline_and_loads_matplotlib_only_then(tab):
+    """The course draws its own SVG plots; a student who plots a loss curve with matplotlib gets it from the site
+    (the kernel loads what a cell imports), with nothing from the internet and nothing loaded before."""
+    source = ("import matplotlib.pyplot as plt\n"
+              "plt.plot([1, 2, 3, 4], [0.69, 0.41, 0.25, 0.18], marker='o')\n"
+              "plt.title('my loss')\n"
+              "plt.show()")
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": source}
+    fetched = []
+    listener = lambda request: fetched.append(request.url)  # noqa: E731
+    tab.on("request", listener)
+    try:
+        open_own_notebook(tab, "my_plot.ipynb", [cell])
+        assert fetched and not [url for url in fetched if "/matplotlib-" in url]  # a kernel's start: none
+        tab.locator(".jp-NotebookPanel:visible .jp-CodeCell").first.click()
+        tab.keyboard.press("Shift+Enter")
+        image = tab.locator(".jp-NotebookPanel:visible .jp-OutputArea-output img").first
+        expect(image).to_be_visible(timeout=120_000)
+        wait_idle(tab)
+        assert image.evaluate("img => img.naturalWidth") >= 300
+        errors = tab.locator(".jp-NotebookPanel:visible .jp-OutputArea-output[data-mime-type*='error']")
+        assert errors.count() == 0
+    finally:
+        tab.remove_listener("request", listener)
+    assert [url for url in fetched if "/matplotlib-" in url and url.startswith(tab.site_url)]
+    assert not tab.refused and not tab.trapped
     close_current_notebook(tab)
 
 
@@ -549,8 +585,11 @@ def test_every_pyodide_file_is_the_official_one(site):
     TIMINGS["site_mb"], TIMINGS["site_mb_on_the_wire"] = round(total / 1e6, 1), round(on_the_wire / 1e6, 1)
     assert on_the_wire <= 60e6
     assert bundled["static/pyodide/pyodide-lock.json"]["from"].startswith("npm ")  # npm's lock, unchanged
-    not_needed = ("matplotlib-", "matplotlib_pyodide-", "pillow-", "contourpy-", "kiwisolver-", "fonttools-", "pytz-")
-    assert not [p for p in (SITE / "static" / "pyodide").glob("*.whl") if p.name.startswith(not_needed)]
+    # matplotlib and what it needs are there for a student's own plots; the kernel loads none of them itself
+    on_demand = ("matplotlib-", "pillow-", "contourpy-", "kiwisolver-", "fonttools-", "pytz-")
+    assert len({p.name.split("-")[0] for p in pyodide.glob("*.whl") if p.name.startswith(on_demand)}) == 6
+    loaded = build_site_tool().loaded_by_the_kernel(build_site_tool().kernel_settings(SITE))
+    assert loaded and not [name for name in loaded if name.startswith(("matplotlib", "pillow"))]
     settings = json.loads((SITE / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
     kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["disablePyPIFallback"] is True and kernel["pyodideUrl"].startswith("./")
