@@ -210,8 +210,8 @@ def test_function_plot_relabels_its_figure_when_the_language_changes():
     assert ">tangent: slope from backward()<" in plot.svg and ">loss while training<" in lab.svg
     try:
         plot.language.value = "hinglish"
-        assert ">tangent: slope backward() se<" in plot.svg and "tangent: slope from" not in plot.svg
-        assert ">andar wale functions, x ke hisaab se<" in plot.svg
+        assert ">tangent: slope backward() se aaya<" in plot.svg and "tangent: slope from" not in plot.svg
+        assert ">andar wale functions, har ek x ke against<" in plot.svg
         assert "backward() se slope" in plot.readout.value and plot.readout.value != english
         assert ">training ke dauraan loss<" in lab.svg and ">placed nahi<" in lab.svg
         assert "while training" not in lab.svg

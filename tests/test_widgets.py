@@ -548,8 +548,12 @@ def test_plot_numbers_are_short_and_ticks_are_round():
         ticks = svg_plot.nice_ticks(low, high, at_most)
         step = ticks[1] - ticks[0]
         mantissa = step / 10 ** math.floor(math.log10(step))
-        assert 2 <= len(ticks) <= at_most and low <= ticks[0] and ticks[-1] <= high
+        assert 3 <= len(ticks) <= at_most and low <= ticks[0] and ticks[-1] <= high
         assert min(abs(mantissa - m) for m in (1, 2, 5)) < 1e-9, (low, high, step)
+    # a narrow panel still gets three numbers (two gaps to read a scale by): NeuronLab's w axis had one, "0"
+    assert svg_plot.nice_ticks(-2, 4, 3) == [-2, 0, 2, 4] and svg_plot.nice_ticks(4, 10, 3) == [4, 6, 8, 10]
+    lab_ticks = [words for kind, _, words in plot_texts(NeuronLab().svg) if kind == "tick"]
+    assert {"−2", "0", "2", "4"} <= set(lab_ticks)
 
 
 def test_a_curve_breaks_at_nan_and_infinity():

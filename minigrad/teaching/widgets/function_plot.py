@@ -56,8 +56,7 @@ class FunctionPlot(widgets.VBox):
                                                                      max(self.h_slider.min, self.h_slider.value / 2))))
         self.language = layout.language_toggle()
         self.drawing = widgets.HTML(layout=widgets.Layout(width="100%"))  # the plot, an SVG
-        lows = self.x_slider.min, self.x_slider.max
-        self.grid = np.linspace(lows[0], lows[1], points)
+        self.grid = np.linspace(self.x_slider.min, self.x_slider.max, points)  # the x values the curves are drawn at
         self.curves = self._curves()
         self.still = None  # the picture's parts that do not move: (under the moving ones, over them)
         for slider in (self.x_slider, self.h_slider):
@@ -101,9 +100,16 @@ class FunctionPlot(widgets.VBox):
             entries.append((_("secant through x and x + h"), {"colour": SECANT_COLOUR, "dash": "6 4"}))
         return entries
 
+    def _inner_colours(self):
+        """One colour per inner function; the last one, the output f, in f's own colour (as in the panel above)."""
+        others = [colour for colour in INNER_COLOURS if colour != CURVE_COLOUR]
+        return [colour for colour, _curve in zip(itertools.cycle(others), self.curves[:-1])] + [CURVE_COLOUR]
+
     def _inner_legend(self):
-        return [(f"{name} = {title}", {"colour": colour})
-                for (name, title, _values), colour in zip(self.curves, itertools.cycle(INNER_COLOURS))]
+        *steps, (name, title, _values) = self.curves
+        labels = [f"{step_name} = {step_title}" for step_name, step_title, _values in steps]
+        labels.append(f"{name} = {title}" + (f" = f({self.name})" if steps else ""))
+        return [(label, {"colour": colour}) for label, colour in zip(labels, self._inner_colours())]
 
     def _panel(self, top, height, curves, legend):
         """A panel over the slider's x range; its y range fits the curves (∞ and NaN left out) and leaves
@@ -129,7 +135,7 @@ class FunctionPlot(widgets.VBox):
         output = self.curves[-1][2]
         self.main, corner = self._panel(TOP, MAIN_HEIGHT, [output], self._legend())
         under = [self.main.frame(_("{function}: the tangent's slope is the derivative").format(function=self.title),
-                                 self.name, "f"),
+                                 self.name, f"f({self.name})"),
                  self.main.clipped([self.main.line(self.grid, output, CURVE_COLOUR)])]
         over = [self.main.legend(self._legend(), corner)]
         self.inner = None
@@ -139,18 +145,22 @@ class FunctionPlot(widgets.VBox):
             under += [self.inner.frame(_("the inner functions, each against {x}").format(x=self.name), self.name,
                                        _("value")),
                       self.inner.clipped([self.inner.line(self.grid, values, colour) for (_n, _t, values), colour
-                                          in zip(self.curves, itertools.cycle(INNER_COLOURS))])]
+                                          in zip(self.curves, self._inner_colours())])]
             over.append(self.inner.legend(self._inner_legend(), corner))
         self.height = TOP + MAIN_HEIGHT + 60 + (BETWEEN - 60 + INNER_HEIGHT + 60 if self.show_inner else 0)
         self.still = ("".join(under), "".join(over))
 
     def _moving_parts(self, x, value, slope, secant):
-        """The tangent, the secant and the point at x (and x's marker on the inner functions)."""
+        """The tangent, the secant through x and x + h (with its second point), the point at x (and x's marker
+        on the inner functions)."""
         span = (self.grid[-1] - self.grid[0]) / 6
         xs = np.array([x - span, x + span])
         main = [self.main.line(xs, value + slope * (xs - x), TANGENT_COLOUR)]
         if secant is not None:
-            main.append(self.main.line(xs, value + secant * (xs - x), SECANT_COLOUR, dash="6 4"))
+            h = self.h_slider.value
+            reach = np.array([min(x - span, x + h), max(x + span, x + h)])  # always through x + h
+            main.append(self.main.line(reach, value + secant * (reach - x), SECANT_COLOUR, dash="6 4"))
+            main.append(self.main.markers([x + h], [value + secant * h], SECANT_COLOUR, size=7))
         main.append(self.main.markers([x], [value], BLACK))
         parts = [self.main.clipped(main)]
         if self.inner is not None:

@@ -98,6 +98,7 @@ class NeuronLab(widgets.VBox):
             slider.observe(self.guard(self._on_slider), names="value")
         self._setup_surface()
         self.still, self._loss_limits = None, None  # the picture's parts that do not move, made when first shown
+        self._empty_loss_panel = None
         self.children = [
             layout.row([self.w_slider, self.b_slider]),
             layout.row([self.lr_slider, self.epochs, self.step_button, self.train_button, self.reset_button]),
@@ -317,24 +318,33 @@ class NeuronLab(widgets.VBox):
     def _draw_still_parts(self):
         """Axes, data points, contour lines and words, made once (and again for new loss limits or words):
         (under the moving parts, over them)."""
-        self.data_panel, self.surface_panel, self.loss_panel = data, surface, loss = self._panels()
+        data_panel, surface_panel, loss_panel = self.data_panel, self.surface_panel, self.loss_panel = self._panels()
         placed, not_placed = self.y == 1, self.y == 0
-        under = [data.frame(_("data and ŷ(x)"), _("CGPA x"), _("P(placed)")),
-                 surface.frame(_("loss surface L(w, b)"), "w", "b"),
-                 surface.clipped([surface.contours(self.surface_w, self.surface_b, self.surface, self.levels)]),
-                 loss.frame(_("loss while training"), _("epoch"), _("loss"))]
+        under = [data_panel.frame(_("data and ŷ(x)"), _("CGPA x"), _("P(placed)")),
+                 surface_panel.frame(_("loss surface L(w, b)"), "w", "b"),
+                 surface_panel.clipped([surface_panel.contours(self.surface_w, self.surface_b, self.surface,
+                                                               self.levels)]),
+                 loss_panel.frame(_("loss while training"), _("epoch"), _("loss"))]
+        self._empty_loss_panel = not self.losses
+        if self._empty_loss_panel:  # an empty panel says how it fills
+            middle_x, middle_y = loss_panel.left + loss_panel.width / 2, loss_panel.top + loss_panel.height / 2
+            for row, words in enumerate(_("Train:|the loss appears here").split("|")):  # two lines: a narrow panel
+                under.append(svg_plot.text(middle_x, middle_y + (row - 0.5) * svg_plot.LEGEND_ROW_PX, words,
+                                           svg_plot.LEGEND_PX, colour=svg_plot.GREY))
         # the data go over the sigmoid curve: their markers stay whole where the curve passes
-        points = data.clipped([data.markers(self.x[placed], self.y[placed], svg_plot.GREEN),
-                               data.markers(self.x[not_placed], self.y[not_placed], svg_plot.DIM_GREY, shape="x")])
+        points = data_panel.clipped([
+            data_panel.markers(self.x[placed], self.y[placed], svg_plot.GREEN),
+            data_panel.markers(self.x[not_placed], self.y[not_placed], svg_plot.DIM_GREY, shape="x")])
         over = [points,
-                data.legend([("ŷ = σ(w·x + b)", {"colour": svg_plot.BLUE}),
-                             (_("placed"), {"colour": svg_plot.GREEN, "marker": "circle", "line": False}),
-                             (_("not placed"), {"colour": svg_plot.DIM_GREY, "marker": "x", "line": False})],
-                            "below", LEGEND_REACH),
-                surface.legend([(_("training path"), {"colour": svg_plot.ORANGE, "marker": "circle"}),
-                                ("(w, b)", {"colour": svg_plot.BLACK, "marker": "circle", "line": False})],
-                               "below", LEGEND_REACH),
-                loss.legend([(_("mean BCE"), {"colour": svg_plot.PURPLE})], "below", LEGEND_REACH)]
+                data_panel.legend([("ŷ = σ(w·x + b)", {"colour": svg_plot.BLUE}),
+                                   (_("placed"), {"colour": svg_plot.GREEN, "marker": "circle", "line": False}),
+                                   (_("not placed"), {"colour": svg_plot.DIM_GREY, "marker": "x", "line": False})],
+                                  "below", LEGEND_REACH),
+                surface_panel.legend([(_("training path"), {"colour": svg_plot.ORANGE, "marker": "circle"}),
+                                      ("(w, b)", {"colour": svg_plot.BLACK, "marker": "circle", "line": False}),
+                                      ("−gradient", {"colour": svg_plot.BLACK})],
+                                     "below", LEGEND_REACH),
+                loss_panel.legend([(_("mean BCE"), {"colour": svg_plot.PURPLE})], "below", LEGEND_REACH)]
         self.still = ("".join(under), "".join(over))
 
     def _moving_parts(self, grad_w, grad_b):
@@ -345,9 +355,10 @@ class NeuronLab(widgets.VBox):
         # downhill is −(∂L/∂w, ∂L/∂b), drawn on the screen (px; down is +y there) at one length
         dx, dy = -grad_w * surface.width / np.ptp(W_RANGE), grad_b * surface.height / np.ptp(B_RANGE)
         length = max(np.hypot(dx, dy), 1e-12)
-        surface_parts = [surface.line(path[:, 0], path[:, 1], svg_plot.ORANGE, width=1.5),
-                         surface.markers(path[:, 0], path[:, 1], svg_plot.ORANGE, size=4),
-                         surface.markers([self.w], [self.b], svg_plot.BLACK)]
+        # the point first, the path over it: a path of a few epochs is shorter than the point is wide
+        surface_parts = [surface.markers([self.w], [self.b], svg_plot.BLACK),
+                         surface.line(path[:, 0], path[:, 1], svg_plot.ORANGE, width=1.5),
+                         surface.markers(path[:, 0], path[:, 1], svg_plot.ORANGE, size=4)]
         if length > 1e-9:  # at a minimum there is no downhill
             surface_parts.append(surface.arrow(self.w, self.b, dx / length * ARROW_PX, dy / length * ARROW_PX,
                                                svg_plot.BLACK))
@@ -362,7 +373,8 @@ class NeuronLab(widgets.VBox):
     def _draw(self, y_hat, grad_w, grad_b):
         limits = (max(2, len(self.losses), self._epochs_planned if self.training else 0),
                   max(self.losses, default=0.7) * 1.1)
-        if limits != self._loss_limits:  # new axis limits: the still parts are made again
+        if limits != self._loss_limits or self._empty_loss_panel != (not self.losses):
+            # new axis limits, or the first loss (the empty panel's words go): the still parts are made again
             self._loss_limits, self.still = limits, None
         if self.still is None:
             self._draw_still_parts()

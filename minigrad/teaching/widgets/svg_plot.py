@@ -50,12 +50,12 @@ def shown(svg):
     return f'<div class="minigrad-plot-box" style="overflow-x:auto;max-width:100%;line-height:0">{svg}</div>'
 
 
-def text(x, y, words, size, anchor="middle", rotate=False, weight=None):
+def text(x, y, words, size, anchor="middle", rotate=False, weight=None, colour=TEXT_COLOUR):
     """A text centred (or started, or ended: ``anchor``) at (x, y); rotated a quarter turn for a y label."""
     turn = f' transform="rotate(-90 {num(x)} {num(y)})"' if rotate else ""
     bold = f' font-weight="{weight}"' if weight else ""
     return (f'<text x="{num(x)}" y="{num(y)}" font-size="{size}" text-anchor="{anchor}" '
-            f'fill="{TEXT_COLOUR}"{turn}{bold}>{html.escape(words)}</text>')
+            f'fill="{colour}"{turn}{bold}>{html.escape(words)}</text>')
 
 
 def text_width(words, size):
@@ -72,11 +72,19 @@ def nice_ticks(low, high, at_most):
     if not span > 0 or not math.isfinite(span):
         return [low]
     power = 10 ** math.floor(math.log10(span / at_most))
-    for step in (m * power for m in (1, 2, 5, 10, 20, 50, 100)):  # the finest step that gives few enough
-        first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
-        if last - first + 1 <= at_most:
-            break
-    return [i * step for i in range(first, last + 1)]
+    steps = [m * power for m in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)]
+    ticks = [_ticks_at(low, high, step) for step in steps]
+    # at least 3 ticks (two gaps are what a reader needs to read a scale): the finest step that gives at most
+    # ``at_most``, or, in a narrow panel where none does, the coarsest step that still gives 3
+    enough = [found for found in ticks if len(found) >= 3]
+    fitting = [found for found in enough if len(found) <= at_most]
+    return fitting[0] if fitting else min(enough, key=len) if enough else max(ticks, key=len)
+
+
+def _ticks_at(low, high, step):
+    """The multiples of ``step`` between ``low`` and ``high``."""
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [round(i * step, 12) for i in range(first, last + 1)]  # 0.6, not 0.6000000000000001
 
 
 def tick_label(value, step):
@@ -256,8 +264,8 @@ class Panel:
     def markers(self, xs, ys, colour, shape="circle", size=9):
         """A marker at each point: a filled circle or an ×, ``size`` px across."""
         xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-        shown = np.isfinite(xs) & np.isfinite(ys)
-        px, py = self.x_px(xs[shown]), self.y_px(ys[shown])
+        finite = np.isfinite(xs) & np.isfinite(ys)
+        px, py = self.x_px(xs[finite]), self.y_px(ys[finite])
         return "".join(marker(x, y, colour, shape, size) for x, y in thinned(px, py, apart=size / 4))
 
     def vertical_line(self, x, colour, dash="2 3", width=1.5):
