@@ -330,7 +330,7 @@ class NeuronLab(widgets.VBox):
             middle_x, middle_y = loss_panel.left + loss_panel.width / 2, loss_panel.top + loss_panel.height / 2
             for row, words in enumerate(_("Train:|the loss appears here").split("|")):  # two lines: a narrow panel
                 under.append(svg_plot.text(middle_x, middle_y + (row - 0.5) * svg_plot.LEGEND_ROW_PX, words,
-                                           svg_plot.LEGEND_PX, colour=svg_plot.GREY))
+                                           svg_plot.LEGEND_PX, colour=svg_plot.DIM_GREY))  # 5.5:1 on white
         # the data go over the sigmoid curve: their markers stay whole where the curve passes
         points = data_panel.clipped([
             data_panel.markers(self.x[placed], self.y[placed], svg_plot.GREEN),
