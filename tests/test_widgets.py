@@ -595,14 +595,19 @@ def test_the_legend_is_clear_of_the_curves_it_names():
 def test_neuron_lab_redraws_its_still_parts_only_for_new_loss_limits():
     lab = NeuronLab()
     still = lab.still
+    hint = ">the loss appears here<"  # the empty loss panel says how it fills, until the first loss
+    assert hint in lab.svg
     lab.w_slider.value = 1.0
     assert lab.still is still  # a slider move makes only the curve, the point, the arrow and the path again
     lab.train(30)
+    assert hint not in lab.svg
     assert lab.still is not still and lab.loss_panel.xlim == (0, 30)  # the loss axis grew with the epochs
     assert lab.loss_panel.ylim[1] == pytest.approx(max(lab.losses) * 1.1)
     (loss_line,) = lines_of(lab.svg, svg_plot.PURPLE)
     assert len(loss_line) == 30
     assert lab.reset_button.description == "⟲ Reset" and not lab.reset_button.icon
+    lab.reset()
+    assert hint in lab.svg and lab.losses == []
 
 
 # ------------------------------------------------------------------------------ a vector start value

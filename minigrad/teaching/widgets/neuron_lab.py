@@ -97,8 +97,8 @@ class NeuronLab(widgets.VBox):
         for slider in (self.w_slider, self.b_slider):
             slider.observe(self.guard(self._on_slider), names="value")
         self._setup_surface()
-        self.still, self._loss_limits = None, None  # the picture's parts that do not move, made when first shown
-        self._empty_loss_panel = None
+        # the picture's parts that do not move, made when first shown, and what they were made for
+        self.still, self._still_made_for = None, None
         self.children = [
             layout.row([self.w_slider, self.b_slider]),
             layout.row([self.lr_slider, self.epochs, self.step_button, self.train_button, self.reset_button]),
@@ -309,24 +309,24 @@ class NeuronLab(widgets.VBox):
         self.levels = np.unique(np.quantile(self.surface, np.linspace(0.02, 0.98, 14)))
         self.curve_x = np.linspace(*CGPA_RANGE, 200)
 
-    def _panels(self):
+    def _panels(self, loss_limits):
         """The three panels (data, loss surface, loss while training); the last one's ranges grow with training."""
-        epochs, top_loss = self._loss_limits
+        epochs, top_loss = loss_limits
         return [svg_plot.Panel(left, PANEL_TOP, PANEL_WIDTH, PANEL_HEIGHT, xlim, ylim) for left, (xlim, ylim) in
                 zip(PANEL_LEFTS, [(CGPA_RANGE, (-0.1, 1.1)), (W_RANGE, B_RANGE), ((0, epochs), (0, top_loss))])]
 
-    def _draw_still_parts(self):
+    def _draw_still_parts(self, loss_limits):
         """Axes, data points, contour lines and words, made once (and again for new loss limits or words):
         (under the moving parts, over them)."""
-        data_panel, surface_panel, loss_panel = self.data_panel, self.surface_panel, self.loss_panel = self._panels()
+        panels = self._panels(loss_limits)
+        data_panel, surface_panel, loss_panel = self.data_panel, self.surface_panel, self.loss_panel = panels
         placed, not_placed = self.y == 1, self.y == 0
         under = [data_panel.frame(_("data and ŷ(x)"), _("CGPA x"), _("P(placed)")),
                  surface_panel.frame(_("loss surface L(w, b)"), "w", "b"),
                  surface_panel.clipped([surface_panel.contours(self.surface_w, self.surface_b, self.surface,
                                                                self.levels)]),
                  loss_panel.frame(_("loss while training"), _("epoch"), _("loss"))]
-        self._empty_loss_panel = not self.losses
-        if self._empty_loss_panel:  # an empty panel says how it fills
+        if not self.losses:  # an empty panel says how it fills
             middle_x, middle_y = loss_panel.left + loss_panel.width / 2, loss_panel.top + loss_panel.height / 2
             for row, words in enumerate(_("Train:|the loss appears here").split("|")):  # two lines: a narrow panel
                 under.append(svg_plot.text(middle_x, middle_y + (row - 0.5) * svg_plot.LEGEND_ROW_PX, words,
@@ -371,13 +371,13 @@ class NeuronLab(widgets.VBox):
         return self.svg
 
     def _draw(self, y_hat, grad_w, grad_b):
-        limits = (max(2, len(self.losses), self._epochs_planned if self.training else 0),
-                  max(self.losses, default=0.7) * 1.1)
-        if limits != self._loss_limits or self._empty_loss_panel != (not self.losses):
-            # new axis limits, or the first loss (the empty panel's words go): the still parts are made again
-            self._loss_limits, self.still = limits, None
-        if self.still is None:
-            self._draw_still_parts()
+        loss_limits = (max(2, len(self.losses), self._epochs_planned if self.training else 0),
+                       max(self.losses, default=0.7) * 1.1)
+        # made again for new loss axis limits, and for the first loss (the empty panel's words go)
+        made_for = (loss_limits, bool(self.losses))
+        if self.still is None or made_for != self._still_made_for:
+            self._draw_still_parts(loss_limits)
+            self._still_made_for = made_for
         under, over = self.still
         self.svg = svg_plot.picture(WIDTH, HEIGHT, [under, self._moving_parts(grad_w, grad_b), over])
         self.drawing.value = svg_plot.shown(self.svg)
