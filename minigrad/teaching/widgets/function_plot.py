@@ -25,9 +25,10 @@ from .svg_plot import BLACK, BLUE, GREEN, GREY, PURPLE
 
 # red means one thing in the course, a gradient flowing back (DESIGN §5): the tangent is purple
 TANGENT_COLOUR, SECANT_COLOUR, CURVE_COLOUR = PURPLE, GREEN, BLUE
-# the inner functions: matplotlib's own colours without its red, which would read as a gradient
-INNER_COLOURS = (svg_plot.BLUE, svg_plot.ORANGE, svg_plot.GREEN, svg_plot.BROWN, svg_plot.PINK, svg_plot.GREY,
-                 svg_plot.OLIVE, svg_plot.CYAN)
+# the inner functions before the output (which is drawn in f's own blue, as above): matplotlib's own colours
+# without its blue and without its red, which would read as a gradient
+STEP_COLOURS = (svg_plot.ORANGE, svg_plot.GREEN, svg_plot.BROWN, svg_plot.PINK, svg_plot.GREY, svg_plot.OLIVE,
+                svg_plot.CYAN)
 WIDTH, LEFT, RIGHT, TOP = 640, 78, 16, 40  # px: the picture, and the room beside the main panel for its words
 MAIN_HEIGHT, INNER_HEIGHT, BETWEEN = 250, 200, 96  # the panels' plotting areas, and the room between them
 
@@ -102,8 +103,7 @@ class FunctionPlot(widgets.VBox):
 
     def _inner_colours(self):
         """One colour per inner function; the last one, the output f, in f's own colour (as in the panel above)."""
-        others = [colour for colour in INNER_COLOURS if colour != CURVE_COLOUR]
-        return [colour for colour, _curve in zip(itertools.cycle(others), self.curves[:-1])] + [CURVE_COLOUR]
+        return [colour for colour, _curve in zip(itertools.cycle(STEP_COLOURS), self.curves[:-1])] + [CURVE_COLOUR]
 
     def _inner_legend(self):
         *steps, (name, title, _values) = self.curves
@@ -132,32 +132,32 @@ class FunctionPlot(widgets.VBox):
 
     def _draw_still_parts(self):
         """The panels, their curves and words, made once (and again in another language): (under, over)."""
-        output = self.curves[-1][2]
-        self.main, corner = self._panel(TOP, MAIN_HEIGHT, [output], self._legend())
+        output, legend = self.curves[-1][2], self._legend()
+        self.main, corner = self._panel(TOP, MAIN_HEIGHT, [output], legend)
         under = [self.main.frame(_("{function}: the tangent's slope is the derivative").format(function=self.title),
                                  self.name, f"f({self.name})"),
                  self.main.clipped([self.main.line(self.grid, output, CURVE_COLOUR)])]
-        over = [self.main.legend(self._legend(), corner)]
+        over = [self.main.legend(legend, corner)]
         self.inner = None
         if self.show_inner:
+            inner_legend = self._inner_legend()
             self.inner, corner = self._panel(TOP + MAIN_HEIGHT + BETWEEN, INNER_HEIGHT,
-                                             [values for _name, _title, values in self.curves], self._inner_legend())
+                                             [values for _name, _title, values in self.curves], inner_legend)
             under += [self.inner.frame(_("the inner functions, each against {x}").format(x=self.name), self.name,
                                        _("value")),
                       self.inner.clipped([self.inner.line(self.grid, values, colour) for (_n, _t, values), colour
                                           in zip(self.curves, self._inner_colours())])]
-            over.append(self.inner.legend(self._inner_legend(), corner))
+            over.append(self.inner.legend(inner_legend, corner))
         self.height = TOP + MAIN_HEIGHT + 60 + (BETWEEN - 60 + INNER_HEIGHT + 60 if self.show_inner else 0)
         self.still = ("".join(under), "".join(over))
 
-    def _moving_parts(self, x, value, slope, secant):
+    def _moving_parts(self, x, value, slope, secant, h):
         """The tangent, the secant through x and x + h (with its second point), the point at x (and x's marker
         on the inner functions)."""
         span = (self.grid[-1] - self.grid[0]) / 6
         xs = np.array([x - span, x + span])
         main = [self.main.line(xs, value + slope * (xs - x), TANGENT_COLOUR)]
         if secant is not None:
-            h = self.h_slider.value
             reach = np.array([min(x - span, x + h), max(x + span, x + h)])  # always through x + h
             main.append(self.main.line(reach, value + secant * (reach - x), SECANT_COLOUR, dash="6 4"))
             main.append(self.main.markers([x + h], [value + secant * h], SECANT_COLOUR, size=7))
@@ -179,7 +179,7 @@ class FunctionPlot(widgets.VBox):
         if self.still is None:
             self._draw_still_parts()
         under, over = self.still
-        self.svg = svg_plot.picture(WIDTH, self.height, [under, self._moving_parts(x, value, slope, secant), over])
+        self.svg = svg_plot.picture(WIDTH, self.height, [under, self._moving_parts(x, value, slope, secant, h), over])
         self.drawing.value = svg_plot.shown(self.svg)
         f = notation.format_number
         text = f"f({f(x)}) = {f(value)}, " + _("slope from backward(): {slope}").format(
