@@ -9,8 +9,8 @@ What the site bundles, from where, with which checksum, is listed in site/bundle
 1. Downloads, once, into .cache/site/: the npm tarballs of Pyodide 0.27.7 and @viz-js/viz (each
    checked against its pinned npm integrity), the carrier of Pyodide's package files and the pinned
    PyPI wheels (each checked against its pinned sha256).
-2. Pyodide: the runtime from npm, plus the package files the kernel needs (the lock's dependency
-   closure of bundle.toml's [pyodide] packages), each taken from the carrier only if
+2. Pyodide: the runtime from npm, plus the package files the kernel needs or a cell may import (the lock's
+   dependency closure of bundle.toml's [pyodide] packages and on_demand), each taken from the carrier only if
    the official pyodide-lock.json names it, and only if its sha256 is the lock's. Anything else stops
    the build.
 3. The site's own package index: minigrad-lab's wheel built from this checkout (whatever minigrad/
@@ -154,7 +154,8 @@ def pyodide_closure(lock, roots):
 
 
 def stage_pyodide(config, target, provenance):
-    """Pyodide's runtime from npm and the kernel's package files, each one checked against the official lock."""
+    """Pyodide's runtime from npm, and the package files of the kernel and of what a cell may import (bundle.toml's
+    ``on_demand``), each one checked against the official lock."""
     npm = config["npm"]["pyodide"]
     core = npm_files(npm["spec"], npm["integrity"], npm["files"])
     lock = json.loads(core["pyodide-lock.json"])
