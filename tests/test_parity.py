@@ -2,6 +2,8 @@
 grad_fn names, reprs and errors. Each program takes the library as ``torch``."""
 
 import re
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -811,9 +813,6 @@ print([str(w.message)[:40] for w in caught])
 def test_x_T_warns_once_per_session_as_pytorch(torch):
     """issue 23's long tail: PyTorch warns about x.T on a tensor that is not 2-D once per process
     (TORCH_WARN_ONCE), wherever it is called from; each library in a fresh process of its own."""
-    import subprocess
-    import sys
-
     def warnings_of(library):
         done = subprocess.run([sys.executable, "-c", WARN_ONCE_PROGRAM.format(library=library)],
                               capture_output=True, text=True, check=True, timeout=120)
