@@ -143,9 +143,7 @@ class Hub:
         request = urllib.request.Request(f"{self.url}/hub/api/{path}", method=method,
                                          data=None if body is None else json.dumps(body).encode(),
                                          headers={"Authorization": f"token {token or self.service_token}"})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            data = response.read()
-        return json.loads(data) if data else None
+        return send(request)
 
     def stop(self):
         """The students' servers and kernels first (their own sessions: by their PIDs, at once; every notebook is
@@ -154,6 +152,19 @@ class Hub:
         kill([pid for pid, line in started.items() if "jupyterhub.singleuser" in line or "ipykernel" in line])
         self.running.stop(grace_s=30)
         kill([pid for pid, line in started.items() if line and cmdline(pid) == line])  # still the very processes
+
+
+def send(request):
+    """Send an API request and return its JSON answer. An HTTP error keeps its code (some tests expect one) and
+    says which request it was and what the server answered, so a failure in CI can be read from its log."""
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            data = response.read()
+    except urllib.error.HTTPError as error:
+        path = urllib.parse.urlsplit(request.full_url).path
+        error.add_note(f"{request.get_method()} {path}: {error.read()[:300].decode(errors='replace')}")
+        raise
+    return json.loads(data) if data else None
 
 
 def kill(pids):
@@ -231,9 +242,16 @@ class Student:
                                          data=None if body is None else json.dumps(body).encode(),
                                          headers={"Authorization": f"token {token or self.token}",
                                                   "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=120) as response:
-            data = response.read()
-        return json.loads(data) if data else None
+        return send(request)
+
+    def forget_session(self, session_id):
+        """Delete a session whose kernel failed to start. The server may have dropped it already, with its dead
+        kernel: it then answers 404 ("Session not found: Kernel ... appears to have ... died"), which is fine."""
+        try:
+            self.request(f"sessions/{session_id}", "DELETE")
+        except urllib.error.HTTPError as error:
+            if error.code != 404:
+                raise
 
     def upload(self, notebook):
         self.request("contents/04_neuron_bce.ipynb", "PUT", {"type": "notebook", "format": "json",
@@ -269,7 +287,7 @@ class Student:
                 self.restarts += 1
                 if attempt == 2:
                     raise
-                self.request(f"sessions/{session['id']}", "DELETE")
+                self.forget_session(session["id"])
         try:
             self.times["kernel_ready_s"] = time.monotonic() - started
             started = time.monotonic()
