@@ -197,6 +197,11 @@ def test_function_plot_tangent_slope_is_the_autograd_derivative():
     marker = re.search(r'<path d="M([\d.]+) 0V[\d.]+" stroke="#7f7f7f"', plot.svg)
     assert float(marker.group(1)) == pytest.approx(float(plot.inner.x_px(0.5)), abs=0.06)
     assert [name for name, _, _ in plot.curves] == ["y", "z"]
+    for name, colour, at_x in (("y", svg_plot.ORANGE, 0.25), ("z", svg_plot.BLUE, math.sin(0.25))):
+        dot = re.search(rf'<circle cx="([\d.]+)" cy="([\d.]+)" r="4" fill="{colour}"/>', plot.svg)
+        assert dot, f"no dot on {name} at x"  # each inner function's value at x, in its own colour
+        assert float(dot.group(1)) == pytest.approx(float(plot.inner.x_px(0.5)), abs=0.06)
+        assert float(dot.group(2)) == pytest.approx(float(plot.inner.y_px(at_x)), abs=0.06)
     assert plot.drawing.value.count("<svg xmlns") == 1 and plot.snapshot() == plot.svg  # one picture
 
 

@@ -85,6 +85,11 @@ class FunctionPlot(widgets.VBox):
         output.backward()
         return output.item(), leaf.grad.item()
 
+    def inner_values(self, x):
+        """Each inner function's value at x, in the order of ``self.curves`` (the last one is f(x))."""
+        graph = trace.record_forward(self.function, **{self.name: float(x)})
+        return [float(value.data) for value in graph.values if value.role == "result"]
+
     def secant_slope(self, x, h):
         """The finite difference (f(x + h) − f(x)) / h."""
         with no_grad():
@@ -152,8 +157,8 @@ class FunctionPlot(widgets.VBox):
         self.still = ("".join(under), "".join(over))
 
     def _moving_parts(self, x, value, slope, secant, h):
-        """The tangent, the secant through x and x + h (with its second point), the point at x (and x's marker
-        on the inner functions)."""
+        """The tangent, the secant through x and x + h (with its second point), the point at x (and, on the inner
+        functions, x's marker with a dot where each of them is at x)."""
         span = (self.grid[-1] - self.grid[0]) / 6
         xs = np.array([x - span, x + span])
         main = [self.main.line(xs, value + slope * (xs - x), TANGENT_COLOUR)]
@@ -164,7 +169,9 @@ class FunctionPlot(widgets.VBox):
         main.append(self.main.markers([x], [value], BLACK))
         parts = [self.main.clipped(main)]
         if self.inner is not None:
-            parts.append(self.inner.clipped([self.inner.vertical_line(x, GREY)]))
+            dots = [self.inner.markers([x], [at_x], colour, size=8)
+                    for at_x, colour in zip(self.inner_values(x), self._inner_colours())]
+            parts.append(self.inner.clipped([self.inner.vertical_line(x, GREY)] + dots))
         return "".join(parts)
 
     def snapshot(self):
