@@ -234,6 +234,26 @@ def test_the_kernel_start_patch_takes_ssl_off_the_kernels_list_wherever_it_is(tm
         build_site.patch_kernel_start(tmp_path, {})  # patched already: nothing left to patch
 
 
+def test_the_app_start_patch_starts_every_app_with_bubbling_keydown_as_jupyterlab(tmp_path):
+    folder = tmp_path / "build"
+    folder.mkdir()
+    (folder / "215.js").write_text('x&&(window.jupyterapp=y),await y.start(),await y.restored}},9:(e)=>{}')
+    (folder / "4793.js").write_text("await j.start(),await j.restored")
+    (folder / "154.js").write_text("await j.start(),await y.restored")  # not an app's start: left as it is
+    provenance = {}
+    build_site.patch_app_start(tmp_path, provenance)
+    assert (folder / "215.js").read_text() == (
+        'x&&(window.jupyterapp=y),await y.start({bubblingKeydown:!0}),await y.restored}},9:(e)=>{}')
+    assert (folder / "4793.js").read_text() == "await j.start({bubblingKeydown:!0}),await j.restored"
+    assert (folder / "154.js").read_text() == "await j.start(),await y.restored"
+    assert sorted(provenance) == ["build/215.js", "build/4793.js"]
+    with pytest.raises(build_site.BuildError, match="fits jupyterlite-core 0.6.4 only"):
+        build_site.patch_app_start(tmp_path, {})  # patched already: nothing left to patch
+    (folder / "9.js").write_text("await a.start(),await a.restored;await b.start(),await b.restored")
+    with pytest.raises(build_site.BuildError, match="2 times, not once"):
+        build_site.patch_app_start(tmp_path, {})
+
+
 def fake_pyc(source, flags=0b11, magic=b"\xcb\r\r\n"):
     """A pyc header as Python 3.12 writes it (PEP 552): magic, flags, the source's hash; no code needed."""
     import _imp
