@@ -300,6 +300,9 @@ def test_the_build_gzips_what_gzip_shrinks_and_lists_what_never_changes(tmp_path
         "file_name": "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"}}}))
     (site / "pypi" / "comm-0.2.3-py3-none-any.whl").write_bytes(os.urandom(1024))
     (site / "pypi" / "minigrad_lab-0.1.0-py3-none-any.whl").write_bytes(os.urandom(1024))
+    (site / "build" / "215.a8c2563.js").write_bytes(script)  # a chunk the build patched: its name is upstream's
+    (site / "bundled.json").write_text(json.dumps({"build/215.a8c2563.js": {
+        "from": "PyPI jupyterlite-core==0.6.4, patched by tools/build_site.py (APP_START_PATCH: ...)", "sha256": "x"}}))
     monkeypatch.setattr(build_site, "kernel_wheels", lambda site=None: [])
     total, on_the_wire = build_site.write_wire_files(site, {"wheels": {"comm-0.2.3-py3-none-any.whl": "x"}})
     assert gzip.decompress((site / "build" / "jlab_core.8f86ffc.js.gz").read_bytes()) == script
@@ -307,7 +310,7 @@ def test_the_build_gzips_what_gzip_shrinks_and_lists_what_never_changes(tmp_path
     assert on_the_wire < total - len(script)
     assert json.loads((site / "immutable.json").read_text()) == [
         "build/jlab_core.8f86ffc.js", "pypi/comm-0.2.3-py3-none-any.whl",
-        "static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"]  # not bootstrap.js, stdlib, minigrad
+        "static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"]  # not bootstrap.js, 215, stdlib, minigrad
     assert build_site.wire_problems(site) == []
     big = (b"import numpy as np  # a stored zip of sources and bytecode\n" * 8000) + os.urandom(1000)
     (site / "static" / "pyodide" / "python_stdlib.zip").write_bytes(big)  # above ZOPFLI_FROM_BYTES

@@ -632,6 +632,7 @@ ZOPFLI_FROM_BYTES = 200_000
 IMMUTABLE_LIST = "immutable.json"
 # webpack's chunks and remote entries carry their content's hash in their name (build/1234.8f86ffc.js,
 # extensions/.../static/592.dfd0b9431bfb4edbbcd2.js, remoteEntry.<hash>.js)
+PATCHED_BY = "patched by tools/build_site.py"  # in bundled.json: a file whose bytes the build changed
 HASHED_NAME = re.compile(r"(^|[./])[0-9a-f]{7,32}\.js(\.LICENSE\.txt)?$")
 
 
@@ -672,14 +673,21 @@ def immutable_paths(site, config):
 
     webpack's hashed chunks; Pyodide's package files (a name with its version, the bytes the lock's sha256);
     the pinned wheels of bundle.toml and the kernel's own (a name with its version). Not the rest: index.html,
-    the configuration, Pyodide's runtime (pyodide.asm.wasm has no version in its name), python_stdlib.zip
-    and the bytecode wheels (rebuilt from this checkout), minigrad-lab's wheel, the notebooks.
+    the chunks the build patched (bundled.json), the configuration, Pyodide's runtime (pyodide.asm.wasm has no
+    version in its name), python_stdlib.zip and the bytecode wheels (rebuilt from this checkout), minigrad-lab's
+    wheel, the notebooks.
     """
     paths = set()
     for path in site.rglob("*.js*"):
         relative = path.relative_to(site).as_posix()
         if relative.startswith(("build/", "extensions/")) and HASHED_NAME.search(path.name):
             paths.add(relative)
+    # a chunk the build patched keeps the name of JupyterLite's bytes, so its name no longer fixes its bytes: a
+    # browser that kept an earlier build's chunk (before a patch) must ask again, and gets 304 while unchanged
+    provenance = site / "bundled.json"
+    if provenance.exists():
+        paths -= {path for path, entry in json.loads(provenance.read_text(encoding="utf-8")).items()
+                  if PATCHED_BY in entry["from"]}
     pyodide = site / "static" / "pyodide"
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
     paths.update(f"static/pyodide/{entry['file_name']}" for entry in lock["packages"].values()
