@@ -234,6 +234,26 @@ def test_the_kernel_start_patch_takes_ssl_off_the_kernels_list_wherever_it_is(tm
         build_site.patch_kernel_start(tmp_path, {})  # patched already: nothing left to patch
 
 
+def test_the_app_start_patch_starts_every_app_with_bubbling_keydown_as_jupyterlab(tmp_path):
+    folder = tmp_path / "build"
+    folder.mkdir()
+    (folder / "215.js").write_text('x&&(window.jupyterapp=y),await y.start(),await y.restored}},9:(e)=>{}')
+    (folder / "4793.js").write_text("await j.start(),await j.restored")
+    (folder / "154.js").write_text("await j.start(),await y.restored")  # not an app's start: left as it is
+    provenance = {}
+    build_site.patch_app_start(tmp_path, provenance)
+    assert (folder / "215.js").read_text() == (
+        'x&&(window.jupyterapp=y),await y.start({bubblingKeydown:!0}),await y.restored}},9:(e)=>{}')
+    assert (folder / "4793.js").read_text() == "await j.start({bubblingKeydown:!0}),await j.restored"
+    assert (folder / "154.js").read_text() == "await j.start(),await y.restored"
+    assert sorted(provenance) == ["build/215.js", "build/4793.js"]
+    with pytest.raises(build_site.BuildError, match="fits jupyterlite-core 0.6.4 only"):
+        build_site.patch_app_start(tmp_path, {})  # patched already: nothing left to patch
+    (folder / "9.js").write_text("await a.start(),await a.restored;await b.start(),await b.restored")
+    with pytest.raises(build_site.BuildError, match="2 times, not once"):
+        build_site.patch_app_start(tmp_path, {})
+
+
 def fake_pyc(source, flags=0b11, magic=b"\xcb\r\r\n"):
     """A pyc header as Python 3.12 writes it (PEP 552): magic, flags, the source's hash; no code needed."""
     import _imp
@@ -280,6 +300,9 @@ def test_the_build_gzips_what_gzip_shrinks_and_lists_what_never_changes(tmp_path
         "file_name": "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"}}}))
     (site / "pypi" / "comm-0.2.3-py3-none-any.whl").write_bytes(os.urandom(1024))
     (site / "pypi" / "minigrad_lab-0.1.0-py3-none-any.whl").write_bytes(os.urandom(1024))
+    (site / "build" / "215.a8c2563.js").write_bytes(script)  # a chunk the build patched: its name is upstream's
+    (site / "bundled.json").write_text(json.dumps({"build/215.a8c2563.js": {
+        "from": "PyPI jupyterlite-core==0.6.4, patched by tools/build_site.py (APP_START_PATCH: ...)", "sha256": "x"}}))
     monkeypatch.setattr(build_site, "kernel_wheels", lambda site=None: [])
     total, on_the_wire = build_site.write_wire_files(site, {"wheels": {"comm-0.2.3-py3-none-any.whl": "x"}})
     assert gzip.decompress((site / "build" / "jlab_core.8f86ffc.js.gz").read_bytes()) == script
@@ -287,7 +310,7 @@ def test_the_build_gzips_what_gzip_shrinks_and_lists_what_never_changes(tmp_path
     assert on_the_wire < total - len(script)
     assert json.loads((site / "immutable.json").read_text()) == [
         "build/jlab_core.8f86ffc.js", "pypi/comm-0.2.3-py3-none-any.whl",
-        "static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"]  # not bootstrap.js, stdlib, minigrad
+        "static/pyodide/numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"]  # not bootstrap.js, 215, stdlib, minigrad
     assert build_site.wire_problems(site) == []
     big = (b"import numpy as np  # a stored zip of sources and bytecode\n" * 8000) + os.urandom(1000)
     (site / "static" / "pyodide" / "python_stdlib.zip").write_bytes(big)  # above ZOPFLI_FROM_BYTES

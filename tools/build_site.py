@@ -580,6 +580,34 @@ def patch_kernel_start(site, provenance):
             "kernel does not install ssl as it starts)")
 
 
+# JupyterLite 0.6.4 starts its apps with Lumino's default, keyboard shortcuts taken as a key goes down the page
+# (capture), before the focused element sees it; JupyterLab starts with bubblingKeydown (the element first).
+# So in the site an arrow key on a widget's slider handle was the notebook's shortcut (ArrowLeft / ArrowRight:
+# to the heading above / below; ArrowUp / ArrowDown: to the cell above / below), never the slider's: the slider
+# stood still and the focus jumped to another cell. The build starts every app (lab, notebooks, tree) as
+# JupyterLab does (later JupyterLite does too: jupyterlite/jupyterlite#1702), so a slider, a text box, any
+# widget that handles its keys has them first, and a shortcut still works wherever nothing took the key.
+APP_START_PATCH = (re.compile(r"await (\w+)\.start\(\),await \1\.restored"),
+                   r"await \1.start({bubblingKeydown:!0}),await \1.restored")
+
+
+def patch_app_start(site, provenance):
+    """Apply APP_START_PATCH to every app's bundle (its text exactly once in each), or stop the build if none."""
+    pattern, replacement = APP_START_PATCH
+    holders = [p for p in sorted((site / "build").glob("*.js")) if pattern.search(p.read_text(encoding="utf-8"))]
+    if not holders:
+        raise BuildError("no bundle of JupyterLite starts an app as APP_START_PATCH expects: it fits "
+                         "jupyterlite-core 0.6.4 only")
+    for bundle_path in holders:
+        text, count = pattern.subn(replacement, bundle_path.read_text(encoding="utf-8"))
+        if count != 1:
+            raise BuildError(f"{bundle_path.name} starts an app {count} times, not once (APP_START_PATCH)")
+        bundle_path.write_text(text, encoding="utf-8")
+        provenance[bundle_path.relative_to(site).as_posix()] = (
+            "PyPI jupyterlite-core==0.6.4, patched by tools/build_site.py (APP_START_PATCH: the app starts with "
+            "bubblingKeydown, as JupyterLab does: a widget's keys go to the widget first)")
+
+
 # Font Awesome's fallback formats for browsers of the last decade (Internet Explorer's .eot, old iOS's SVG
 # fonts, bare .ttf): every browser JupyterLite runs in takes the .woff2 listed before them. 2.2 MB of 60.
 LEGACY_FONTS = ("*.eot", "fa-*.svg", "fa-*.ttf")
@@ -604,6 +632,7 @@ ZOPFLI_FROM_BYTES = 200_000
 IMMUTABLE_LIST = "immutable.json"
 # webpack's chunks and remote entries carry their content's hash in their name (build/1234.8f86ffc.js,
 # extensions/.../static/592.dfd0b9431bfb4edbbcd2.js, remoteEntry.<hash>.js)
+PATCHED_BY = "patched by tools/build_site.py"  # in bundled.json: a file whose bytes the build changed
 HASHED_NAME = re.compile(r"(^|[./])[0-9a-f]{7,32}\.js(\.LICENSE\.txt)?$")
 
 
@@ -644,14 +673,21 @@ def immutable_paths(site, config):
 
     webpack's hashed chunks; Pyodide's package files (a name with its version, the bytes the lock's sha256);
     the pinned wheels of bundle.toml and the kernel's own (a name with its version). Not the rest: index.html,
-    the configuration, Pyodide's runtime (pyodide.asm.wasm has no version in its name), python_stdlib.zip
-    and the bytecode wheels (rebuilt from this checkout), minigrad-lab's wheel, the notebooks.
+    the chunks the build patched (bundled.json), the configuration, Pyodide's runtime (pyodide.asm.wasm has no
+    version in its name), python_stdlib.zip and the bytecode wheels (rebuilt from this checkout), minigrad-lab's
+    wheel, the notebooks.
     """
     paths = set()
     for path in site.rglob("*.js*"):
         relative = path.relative_to(site).as_posix()
         if relative.startswith(("build/", "extensions/")) and HASHED_NAME.search(path.name):
             paths.add(relative)
+    # a chunk the build patched keeps the name of JupyterLite's bytes, so its name no longer fixes its bytes: a
+    # browser that kept an earlier build's chunk (before a patch) must ask again, and gets 304 while unchanged
+    provenance = site / "bundled.json"
+    if provenance.exists():
+        paths -= {path for path, entry in json.loads(provenance.read_text(encoding="utf-8")).items()
+                  if PATCHED_BY in entry["from"]}
     pyodide = site / "static" / "pyodide"
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
     paths.update(f"static/pyodide/{entry['file_name']}" for entry in lock["packages"].values()
@@ -811,6 +847,7 @@ def build():
     lite_build(wheels, STAGE / "files")
     patch_run_all(OUTPUT, provenance)
     patch_kernel_start(OUTPUT, provenance)
+    patch_app_start(OUTPUT, provenance)
     drop_legacy_fonts(OUTPUT)
     shutil.copy(OUTPUT / "lab" / "favicon.ico", OUTPUT / "favicon.ico")  # browsers ask the site's root for it
     write_landing_page(OUTPUT)

@@ -16,7 +16,9 @@ own, the previous one shut down). The test's server adds ``exposeAppInBrowser`` 
 configuration, so that the tests reach JupyterLab's app object; nothing else differs from the site.
 
 Timings (to a ready kernel, a finished Run All, slider → new picture) are printed at the end and
-written to build/site-timings.json; they are reported, not asserted (speed lives in benchmarks/).
+written to build/site-timings.json; they are reported, not asserted (speed lives in benchmarks/), but for
+what a student feels at a slider: in 01, an arrow key on the walkthrough's x slider and on FunctionPlot's,
+15 presses each, key press → new picture painted, median ≤ 250 ms (a key that never repaints fails at once).
 """
 
 import http.server
@@ -480,7 +482,80 @@ def check_gradient_lab(tab, panel):
     expect(reading).to_contain_text("x.grad = 8")
 
 
-WIDGET_CHECKS = {"00_start_here": check_walkthrough, "01_square": check_function_plot,
+# a student's key press on a slider: the handle has the focus, the arrow key moves it by one step, the kernel draws
+# the new picture; timed from the keydown to the first animation frame after the new <svg> is in the page
+# (painted), after each picture a pause as a student takes to look (the walkthrough's other frames follow then)
+KEY_PRESSES = 15
+KEY_TO_PICTURE_MS = 250  # the median; a key that never repaints fails at once (no picture within NO_PICTURE_MS)
+NO_PICTURE_MS = 5000
+KEY_TO_PICTURE_JS = r"""
+(root, [selector, noPictureMs]) => {
+  // the picture shown: the <svg> of `selector` laid out (with frames, a walkthrough hides the other steps')
+  const shown = () => [...root.querySelectorAll(selector)].find(s => s.getBoundingClientRect().width > 0);
+  const beforeElement = shown(), before = beforeElement ? beforeElement.outerHTML : null;
+  window.__keyAt = null;
+  document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, {capture: true, once: true});
+  // a new picture is a new <svg> put into the page (the widget's HTML replaced): only a batch of changes that
+  // adds one is looked at, so that the measuring does not slow the page it measures
+  const addsSvg = (records) => records.some(r => [...r.addedNodes].some(n => n.nodeType === 1
+      && (n.tagName.toLowerCase() === 'svg' || n.querySelector('svg'))));
+  window.__paintedAt = new Promise(resolve => {
+    const observer = new MutationObserver((records) => {
+      if (!addsSvg(records)) return;
+      const svg = shown();
+      if (svg && svg !== beforeElement && svg.outerHTML !== before) {
+        observer.disconnect();
+        clearTimeout(timeout);
+        requestAnimationFrame(() => resolve(performance.now()));
+      }
+    });
+    const timeout = setTimeout(() => { observer.disconnect(); resolve(null); }, noPictureMs);
+    observer.observe(root, {subtree: true, childList: true});
+  });
+}
+"""
+
+
+def key_to_picture_ms(widget, slider, selector, key="ArrowLeft", presses=KEY_PRESSES, pause_ms=500):
+    """ms from each key press on the handle of the slider named ``slider`` to its new picture painted."""
+    page = widget.page
+    handle = widget.locator(".widget-slider").filter(
+        has=page.locator(".widget-label", has_text=re.compile(f"^{slider}$"))).first.locator(".noUi-handle")
+    handle.focus()
+    page.wait_for_timeout(500)  # the focus makes the widget's cell JupyterLab's active one: a click's cost, not a key's
+    times = []
+    for _ in range(presses):
+        widget.evaluate(KEY_TO_PICTURE_JS, [selector, NO_PICTURE_MS])
+        page.keyboard.press(key)
+        painted = page.evaluate("window.__paintedAt")
+        if painted is None:
+            focused = page.evaluate("document.activeElement.className")
+            pytest.fail(f"{key} on the {slider} slider: no new picture within {NO_PICTURE_MS} ms "
+                        f"(the focus is on {focused!r})")
+        times.append(painted - page.evaluate("window.__keyAt"))
+        page.wait_for_timeout(pause_ms)
+    return times
+
+
+def check_key_presses(tab, panel):
+    """01, what a student feels: ← on the walkthrough's x slider (a new graph), then on FunctionPlot's (a new plot)."""
+    walk = panel.locator(".minigrad-walkthrough").first
+    walk.scroll_into_view_if_needed()
+    measured = {"Walkthrough": key_to_picture_ms(walk, "x", ".minigrad-graph svg"),
+                "FunctionPlot": key_to_picture_ms(widget_of(panel, 'plot = FunctionPlot("x**2"'), "x",
+                                                  "svg.minigrad-plot", pause_ms=250)}
+    TIMINGS["key_to_picture_ms"] = {kind: {"median": round(statistics.median(times), 1),
+                                           "all": [round(t) for t in times]} for kind, times in measured.items()}
+    for kind, times in measured.items():
+        assert statistics.median(times) <= KEY_TO_PICTURE_MS, (kind, TIMINGS["key_to_picture_ms"])
+
+
+def check_square(tab, panel):
+    check_function_plot(tab, panel)
+    check_key_presses(tab, panel)
+
+
+WIDGET_CHECKS = {"00_start_here": check_walkthrough, "01_square": check_square,
                  "04_neuron_bce": check_neuron_lab, "05_autograd_in_practice": check_gradient_lab}
 
 
