@@ -46,6 +46,11 @@ def loss_and_gradients(w, b, cgpa, placed):
     return y_hat.detach().numpy(), loss.item(), w_t.grad.item(), b_t.grad.item()
 
 
+def _button_layout():
+    """As wide as its words in either language ("N epochs train karo" did not fit ipywidgets' fixed width), and
+    never narrower than that width: Stop stays under the pointer that clicked Train."""
+    return widgets.Layout(width="auto", min_width="var(--jp-widgets-inline-width-short)")
+
 
 def _on_step(value, slider, bounds):
     """The value as the slider will show it: inside its range, rounded to its step."""
@@ -77,9 +82,9 @@ class NeuronLab(widgets.VBox):
                                                 readout_format=".3f", layout=widgets.Layout(width="300px"))
         self.epochs = widgets.BoundedIntText(value=min(epochs, self.MAX_EPOCHS), min=1, max=self.MAX_EPOCHS,
                                              description="epochs", layout=widgets.Layout(width="150px"))
-        self.step_button = widgets.Button(icon="step-forward")
-        self.train_button = widgets.Button(icon="play", button_style="primary")
-        self.reset_button = widgets.Button()
+        self.step_button = widgets.Button(icon="step-forward", layout=_button_layout())
+        self.train_button = widgets.Button(icon="play", button_style="primary", layout=_button_layout())
+        self.reset_button = widgets.Button(layout=_button_layout())
         self.progress = widgets.IntProgress(value=0, min=0, max=epochs, layout=widgets.Layout(width="300px"))
         self.language = layout.language_toggle()
         self.stage = widgets.HTML()
