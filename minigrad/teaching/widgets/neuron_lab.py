@@ -30,7 +30,8 @@ STAGES = ((N_("forward"), "ŷ = σ(w·x + b)"), (N_("loss"), "L = BCE(ŷ, y)"), 
 W_RANGE, B_RANGE = (-2.0, 4.0), (-20.0, 6.0)
 CGPA_RANGE = (4.0, 10.0)  # the data panel's x range, where the sigmoid is drawn
 # the picture: three panels side by side (data, loss surface, loss while training), px
-WIDTH, HEIGHT, PANEL_TOP, PANEL_WIDTH, PANEL_HEIGHT = 800, 338, 34, 186, 196
+# (the height holds three legend rows under the loss surface: its path, point and arrow, and the colour key)
+WIDTH, HEIGHT, PANEL_TOP, PANEL_WIDTH, PANEL_HEIGHT = 800, 359, 34, 186, 196
 PANEL_LEFTS = (62, 328, 594)  # room on each panel's left for its tick numbers and y label
 LEGEND_REACH = 52  # a legend under a panel starts under its y label
 ARROW_PX = 42  # the downhill arrow's length on the screen
@@ -347,7 +348,9 @@ class NeuronLab(widgets.VBox):
                                   "below", LEGEND_REACH),
                 surface_panel.legend([(_("training path"), {"colour": svg_plot.ORANGE, "marker": "circle"}),
                                       ("(w, b)", {"colour": svg_plot.BLACK, "marker": "circle", "line": False}),
-                                      ("−gradient", {"colour": svg_plot.BLACK})],
+                                      ("−gradient", {"colour": svg_plot.BLACK}),
+                                      (_("low loss"), {"ramp": svg_plot.contour_colours(len(self.levels)),
+                                                       "high": _("high loss")})],
                                      "below", LEGEND_REACH),
                 loss_panel.legend([(_("mean BCE"), {"colour": svg_plot.PURPLE})], "below", LEGEND_REACH)]
         self.still = ("".join(under), "".join(over))
