@@ -597,6 +597,50 @@ def test_the_legend_is_clear_of_the_curves_it_names():
     assert main.ylim[1] > 9  # made room above the curve's highest point
 
 
+@pytest.mark.parametrize("language", ["english", "hinglish"])
+def test_the_loss_surface_has_a_colour_key_from_low_to_high_loss(language):
+    """The key under the loss surface reads "low loss ▮▮▮ high loss": its bar's colours, left to right, are the
+    contour lines' colours ordered by the loss along each line (computed here from the lines' own points), and
+    every legend box lies inside the picture in both languages (the key is a third row)."""
+    from minigrad.teaching import i18n
+
+    i18n.set_language(language)
+    try:
+        lab = NeuronLab()
+        svg, low, high = lab.svg, i18n.gettext("low loss"), i18n.gettext("high loss")
+    finally:
+        i18n.set_language("english")  # (the lab redraws itself in English)
+    root = ElementTree.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    surface = lab.surface_panel
+    loss_of_colour = {}  # the mean BCE along each colour's lines, at the points drawn
+    for area in root.iter(f"{ns}svg"):
+        if area.get("x") != svg_plot.num(surface.left):
+            continue
+        for line in area.iter(f"{ns}polyline"):
+            if float(line.get("stroke-width")) != 1:  # the contour lines (the path is 1.5)
+                continue
+            px = np.array([tuple(map(float, point.split(","))) for point in line.get("points").split()])
+            w = surface.xlim[0] + px[:, 0] / surface.width * np.ptp(surface.xlim)
+            b = surface.ylim[1] - px[:, 1] / surface.height * np.ptp(surface.ylim)
+            p = np.clip(1 / (1 + np.exp(-(w[:, None] * CGPA + b[:, None]))), 1e-12, 1 - 1e-12)
+            loss = -np.mean(PLACED * np.log(p) + (1 - PLACED) * np.log(1 - p), axis=1)
+            loss_of_colour.setdefault(line.get("stroke"), []).extend(loss)
+    by_loss = sorted(loss_of_colour, key=lambda colour: np.mean(loss_of_colour[colour]))
+    assert len(by_loss) >= 10
+    (key,) = [g for g in root.iter(f"{ns}g") if g.get("class") == "legend" and any(
+        t.text == low for t in g.iter(f"{ns}text"))]
+    bar = [r for r in key.iter(f"{ns}rect") if r.get("stroke") is None]
+    assert [r.get("fill") for r in bar] == by_loss  # dark at low loss, yellow at high
+    words = {t.text: float(t.get("x")) for t in key.iter(f"{ns}text")}
+    bar_left, bar_right = float(bar[0].get("x")), float(bar[-1].get("x")) + float(bar[-1].get("width"))
+    assert words[low] < bar_left and words[high] > bar_right  # "low" left of the bar, "high" right of it
+    assert [t.get("text-anchor") for t in key.iter(f"{ns}text") if t.text in (low, high)] == ["end", "start"]
+    for box in root.iter(f"{ns}rect"):
+        if box.get("stroke") == "#ccc":  # a legend's box
+            assert float(box.get("y")) + float(box.get("height")) <= float(root.get("height")), language
+
+
 def test_neuron_lab_redraws_its_still_parts_only_for_new_loss_limits():
     lab = NeuronLab()
     still = lab.still

@@ -11,7 +11,7 @@ from minigrad.teaching import i18n
 
 from . import test_readability as readability
 from .conftest import ROOT
-from .test_lab import cell_output, open_notebook, run_all, screenshot
+from .test_lab import cell_output, open_beside, open_notebook, run_all, screenshot
 
 spec = importlib.util.spec_from_file_location("test_i18n", ROOT / "tests" / "test_i18n.py")
 test_i18n = importlib.util.module_from_spec(spec)
@@ -91,6 +91,15 @@ def test_a_hinglish_notebook_speaks_hinglish_and_stays_readable(page, lab, conso
     gradients.locator(".minigrad-language").get_by_text("Hinglish", exact=True).click()
     expect(gradients.get_by_role("button", name=hinglish("inside no_grad()"))).to_be_visible()
     assert not re.search(r"Traceback", panel.evaluate(WIDGETS_JS))
+
+    # the Hinglish 04's NeuronLab, after Run All: every control's words fit (a fixed-width button cut
+    # "N epochs train karo" at 1280 px), none is English
+    panel = open_beside(page, lab, "hinglish/04_neuron_bce")
+    run_all(page, panel)
+    neuron = cell_output(panel, "lab = NeuronLab()")
+    expect(neuron.get_by_role("button", name=hinglish("Train N epochs"))).to_be_visible()
+    assert overflowing(neuron) == []
+    assert english_left(neuron.inner_text()) == [], english_left(neuron.inner_text())
     assert console_errors == [], console_errors
 
 

@@ -39,6 +39,22 @@ def open_notebook(page, lab, name):
     return panel
 
 
+def open_beside(page, lab, name):
+    """Open another notebook of the folder the file browser shows, in a new tab of the same page: a fresh kernel
+    (the others keep running), without loading JupyterLab again (4 s less than ``open_notebook``)."""
+    lab.restore(name)
+    file = name.rpartition("/")[2] + ".ipynb"
+    page.locator(".jp-DirListing-item", has_text=file).dblclick()
+    expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")).to_contain_text(file)
+    for _ in range(900):  # the kernel idle on the server first: the status bar may still show the other one's
+        if [s for s in lab.api("sessions") if s["path"].endswith(name + ".ipynb")
+                and s["kernel"]["execution_state"] == "idle"]:
+            break
+        page.wait_for_timeout(100)
+    wait_idle(page)
+    return page.locator(".jp-NotebookPanel:visible")
+
+
 def wait_idle(page, timeout=90_000):
     page.get_by_text(re.compile(r"\| Idle$")).first.wait_for(timeout=timeout)
 

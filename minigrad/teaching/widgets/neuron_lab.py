@@ -30,7 +30,8 @@ STAGES = ((N_("forward"), "ŷ = σ(w·x + b)"), (N_("loss"), "L = BCE(ŷ, y)"), 
 W_RANGE, B_RANGE = (-2.0, 4.0), (-20.0, 6.0)
 CGPA_RANGE = (4.0, 10.0)  # the data panel's x range, where the sigmoid is drawn
 # the picture: three panels side by side (data, loss surface, loss while training), px
-WIDTH, HEIGHT, PANEL_TOP, PANEL_WIDTH, PANEL_HEIGHT = 800, 338, 34, 186, 196
+# (the height holds three legend rows under the loss surface: its path, point and arrow, and the colour key)
+WIDTH, HEIGHT, PANEL_TOP, PANEL_WIDTH, PANEL_HEIGHT = 800, 359, 34, 186, 196
 PANEL_LEFTS = (62, 328, 594)  # room on each panel's left for its tick numbers and y label
 LEGEND_REACH = 52  # a legend under a panel starts under its y label
 ARROW_PX = 42  # the downhill arrow's length on the screen
@@ -45,6 +46,11 @@ def loss_and_gradients(w, b, cgpa, placed):
     loss.backward()
     return y_hat.detach().numpy(), loss.item(), w_t.grad.item(), b_t.grad.item()
 
+
+def _button_layout():
+    """As wide as its words in either language ("N epochs train karo" did not fit ipywidgets' fixed width), and
+    never narrower than that width: Stop stays under the pointer that clicked Train."""
+    return widgets.Layout(width="auto", min_width="var(--jp-widgets-inline-width-short)")
 
 
 def _on_step(value, slider, bounds):
@@ -77,9 +83,9 @@ class NeuronLab(widgets.VBox):
                                                 readout_format=".3f", layout=widgets.Layout(width="300px"))
         self.epochs = widgets.BoundedIntText(value=min(epochs, self.MAX_EPOCHS), min=1, max=self.MAX_EPOCHS,
                                              description="epochs", layout=widgets.Layout(width="150px"))
-        self.step_button = widgets.Button(icon="step-forward")
-        self.train_button = widgets.Button(icon="play", button_style="primary")
-        self.reset_button = widgets.Button()
+        self.step_button = widgets.Button(icon="step-forward", layout=_button_layout())
+        self.train_button = widgets.Button(icon="play", button_style="primary", layout=_button_layout())
+        self.reset_button = widgets.Button(layout=_button_layout())
         self.progress = widgets.IntProgress(value=0, min=0, max=epochs, layout=widgets.Layout(width="300px"))
         self.language = layout.language_toggle()
         self.stage = widgets.HTML()
@@ -342,7 +348,9 @@ class NeuronLab(widgets.VBox):
                                   "below", LEGEND_REACH),
                 surface_panel.legend([(_("training path"), {"colour": svg_plot.ORANGE, "marker": "circle"}),
                                       ("(w, b)", {"colour": svg_plot.BLACK, "marker": "circle", "line": False}),
-                                      ("−gradient", {"colour": svg_plot.BLACK})],
+                                      ("−gradient", {"colour": svg_plot.BLACK}),
+                                      (_("low loss"), {"ramp": svg_plot.contour_colours(len(self.levels)),
+                                                       "high": _("high loss")})],
                                      "below", LEGEND_REACH),
                 loss_panel.legend([(_("mean BCE"), {"colour": svg_plot.PURPLE})], "below", LEGEND_REACH)]
         self.still = ("".join(under), "".join(over))

@@ -125,6 +125,12 @@ def thinned(px, py, apart=0.5):
     return kept
 
 
+def contour_colours(count):
+    """The colours of ``count`` contour levels, from the lowest to the highest: viridis, dark to yellow.
+    ``Panel.contours`` draws with them and a legend's key shows them (a style with ``ramp``)."""
+    return [viridis(index / max(count - 1, 1)) for index in range(count)]
+
+
 def viridis(fraction):
     """A colour of the viridis map for a fraction 0…1 (dark blue-purple → green → yellow) as #rrggbb."""
     position = min(max(fraction, 0.0), 1.0) * (len(VIRIDIS) - 1)
@@ -288,10 +294,9 @@ class Panel:
                 f'fill="{colour}"/>')
 
     def contours(self, xs, ys, field, levels, width=1.0):
-        """The contour lines of ``field`` at ``levels``, coloured low → high along viridis."""
+        """The contour lines of ``field`` at ``levels`` (low → high), coloured by :func:`contour_colours`."""
         drawn = []
-        for index, level in enumerate(levels):
-            colour = viridis(index / max(len(levels) - 1, 1))
+        for colour, level in zip(contour_colours(len(levels)), levels):
             segments = [((num(float(self.x_px(ax))), num(float(self.y_px(ay)))),
                          (num(float(self.x_px(bx))), num(float(self.y_px(by)))))
                         for (ax, ay), (bx, by) in contour_segments(xs, ys, field, level)]
@@ -308,8 +313,9 @@ class Panel:
         ``corner`` is "upper left", "upper right", "lower left" or "lower right" (inside the area, one entry a
         row), or "below" (under the x label, entries side by side, a new row when the area's width is full).
         A style is a dict with ``colour`` and any of ``dash`` (a dashed line), ``marker`` ("circle" or "x")
-        and ``line`` (False: the marker alone). Below the area, the box may start ``reach_left`` px to the left
-        of it (under the y label).
+        and ``line`` (False: the marker alone); or a colour key: ``ramp`` (colours, low to high) and ``high``
+        (the words for its high end; the entry's label names its low end), drawn "low ▮▮▮ high". Below the
+        area, the box may start ``reach_left`` px to the left of it (under the y label).
         """
         rows = legend_rows(entries, self.width + reach_left if corner == "below" else 0)
         width, height = legend_size(rows)
@@ -323,16 +329,22 @@ class Panel:
         for row_index, row in enumerate(rows):
             middle, left = y + 4 + LEGEND_ROW_PX * (row_index + 0.5), x
             for label, style in row:
-                parts.append(legend_sample(left + 8, middle, style))
-                parts.append(text(left + 40, middle + LEGEND_PX * 0.35, label, LEGEND_PX, anchor="start"))
-                left += legend_entry_width(label)
+                if "ramp" in style:
+                    parts.append(colour_key(left + 8, middle, label, style))
+                else:
+                    parts.append(legend_sample(left + 8, middle, style))
+                    parts.append(text(left + 40, middle + LEGEND_PX * 0.35, label, LEGEND_PX, anchor="start"))
+                left += legend_entry_width(label, style)
         return f'<g class="legend">{"".join(parts)}</g>'
 
 
 LEGEND_ROW_PX = 21
+RAMP_PX, RAMP_HEIGHT_PX = 50, 10  # a colour key's bar
 
 
-def legend_entry_width(label):
+def legend_entry_width(label, style=None):
+    if style and "ramp" in style:  # the words at both ends of the bar, the gaps
+        return text_width(label, LEGEND_PX) + text_width(style["high"], LEGEND_PX) + RAMP_PX + 36
     return text_width(label, LEGEND_PX) + 48  # the sample line, the gaps, the words
 
 
@@ -340,17 +352,17 @@ def legend_rows(entries, max_width):
     """The entries in rows, side by side while they fit in ``max_width`` px (0: one entry a row)."""
     rows, width = [], math.inf
     for entry in entries:
-        if width + legend_entry_width(entry[0]) > max_width:
+        if width + legend_entry_width(*entry) > max_width:
             rows.append([])
             width = 0
         rows[-1].append(entry)
-        width += legend_entry_width(entry[0])
+        width += legend_entry_width(*entry)
     return rows
 
 
 def legend_size(rows):
     """(width, height) px of a legend box holding these rows."""
-    return (max(sum(legend_entry_width(label) for label, _style in row) for row in rows),
+    return (max(sum(legend_entry_width(label, style) for label, style in row) for row in rows),
             len(rows) * LEGEND_ROW_PX + 8)
 
 
@@ -363,6 +375,19 @@ def legend_sample(x, y, style):
     if style.get("marker"):
         parts.append(marker(x + 13, y, style["colour"], style["marker"], 8))
     return "".join(parts)
+
+
+def colour_key(x, y, low, style):
+    """A colour key from (x, y): the words ``low``, a bar of the ``ramp`` colours (low to high), the words
+    ``style["high"]``; the words sit 6 px from the bar, whatever their drawn width."""
+    colours, bar_left = style["ramp"], x + text_width(low, LEGEND_PX) + 6
+    step = RAMP_PX / len(colours)
+    bar = [f'<rect x="{num(bar_left + index * step)}" y="{num(y - RAMP_HEIGHT_PX / 2)}" '
+           f'width="{num(step + 0.5 if index < len(colours) - 1 else step)}" height="{RAMP_HEIGHT_PX}" '
+           f'fill="{colour}"/>' for index, colour in enumerate(colours)]  # each overlaps the next: no seam
+    baseline = y + LEGEND_PX * 0.35
+    return (text(bar_left - 6, baseline, low, LEGEND_PX, anchor="end") + "".join(bar)
+            + text(bar_left + RAMP_PX + 6, baseline, style["high"], LEGEND_PX, anchor="start"))
 
 
 def marker(x, y, colour, shape, size):
