@@ -99,6 +99,11 @@ def test_a_hinglish_notebook_speaks_hinglish_and_stays_readable(page, lab, conso
     neuron = cell_output(panel, "lab = NeuronLab()")
     expect(neuron.get_by_role("button", name=hinglish("Train N epochs"))).to_be_visible()
     assert overflowing(neuron) == []
+    # and its training controls stay one row beside JupyterLab's open file browser (1280 px: Reset fell to a
+    # line of its own, away from Train)
+    spans = neuron.get_by_role("button", name=hinglish("Train N epochs")).evaluate(
+        "b => [...b.parentElement.children].map(c => c.getBoundingClientRect()).map(r => [r.top, r.bottom])")
+    assert max(top for top, _ in spans) < min(bottom for _, bottom in spans), spans  # one line: all side by side
     assert english_left(neuron.inner_text()) == [], english_left(neuron.inner_text())
     assert console_errors == [], console_errors
 

@@ -79,10 +79,14 @@ class NeuronLab(widgets.VBox):
         self.w, self.b = self.start
         self.w_slider = layout.float_slider("w", (*W_RANGE, 0.01, w))
         self.b_slider = layout.float_slider("b", (*B_RANGE, 0.01, b))
+        # their labels as wide as their words (not ipywidgets' fixed label column): the row of training controls
+        # then fits beside JupyterLab's open file browser at 1280 px, in both languages
         self.lr_slider = widgets.FloatLogSlider(value=lr, base=10, min=-3, max=0, step=0.1, description="lr",
-                                                readout_format=".3f", layout=widgets.Layout(width="300px"))
+                                                readout_format=".3f", style={"description_width": "initial"},
+                                                layout=widgets.Layout(width="230px"))
         self.epochs = widgets.BoundedIntText(value=min(epochs, self.MAX_EPOCHS), min=1, max=self.MAX_EPOCHS,
-                                             description="epochs", layout=widgets.Layout(width="150px"))
+                                             description="epochs", style={"description_width": "initial"},
+                                             layout=widgets.Layout(width="130px"))
         self.step_button = widgets.Button(icon="step-forward", layout=_button_layout())
         self.train_button = widgets.Button(icon="play", button_style="primary", layout=_button_layout())
         self.reset_button = widgets.Button(layout=_button_layout())
