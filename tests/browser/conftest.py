@@ -182,3 +182,34 @@ def console_errors(page, blocked_requests):
     page.on("console", record)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+# A key press until a widget's new picture: both timed from the page's own clock. ``window.__keyAt`` is the next
+# keydown; ``window.__pictureAt`` resolves when a new <svg> matching ``selector`` is shown in ``root`` (the widget's
+# HTML replaced, not the old picture), or at the first animation frame after it (``untilPainted``), or null after
+# ``noPictureMs``. Only a batch of changes that adds an <svg> is looked at: measuring the page's layout or
+# serialising the drawing at every change (an equation's typesetting makes many) would slow the page measured.
+NEW_PICTURE_JS = r"""
+(root, [selector, noPictureMs, untilPainted]) => {
+  const shown = () => [...root.querySelectorAll(selector)].find(s => s.getBoundingClientRect().width > 0);
+  const beforeElement = shown(), before = beforeElement ? beforeElement.outerHTML : null;
+  window.__keyAt = null;
+  document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, {capture: true, once: true});
+  const addsSvg = (records) => records.some(r => [...r.addedNodes].some(n => n.nodeType === 1
+      && (n.tagName.toLowerCase() === 'svg' || n.querySelector('svg'))));
+  window.__pictureAt = new Promise(resolve => {
+    const observer = new MutationObserver((records) => {
+      if (!addsSvg(records)) return;
+      const svg = shown();
+      if (svg && svg !== beforeElement && svg.outerHTML !== before) {
+        observer.disconnect();
+        clearTimeout(timeout);
+        if (untilPainted) requestAnimationFrame(() => resolve(performance.now()));
+        else resolve(performance.now());
+      }
+    });
+    const timeout = setTimeout(() => { observer.disconnect(); resolve(null); }, noPictureMs);
+    observer.observe(root, {subtree: true, childList: true});
+  });
+}
+"""

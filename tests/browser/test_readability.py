@@ -31,7 +31,7 @@ import statistics
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT
+from .conftest import NEW_PICTURE_JS, ROOT
 
 REPORT = ROOT / "build" / "readability"
 LABEL_PX, LEGEND_PX, CONTRAST, SCREEN = 14, 12, 4.5, 720
@@ -291,39 +291,6 @@ def check_zoom(page, walk, where):
     return result
 
 
-KEY_TO_PICTURE_JS = r"""
-async (root) => {
-  const shown = () => [...root.querySelectorAll('.minigrad-graph svg')].find(s => s.getBoundingClientRect().width > 0);
-  const handle = root.querySelector('.widget-slider .noUi-handle');
-  window.__minigradKey = null;
-  document.addEventListener('keydown', e => { window.__minigradKey = performance.now(); }, {capture: true, once: true});
-  // a new picture is a new <svg> element put into the page (the widget's HTML is replaced): only a batch of
-  // changes that adds one is looked at (is it shown, is its text another drawing's?), since measuring the
-  // page's layout or serialising the drawing at every change (the equation's typesetting makes many) would
-  // itself slow the page being measured
-  const beforeElement = shown();
-  const before = beforeElement.outerHTML;
-  const addsSvg = (records) => records.some(r => [...r.addedNodes].some(n => n.nodeType === 1
-      && (n.tagName.toLowerCase() === 'svg' || n.querySelector('svg'))));
-  window.__minigradChanged = new Promise(resolve => {
-    const timeout = setTimeout(() => { observer.disconnect(); resolve(null); }, 10000);  // no new picture
-    const observer = new MutationObserver((records) => {
-      if (!addsSvg(records)) return;
-      const svg = shown();
-      if (svg && svg !== beforeElement && svg.outerHTML !== before) {
-        observer.disconnect();
-        clearTimeout(timeout);
-        resolve(performance.now());
-      }
-    });
-    observer.observe(root, {subtree: true, childList: true});
-  });
-  handle.focus();
-  return true;
-}
-"""
-
-
 # JupyterLab's default rendering (windowingMode "contentVisibility"): each cell is laid out and painted on its
 # own, and a cell off the screen not at all. The tests' server turns it off ("none", conftest.py) so that every
 # check can see every cell; while a key press is timed, the cells are set as the default sets them (what a
@@ -350,12 +317,13 @@ def key_to_picture_ms(page, walks, presses=7):
     times = {name: [] for name in walks}
     for _ in range(presses):
         for name, walk in walks.items():
-            walk.evaluate(KEY_TO_PICTURE_JS)
+            walk.evaluate(NEW_PICTURE_JS, [".minigrad-graph svg", 10_000, False])
+            walk.locator(".widget-slider .noUi-handle").first.focus()
             page.wait_for_timeout(700)
             page.keyboard.press("ArrowRight")
-            changed = page.evaluate("window.__minigradChanged")
+            changed = page.evaluate("window.__pictureAt")
             assert changed is not None, f"{name}: the picture did not change within 10 s of a key press on an input"
-            times[name].append(changed - page.evaluate("window.__minigradKey"))
+            times[name].append(changed - page.evaluate("window.__keyAt"))
     return {name: (statistics.median(values), values) for name, values in times.items()}
 
 

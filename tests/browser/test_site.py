@@ -37,7 +37,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, ROOT, require_chromium
+from .conftest import CHROMIUM, CHROMIUM_ARGS, NEW_PICTURE_JS, NOTEBOOKS, ROOT, require_chromium
 from .test_lab import type_into_slider
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -484,38 +484,11 @@ def check_gradient_lab(tab, panel):
 
 # a student's key press on a slider: the handle has the focus, the arrow key moves it by one step, the kernel draws
 # the new picture; timed from the keydown to the first animation frame after the new <svg> is in the page
-# (painted), after each picture a pause as a student takes to look (the walkthrough's other frames follow then)
+# (painted: conftest.NEW_PICTURE_JS), after each picture a pause as a student takes to look (the walkthrough's
+# other frames follow then)
 KEY_PRESSES = 15
 KEY_TO_PICTURE_MS = 250  # the median; a key that never repaints fails at once (no picture within NO_PICTURE_MS)
 NO_PICTURE_MS = 5000
-KEY_TO_PICTURE_JS = r"""
-(root, [selector, noPictureMs]) => {
-  // the picture shown: the <svg> of `selector` laid out (with frames, a walkthrough hides the other steps')
-  const shown = () => [...root.querySelectorAll(selector)].find(s => s.getBoundingClientRect().width > 0);
-  const beforeElement = shown(), before = beforeElement ? beforeElement.outerHTML : null;
-  window.__keyAt = null;
-  document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, {capture: true, once: true});
-  // a new picture is a new <svg> put into the page (the widget's HTML replaced): only a batch of changes that
-  // adds one is looked at, so that the measuring does not slow the page it measures
-  const addsSvg = (records) => records.some(r => [...r.addedNodes].some(n => n.nodeType === 1
-      && (n.tagName.toLowerCase() === 'svg' || n.querySelector('svg'))));
-  window.__paintedAt = new Promise(resolve => {
-    const observer = new MutationObserver((records) => {
-      if (!addsSvg(records)) return;
-      const svg = shown();
-      if (svg && svg !== beforeElement && svg.outerHTML !== before) {
-        observer.disconnect();
-        clearTimeout(timeout);
-        requestAnimationFrame(() => resolve(performance.now()));
-      }
-    });
-    const timeout = setTimeout(() => { observer.disconnect(); resolve(null); }, noPictureMs);
-    observer.observe(root, {subtree: true, childList: true});
-  });
-}
-"""
-
-
 def key_to_picture_ms(widget, slider, selector, key="ArrowLeft", presses=KEY_PRESSES, pause_ms=500):
     """ms from each key press on the handle of the slider named ``slider`` to its new picture painted."""
     page = widget.page
@@ -525,9 +498,9 @@ def key_to_picture_ms(widget, slider, selector, key="ArrowLeft", presses=KEY_PRE
     page.wait_for_timeout(500)  # the focus makes the widget's cell JupyterLab's active one: a click's cost, not a key's
     times = []
     for _ in range(presses):
-        widget.evaluate(KEY_TO_PICTURE_JS, [selector, NO_PICTURE_MS])
+        widget.evaluate(NEW_PICTURE_JS, [selector, NO_PICTURE_MS, True])
         page.keyboard.press(key)
-        painted = page.evaluate("window.__paintedAt")
+        painted = page.evaluate("window.__pictureAt")
         if painted is None:
             focused = page.evaluate("document.activeElement.className")
             pytest.fail(f"{key} on the {slider} slider: no new picture within {NO_PICTURE_MS} ms "
