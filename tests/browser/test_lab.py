@@ -197,18 +197,33 @@ def test_function_plot_slider_moves_the_tangent(page, lab, console_errors):
     assert console_errors == [], console_errors
 
 
+PLOT_TOPS_JS = r"""
+(root) => { window.__plotTops = [];
+  new MutationObserver(() => { const plot = root.querySelector('svg.minigrad-plot');
+    if (plot) window.__plotTops.push(plot.getBoundingClientRect().top - root.getBoundingClientRect().top); })
+  .observe(root, {subtree: true, childList: true, characterData: true}); }
+"""
+
+
 def test_neuron_lab_trains(page, lab, console_errors):
     neuron = widget_after_run_all(page, lab, "04_neuron_bce", "lab = NeuronLab()")
     readout = neuron.locator(".minigrad-neuron")
     expect(neuron.get_by_text("path: 101 points")).to_be_visible()  # the notebook trained 100 epochs
     loss_before = float(re.search(r"L = ([\d.]+)", readout.inner_text()).group(1))
     page.wait_for_timeout(1500)  # let the sliders' views settle (they echo values right after rendering)
+    epochs = neuron.locator("input[type=number]").first
+    epochs.fill("3000")  # long enough for several updates in training
+    epochs.press("Enter")
+    neuron.evaluate(PLOT_TOPS_JS)
     neuron.get_by_role("button", name="Train N epochs").click()
-    expect(neuron.get_by_text("path: 201 points")).to_be_visible(timeout=60_000)
+    expect(neuron.get_by_text("path: 3101 points")).to_be_visible(timeout=60_000)
+    tops = neuron.evaluate("() => window.__plotTops")  # where the plots were at each change, while training
+    assert len(tops) >= 3 and max(tops) - min(tops) < 1, tops  # they changed, and never moved (a stage's text
+    # once wrapped below the progress bar while training, and the plots jumped down 60 px and back)
     loss_after = float(re.search(r"L = ([\d.]+)", readout.inner_text()).group(1))
     assert loss_after < loss_before
     neuron.get_by_role("button", name="Step (1 epoch)").click()
-    expect(neuron.get_by_text("path: 202 points")).to_be_visible(timeout=30_000)
+    expect(neuron.get_by_text("path: 3102 points")).to_be_visible(timeout=30_000)
     assert console_errors == [], console_errors
 
 

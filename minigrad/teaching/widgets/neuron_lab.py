@@ -92,7 +92,9 @@ class NeuronLab(widgets.VBox):
         self.reset_button = widgets.Button(layout=_button_layout())
         self.progress = widgets.IntProgress(value=0, min=0, max=epochs, layout=widgets.Layout(width="300px"))
         self.language = layout.language_toggle()
-        self.stage = widgets.HTML()
+        # the training stage, on a line of its own two lines high: its words change while training (one stage
+        # of four in bold, then a summary), the plots under it must not move
+        self.stage = widgets.HTML(layout=widgets.Layout(width="100%", min_height="56px"))
         self.readout = widgets.HTML()
         self.message = widgets.HTML()
         self.samples = widgets.HTML()
@@ -112,7 +114,8 @@ class NeuronLab(widgets.VBox):
         self.children = [
             layout.row([self.w_slider, self.b_slider]),
             layout.row([self.lr_slider, self.epochs, self.step_button, self.train_button, self.reset_button]),
-            layout.row([self.progress, self.stage, self.language]),
+            layout.row([self.progress, self.language]),
+            self.stage,
             self.message, self.readout, self.drawing, self.samples,
         ]
         self._label()
@@ -282,7 +285,9 @@ class NeuronLab(widgets.VBox):
     @staticmethod
     def _stage_html(index):
         names = [f"{_(word)}: {formula}" for word, formula in STAGES]
-        marks = [f"<b style='color:#b35900'>{name}</b>" if i == index else f"<span style='color:#999'>{name}</span>"
+        # the stage now in bold orange, the others in dim grey (each at least 4.5:1 on white, as all text)
+        marks = [f"<b style='color:#b35900'>{name}</b>" if i == index
+                 else f"<span style='color:{svg_plot.DIM_GREY}'>{name}</span>"
                  for i, name in enumerate(names)]
         return " → ".join(marks)
 
