@@ -361,6 +361,7 @@ def run_in_browser(playwright, hub, student, source):
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         off_site = []
         context.on("request", lambda r: r.url.startswith((hub.url, "data:", "blob:")) or off_site.append(r.url))
+        context.set_default_timeout(120_000)  # nineteen other students sign in and start kernels on 2 cores meanwhile
         page = context.new_page()
         started = time.monotonic()
         page.goto(f"{hub.url}/hub/login")

@@ -136,7 +136,9 @@ async (root, selector) => {
 
 WALK_STATE_JS = r"""
 (root) => {
-  const phase = [...root.querySelectorAll('.widget-label')].filter(l => l.getBoundingClientRect().width > 0)
+  // the label shown, as wait_for_phase reads it: a frame being swapped can be laid out but hidden
+  const shown = (e) => e.getBoundingClientRect().width > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const phase = [...root.querySelectorAll('.widget-label')].filter(shown)
       .map(l => l.textContent).find(t => /^(Forward|Backward) \d+ \/ \d+$/.test(t));
   const top = root.getBoundingClientRect().top;
   const equation = root.querySelector('.minigrad-equation').getBoundingClientRect();
