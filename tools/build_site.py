@@ -523,6 +523,16 @@ def lite_build(wheels, contents):
         raise BuildError(f"jupyter lite build failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
 
 
+# bundled.json says so of every file whose bytes the build changed; immutable_paths reads it (such a file keeps
+# the name of upstream's bytes, so its name no longer fixes its bytes)
+PATCHED_BY = "patched by tools/build_site.py"
+
+
+def record_patch(provenance, site, bundle_path, package, why):
+    """bundled.json's entry for a bundle of ``package`` that a patch changed, and why."""
+    provenance[bundle_path.relative_to(site).as_posix()] = f"PyPI {package}, {PATCHED_BY} ({why})"
+
+
 # JupyterLite 0.6.4 (jupyterlite/jupyterlite#1671) cancels every queued cell after any error reply. JupyterLab
 # (with ipykernel) cancels them only when the failing request asked for it (stop_on_error), which it does not
 # for a cell tagged raises-exception: there Run All carries on. These two edits of its kernel service restore
@@ -551,9 +561,8 @@ def patch_run_all(site, provenance):
             raise BuildError(f"{bundle_path.name} holds {old!r} {text.count(old)} times, not once")
         text = text.replace(old, new)
     bundle_path.write_text(text, encoding="utf-8")
-    provenance[bundle_path.relative_to(site).as_posix()] = (
-        "PyPI jupyterlite-core==0.6.4, patched by tools/build_site.py (RUN_ALL_PATCHES: Run All carries on "
-        "after a cell tagged raises-exception, as in JupyterLab)")
+    record_patch(provenance, site, bundle_path, "jupyterlite-core==0.6.4",
+                 "RUN_ALL_PATCHES: Run All carries on after a cell tagged raises-exception, as in JupyterLab")
 
 
 # The Pyodide kernel installs, as it starts, a list of packages it takes for granted; ssl is one of them,
@@ -575,9 +584,8 @@ def patch_kernel_start(site, provenance):
                          "jupyterlite-pyodide-kernel 0.6.1 only")
     for bundle_path in holders:
         bundle_path.write_text(bundle_path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-        provenance[bundle_path.relative_to(site).as_posix()] = (
-            "PyPI jupyterlite-pyodide-kernel==0.6.1, patched by tools/build_site.py (KERNEL_START_PATCH: the "
-            "kernel does not install ssl as it starts)")
+        record_patch(provenance, site, bundle_path, "jupyterlite-pyodide-kernel==0.6.1",
+                     "KERNEL_START_PATCH: the kernel does not install ssl as it starts")
 
 
 # JupyterLite 0.6.4 starts its apps with Lumino's default, keyboard shortcuts taken as a key goes down the page
@@ -603,9 +611,9 @@ def patch_app_start(site, provenance):
         if count != 1:
             raise BuildError(f"{bundle_path.name} starts an app {count} times, not once (APP_START_PATCH)")
         bundle_path.write_text(text, encoding="utf-8")
-        provenance[bundle_path.relative_to(site).as_posix()] = (
-            "PyPI jupyterlite-core==0.6.4, patched by tools/build_site.py (APP_START_PATCH: the app starts with "
-            "bubblingKeydown, as JupyterLab does: a widget's keys go to the widget first)")
+        record_patch(provenance, site, bundle_path, "jupyterlite-core==0.6.4",
+                     "APP_START_PATCH: the app starts with bubblingKeydown, as JupyterLab does: a widget's keys go "
+                     "to the widget first")
 
 
 # Font Awesome's fallback formats for browsers of the last decade (Internet Explorer's .eot, old iOS's SVG
@@ -632,7 +640,6 @@ ZOPFLI_FROM_BYTES = 200_000
 IMMUTABLE_LIST = "immutable.json"
 # webpack's chunks and remote entries carry their content's hash in their name (build/1234.8f86ffc.js,
 # extensions/.../static/592.dfd0b9431bfb4edbbcd2.js, remoteEntry.<hash>.js)
-PATCHED_BY = "patched by tools/build_site.py"  # in bundled.json: a file whose bytes the build changed
 HASHED_NAME = re.compile(r"(^|[./])[0-9a-f]{7,32}\.js(\.LICENSE\.txt)?$")
 
 
@@ -682,8 +689,8 @@ def immutable_paths(site, config):
         relative = path.relative_to(site).as_posix()
         if relative.startswith(("build/", "extensions/")) and HASHED_NAME.search(path.name):
             paths.add(relative)
-    # a chunk the build patched keeps the name of JupyterLite's bytes, so its name no longer fixes its bytes: a
-    # browser that kept an earlier build's chunk (before a patch) must ask again, and gets 304 while unchanged
+    # a chunk the build patched (PATCHED_BY): a browser that kept an earlier build's copy (before a patch) must
+    # ask again, and gets 304 while unchanged
     provenance = site / "bundled.json"
     if provenance.exists():
         paths -= {path for path, entry in json.loads(provenance.read_text(encoding="utf-8")).items()
