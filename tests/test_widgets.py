@@ -14,6 +14,7 @@ from ipywidgets.widgets.widget_link import Link
 from minigrad.teaching.notation import format_number
 from minigrad.teaching.widgets import svg_plot
 from minigrad.widgets import FunctionPlot, GradientLab, NeuronLab, Walkthrough, explore
+from tests.test_viz import contrast, rgb
 
 CGPA = np.array([9.11, 8.9, 7.0, 6.56, 4.56])
 PLACED = np.array([1.0, 1.0, 0.0, 1.0, 0.0])
@@ -743,14 +744,9 @@ def test_the_plots_use_no_red_and_their_legends_list_only_what_is_drawn(secant):
     assert not [c for c in colours_of(lab.svg) if _is_red(c)]
 
 
-def _contrast_on_white(colour):
-    """WCAG's contrast ratio of a #rgb or #rrggbb text colour on white."""
-    digits = colour.lstrip("#")
-    digits = "".join(c * 2 for c in digits) if len(digits) == 3 else digits
-    channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return 1.05 / (luminance + 0.05)
+def _rgb(colour):
+    """test_viz's rgb, for svg_plot's short #rgb colours too (black is #000)."""
+    return rgb("#" + "".join(c * 2 for c in colour[1:]).lower() if len(colour) == 4 else colour.lower())
 
 
 def test_every_word_in_a_plot_reads_on_white_at_4_5_to_1():
@@ -758,4 +754,4 @@ def test_every_word_in_a_plot_reads_on_white_at_4_5_to_1():
     for widget in (FunctionPlot("sin(x**2)", inner=True, secant=True), NeuronLab()):
         fills = set(re.findall(r'<text[^>]* fill="(#[0-9a-fA-F]{3,6})"', widget.svg))
         assert fills, type(widget).__name__
-        assert min(_contrast_on_white(fill) for fill in fills) >= 4.5, (type(widget).__name__, fills)
+        assert min(contrast(_rgb(fill), rgb("white")) for fill in fills) >= 4.5, (type(widget).__name__, fills)

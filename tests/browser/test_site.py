@@ -489,6 +489,8 @@ def check_gradient_lab(tab, panel):
 KEY_PRESSES = 15
 KEY_TO_PICTURE_MS = 250  # the median; a key that never repaints fails at once (no picture within NO_PICTURE_MS)
 NO_PICTURE_MS = 5000
+
+
 def key_to_picture_ms(widget, slider, selector, key="ArrowLeft", presses=KEY_PRESSES, pause_ms=500):
     """ms from each key press on the handle of the slider named ``slider`` to its new picture painted."""
     page = widget.page
